@@ -1,0 +1,312 @@
+# lib.sh - shared harness for the slapd integration tests (POSIX sh)
+#
+# A test script sources this file, calls ts_init, then builds and starts
+# real slapd nodes on loopback.  Ports come from the test's number (tNNN
+# gets 20000+NNN*10 ...+9), every PID is recorded and stopped on exit, and
+# the -d logs of every node are printed when the test fails.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   ts_init
+#   node_conf 1            # slapd.conf style; node_conf_cn 1 for cn=config
+#   node_start 1
+#   ldapadd_n 1 <<EOF ... EOF
+#   pass "what was shown"
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# TS_BUILD names an out-of-tree build directory (configure run there)
+BUILD=${TS_BUILD:-$TOP}
+MODULE="$BUILD/overlay/truststore.so"
+LDAPTRUST="$BUILD/client/ldaptrust"
+SCHEMA="$TOP/schema/truststore.schema"
+SCHEMA_LDIF="$TOP/schema/truststore.ldif"
+SUFFIX="o=ts"
+BASE="ou=certs,o=ts"
+ROOTDN="cn=admin,o=ts"
+ROOTPW="secret"
+SLAPD=${SLAPD:-/usr/sbin/slapd}
+TS_DEBUG=${TS_DEBUG:-stats}
+_ts_pids=""
+_ts_failed=0
+_ts_checks=0
+
+ts_init() {
+	name=$(basename "$0" .sh)
+	num=$(echo "$name" | sed -n 's/^t\([0-9][0-9]*\).*/\1/p')
+	[ -n "$num" ] || num=999
+	PORT_BASE=$((20000 + $(expr "$num" + 0) * 10))
+	T="$TOP/tests/.run/$name"
+	rm -rf "$T"
+	mkdir -p "$T"
+	trap '_ts_exit' EXIT
+	trap 'exit 130' INT TERM
+}
+
+_ts_exit() {
+	rc=$?
+	[ $_ts_failed = 0 ] || rc=1
+	if [ $rc != 0 ]; then
+		for log in "$T"/n*.log; do
+			[ -f "$log" ] || continue
+			echo "---- last lines of $log"
+			tail -n 30 "$log"
+		done
+	fi
+	for p in $_ts_pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $_ts_pids; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -9 "$p" 2>/dev/null
+	done
+	if [ $rc = 0 ]; then
+		echo "ok: $_ts_checks checks"
+	fi
+	exit $rc
+}
+
+# --- reporting ---------------------------------------------------------
+
+pass() { _ts_checks=$((_ts_checks + 1)); echo "ok - $*"; }
+fail() { _ts_failed=1; echo "FAIL - $*" >&2; }
+die() { fail "$*"; exit 1; }
+# check DESC CMD...: pass when CMD succeeds
+check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+
+# --- nodes ---------------------------------------------------------------
+
+port() { echo $((PORT_BASE + $1)); }
+uri() { echo "ldap://127.0.0.1:$(port "$1")/"; }
+ldapi() { printf 'ldapi://%s' "$(printf '%s' "$T/n$1.sock" | sed 's|/|%2F|g')"; }
+
+# node_conf N [file-with-extra-overlay-config] [file-with-extra-global]:
+# slapd.conf for node N: mdb database $SUFFIX with the overlay on.
+node_conf() {
+	n=$1 extra=${2:-} global=${3:-}
+	d="$T/n$n"
+	mkdir -p "$d/db"
+	{
+		echo "include /etc/ldap/schema/core.schema"
+		echo "include /etc/ldap/schema/cosine.schema"
+		echo "include /etc/ldap/schema/inetorgperson.schema"
+		echo "include $SCHEMA"
+		echo "pidfile $d/slapd.pid"
+		echo "modulepath /usr/lib/ldap"
+		echo "moduleload back_mdb"
+		echo "moduleload $MODULE"
+		[ -n "$global" ] && cat "$global"
+		echo "database config"
+		echo "access to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * break"
+		echo "database mdb"
+		echo "suffix \"$SUFFIX\""
+		echo "rootdn \"$ROOTDN\""
+		echo "rootpw $ROOTPW"
+		echo "directory $d/db"
+		echo "maxsize 1073741824"
+		echo "index objectClass eq"
+		echo "index tsFingerprintSHA256,tsSubjectHash eq"
+		echo "overlay truststore"
+		[ -n "$extra" ] && cat "$extra"
+	} > "$d/slapd.conf"
+	echo "-f $d/slapd.conf" > "$d/confarg"
+}
+
+# node_conf_cn N [ldif-to-append]: the same node as cn=config (slapd.d).
+node_conf_cn() {
+	n=$1 extra=${2:-}
+	d="$T/n$n"
+	mkdir -p "$d/db" "$d/slapd.d"
+	{
+		cat <<EOF
+dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: $d/slapd.pid
+
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModulePath: /usr/lib/ldap
+olcModuleLoad: back_mdb
+olcModuleLoad: $MODULE
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+EOF
+		for s in core cosine inetorgperson; do
+			cat /etc/ldap/schema/$s.ldif; echo
+		done
+		cat "$SCHEMA_LDIF"; echo
+		cat <<EOF
+dn: olcDatabase={-1}frontend,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcFrontendConfig
+olcDatabase: {-1}frontend
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * break
+olcRootDN: cn=config
+olcRootPW: $ROOTPW
+
+dn: olcDatabase={1}mdb,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcMdbConfig
+olcDatabase: {1}mdb
+olcSuffix: $SUFFIX
+olcRootDN: $ROOTDN
+olcRootPW: $ROOTPW
+olcDbDirectory: $d/db
+olcDbMaxSize: 1073741824
+olcDbIndex: objectClass eq
+olcDbIndex: tsFingerprintSHA256,tsSubjectHash eq
+
+dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcTrustStoreConfig
+olcOverlay: {0}truststore
+
+EOF
+		[ -n "$extra" ] && cat "$extra"
+	} > "$d/config.ldif"
+	slapadd -n0 -F "$d/slapd.d" -l "$d/config.ldif" > "$d/slapadd0.log" 2>&1 ||
+		{ cat "$d/slapadd0.log"; die "slapadd -n0 for node $n"; }
+	echo "-F $d/slapd.d" > "$d/confarg"
+}
+
+# node_start N: start slapd for node N and wait until it answers.
+node_start() {
+	n=$1
+	d="$T/n$n"
+	# shellcheck disable=SC2046
+	$SLAPD -d "$TS_DEBUG" $(cat "$d/confarg") \
+		-h "$(uri "$n") $(ldapi "$n")" >>"$T/n$n.log" 2>&1 &
+	pid=$!
+	_ts_pids="$_ts_pids $pid"
+	echo "$pid" > "$d/pid"
+	i=0
+	while ! ldapsearch -x -H "$(uri "$n")" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			die "node $n: slapd exited at start-up"
+		fi
+		i=$((i + 1))
+		[ $i -lt 200 ] || die "node $n: slapd not answering after 20 s"
+		sleep 0.1
+	done
+}
+
+node_stop() {
+	n=$1
+	pid=$(cat "$T/n$n/pid")
+	kill "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; fail "node $n did not stop"; }
+	return 0
+}
+
+# node_alive N: slapd of node N still runs and answers
+node_alive() {
+	kill -0 "$(cat "$T/n$1/pid")" 2>/dev/null &&
+	    ldapsearch -x -H "$(uri "$1")" -b "" -s base -LLL 1.1 >/dev/null 2>&1
+}
+
+# --- LDAP wrappers (as the rootdn of node N) -------------------------------
+
+lsearch() { n=$1; shift; ldapsearch -LLL -o ldif-wrap=no -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+ladd() { n=$1; shift; ldapadd -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+lmodify() { n=$1; shift; ldapmodify -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+ldelete() { n=$1; shift; ldapdelete -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+lmodrdn() { n=$1; shift; ldapmodrdn -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+# cn=config over ldapi with SASL EXTERNAL (we run as root)
+lconfig() { n=$1; shift; ldapmodify -Q -Y EXTERNAL -H "$(ldapi "$n")" "$@"; }
+
+# add_base N: the store's base entry
+add_base() {
+	ladd "$1" >/dev/null <<EOF
+dn: $SUFFIX
+objectClass: organization
+o: ts
+
+dn: $BASE
+objectClass: organizationalUnit
+ou: certs
+EOF
+}
+
+# expect_ldap CODE TEXT CMD...: CMD must exit with LDAP result CODE and its
+# output must contain TEXT (use "" to skip the message check).
+expect_ldap() {
+	want=$1 text=$2; shift 2
+	out=$("$@" 2>&1)
+	got=$?
+	if [ "$got" != "$want" ]; then
+		fail "expected result $want, got $got from: $*"; echo "$out" >&2
+		return 1
+	fi
+	if [ -n "$text" ] && ! printf '%s' "$out" | grep -qF -- "$text"; then
+		fail "result $want but message lacks '$text': $out"
+		return 1
+	fi
+	pass "result $want${text:+ ($text)}"
+}
+
+# snapshot N: sorted dump of the store with operational attributes, for
+# "nothing changed" comparisons
+snapshot() { lsearch "$1" -b "$SUFFIX" '*' '+' | grep -v '^$' | sort; }
+
+# contextcsn N: the suffix's contextCSN values, sorted
+contextcsn() { lsearch "$1" -b "$SUFFIX" -s base contextCSN | grep '^contextCSN:' | sort; }
+
+# wait_sync DEADLINE_SECONDS N...: wait until every node has the same contextCSN
+wait_sync() {
+	limit=$1; shift
+	end=$(( $(date +%s) + limit ))
+	while :; do
+		first="" same=1
+		for n in "$@"; do
+			c=$(contextcsn "$n" 2>/dev/null)
+			[ -n "$c" ] || { same=0; break; }
+			if [ -z "$first" ]; then first=$c
+			elif [ "$c" != "$first" ]; then same=0; break; fi
+		done
+		[ $same = 1 ] && return 0
+		if [ "$(date +%s)" -ge $end ]; then
+			for n in "$@"; do echo "node $n: $(contextcsn "$n" | tr '\n' ' ')" >&2; done
+			fail "nodes $* did not converge within ${limit}s"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# --- certificates -------------------------------------------------------------
+
+# mkcert NAME [openssl req options...]: self-signed RSA-2048 certificate in
+# $T/certs/NAME.pem (PEM), NAME.der (DER), NAME.key.  Extra options go to
+# `openssl req`, e.g. -days 1, -subj /CN=x, -addext ...
+mkcert() {
+	name=$1; shift
+	mkdir -p "$T/certs"
+	c="$T/certs/$name"
+	keyalg="rsa:2048"
+	case " $* " in *" -newkey "*) keyalg="";; esac
+	openssl req -x509 -nodes ${keyalg:+-newkey $keyalg} -keyout "$c.key" \
+	    -out "$c.pem" -days 365 -subj "/CN=$name" "$@" 2>"$c.err" ||
+		{ cat "$c.err"; die "mkcert $name"; }
+	openssl x509 -in "$c.pem" -outform DER -out "$c.der"
+}
+
+# cert_ldif ALIAS DERFILE: an add of one certificate entry
+cert_ldif() {
+	printf 'dn: cn=%s,%s\nobjectClass: tsCertificate\ncn: %s\nuserCertificate;binary:< file://%s\n\n' \
+	    "$1" "$BASE" "$1" "$2"
+}
