@@ -1,0 +1,21 @@
+/* ts_export.h - what the overlay tells its exporter */
+#ifndef TS_EXPORT_H
+#define TS_EXPORT_H
+
+struct truststore_info;
+
+/* db_open, not in tool mode: bring the files in line with the database. */
+int	truststore_export_open( BackendDB *be, struct truststore_info *ti );
+/* db_close: release runtime state (never configuration). */
+void	truststore_export_close( BackendDB *be, struct truststore_info *ti );
+/*
+ * After every successful write under a base, from a client or from
+ * replication.  old_der/new_der: the certificate before and after (empty
+ * berval when there is none: add has no old, delete no new); old_alias/
+ * new_alias likewise (they differ on rename).
+ */
+void	truststore_export_changed( Operation *op, struct truststore_info *ti,
+		struct berval *old_der, struct berval *new_der,
+		struct berval *old_alias, struct berval *new_alias );
+
+#endif /* TS_EXPORT_H */
