@@ -1,0 +1,119 @@
+#!/bin/sh
+# node.sh - install, build and start a ready trust store node on loopback.
+#
+# Everything lives in a state folder (default ./state): cn=config in
+# slapd.d, the mdb database, the exported CA directory and bundle, and the
+# admin password.  The first run creates them; later runs reuse them.  The
+# node runs in the foreground until stopped (Ctrl-C).
+#
+#   TS_STATE=DIR   state folder            (default: ./state)
+#   TS_PORT=N      LDAP port on 127.0.0.1   (default: 3890)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+./scripts/build.sh >&2
+
+state=${TS_STATE:-$top/state}
+port=${TS_PORT:-3890}
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+suffix="o=truststore"
+base="ou=certificates,$suffix"
+rootdn="cn=admin,$suffix"
+sock="$state/ldapi"
+ldapi="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
+uri="ldap://127.0.0.1:$port/"
+
+if [ -f "$state/slapd.pid" ] && kill -0 "$(cat "$state/slapd.pid")" 2>/dev/null; then
+	echo "node.sh: a node already runs from $state (pid $(cat "$state/slapd.pid")) on $uri" >&2
+	exit 1
+fi
+
+if [ ! -f "$state/admin.pw" ]; then
+	umask 077
+	head -c 18 /dev/urandom | base64 | tr -d '\n/+=' > "$state/admin.pw"
+	umask 022
+fi
+pw=$(cat "$state/admin.pw")
+
+if [ ! -d "$state/slapd.d" ]; then
+	mkdir -p "$state/db" "$state/export/cacerts" "$state/slapd.d.tmp"
+	hash=$(slappasswd -s "$pw")
+	{
+		cat <<LDIF
+dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: $state/slapd.pid
+
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModulePath: /usr/lib/ldap
+olcModuleLoad: back_mdb
+olcModuleLoad: $top/overlay/truststore.so
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+LDIF
+		for s in core cosine inetorgperson; do
+			cat /etc/ldap/schema/$s.ldif; echo
+		done
+		cat "$top/schema/truststore.ldif"; echo
+		cat <<LDIF
+dn: olcDatabase={-1}frontend,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcFrontendConfig
+olcDatabase: {-1}frontend
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * none
+
+dn: olcDatabase={1}mdb,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcMdbConfig
+olcDatabase: {1}mdb
+olcSuffix: $suffix
+olcRootDN: $rootdn
+olcRootPW: $hash
+olcDbDirectory: $state/db
+olcDbMaxSize: 4294967296
+olcDbIndex: objectClass eq
+olcDbIndex: cn eq,sub
+olcDbIndex: tsFingerprintSHA256 eq
+olcDbIndex: tsSubjectHash eq
+olcDbIndex: entryUUID,entryCSN eq
+olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by users read by * none
+
+dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcTrustStoreConfig
+olcOverlay: {0}truststore
+olcTrustStoreBase: $base
+olcTrustStoreExportDir: $state/export/cacerts
+olcTrustStoreExportBundle: $state/export/truststore.pem
+LDIF
+	} > "$state/config.ldif"
+	slapadd -q -n0 -F "$state/slapd.d.tmp" -l "$state/config.ldif"
+	printf 'dn: %s\nobjectClass: organization\no: truststore\n\ndn: %s\nobjectClass: organizationalUnit\nou: certificates\ndescription: Client certificate trust store\n' \
+	    "$suffix" "$base" | slapadd -q -F "$state/slapd.d.tmp" -b "$suffix"
+	mv "$state/slapd.d.tmp" "$state/slapd.d"
+fi
+
+cat <<INFO
+Trust store node starting
+  URI:        $uri   (and $ldapi)
+  base DN:    $base
+  admin:      $rootdn, password in $state/admin.pw
+  export:     $state/export/cacerts (hashed CA dir), $state/export/truststore.pem
+  cn=config:  ldapmodify -Y EXTERNAL -H $ldapi   (as root)
+Try:
+  ldapsearch -x -H $uri -D $rootdn -y $state/admin.pw -b $base '(objectClass=tsCertificate)' '*' '+'
+  $top/client/ldaptrust -H $uri -D $rootdn -y $state/admin.pw -b $base list
+Stop with Ctrl-C.
+INFO
+exec slapd -d "${TS_LOGLEVEL:-stats}" -F "$state/slapd.d" -h "$uri $ldapi"
