@@ -79,7 +79,12 @@ check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 # --- nodes ---------------------------------------------------------------
 
 port() { echo $((PORT_BASE + $1)); }
-uri() { echo "ldap://127.0.0.1:$(port "$1")/"; }
+# TS_HOST_N / TS_NETNS_N: node N listens on that address / runs in that
+# network namespace (a partition test); otherwise 127.0.0.1 here.
+uri() { eval "_h=\${TS_HOST_$1:-127.0.0.1}"; echo "ldap://$_h:$(port "$1")/"; }
+# curi N: where test clients reach node N: its ldapi socket when
+# TS_CLIENT_LDAPI=1 (unix sockets cross network namespaces), else uri.
+curi() { if [ "${TS_CLIENT_LDAPI:-0}" = 1 ]; then ldapi "$1"; else uri "$1"; fi; }
 ldapi() { printf 'ldapi://%s' "$(printf '%s' "$T/n$1.sock" | sed 's|/|%2F|g')"; }
 
 # node_conf N [file-with-extra-overlay-config] [file-with-extra-global]:
@@ -185,13 +190,14 @@ node_start() {
 	n=$1
 	d="$T/n$n"
 	# shellcheck disable=SC2046
-	$SLAPD -d "$TS_DEBUG" $(cat "$d/confarg") \
+	eval "_ns=\${TS_NETNS_$n:-}"
+	${_ns:+ip netns exec "$_ns"} $SLAPD -d "$TS_DEBUG" $(cat "$d/confarg") \
 		-h "$(uri "$n") $(ldapi "$n")" >>"$T/n$n.log" 2>&1 &
 	pid=$!
 	_ts_pids="$_ts_pids $pid"
 	echo "$pid" > "$d/pid"
 	i=0
-	while ! ldapsearch -x -H "$(uri "$n")" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
+	while ! ldapsearch -x -H "$(curi "$n")" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			die "node $n: slapd exited at start-up"
 		fi
@@ -216,16 +222,16 @@ node_stop() {
 # node_alive N: slapd of node N still runs and answers
 node_alive() {
 	kill -0 "$(cat "$T/n$1/pid")" 2>/dev/null &&
-	    ldapsearch -x -H "$(uri "$1")" -b "" -s base -LLL 1.1 >/dev/null 2>&1
+	    ldapsearch -x -H "$(curi "$1")" -b "" -s base -LLL 1.1 >/dev/null 2>&1
 }
 
 # --- LDAP wrappers (as the rootdn of node N) -------------------------------
 
-lsearch() { n=$1; shift; ldapsearch -LLL -o ldif-wrap=no -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
-ladd() { n=$1; shift; ldapadd -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
-lmodify() { n=$1; shift; ldapmodify -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
-ldelete() { n=$1; shift; ldapdelete -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
-lmodrdn() { n=$1; shift; ldapmodrdn -x -H "$(uri "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+lsearch() { n=$1; shift; ldapsearch -LLL -o ldif-wrap=no -x -H "$(curi "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+ladd() { n=$1; shift; ldapadd -x -H "$(curi "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+lmodify() { n=$1; shift; ldapmodify -x -H "$(curi "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+ldelete() { n=$1; shift; ldapdelete -x -H "$(curi "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+lmodrdn() { n=$1; shift; ldapmodrdn -x -H "$(curi "$n")" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
 # cn=config over ldapi with SASL EXTERNAL (we run as root)
 lconfig() { n=$1; shift; ldapmodify -Q -Y EXTERNAL -H "$(ldapi "$n")" "$@"; }
 
