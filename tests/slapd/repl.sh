@@ -1,0 +1,263 @@
+# repl.sh - multi-provider helpers for the replication tests (t5NN)
+#
+# Sourced after lib.sh.  A cluster is built from the examples in ldif/ as an
+# administrator would: each node starts from a bare cn=config, then
+# ldif/00-modules, 10-database, 11-indexes, 12-overlay, 30-access and
+# 40-multiprovider are applied over ldapi, with only paths and URLs
+# rewritten; ldif/20-base is loaded on node 1 and replicates to the others.
+#
+#   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/repl.sh"
+#   ts_init
+#   repl_cluster 3          # nodes 1..3, started, replicating, in sync
+#
+# REPL_OVERLAY=auto (default) plugs in the truststore overlay when the
+# module is built; =no leaves it out (plain syncrepl); =yes requires it.
+
+LDIF="$TOP/ldif"
+# The examples' names, used as they are
+SUFFIX="dc=example,dc=com"
+BASE="ou=certs,dc=example,dc=com"
+ROOTDN="cn=admin,dc=example,dc=com"
+ROOTPW="secret"
+ADMIN_DN="cn=alice,ou=people,dc=example,dc=com"
+ADMIN_PW="alice-secret"
+SVC_DN="cn=svc-proxy,ou=services,dc=example,dc=com"
+SVC_PW="svc-secret"
+REPL_DN="cn=replicator,ou=system,dc=example,dc=com"
+REPL_PW="replicator-secret"
+REPL_OVERLAY=${REPL_OVERLAY:-auto}
+REPL_NODES=""
+
+# repl_overlay: is the truststore overlay part of this run?
+repl_overlay() {
+	case $REPL_OVERLAY in
+	no) return 1 ;;
+	yes) [ -f "$MODULE" ] || die "REPL_OVERLAY=yes but $MODULE is not built"
+	     return 0 ;;
+	esac
+	[ -f "$MODULE" ] && [ -f "$SCHEMA_LDIF" ]
+}
+
+# repl_sed N: rewrite an example for node N of this test
+repl_sed() {
+	_d="$T/n$1"
+	_s="s|/var/lib/ldap/truststore|$_d/db|g"
+	_s="$_s;s|/etc/ldap/truststore/certs|$_d/export|g"
+	_s="$_s;s|/etc/ldap/truststore/bundle.pem|$_d/bundle.pem|g"
+	_s="$_s;s|olcModuleLoad: truststore.so|olcModuleLoad: $MODULE|"
+	for _k in 1 2 3 4 5 6 7 8 9; do
+		_s="$_s;s|ldap://ldap$_k.example.com/|$(uri "$_k")|g"
+	done
+	if ! repl_overlay; then
+		# plain syncrepl: no module, no overlay attributes to index
+		_s="$_s;/olcModuleLoad: .*truststore/d;/olcDbIndex: ts/d"
+	fi
+	sed "$_s"
+}
+
+# repl_apply N FILE...: apply ldif examples to node N's cn=config
+repl_apply() {
+	_n=$1; shift
+	for _f in "$@"; do
+		repl_sed "$_n" < "$_f" > "$T/n$_n/$(basename "$_f")"
+		ldapmodify -a -Q -Y EXTERNAL -H "$(ldapi "$_n")" \
+		    -f "$T/n$_n/$(basename "$_f")" > "$T/n$_n/apply.log" 2>&1 ||
+			{ cat "$T/n$_n/apply.log"; die "node $_n: $(basename "$_f") does not load"; }
+	done
+}
+
+# repl_boot N: a bare cn=config (back_mdb, standard schema, ldapi root
+# manages cn=config), as a fresh Debian install has; started.
+repl_boot() {
+	_n=$1
+	_d="$T/n$_n"
+	mkdir -p "$_d/db" "$_d/slapd.d" "$_d/export"
+	{
+		cat <<EOF
+dn: cn=config
+objectClass: olcGlobal
+cn: config
+olcPidFile: $_d/slapd.pid
+
+dn: cn=module{0},cn=config
+objectClass: olcModuleList
+cn: module{0}
+olcModulePath: /usr/lib/ldap
+olcModuleLoad: back_mdb
+
+dn: cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: schema
+
+EOF
+		for _s in core cosine inetorgperson; do
+			cat /etc/ldap/schema/$_s.ldif; echo
+		done
+		cat <<EOF
+dn: olcDatabase={-1}frontend,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcFrontendConfig
+olcDatabase: {-1}frontend
+
+dn: olcDatabase={0}config,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {0}config
+olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * break
+
+EOF
+	} > "$_d/boot.ldif"
+	slapadd -n0 -F "$_d/slapd.d" -l "$_d/boot.ldif" > "$_d/slapadd0.log" 2>&1 ||
+		{ cat "$_d/slapadd0.log"; die "slapadd -n0 for node $_n"; }
+	echo "-F $_d/slapd.d" > "$_d/confarg"
+	node_start "$_n"
+}
+
+# repl_node N: boot node N and give it the store, the overlay and the ACLs
+# (not yet replicating)
+repl_node() {
+	repl_boot "$1"
+	repl_apply "$1" "$LDIF/00-modules.ldif"
+	if repl_overlay; then
+		ldapadd -Q -Y EXTERNAL -H "$(ldapi "$1")" -f "$SCHEMA_LDIF" \
+		    > "$T/n$1/apply.log" 2>&1 ||
+			{ cat "$T/n$1/apply.log"; die "node $1: schema does not load"; }
+	fi
+	repl_apply "$1" "$LDIF/10-database.ldif" "$LDIF/11-indexes.ldif"
+	repl_overlay && repl_apply "$1" "$LDIF/12-overlay.ldif"
+	repl_apply "$1" "$LDIF/30-access.ldif"
+	REPL_NODES="$REPL_NODES $1"
+}
+
+# repl_cluster COUNT: nodes 1..COUNT, multi-provider, base loaded on node 1,
+# all in sync
+repl_cluster() {
+	_c=$1 _i=1
+	while [ $_i -le "$_c" ]; do repl_node $_i; _i=$((_i + 1)); done
+	ladd 1 -f "$LDIF/20-base.ldif" > "$T/base.log" 2>&1 ||
+		{ cat "$T/base.log"; die "20-base.ldif does not load"; }
+	_i=1
+	while [ $_i -le "$_c" ]; do
+		repl_apply $_i "$LDIF/40-multiprovider.ldif"
+		_i=$((_i + 1))
+	done
+	# shellcheck disable=SC2086
+	wait_sync 60 $REPL_NODES || die "cluster did not come up in sync"
+	# the base entries must be there too, not only equal (empty) CSNs
+	for _i in $REPL_NODES; do
+		lsearch $_i -b "$REPL_DN" -s base 1.1 >/dev/null 2>&1 ||
+			die "node $_i has not replicated 20-base.ldif"
+	done
+}
+
+# --- comparing nodes ---------------------------------------------------------
+
+# entries N [BASE]: the store's entries on node N with every attribute,
+# operational ones included (the overlay's decorations, entryUUID,
+# entryCSN, timestamps and modifiersName all travel with the entry and
+# must be byte-identical on every node), lines and entries sorted so that
+# only content counts.
+entries() {
+	lsearch "$1" -b "${2:-$BASE}" '*' '+' | sort_records
+}
+# sort_records: sort the lines of each blank-line separated record, then
+# the records
+sort_records() {
+	awk 'BEGIN { RS = "" } { gsub("\n", "\001"); print }' |
+	while IFS= read -r _r; do
+		printf '%s\n' "$_r" | tr '\001' '\n' | LC_ALL=C sort | tr '\n' '\001'
+		echo
+	done | LC_ALL=C sort | tr '\001' '\n'
+}
+
+# same_entries DESC NODE...: every node holds the same store
+same_entries() {
+	_desc=$1; shift
+	_first=$1 _ok=1
+	entries "$_first" > "$T/entries.$_first"
+	for _i in "$@"; do
+		[ "$_i" = "$_first" ] && continue
+		entries "$_i" > "$T/entries.$_i"
+		if ! cmp -s "$T/entries.$_first" "$T/entries.$_i"; then
+			_ok=0
+			echo "# node $_first vs node $_i:" >&2
+			diff "$T/entries.$_first" "$T/entries.$_i" | head -20 >&2
+		fi
+	done
+	[ $_ok = 1 ] && pass "$_desc" || fail "$_desc"
+}
+
+# export_list N: node N's export directory, one "name sha256" per file
+export_list() {
+	( cd "$T/n$1/export" 2>/dev/null && for _f in *; do
+		[ -e "$_f" ] || continue
+		echo "$_f $(sha256sum < "$_f" | cut -c1-64)"
+	done )
+}
+
+# same_exports DESC NODE...: identical export directories and bundles
+same_exports() {
+	_desc=$1; shift
+	_first=$1 _ok=1
+	export_list "$_first" > "$T/export.$_first"
+	for _i in "$@"; do
+		[ "$_i" = "$_first" ] && continue
+		export_list "$_i" > "$T/export.$_i"
+		if ! cmp -s "$T/export.$_first" "$T/export.$_i"; then
+			_ok=0
+			echo "# export dir, node $_first vs node $_i:" >&2
+			diff "$T/export.$_first" "$T/export.$_i" >&2
+		fi
+		if ! cmp -s "$T/n$_first/bundle.pem" "$T/n$_i/bundle.pem"; then
+			_ok=0
+			echo "# bundle.pem differs, node $_first vs node $_i" >&2
+		fi
+	done
+	[ $_ok = 1 ] && pass "$_desc" || fail "$_desc"
+}
+
+# in_export N DERFILE: node N's export directory holds that certificate
+in_export() {
+	_pem=$(openssl x509 -inform DER -in "$2" 2>/dev/null)
+	for _f in "$T/n$1/export"/*; do
+		[ -f "$_f" ] || continue
+		[ "$(openssl x509 -in "$_f" 2>/dev/null)" = "$_pem" ] && return 0
+	done
+	return 1
+}
+
+# wait_for DEADLINE CMD...: poll CMD until it succeeds (for states that are
+# not visible in contextCSN, e.g. files written after the database)
+wait_for() {
+	_lim=$1; shift
+	_end=$(( $(date +%s) + _lim ))
+	until "$@"; do
+		[ "$(date +%s)" -ge $_end ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# store_ldif ALIAS DERFILE: one certificate entry; without the overlay
+# (REPL_OVERLAY=no) a plain entry of standard classes with the same bytes
+store_ldif() {
+	if repl_overlay; then
+		cert_ldif "$1" "$2"
+	else
+		printf 'dn: cn=%s,%s\nobjectClass: applicationProcess\nobjectClass: pkiUser\ncn: %s\nuserCertificate;binary:< file://%s\n\n' \
+		    "$1" "$BASE" "$1" "$2"
+	fi
+}
+
+# import N ALIAS DERFILE: add one certificate on node N as trust-admin alice
+import() {
+	store_ldif "$2" "$3" | ldapadd -x -H "$(curi "$1")" -D "$ADMIN_DN" \
+	    -w "$ADMIN_PW"
+}
+# aladd/almodify/aldelete/almodrdn N ...: the same tools as trust-admin alice
+aladd() { _n=$1; shift; ldapadd -x -H "$(curi "$_n")" -D "$ADMIN_DN" -w "$ADMIN_PW" "$@"; }
+almodify() { _n=$1; shift; ldapmodify -x -H "$(curi "$_n")" -D "$ADMIN_DN" -w "$ADMIN_PW" "$@"; }
+aldelete() { _n=$1; shift; ldapdelete -x -H "$(curi "$_n")" -D "$ADMIN_DN" -w "$ADMIN_PW" "$@"; }
+almodrdn() { _n=$1; shift; ldapmodrdn -x -H "$(curi "$_n")" -D "$ADMIN_DN" -w "$ADMIN_PW" "$@"; }
+
+# has_entry N DN: node N holds DN
+has_entry() { lsearch "$1" -b "$2" -s base 1.1 >/dev/null 2>&1; }
