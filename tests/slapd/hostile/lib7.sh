@@ -1,0 +1,130 @@
+# lib7.sh - helpers of the hardening tests (t7xx), sourced after lib.sh
+#
+# Every hostile case goes through refuse(): it sends one LDIF, checks the
+# result code and the server's message, checks that the store did not
+# change and that slapd still answers, and appends a line to
+# $T/results.tsv (case, attribute, operation, code, message) from which
+# docs/hardening.md's table is made.
+
+HOSTILE="$TOP/tests/slapd/hostile"
+MKDER="python3 $HOSTILE/mkder.py"
+CHECKEXPORT="python3 $HOSTILE/checkexport.py"
+
+# gen_hostile: the corpus in $T/h (see hostile/gen.sh)
+gen_hostile() {
+	sh "$HOSTILE/gen.sh" "$T/h" || die "hostile corpus: see $T/h/gen.err"
+}
+
+# add_ldif ALIAS ATTR FILE: an add of one entry with ATTR read from FILE
+add_ldif() {
+	printf 'dn: cn=%s,%s\nobjectClass: tsCertificate\ncn: %s\n%s:< file://%s\n\n' \
+	    "$1" "$BASE" "$1" "$2" "$3"
+}
+
+# replace_ldif DN ATTR FILE: a modify replacing ATTR with FILE's bytes
+replace_ldif() {
+	printf 'dn: %s\nchangetype: modify\nreplace: %s\n%s:< file://%s\n-\n\n' \
+	    "$1" "$2" "$2" "$3"
+}
+
+# ldap_message OUTPUT: the server's diagnostic text from ldap tool output
+ldap_message() {
+	printf '%s\n' "$1" | sed -n 's/^[[:space:]]*additional info: //p' | head -n 1
+}
+
+# refuse NODE CASE ATTR OP CODE REGEX LDIF [SECRETFILE]: LDIF (add or
+# modify, as OP says) must get CODE with a message matching REGEX (grep
+# -Ei), change nothing and leave slapd answering.  SECRETFILE, when given,
+# is key material the message must not echo.
+refuse() {
+	_n=$1 _case=$2 _attr=$3 _op=$4 _want=$5 _re=$6 _ldif=$7 _secret=${8:-}
+	_before=$(snapshot "$_n")
+	if [ "$_op" = add ]; then
+		_out=$(ladd "$_n" -f "$_ldif" 2>&1)
+	else
+		_out=$(lmodify "$_n" -f "$_ldif" 2>&1)
+	fi
+	_got=$?
+	_msg=$(ldap_message "$_out")
+	[ -n "$_msg" ] || _msg=$(printf '%s\n' "$_out" | grep -v '^adding\|^modifying' | head -n 1)
+	printf '%s\t%s\t%s\t%s\t%s\n' "$_case" "$_attr" "$_op" "$_got" "$_msg" \
+	    >> "$T/results.tsv"
+	_ok=1
+	if [ "$_got" != "$_want" ]; then
+		fail "$_case ($_op $_attr): expected result $_want, got $_got: $_msg"
+		_ok=0
+	elif ! printf '%s' "$_msg" | grep -Eiq -- "$_re"; then
+		fail "$_case ($_op $_attr): message '$_msg' does not match /$_re/"
+		_ok=0
+	fi
+	if [ -n "$_secret" ] && [ -f "$_secret" ]; then
+		# any 16 characters of the key's base64 body must not appear
+		_body=$(sed -n '2p' "$_secret" | cut -c1-16)
+		if [ -n "$_body" ] && printf '%s' "$_out" | grep -qF -- "$_body"; then
+			fail "$_case: the message echoes key material"
+			_ok=0
+		fi
+	fi
+	if [ "$(snapshot "$_n")" != "$_before" ]; then
+		fail "$_case ($_op $_attr): the store changed"
+		_ok=0
+	fi
+	node_alive "$_n" || die "$_case: slapd of node $_n no longer answers"
+	[ $_ok = 1 ] && pass "$_case ($_op $_attr): $_got ($_msg)"
+	return 0
+}
+
+# accept NODE CASE ATTR OP LDIF: LDIF must succeed; records the result too
+accept() {
+	_n=$1 _case=$2 _attr=$3 _op=$4 _ldif=$5
+	if [ "$_op" = add ]; then
+		_out=$(ladd "$_n" -f "$_ldif" 2>&1)
+	else
+		_out=$(lmodify "$_n" -f "$_ldif" 2>&1)
+	fi
+	_got=$?
+	printf '%s\t%s\t%s\t%s\t%s\n' "$_case" "$_attr" "$_op" "$_got" \
+	    "$(ldap_message "$_out")" >> "$T/results.tsv"
+	if [ "$_got" = 0 ]; then
+		pass "$_case ($_op $_attr): accepted"
+	else
+		fail "$_case ($_op $_attr): expected success, got $_got: $_out"
+	fi
+	node_alive "$_n" || die "$_case: slapd of node $_n no longer answers"
+	[ "$_got" = 0 ]
+}
+
+# results: print the table of every case run
+results() {
+	echo "---- results (case, attribute, operation, code, message)"
+	[ -f "$T/results.tsv" ] && cat "$T/results.tsv"
+}
+
+# export_check NODE DIR [BUNDLE]: the export directory (and bundle) hold
+# exactly the certificates of the database, named as openssl rehash names
+# them (see hostile/checkexport.py)
+export_check() {
+	_n=$1 _dir=$2 _bundle=${3:-}
+	lsearch "$_n" -b "$BASE" -s one '(objectClass=tsCertificate)' \
+	    cn 'userCertificate;binary' tsSubjectHash > "$T/export-db.ldif" ||
+		{ fail "export_check: search failed"; return 1; }
+	if $CHECKEXPORT "$T/export-db.ldif" "$_dir" ${_bundle:+"$_bundle"}; then
+		pass "export files equal the database"
+	else
+		fail "export files differ from the database"
+		return 1
+	fi
+}
+
+# wait_export NODE DIR [BUNDLE]: poll export_check quietly for up to 20 s
+wait_export() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		lsearch "$1" -b "$BASE" -s one '(objectClass=tsCertificate)' \
+		    cn 'userCertificate;binary' tsSubjectHash > "$T/export-db.ldif" 2>/dev/null &&
+		$CHECKEXPORT -q "$T/export-db.ldif" "$2" ${3:+"$3"} && return 0
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	export_check "$@"
+}
