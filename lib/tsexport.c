@@ -1,0 +1,1178 @@
+/* tsexport.c - the store as files: a hashed CA directory and a PEM bundle */
+/*
+ * The catalogue is two hash tables: entries by key, and "buckets" by
+ * subject hash.  A bucket lists the distinct certificates of one hash in
+ * file order (v[i] is <hash>.<i>) and remembers what each file on disk
+ * holds (disk[i], a certificate id), so a flush writes exactly the files
+ * whose content differs and removes the indices past the end.  Changes
+ * mark their bucket dirty; nothing is ever searched by walking the store,
+ * so an add or a delete costs the same at ten certificates or a million.
+ */
+#define _GNU_SOURCE		/* syncfs() */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "tsexport.h"
+
+/* disk[i]: nothing there (0), a file we cannot vouch for, or a cert id */
+#define DISK_NONE	0
+#define DISK_UNKNOWN	UINT64_MAX
+/* Above this many files, one syncfs() is cheaper than an fsync() each. */
+#define SYNC_EACH_MAX	16
+/* A file named like ours but larger than this is not a certificate. */
+#define MAX_FILE	(1024 * 1024)
+#define MAX_INDEX	999999
+
+struct xbucket;
+
+struct xcert {			/* one distinct certificate: one file */
+	unsigned char	*der;
+	size_t		 len;
+	uint64_t	 id;
+	int		 refs;		/* entries holding it */
+	int		 idx;		/* its file: <hash>.<idx> */
+	struct xbucket	*bucket;
+};
+
+struct xentry {			/* one key of the catalogue */
+	char		*key;
+	char		*alias;
+	struct xcert	*cert;
+	struct xentry	*next;
+};
+
+struct xbucket {		/* the certificates of one subject hash */
+	unsigned long	 hash;
+	struct xcert	**v;
+	int		 n, cap;
+	uint64_t	*disk;		/* what <hash>.<i> holds on disk */
+	int		 ndisk, capdisk;
+	int		 dirty;		/* on the dirty list */
+	int		 busy;		/* in the outstanding batch */
+	int		 failed;	/* a write of the batch failed */
+	struct xbucket	*next;		/* hash chain */
+	struct xbucket	*dnext;		/* dirty list */
+};
+
+struct ts_export {
+	char		*dir;
+	char		*bundle;
+	struct xentry	**etab;
+	size_t		 esize, ecount;
+	struct xbucket	**btab;
+	size_t		 bsize, bcount;
+	struct xbucket	*dirty;
+	int		 bundle_dirty;
+	uint64_t	 next_id;
+	struct ts_export_batch *batch;
+	char		 err[512];
+};
+
+struct witem {			/* write <hash>.<idx> */
+	struct xbucket	*b;
+	int		 idx;
+	uint64_t	 id;
+	char		*pem;
+	size_t		 len;
+	int		 ok;
+};
+
+struct uitem {			/* remove <hash>.<idx> */
+	struct xbucket	*b;
+	int		 idx;
+	int		 ok;
+};
+
+struct ts_export_batch {
+	char		*dir;
+	char		*bundle;
+	struct witem	*w;
+	size_t		 nw;
+	struct uitem	*u;
+	size_t		 nu;
+	struct xbucket	**b;		/* every bucket marked busy */
+	size_t		 nb;
+	char		*bbuf;
+	size_t		 blen;
+	int		 do_bundle;
+	int		 bundle_ok;
+	int		 changed;
+	int		 failed;
+	unsigned	 seq;
+	char		 err[512];
+};
+
+static void
+seterr(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, 512, fmt, ap);
+	va_end(ap);
+}
+
+/* --- subject hash without decoding the key ------------------------------- */
+
+/* One DER TLV at *p: its tag, and *p moved to its contents. */
+static int
+der_next(const unsigned char **p, const unsigned char *end, int *tag,
+    size_t *len)
+{
+	const unsigned char *q = *p;
+	size_t l, n;
+
+	if (end - q < 2)
+		return -1;
+	*tag = *q++;
+	if ((*tag & 0x1f) == 0x1f)
+		return -1;
+	l = *q++;
+	if (l & 0x80) {
+		n = l & 0x7f;
+		if (n == 0 || n > 4 || (size_t)(end - q) < n)
+			return -1;
+		for (l = 0; n > 0; n--)
+			l = (l << 8) | *q++;
+	}
+	if (l > (size_t)(end - q))
+		return -1;
+	*p = q;
+	*len = l;
+	return 0;
+}
+
+int
+ts_der_subject_hash(const void *der, size_t len, unsigned long *hash)
+{
+	const unsigned char *p = der, *end = p + len, *subj;
+	X509_NAME *name = NULL;
+	size_t l;
+	int tag, i, ok = 0, rc = -1;
+
+	/* Certificate, then tbsCertificate: step into both */
+	if (der_next(&p, end, &tag, &l) == -1 || tag != 0x30)
+		goto done;
+	end = p + l;
+	if (der_next(&p, end, &tag, &l) == -1 || tag != 0x30)
+		goto done;
+	end = p + l;
+	/* skip [0] version, serial, signature, issuer, validity */
+	for (i = 0; i < 5; i++) {
+		if (der_next(&p, end, &tag, &l) == -1)
+			goto done;
+		if (i == 0 && tag != 0xa0)
+			i++;	/* v1: no version field */
+		p += l;
+	}
+	subj = p;
+	if (der_next(&p, end, &tag, &l) == -1 || tag != 0x30)
+		goto done;
+	p += l;
+	if ((name = d2i_X509_NAME(NULL, &subj, p - subj)) == NULL)
+		goto done;
+	*hash = X509_NAME_hash_ex(name, NULL, NULL, &ok);
+	if (ok)
+		rc = 0;
+done:
+	X509_NAME_free(name);
+	return rc;
+}
+
+/* --- PEM ------------------------------------------------------------------ */
+
+#define PEM_BEGIN	"-----BEGIN CERTIFICATE-----\n"
+#define PEM_END		"-----END CERTIFICATE-----\n"
+
+static size_t
+pem_size(size_t len)
+{
+	size_t b64 = 4 * ((len + 2) / 3);
+
+	return sizeof(PEM_BEGIN) - 1 + b64 + (b64 + 63) / 64 +
+	    sizeof(PEM_END) - 1;
+}
+
+/* Writes pem_size(len) bytes (and a NUL) at out. */
+static size_t
+pem_put(char *out, const unsigned char *der, size_t len)
+{
+	char *o = out;
+	size_t n;
+
+	memcpy(o, PEM_BEGIN, sizeof(PEM_BEGIN) - 1);
+	o += sizeof(PEM_BEGIN) - 1;
+	for (; len > 0; der += n, len -= n) {
+		n = len < 48 ? len : 48;	/* 48 bytes: one 64 column line */
+		o += EVP_EncodeBlock((unsigned char *)o, der, (int)n);
+		*o++ = '\n';
+	}
+	memcpy(o, PEM_END, sizeof(PEM_END));
+	o += sizeof(PEM_END) - 1;
+	return o - out;
+}
+
+static char *
+pem_new(const unsigned char *der, size_t len, size_t *outlen)
+{
+	char *pem;
+
+	if ((pem = malloc(pem_size(len) + 1)) == NULL)
+		return NULL;
+	*outlen = pem_put(pem, der, len);
+	return pem;
+}
+
+/* --- tables --------------------------------------------------------------- */
+
+static size_t
+str_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static size_t
+num_hash(unsigned long v)
+{
+	return (size_t)(v * 0x9e3779b97f4a7c15ULL) >> 7;
+}
+
+static int
+etab_grow(struct ts_export *exp)
+{
+	struct xentry **t, *e, *next;
+	size_t i, n = exp->esize ? exp->esize * 2 : 64;
+
+	if ((t = calloc(n, sizeof(*t))) == NULL)
+		return -1;
+	for (i = 0; i < exp->esize; i++) {
+		for (e = exp->etab[i]; e != NULL; e = next) {
+			next = e->next;
+			e->next = t[str_hash(e->key) & (n - 1)];
+			t[str_hash(e->key) & (n - 1)] = e;
+		}
+	}
+	free(exp->etab);
+	exp->etab = t;
+	exp->esize = n;
+	return 0;
+}
+
+static struct xentry **
+etab_slot(struct ts_export *exp, const char *key)
+{
+	struct xentry **ep;
+
+	if (exp->esize == 0)
+		return NULL;
+	ep = &exp->etab[str_hash(key) & (exp->esize - 1)];
+	for (; *ep != NULL; ep = &(*ep)->next)
+		if (strcmp((*ep)->key, key) == 0)
+			break;
+	return ep;
+}
+
+static int
+btab_grow(struct ts_export *exp)
+{
+	struct xbucket **t, *b, *next;
+	size_t i, n = exp->bsize ? exp->bsize * 2 : 64;
+
+	if ((t = calloc(n, sizeof(*t))) == NULL)
+		return -1;
+	for (i = 0; i < exp->bsize; i++) {
+		for (b = exp->btab[i]; b != NULL; b = next) {
+			next = b->next;
+			b->next = t[num_hash(b->hash) & (n - 1)];
+			t[num_hash(b->hash) & (n - 1)] = b;
+		}
+	}
+	free(exp->btab);
+	exp->btab = t;
+	exp->bsize = n;
+	return 0;
+}
+
+static struct xbucket *
+bucket_get(struct ts_export *exp, unsigned long hash, int create)
+{
+	struct xbucket *b;
+
+	if (exp->bsize != 0) {
+		b = exp->btab[num_hash(hash) & (exp->bsize - 1)];
+		for (; b != NULL; b = b->next)
+			if (b->hash == hash)
+				return b;
+	}
+	if (!create)
+		return NULL;
+	if (exp->bcount >= exp->bsize && btab_grow(exp) == -1)
+		return NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->hash = hash;
+	b->next = exp->btab[num_hash(hash) & (exp->bsize - 1)];
+	exp->btab[num_hash(hash) & (exp->bsize - 1)] = b;
+	exp->bcount++;
+	return b;
+}
+
+static void
+bucket_dirty(struct ts_export *exp, struct xbucket *b)
+{
+	if (exp->dir == NULL || b->dirty)
+		return;
+	b->dirty = 1;
+	b->dnext = exp->dirty;
+	exp->dirty = b;
+}
+
+/* Free b if it holds nothing in memory, on disk or in flight. */
+static void
+bucket_gc(struct ts_export *exp, struct xbucket *b)
+{
+	struct xbucket **bp;
+
+	if (b->n > 0 || b->ndisk > 0 || b->dirty || b->busy)
+		return;
+	bp = &exp->btab[num_hash(b->hash) & (exp->bsize - 1)];
+	for (; *bp != NULL; bp = &(*bp)->next) {
+		if (*bp == b) {
+			*bp = b->next;
+			break;
+		}
+	}
+	exp->bcount--;
+	free(b->v);
+	free(b->disk);
+	free(b);
+}
+
+static int
+disk_set(struct xbucket *b, int idx, uint64_t id)
+{
+	uint64_t *d;
+	int n;
+
+	if (idx >= b->capdisk) {
+		n = idx < 4 ? 4 : idx * 2;
+		if ((d = realloc(b->disk, n * sizeof(*d))) == NULL)
+			return -1;
+		memset(d + b->capdisk, 0, (n - b->capdisk) * sizeof(*d));
+		b->disk = d;
+		b->capdisk = n;
+	}
+	b->disk[idx] = id;
+	if (id != DISK_NONE && idx >= b->ndisk)
+		b->ndisk = idx + 1;
+	while (b->ndisk > 0 && b->disk[b->ndisk - 1] == DISK_NONE)
+		b->ndisk--;
+	return 0;
+}
+
+/* --- catalogue ------------------------------------------------------------ */
+
+struct ts_export *
+ts_export_new(void)
+{
+	struct ts_export *exp;
+
+	if ((exp = calloc(1, sizeof(*exp))) == NULL)
+		return NULL;
+	exp->next_id = 1;
+	return exp;
+}
+
+static void
+cert_release(struct ts_export *exp, struct xcert *c)
+{
+	struct xbucket *b = c->bucket;
+	int last;
+
+	if (--c->refs > 0)
+		return;
+	/* keep the indices dense: the last file of the hash fills the gap */
+	last = b->n - 1;
+	if (c->idx != last) {
+		b->v[c->idx] = b->v[last];
+		b->v[c->idx]->idx = c->idx;
+	}
+	b->n--;
+	bucket_dirty(exp, b);
+	free(c->der);
+	free(c);
+	bucket_gc(exp, b);
+}
+
+void
+ts_export_clear(struct ts_export *exp)
+{
+	struct xentry *e, *next;
+	size_t i;
+
+	for (i = 0; i < exp->esize; i++) {
+		for (e = exp->etab[i]; e != NULL; e = next) {
+			next = e->next;
+			cert_release(exp, e->cert);
+			free(e->key);
+			free(e->alias);
+			free(e);
+		}
+		exp->etab[i] = NULL;
+	}
+	exp->ecount = 0;
+	exp->bundle_dirty = 1;
+}
+
+void
+ts_export_free(struct ts_export *exp)
+{
+	struct xbucket *b, *next;
+	size_t i;
+
+	if (exp == NULL)
+		return;
+	ts_export_clear(exp);
+	for (i = 0; i < exp->bsize; i++) {
+		for (b = exp->btab[i]; b != NULL; b = next) {
+			next = b->next;
+			free(b->v);
+			free(b->disk);
+			free(b);
+		}
+	}
+	free(exp->etab);
+	free(exp->btab);
+	free(exp->dir);
+	free(exp->bundle);
+	free(exp);
+}
+
+static int
+set_path(struct ts_export *exp, char **where, const char *path)
+{
+	char *p = NULL;
+
+	if (path != NULL && *path != '\0' && (p = strdup(path)) == NULL) {
+		seterr(exp->err, "out of memory");
+		return -1;
+	}
+	free(*where);
+	*where = p;
+	return 0;
+}
+
+int
+ts_export_set_dir(struct ts_export *exp, const char *dir)
+{
+	return set_path(exp, &exp->dir, dir);
+}
+
+int
+ts_export_set_bundle(struct ts_export *exp, const char *file)
+{
+	exp->bundle_dirty = 1;
+	return set_path(exp, &exp->bundle, file);
+}
+
+const char *
+ts_export_error(const struct ts_export *exp)
+{
+	return exp->err;
+}
+
+size_t
+ts_export_count(const struct ts_export *exp)
+{
+	return exp->ecount;
+}
+
+int
+ts_export_pending(const struct ts_export *exp)
+{
+	int what = 0;
+
+	if (exp->dirty != NULL)
+		what |= TS_EXPORT_DIR;
+	if (exp->bundle != NULL && exp->bundle_dirty)
+		what |= TS_EXPORT_BUNDLE;
+	return what;
+}
+
+/* The certificate der of hash, shared if the bucket already holds it. */
+static struct xcert *
+cert_get(struct ts_export *exp, const void *der, size_t len)
+{
+	struct xbucket *b;
+	struct xcert *c, **v;
+	unsigned long hash;
+	int i;
+
+	if (ts_der_subject_hash(der, len, &hash) == -1) {
+		seterr(exp->err, "not a certificate: cannot read its subject");
+		return NULL;
+	}
+	if ((b = bucket_get(exp, hash, 1)) == NULL)
+		goto nomem;
+	for (i = 0; i < b->n; i++) {
+		c = b->v[i];
+		if (c->len == len && memcmp(c->der, der, len) == 0) {
+			c->refs++;
+			return c;
+		}
+	}
+	if (b->n == b->cap) {
+		if ((v = realloc(b->v, (b->cap + 2) * sizeof(*v))) == NULL)
+			goto nomem_gc;
+		b->v = v;
+		b->cap += 2;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto nomem_gc;
+	if ((c->der = malloc(len)) == NULL) {
+		free(c);
+		goto nomem_gc;
+	}
+	memcpy(c->der, der, len);
+	c->len = len;
+	c->id = exp->next_id++;
+	c->refs = 1;
+	c->bucket = b;
+	c->idx = b->n;
+	b->v[b->n++] = c;
+	bucket_dirty(exp, b);
+	return c;
+nomem_gc:
+	bucket_gc(exp, b);
+nomem:
+	seterr(exp->err, "out of memory");
+	return NULL;
+}
+
+int
+ts_export_put(struct ts_export *exp, const char *key, const char *alias,
+    const void *der, size_t len)
+{
+	struct xentry **ep, *e = NULL;
+	struct xcert *c;
+	char *a = NULL;
+
+	if ((ep = etab_slot(exp, key)) != NULL && (e = *ep) != NULL &&
+	    e->cert->len == len && memcmp(e->cert->der, der, len) == 0 &&
+	    strcmp(e->alias, alias) == 0)
+		return 0;
+	/* the new certificate first: on failure the entry stays as it was */
+	if ((c = cert_get(exp, der, len)) == NULL)
+		return -1;
+	if ((a = strdup(alias)) == NULL)
+		goto nomem;
+	if (e == NULL) {
+		if (exp->ecount >= exp->esize && etab_grow(exp) == -1)
+			goto nomem;
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			goto nomem;
+		if ((e->key = strdup(key)) == NULL) {
+			free(e);
+			goto nomem;
+		}
+		ep = etab_slot(exp, key);
+		*ep = e;
+		exp->ecount++;
+	} else {
+		cert_release(exp, e->cert);
+		free(e->alias);
+	}
+	e->cert = c;
+	e->alias = a;
+	exp->bundle_dirty = 1;
+	return 0;
+nomem:
+	free(a);
+	cert_release(exp, c);
+	seterr(exp->err, "out of memory");
+	return -1;
+}
+
+int
+ts_export_remove(struct ts_export *exp, const char *key)
+{
+	struct xentry **ep, *e;
+
+	if ((ep = etab_slot(exp, key)) == NULL || (e = *ep) == NULL)
+		return 0;
+	*ep = e->next;
+	exp->ecount--;
+	cert_release(exp, e->cert);
+	free(e->key);
+	free(e->alias);
+	free(e);
+	exp->bundle_dirty = 1;
+	return 0;
+}
+
+/* --- the directory as it is ---------------------------------------------- */
+
+/* <8 lowercase hex>.<decimal without leading zeros> */
+static int
+parse_name(const char *name, unsigned long *hash, int *idx)
+{
+	const char *p;
+	long n;
+
+	for (p = name; p < name + 8; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return -1;
+	if (*p++ != '.' || *p < '0' || *p > '9' || (p[0] == '0' && p[1]))
+		return -1;
+	for (n = 0; *p >= '0' && *p <= '9' && n <= MAX_INDEX; p++)
+		n = n * 10 + (*p - '0');
+	if (*p != '\0' || n > MAX_INDEX)
+		return -1;
+	*hash = strtoul(name, NULL, 16);
+	*idx = (int)n;
+	return 0;
+}
+
+static int
+open_dir(const char *dir, char *err)
+{
+	int fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && mkdir(dir, 0755) == 0)
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		seterr(err, "%s: %s", dir, strerror(errno));
+	return fd;
+}
+
+/* The content of a regular file named like ours; NULL if not one. */
+static char *
+read_small(int dfd, const char *name, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	ssize_t r;
+	size_t got = 0;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > MAX_FILE || (buf = malloc(st.st_size + 1)) == NULL)
+		goto done;
+	while (got < (size_t)st.st_size) {
+		r = read(fd, buf + got, st.st_size - got);
+		if (r <= 0) {
+			free(buf);
+			buf = NULL;
+			goto done;
+		}
+		got += r;
+	}
+	*len = got;
+done:
+	close(fd);
+	return buf;
+}
+
+/*
+ * Within each scanned bucket, give a certificate the index its file already
+ * has where that is free, so a restart rewrites nothing that is right.
+ */
+static void
+bucket_settle(struct xbucket *b)
+{
+	struct xcert *t;
+	int i, j;
+
+	for (i = 0; i < b->n && i < b->ndisk; i++) {
+		if (b->disk[i] == b->v[i]->id)
+			continue;
+		for (j = 0; j < b->n; j++) {
+			if (b->disk[i] != b->v[j]->id)
+				continue;
+			if (j < b->ndisk && b->disk[j] == b->v[j]->id)
+				break;	/* it already has its own file */
+			t = b->v[i];
+			b->v[i] = b->v[j];
+			b->v[j] = t;
+			b->v[i]->idx = i;
+			b->v[j]->idx = j;
+			break;
+		}
+	}
+}
+
+int
+ts_export_scan(struct ts_export *exp)
+{
+	struct xbucket *b;
+	struct dirent *de;
+	DIR *d = NULL;
+	unsigned long hash;
+	uint64_t id;
+	char *buf, *pem;
+	size_t i, len, plen;
+	int dfd = -1, fd, idx, j, rc = -1;
+
+	exp->bundle_dirty = 1;
+	if (exp->dir == NULL)
+		return 0;
+	if (exp->batch != NULL) {
+		seterr(exp->err, "scan during a flush");
+		return -1;
+	}
+	/* what the disk holds is about to be read afresh */
+	for (i = 0; i < exp->bsize; i++) {
+		for (b = exp->btab[i]; b != NULL; b = b->next) {
+			b->ndisk = 0;
+			if (b->disk != NULL)
+				memset(b->disk, 0, b->capdisk * sizeof(*b->disk));
+			bucket_dirty(exp, b);
+		}
+	}
+	if ((dfd = open_dir(exp->dir, exp->err)) == -1)
+		goto done;
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		seterr(exp->err, "%s: %s", exp->dir, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto done;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, TS_EXPORT_TMP_PREFIX,
+		    sizeof(TS_EXPORT_TMP_PREFIX) - 1) == 0) {
+			/* left by a crash between create and rename */
+			unlinkat(dfd, de->d_name, 0);
+			continue;
+		}
+		if (parse_name(de->d_name, &hash, &idx) == -1)
+			continue;
+		if ((b = bucket_get(exp, hash, 1)) == NULL)
+			goto nomem;
+		id = DISK_UNKNOWN;
+		if ((buf = read_small(dfd, de->d_name, &len)) != NULL) {
+			for (j = 0; j < b->n && id == DISK_UNKNOWN; j++) {
+				pem = pem_new(b->v[j]->der, b->v[j]->len, &plen);
+				if (pem == NULL) {
+					free(buf);
+					goto nomem;
+				}
+				if (plen == len && memcmp(pem, buf, len) == 0)
+					id = b->v[j]->id;
+				free(pem);
+			}
+			free(buf);
+		}
+		if (disk_set(b, idx, id) == -1)
+			goto nomem;
+		bucket_dirty(exp, b);
+	}
+	for (b = exp->dirty; b != NULL; b = b->dnext)
+		bucket_settle(b);
+	rc = 0;
+	goto done;
+nomem:
+	seterr(exp->err, "out of memory");
+done:
+	if (d != NULL)
+		closedir(d);
+	if (dfd != -1)
+		close(dfd);
+	return rc;
+}
+
+/* --- flushing ------------------------------------------------------------- */
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct xentry *x = *(const struct xentry * const *)a;
+	const struct xentry *y = *(const struct xentry * const *)b;
+	int c;
+
+	if ((c = strcmp(x->alias, y->alias)) != 0)
+		return c;
+	return strcmp(x->key, y->key);
+}
+
+/* Every entry as "# alias" and PEM, sorted by alias. */
+static int
+bundle_build(struct ts_export *exp, char **out, size_t *outlen)
+{
+	struct xentry **all = NULL, *e;
+	const char *s;
+	char *buf = NULL, *o;
+	size_t i, n = 0, size = 1;
+	int rc = -1;
+
+	if (exp->ecount > 0 &&
+	    (all = malloc(exp->ecount * sizeof(*all))) == NULL)
+		goto done;
+	for (i = 0; i < exp->esize; i++) {
+		for (e = exp->etab[i]; e != NULL; e = e->next) {
+			all[n++] = e;
+			size += 3 + strlen(e->alias) + pem_size(e->cert->len);
+		}
+	}
+	qsort(all, n, sizeof(*all), entry_cmp);
+	if ((buf = malloc(size)) == NULL)
+		goto done;
+	o = buf;
+	for (i = 0; i < n; i++) {
+		*o++ = '#';
+		*o++ = ' ';
+		/* a line break in an alias must not end the comment */
+		for (s = all[i]->alias; *s; s++)
+			*o++ = ((unsigned char)*s < 0x20 || *s == 0x7f) ?
+			    '?' : *s;
+		*o++ = '\n';
+		o += pem_put(o, all[i]->cert->der, all[i]->cert->len);
+	}
+	*out = buf;
+	*outlen = o - buf;
+	buf = NULL;
+	rc = 0;
+done:
+	free(all);
+	free(buf);
+	return rc;
+}
+
+static void
+batch_free(struct ts_export_batch *bt)
+{
+	size_t i;
+
+	if (bt == NULL)
+		return;
+	for (i = 0; i < bt->nw; i++)
+		free(bt->w[i].pem);
+	free(bt->w);
+	free(bt->u);
+	free(bt->b);
+	free(bt->bbuf);
+	free(bt->dir);
+	free(bt->bundle);
+	free(bt);
+}
+
+struct ts_export_batch *
+ts_export_take(struct ts_export *exp, int what)
+{
+	struct ts_export_batch *bt;
+	struct xbucket *b;
+	size_t nb = 0, nw = 0, nu = 0;
+	int i;
+
+	if (exp->batch != NULL) {
+		seterr(exp->err, "a flush is already running");
+		return NULL;
+	}
+	if ((bt = calloc(1, sizeof(*bt))) == NULL)
+		goto nomem;
+	if ((what & TS_EXPORT_DIR) && exp->dir != NULL) {
+		for (b = exp->dirty; b != NULL; b = b->dnext) {
+			nb++;
+			nw += b->n;
+			nu += b->ndisk;
+		}
+		if ((bt->dir = strdup(exp->dir)) == NULL ||
+		    (nb && (bt->b = calloc(nb, sizeof(*bt->b))) == NULL) ||
+		    (nw && (bt->w = calloc(nw, sizeof(*bt->w))) == NULL) ||
+		    (nu && (bt->u = calloc(nu, sizeof(*bt->u))) == NULL))
+			goto nomem;
+		for (b = exp->dirty; b != NULL; b = b->dnext) {
+			bt->b[bt->nb++] = b;
+			for (i = 0; i < b->n; i++) {
+				struct witem *w = &bt->w[bt->nw];
+
+				if (i < b->ndisk && b->disk[i] == b->v[i]->id)
+					continue;
+				w->b = b;
+				w->idx = i;
+				w->id = b->v[i]->id;
+				w->pem = pem_new(b->v[i]->der, b->v[i]->len,
+				    &w->len);
+				if (w->pem == NULL)
+					goto nomem;
+				bt->nw++;
+			}
+			/* from the top down: the prefix stays dense */
+			for (i = b->ndisk - 1; i >= b->n; i--) {
+				if (b->disk[i] == DISK_NONE)
+					continue;
+				bt->u[bt->nu].b = b;
+				bt->u[bt->nu++].idx = i;
+			}
+		}
+	}
+	if ((what & TS_EXPORT_BUNDLE) && exp->bundle != NULL &&
+	    exp->bundle_dirty) {
+		if ((bt->bundle = strdup(exp->bundle)) == NULL ||
+		    bundle_build(exp, &bt->bbuf, &bt->blen) == -1)
+			goto nomem;
+		bt->do_bundle = 1;
+	}
+	/* committed: from here on the batch owns the work */
+	for (i = 0; i < (int)bt->nb; i++) {
+		bt->b[i]->busy = 1;
+		bt->b[i]->dirty = 0;
+	}
+	if (bt->dir != NULL)
+		exp->dirty = NULL;
+	if (bt->do_bundle)
+		exp->bundle_dirty = 0;
+	exp->batch = bt;
+	return bt;
+nomem:
+	batch_free(bt);
+	seterr(exp->err, "out of memory");
+	return NULL;
+}
+
+/* Create an exclusive temporary in dfd holding data; its name in tmp. */
+static int
+write_tmp(struct ts_export_batch *bt, int dfd, const char *path,
+    const char *data, size_t len, int sync, char *tmp, size_t tmplen)
+{
+	ssize_t r;
+	int fd = -1, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		snprintf(tmp, tmplen, "%s%ld-%u-%lx", TS_EXPORT_TMP_PREFIX,
+		    (long)getpid(), bt->seq++, (unsigned long)random());
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd != -1 || errno != EEXIST)
+			break;
+	}
+	if (fd == -1) {
+		seterr(bt->err, "%s/%s: create: %s", path, tmp,
+		    strerror(errno));
+		return -1;
+	}
+	while (len > 0) {
+		if ((r = write(fd, data, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		data += r;
+		len -= r;
+	}
+	if (sync && fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	seterr(bt->err, "%s/%s: write: %s", path, tmp, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	unlinkat(dfd, tmp, 0);
+	return -1;
+}
+
+static void
+run_dir(struct ts_export_batch *bt)
+{
+	char name[32];
+	char (*tmps)[64] = NULL;
+	size_t i;
+	int dfd, sync_each = bt->nw <= SYNC_EACH_MAX, renamed = 0;
+
+	if (bt->nw == 0 && bt->nu == 0)
+		return;
+	if ((dfd = open_dir(bt->dir, bt->err)) == -1) {
+		bt->failed = 1;
+		for (i = 0; i < bt->nb; i++)
+			bt->b[i]->failed = 1;
+		return;
+	}
+	if (bt->nw > 0 && (tmps = calloc(bt->nw, sizeof(*tmps))) == NULL) {
+		seterr(bt->err, "out of memory");
+		bt->failed = 1;
+		goto done;
+	}
+	for (i = 0; i < bt->nw; i++) {
+		if (write_tmp(bt, dfd, bt->dir, bt->w[i].pem, bt->w[i].len,
+		    sync_each, tmps[i], sizeof(tmps[i])) == -1)
+			tmps[i][0] = '\0';
+	}
+	/* many files: one flush of the file system instead of one each */
+	if (!sync_each && syncfs(dfd) == -1) {
+		seterr(bt->err, "%s: syncfs: %s", bt->dir, strerror(errno));
+		for (i = 0; i < bt->nw; i++) {
+			if (tmps[i][0])
+				unlinkat(dfd, tmps[i], 0);
+			tmps[i][0] = '\0';
+		}
+	}
+	for (i = 0; i < bt->nw; i++) {
+		struct witem *w = &bt->w[i];
+
+		snprintf(name, sizeof(name), "%08lx.%d", w->b->hash, w->idx);
+		if (tmps[i][0] && renameat(dfd, tmps[i], dfd, name) == 0) {
+			w->ok = 1;
+			renamed = 1;
+			continue;
+		}
+		if (tmps[i][0]) {
+			seterr(bt->err, "%s/%s: rename: %s", bt->dir, name,
+			    strerror(errno));
+			unlinkat(dfd, tmps[i], 0);
+		}
+		bt->failed = 1;
+		w->b->failed = 1;
+	}
+	if (renamed && fsync(dfd) == -1) {
+		seterr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
+		bt->failed = 1;
+	}
+	if (renamed)
+		bt->changed |= TS_EXPORT_DIR;
+	for (i = 0; i < bt->nu; i++) {
+		struct uitem *u = &bt->u[i];
+
+		/* a bucket whose write failed keeps its tail: no gap */
+		if (u->b->failed)
+			continue;
+		snprintf(name, sizeof(name), "%08lx.%d", u->b->hash, u->idx);
+		if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT) {
+			u->ok = 1;
+			bt->changed |= TS_EXPORT_DIR;
+			continue;
+		}
+		seterr(bt->err, "%s/%s: unlink: %s", bt->dir, name,
+		    strerror(errno));
+		bt->failed = 1;
+	}
+	if ((bt->changed & TS_EXPORT_DIR) && fsync(dfd) == -1) {
+		seterr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
+		bt->failed = 1;
+	}
+done:
+	free(tmps);
+	close(dfd);
+}
+
+static void
+run_bundle(struct ts_export_batch *bt)
+{
+	char tmp[64], *dir, *slash;
+	const char *base;
+	int dfd = -1;
+
+	if ((dir = strdup(bt->bundle)) == NULL) {
+		seterr(bt->err, "out of memory");
+		goto done;
+	}
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		base = bt->bundle;
+		strcpy(dir, ".");
+	} else {
+		base = bt->bundle + (slash - dir) + 1;
+		slash[slash == dir ? 1 : 0] = '\0';
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		seterr(bt->err, "%s: %s", dir, strerror(errno));
+		goto done;
+	}
+	if (write_tmp(bt, dfd, dir, bt->bbuf, bt->blen, 1, tmp,
+	    sizeof(tmp)) == -1)
+		goto done;
+	if (renameat(dfd, tmp, dfd, base) == -1) {
+		seterr(bt->err, "%s: rename: %s", bt->bundle, strerror(errno));
+		unlinkat(dfd, tmp, 0);
+		goto done;
+	}
+	bt->changed |= TS_EXPORT_BUNDLE;
+	if (fsync(dfd) == -1) {
+		seterr(bt->err, "%s: fsync: %s", dir, strerror(errno));
+		goto done;
+	}
+	bt->bundle_ok = 1;
+done:
+	if (!bt->bundle_ok)
+		bt->failed = 1;
+	if (dfd != -1)
+		close(dfd);
+	free(dir);
+}
+
+int
+ts_export_run(struct ts_export_batch *bt)
+{
+	if (bt->dir != NULL)
+		run_dir(bt);
+	if (bt->do_bundle)
+		run_bundle(bt);
+	return bt->failed ? -1 : 0;
+}
+
+int
+ts_export_done(struct ts_export *exp, struct ts_export_batch *bt)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < bt->nw; i++) {
+		struct witem *w = &bt->w[i];
+
+		if (!w->ok || disk_set(w->b, w->idx, w->id) == -1)
+			bucket_dirty(exp, w->b);
+	}
+	for (i = 0; i < bt->nu; i++) {
+		if (bt->u[i].ok)
+			disk_set(bt->u[i].b, bt->u[i].idx, DISK_NONE);
+		else
+			bucket_dirty(exp, bt->u[i].b);
+	}
+	for (i = 0; i < bt->nb; i++) {
+		bt->b[i]->busy = 0;
+		if (bt->b[i]->failed)
+			bucket_dirty(exp, bt->b[i]);
+		bt->b[i]->failed = 0;
+		bucket_gc(exp, bt->b[i]);
+	}
+	if (bt->do_bundle && !bt->bundle_ok)
+		exp->bundle_dirty = 1;
+	rc = bt->failed ? -1 : bt->changed;
+	if (bt->failed)
+		memcpy(exp->err, bt->err, sizeof(exp->err));
+	exp->batch = NULL;
+	batch_free(bt);
+	return rc;
+}
+
+int
+ts_export_flush(struct ts_export *exp, int what)
+{
+	struct ts_export_batch *bt;
+
+	if ((bt = ts_export_take(exp, what)) == NULL)
+		return -1;
+	ts_export_run(bt);
+	return ts_export_done(exp, bt);
+}

@@ -1,0 +1,476 @@
+/* test_tsexport.c - the hashed directory and bundle writer */
+/*
+ * Certificates are made in memory (EC keys: fast).  After every step the
+ * directory is compared with a model: per subject hash, indices dense from
+ * 0 and the set of distinct certificates equal.  Exit status = failures.
+ */
+#include <sys/stat.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "tsexport.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+	}								\
+} while (0)
+
+struct cert {
+	unsigned char	*der;
+	int		 len;
+	unsigned long	 hash;
+};
+
+static EVP_PKEY *key;
+
+static struct cert
+mkcert(const char *cn, long serial, int v1)
+{
+	struct cert c = { NULL, 0, 0 };
+	X509 *x = X509_new();
+	X509_NAME *n = X509_NAME_new();
+
+	X509_set_version(x, v1 ? 0 : 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+	    (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, n);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, key);
+	X509_sign(x, key, EVP_sha256());
+	c.len = i2d_X509(x, &c.der);
+	c.hash = X509_subject_name_hash(x);
+	X509_NAME_free(n);
+	X509_free(x);
+	return c;
+}
+
+/* The model: which key holds which certificate. */
+#define MAXM 300
+static struct {
+	char		 key[32];
+	struct cert	*c;
+} model[MAXM];
+static int nmodel;
+
+static void
+mput(struct ts_export *exp, const char *k, struct cert *c)
+{
+	int i;
+
+	CHECK(ts_export_put(exp, k, k, c->der, c->len) == 0, "put %s: %s",
+	    k, ts_export_error(exp));
+	for (i = 0; i < nmodel; i++)
+		if (strcmp(model[i].key, k) == 0)
+			break;
+	if (i == nmodel) {
+		snprintf(model[nmodel].key, sizeof(model[0].key), "%s", k);
+		nmodel++;
+	}
+	model[i].c = c;
+}
+
+static void
+mdel(struct ts_export *exp, const char *k)
+{
+	int i;
+
+	CHECK(ts_export_remove(exp, k) == 0, "remove %s", k);
+	for (i = 0; i < nmodel; i++) {
+		if (strcmp(model[i].key, k) == 0) {
+			model[i] = model[--nmodel];
+			break;
+		}
+	}
+}
+
+static char *
+pem_of(struct cert *c)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	const unsigned char *p = c->der;
+	X509 *x = d2i_X509(NULL, &p, c->len);
+	char *data, *out;
+	long n;
+
+	PEM_write_bio_X509(b, x);
+	n = BIO_get_mem_data(b, &data);
+	out = strndup(data, n);
+	BIO_free(b);
+	X509_free(x);
+	return out;
+}
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, n + 1);
+	if (fread(buf, 1, n, f) != (size_t)n)
+		n = 0;
+	fclose(f);
+	return buf;
+}
+
+/* The directory must hold exactly the model's distinct certificates. */
+static void
+verify_dir(const char *dir, const char *step)
+{
+	char path[1024], name[32];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int i, j, k, seen, files = 0, want = 0, bad = 0;
+
+	for (i = 0; i < nmodel; i++) {
+		for (j = 0; j < i; j++)
+			if (model[j].c == model[i].c)
+				break;
+		if (j < i)
+			continue;	/* a duplicate shares the file */
+		want++;
+		/* its hash's files: dense, one of them is this cert */
+		seen = 0;
+		for (k = 0;; k++) {
+			char *got, *exp;
+
+			snprintf(name, sizeof(name), "%08lx.%d",
+			    model[i].c->hash, k);
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			if (lstat(path, &st) == -1)
+				break;
+			got = slurp(path);
+			exp = pem_of(model[i].c);
+			if (got && strcmp(got, exp) == 0)
+				seen++;
+			free(got);
+			free(exp);
+		}
+		if (seen != 1) {
+			bad++;
+			printf("  %s: %s (%08lx) found %d times\n", step,
+			    model[i].key, model[i].c->hash, seen);
+		}
+	}
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			unsigned long h;
+			int n;
+			char c;
+
+			if (sscanf(de->d_name, "%8lx.%d%c", &h, &n, &c) == 2)
+				files++;
+		}
+		closedir(d);
+	}
+	CHECK(bad == 0 && files == want, "%s: %d files, want %d, %d bad",
+	    step, files, want, bad);
+}
+
+static int
+count_names(const char *dir, const char *prefix)
+{
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static ino_t
+inode(const char *dir, const char *name)
+{
+	char path[1024];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (lstat(path, &st) == -1)
+		return 0;
+	return st.st_ino;
+}
+
+static void
+touch(const char *dir, const char *name, const char *data)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(data, f);
+		fclose(f);
+	}
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/test_tsexport.XXXXXX", dir[512], bundle[512];
+	char path[1024], name[32], k[32];
+	struct cert a, b, c1, c2, c3, d, v1, many[200];
+	struct ts_export *exp, *exp2;
+	unsigned long h;
+	char *text, *p;
+	ino_t before[200];
+	int i, n, changed;
+	EVP_PKEY_CTX *kctx;
+
+	kctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL);
+	EVP_PKEY_keygen_init(kctx);
+	EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx, NID_X9_62_prime256v1);
+	EVP_PKEY_keygen(kctx, &key);
+	EVP_PKEY_CTX_free(kctx);
+
+	if (mkdtemp(tmpl) == NULL)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s/hashed", tmpl);
+	snprintf(bundle, sizeof(bundle), "%s/bundle.pem", tmpl);
+
+	a = mkcert("alpha", 1, 0);
+	b = mkcert("beta", 2, 0);
+	c1 = mkcert("same", 3, 0);
+	c2 = mkcert("same", 4, 0);
+	c3 = mkcert("same", 5, 0);
+	d = mkcert("delta", 6, 0);
+	v1 = mkcert("version one", 7, 1);
+
+	/* the subject hash without the key, against OpenSSL's */
+	{
+		struct cert *all[] = { &a, &b, &c1, &d, &v1 };
+
+		for (i = 0; i < 5; i++) {
+			CHECK(ts_der_subject_hash(all[i]->der, all[i]->len,
+			    &h) == 0 && h == all[i]->hash,
+			    "subject hash %d: %08lx want %08lx", i, h,
+			    all[i]->hash);
+		}
+		CHECK(ts_der_subject_hash(a.der, a.len - 1, &h) == -1,
+		    "truncated certificate refused");
+		CHECK(ts_der_subject_hash("\x30\x03\x02\x01\x01", 5, &h) == -1,
+		    "not a certificate refused");
+	}
+
+	exp = ts_export_new();
+	ts_export_set_dir(exp, dir);
+	ts_export_set_bundle(exp, bundle);
+	CHECK(ts_export_scan(exp) == 0, "scan of a missing dir creates it: %s",
+	    ts_export_error(exp));
+
+	mput(exp, "a", &a);
+	mput(exp, "b", &b);
+	mput(exp, "c1", &c1);
+	mput(exp, "c2", &c2);
+	mput(exp, "c3", &c3);
+	mput(exp, "v1", &v1);
+	CHECK(ts_export_put(exp, "junk", "junk", "xyz", 3) == -1,
+	    "junk refused");
+	CHECK(ts_export_count(exp) == 6, "count %zu", ts_export_count(exp));
+	CHECK(ts_export_pending(exp) == (TS_EXPORT_DIR | TS_EXPORT_BUNDLE),
+	    "pending");
+	changed = ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	CHECK(changed == (TS_EXPORT_DIR | TS_EXPORT_BUNDLE), "flush: %d %s",
+	    changed, ts_export_error(exp));
+	verify_dir(dir, "adds");
+	snprintf(name, sizeof(name), "%08lx.2", c1.hash);
+	CHECK(inode(dir, name) != 0, "collision: three files of one hash");
+	CHECK(ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE) == 0,
+	    "nothing left to do");
+
+	/* bundle: one comment and one PEM per alias, sorted */
+	text = slurp(bundle);
+	CHECK(text != NULL && strncmp(text, "# a\n-----BEGIN", 14) == 0,
+	    "bundle starts with alias a");
+	for (n = 0, p = text; p && (p = strstr(p, "\n# ")) != NULL; p++)
+		n++;
+	CHECK(n == 5, "bundle has 6 comments (%d after the first)", n);
+	p = pem_of(&v1);
+	CHECK(text && strstr(text, p) != NULL, "bundle holds v1");
+	free(p);
+	free(text);
+
+	/* delete from the middle of a collision: the last fills the gap */
+	mdel(exp, "c1");
+	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	verify_dir(dir, "delete in collision");
+	snprintf(name, sizeof(name), "%08lx.2", c1.hash);
+	CHECK(inode(dir, name) == 0, "collision: .2 gone after delete");
+
+	/* a duplicate shares the file until its last holder goes */
+	mput(exp, "dup", &a);
+	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	verify_dir(dir, "duplicate");
+	mdel(exp, "a");
+	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	verify_dir(dir, "duplicate, first holder gone");
+	mdel(exp, "dup");
+	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	verify_dir(dir, "duplicate, both gone");
+
+	/* replacing a key's certificate; a rename is a remove and a put */
+	mput(exp, "b", &d);
+	mdel(exp, "v1");
+	mput(exp, "v1-renamed", &v1);
+	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	verify_dir(dir, "replace and rename");
+	text = slurp(bundle);
+	CHECK(text && strstr(text, "# v1-renamed\n") && !strstr(text, "# v1\n"),
+	    "bundle follows the rename");
+	free(text);
+
+	/* an add touches one file whatever the store holds */
+	for (i = 0; i < 200; i++) {
+		snprintf(k, sizeof(k), "m%03d", i);
+		snprintf(name, sizeof(name), "many %d", i);
+		many[i] = mkcert(name, 100 + i, 0);
+		mput(exp, k, &many[i]);
+	}
+	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	verify_dir(dir, "200 more");
+	for (i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "%08lx.0", many[i].hash);
+		before[i] = inode(dir, name);
+	}
+	mput(exp, "a", &a);
+	mdel(exp, "m007");
+	ts_export_flush(exp, TS_EXPORT_DIR);
+	for (n = 0, i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "%08lx.0", many[i].hash);
+		if (inode(dir, name) != before[i])
+			n++;
+	}
+	CHECK(n == 1, "an add and a delete touched %d of 200 files", n);
+	CHECK(ts_export_pending(exp) == TS_EXPORT_BUNDLE,
+	    "bundle left for later");
+	ts_export_flush(exp, TS_EXPORT_BUNDLE);
+
+	/* start-up: strays removed, ours kept as they are, others left */
+	touch(dir, "deadbeef.0", "not a certificate\n");
+	touch(dir, "deadbeef.7", "gap\n");
+	touch(dir, TS_EXPORT_TMP_PREFIX "123-4-5", "half written");
+	touch(dir, "README", "not ours\n");
+	touch(dir, "deadbeef.r0", "a CRL name is not ours\n");
+	snprintf(name, sizeof(name), "%08lx.0", a.hash);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+	symlink("/etc/hostname", path);		/* a link is replaced */
+	snprintf(name, sizeof(name), "%08lx.0", b.hash);
+	before[0] = inode(dir, name);		/* b's key now holds d */
+	snprintf(name, sizeof(name), "%08lx.0", d.hash);
+	before[1] = inode(dir, name);
+	snprintf(name, sizeof(name), "%08lx.0", c1.hash);
+	before[2] = inode(dir, name);
+	snprintf(name, sizeof(name), "%08lx.1", c1.hash);
+	before[3] = inode(dir, name);
+	exp2 = ts_export_new();
+	ts_export_set_dir(exp2, dir);
+	ts_export_set_bundle(exp2, bundle);
+	for (i = 0; i < nmodel; i++)
+		ts_export_put(exp2, model[i].key, model[i].key,
+		    model[i].c->der, model[i].c->len);
+	CHECK(ts_export_scan(exp2) == 0, "scan: %s", ts_export_error(exp2));
+	CHECK(ts_export_flush(exp2, TS_EXPORT_DIR | TS_EXPORT_BUNDLE) > 0,
+	    "reconcile flush: %s", ts_export_error(exp2));
+	verify_dir(dir, "reconcile");
+	CHECK(count_names(dir, TS_EXPORT_TMP_PREFIX) == 0, "temporary removed");
+	CHECK(count_names(dir, "README") == 1, "foreign file kept");
+	CHECK(count_names(dir, "deadbeef.r0") == 1, "CRL-style name kept");
+	snprintf(name, sizeof(name), "%08lx.0", d.hash);
+	CHECK(inode(dir, name) == before[1], "right file not rewritten");
+	snprintf(name, sizeof(name), "%08lx.0", c1.hash);
+	n = inode(dir, name) == before[2];
+	snprintf(name, sizeof(name), "%08lx.1", c1.hash);
+	n += inode(dir, name) == before[3];
+	CHECK(n == 2, "collision files kept their indices");
+	snprintf(path, sizeof(path), "%s/%08lx.0", dir, a.hash);
+	{
+		struct stat st;
+
+		CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode),
+		    "symlink replaced by a file");
+	}
+	ts_export_free(exp);
+	exp = exp2;
+
+	/* a failed write: the catalogue goes on, a later flush recovers */
+	{
+		char moved[1024];
+
+		snprintf(moved, sizeof(moved), "%s.moved", dir);
+		rename(dir, moved);
+		touch(tmpl, "hashed", "a file where the directory was\n");
+		mput(exp, "late", &c1);
+		mdel(exp, "c2");
+		CHECK(ts_export_flush(exp, TS_EXPORT_DIR) == -1,
+		    "flush into a file fails");
+		CHECK(strstr(ts_export_error(exp), dir) != NULL,
+		    "error names the path: %s", ts_export_error(exp));
+		CHECK(ts_export_pending(exp) & TS_EXPORT_DIR,
+		    "still pending after failure");
+		unlink(dir);
+		rename(moved, dir);
+		CHECK(ts_export_flush(exp, TS_EXPORT_DIR) > 0, "retry: %s",
+		    ts_export_error(exp));
+		verify_dir(dir, "after recovery");
+	}
+	/* bundle into a missing directory fails, then recovers */
+	{
+		char bad[1024];
+
+		snprintf(bad, sizeof(bad), "%s/nodir/bundle.pem", tmpl);
+		ts_export_set_bundle(exp, bad);
+		CHECK(ts_export_flush(exp, TS_EXPORT_BUNDLE) == -1 &&
+		    strstr(ts_export_error(exp), "nodir") != NULL,
+		    "bundle failure named: %s", ts_export_error(exp));
+		ts_export_set_bundle(exp, bundle);
+		CHECK(ts_export_flush(exp, TS_EXPORT_BUNDLE) ==
+		    TS_EXPORT_BUNDLE, "bundle retry");
+	}
+	/* everything removed: the directory empties */
+	while (nmodel > 0)
+		mdel(exp, model[0].key);
+	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	verify_dir(dir, "all removed");
+	text = slurp(bundle);
+	CHECK(text && *text == '\0', "empty bundle");
+	free(text);
+	ts_export_free(exp);
+
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
+	if (system(path) != 0)
+		failed++;
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed;
+}
