@@ -1,0 +1,1192 @@
+/* tscert.c - parse one DER certificate into facts without decoding its key */
+/*
+ * Why not d2i_X509: on OpenSSL 3 it hands the SubjectPublicKeyInfo to the
+ * provider decoders, which costs ~140 us per certificate, more than a whole
+ * slapd add.  The templates below mirror RFC 5280's Certificate with the
+ * key left as {AlgorithmIdentifier, BIT STRING}; every other part uses the
+ * very ASN.1 items d2i_X509 uses (X509_NAME, X509_ALGOR, X509_VAL,
+ * X509_EXTENSION, ASN1_INTEGER), so what is accepted is what d2i_X509
+ * accepts.  The key is then checked the way OpenSSL's decoders check it
+ * (RSAPublicKey SEQUENCE, EC point on a named curve, EdDSA key length),
+ * cheaply.  Other key types (DSA, RSA-PSS, explicit EC parameters, unknown
+ * OIDs) take the slow road through d2i_X509; they are rare.
+ *
+ * Where we are stricter than d2i_X509 (all checked by the unit tests and
+ * the fuzzer against an oracle built on d2i_X509):
+ *  - the public key must be decodable (X509_get0_pubkey() != NULL);
+ *  - the certificate must not be one OpenSSL flags EXFLAG_INVALID (bad or
+ *    duplicate basicConstraints, keyUsage, SAN, AKI/SKI ..., empty keyUsage,
+ *    negative pathLen);
+ *  - version is 1, 2 or 3; both validity times are well formed;
+ *  - no extension OID appears twice (RFC 5280 4.2) and every extension
+ *    OpenSSL knows decodes;
+ *  - names print as UTF-8 without NUL, SAN DNS/email/URI are printable
+ *    ASCII and SAN IP addresses are 4 or 16 bytes.
+ */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/asn1t.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "tscert.h"
+#include "tsint.h"
+
+typedef struct {
+	X509_ALGOR	*alg;
+	ASN1_BIT_STRING	*key;
+} TS_SPKI;
+
+typedef struct {
+	ASN1_INTEGER	*version;
+	ASN1_INTEGER	*serial;
+	X509_ALGOR	*sigalg;
+	X509_NAME	*issuer;
+	X509_VAL	*validity;
+	X509_NAME	*subject;
+	TS_SPKI		*spki;
+	ASN1_BIT_STRING	*issuer_uid;
+	ASN1_BIT_STRING	*subject_uid;
+	STACK_OF(X509_EXTENSION) *exts;
+} TS_TBS;
+
+typedef struct {
+	TS_TBS		*tbs;
+	X509_ALGOR	*sigalg;
+	ASN1_BIT_STRING	*sig;
+} TS_X509;
+
+/* RSAPublicKey with the same BIGNUM item OpenSSL's RSA template uses. */
+typedef struct {
+	BIGNUM		*n;
+	BIGNUM		*e;
+} TS_RSAPUB;
+
+ASN1_SEQUENCE(TS_SPKI) = {
+	ASN1_SIMPLE(TS_SPKI, alg, X509_ALGOR),
+	ASN1_SIMPLE(TS_SPKI, key, ASN1_BIT_STRING)
+} static_ASN1_SEQUENCE_END(TS_SPKI)
+
+ASN1_SEQUENCE(TS_TBS) = {
+	ASN1_EXP_OPT(TS_TBS, version, ASN1_INTEGER, 0),
+	ASN1_SIMPLE(TS_TBS, serial, ASN1_INTEGER),
+	ASN1_SIMPLE(TS_TBS, sigalg, X509_ALGOR),
+	ASN1_SIMPLE(TS_TBS, issuer, X509_NAME),
+	ASN1_SIMPLE(TS_TBS, validity, X509_VAL),
+	ASN1_SIMPLE(TS_TBS, subject, X509_NAME),
+	ASN1_SIMPLE(TS_TBS, spki, TS_SPKI),
+	ASN1_IMP_OPT(TS_TBS, issuer_uid, ASN1_BIT_STRING, 1),
+	ASN1_IMP_OPT(TS_TBS, subject_uid, ASN1_BIT_STRING, 2),
+	ASN1_EXP_SEQUENCE_OF_OPT(TS_TBS, exts, X509_EXTENSION, 3)
+} static_ASN1_SEQUENCE_END(TS_TBS)
+
+ASN1_SEQUENCE(TS_X509) = {
+	ASN1_SIMPLE(TS_X509, tbs, TS_TBS),
+	ASN1_SIMPLE(TS_X509, sigalg, X509_ALGOR),
+	ASN1_SIMPLE(TS_X509, sig, ASN1_BIT_STRING)
+} static_ASN1_SEQUENCE_END(TS_X509)
+
+ASN1_SEQUENCE(TS_RSAPUB) = {
+	ASN1_SIMPLE(TS_RSAPUB, n, BIGNUM),
+	ASN1_SIMPLE(TS_RSAPUB, e, BIGNUM)
+} static_ASN1_SEQUENCE_END(TS_RSAPUB)
+
+/*
+ * State shared by all handles and threads, built once: fetched digests
+ * (an implicit fetch per call would take a lock each time) and the groups
+ * of the named curves we check points on without an EVP_PKEY.
+ */
+static const int ts_curve_nid[] = {
+	NID_X9_62_prime256v1, NID_secp384r1, NID_secp521r1, NID_secp256k1,
+	NID_brainpoolP256r1, NID_brainpoolP384r1, NID_brainpoolP512r1
+};
+#define TS_NCURVES	(sizeof(ts_curve_nid) / sizeof(ts_curve_nid[0]))
+static EC_GROUP *ts_curve[TS_NCURVES];
+static EVP_MD *ts_md_sha1, *ts_md_sha256;
+static CRYPTO_ONCE ts_once = CRYPTO_ONCE_STATIC_INIT;
+static int ts_ready;
+
+static void
+ts_global_init(void)
+{
+	size_t i;
+
+	ts_md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	ts_md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	/* A curve missing from this OpenSSL merely sends keys on it down the
+	 * slow path. */
+	for (i = 0; i < TS_NCURVES; i++)
+		ts_curve[i] = EC_GROUP_new_by_curve_name(ts_curve_nid[i]);
+	ts_ready = ts_md_sha1 != NULL && ts_md_sha256 != NULL;
+}
+
+/* Facts are collected as offsets into one string buffer, pointers fixed
+ * at the end, so a certificate with thousands of names costs few mallocs. */
+struct ts_cert {
+	unsigned char	*der;
+	size_t		 derlen;
+	int		 ok;
+	enum ts_reason	 reason;
+	enum ts_kind	 kind;
+	char		 error[256];
+
+	struct ts_fact	*facts;
+	size_t		*offs;
+	size_t		 nfacts, capfacts;
+	char		*str;
+	size_t		 strused, strcap;
+	size_t		 subject_off;
+
+	int64_t		 not_before, not_after;
+	char		 subject_hash[9];
+	char		 sha256[65];
+	enum ts_keytype	 keytype;
+	int		 keybits;
+	int		 is_ca;
+	int		 self_signed;
+	const char	*weak;
+};
+
+/* What parse learns before it writes facts. */
+struct ts_work {
+	TS_X509		*x;
+	X509		*slow;		/* only for keys we cannot check */
+	BIO		*bio;
+	BASIC_CONSTRAINTS *bc;
+	ASN1_BIT_STRING	*ku;
+	EXTENDED_KEY_USAGE *eku;
+	GENERAL_NAMES	*san;
+	ASN1_OCTET_STRING *ski;
+	AUTHORITY_KEYID	*aki;
+	int		 spki_nid;
+	int		 version;
+};
+
+static const char hexlc[] = "0123456789abcdef";
+static const char hexuc[] = "0123456789ABCDEF";
+
+static int
+ts_fail(struct ts_cert *c, enum ts_reason r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+ts_fail(struct ts_cert *c, enum ts_reason r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+	c->reason = r;
+	return -1;
+}
+
+struct ts_cert *
+ts_cert_new(void)
+{
+	return calloc(1, sizeof(struct ts_cert));
+}
+
+static void
+ts_cert_reset(struct ts_cert *c)
+{
+	free(c->der);
+	c->der = NULL;
+	c->derlen = 0;
+	c->ok = 0;
+	c->reason = TS_OK;
+	c->kind = TS_KIND_UNKNOWN;
+	c->error[0] = '\0';
+	c->nfacts = 0;
+	c->strused = 0;
+	c->subject_off = 0;
+	c->not_before = c->not_after = 0;
+	c->subject_hash[0] = c->sha256[0] = '\0';
+	c->keytype = TS_KEY_OTHER;
+	c->keybits = 0;
+	c->is_ca = c->self_signed = 0;
+	c->weak = NULL;
+}
+
+void
+ts_cert_free(struct ts_cert *c)
+{
+	if (c == NULL)
+		return;
+	ts_cert_reset(c);
+	free(c->facts);
+	free(c->offs);
+	free(c->str);
+	free(c);
+}
+
+/* Append bytes to the string buffer, NUL-terminated; returns the offset. */
+static int
+ts_str(struct ts_cert *c, const char *s, size_t len, size_t *off)
+{
+	size_t need = c->strused + len + 1;
+
+	if (need > c->strcap) {
+		size_t cap = c->strcap ? c->strcap : 1024;
+		char *p;
+
+		while (cap < need)
+			cap *= 2;
+		if ((p = realloc(c->str, cap)) == NULL)
+			return -1;
+		c->str = p;
+		c->strcap = cap;
+	}
+	memcpy(c->str + c->strused, s, len);
+	c->str[c->strused + len] = '\0';
+	*off = c->strused;
+	c->strused = need;
+	return 0;
+}
+
+/* A fact whose value is already in the string buffer at off. */
+static int
+ts_add_off(struct ts_cert *c, const char *name, size_t off, size_t len)
+{
+	if (c->nfacts == c->capfacts) {
+		size_t cap = c->capfacts ? c->capfacts * 2 : 32;
+		struct ts_fact *f;
+		size_t *o;
+
+		if ((f = realloc(c->facts, cap * sizeof(*f))) == NULL)
+			return -1;
+		c->facts = f;
+		if ((o = realloc(c->offs, cap * sizeof(*o))) == NULL)
+			return -1;
+		c->offs = o;
+		c->capfacts = cap;
+	}
+	c->facts[c->nfacts].name = name;
+	c->facts[c->nfacts].len = len;
+	c->offs[c->nfacts] = off;
+	c->nfacts++;
+	return 0;
+}
+
+static int
+ts_add(struct ts_cert *c, const char *name, const char *val, size_t len)
+{
+	size_t off;
+
+	if (ts_str(c, val, len, &off) == -1)
+		return -1;
+	return ts_add_off(c, name, off, len);
+}
+
+static int
+ts_adds(struct ts_cert *c, const char *name, const char *val)
+{
+	return ts_add(c, name, val, strlen(val));
+}
+
+static int
+ts_add_hex(struct ts_cert *c, const char *name, const unsigned char *p,
+    size_t n)
+{
+	char buf[2 * 64 + 1], *big = NULL, *out = buf;
+	size_t i;
+	int rc;
+
+	if (n > 64 && (out = big = malloc(2 * n + 1)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hexlc[p[i] >> 4];
+		out[2 * i + 1] = hexlc[p[i] & 15];
+	}
+	rc = ts_add(c, name, out, 2 * n);
+	free(big);
+	return rc;
+}
+
+int
+ts_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned int c = s[i], v, min;
+		size_t n, k;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1; v = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2; v = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3; v = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			v = (v << 6) | (s[i + k] & 0x3f);
+		}
+		if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+const char *
+ts_openssl_reason(void)
+{
+	unsigned long e = ERR_peek_error();
+	const char *r;
+
+	ERR_clear_error();
+	if (e == 0)
+		return "malformed";
+	/* "too long" is how OpenSSL says a length runs past the end. */
+	if (ERR_GET_LIB(e) == ERR_LIB_ASN1 &&
+	    (ERR_GET_REASON(e) == ASN1_R_TOO_LONG ||
+	    ERR_GET_REASON(e) == ASN1_R_HEADER_TOO_LONG))
+		return "truncated (a length runs past the end of the data)";
+	r = ERR_reason_error_string(e);
+	return r != NULL ? r : "malformed";
+}
+
+int
+ts_der_is_cert(const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	TS_X509 *x;
+
+	if (len > LONG_MAX)
+		return 0;
+	x = (TS_X509 *)ASN1_item_d2i(NULL, &p, (long)len,
+	    ASN1_ITEM_rptr(TS_X509));
+	ERR_clear_error();
+	if (x == NULL)
+		return 0;
+	ASN1_item_free((ASN1_VALUE *)x, ASN1_ITEM_rptr(TS_X509));
+	return 1;
+}
+
+static int
+ts_time(const ASN1_TIME *t, int64_t *secs, char gen[16])
+{
+	struct tm tm;
+	char buf[64];
+
+	if (!ASN1_TIME_to_tm(t, &tm) || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900)
+		return -1;
+	snprintf(buf, sizeof(buf), "%04d%02d%02d%02d%02d%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	if (strlen(buf) != 15)
+		return -1;
+	memcpy(gen, buf, 16);
+	return ts_gentime_parse(gen, 15, secs);
+}
+
+/* The OID as `openssl x509 -text` shows it: long name, else dotted. */
+static int
+ts_oid_text(const ASN1_OBJECT *o, char *buf, size_t len)
+{
+	int n = OBJ_obj2txt(buf, (int)len, o, 0);
+
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+static int
+ts_curve_index(int nid)
+{
+	size_t i;
+
+	for (i = 0; i < TS_NCURVES; i++)
+		if (ts_curve_nid[i] == nid && ts_curve[i] != NULL)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Decide the key type and size.  Returns 0, -1 on refusal, 1 when the
+ * key needs the slow path.
+ */
+static int
+ts_key_fast(struct ts_cert *c, struct ts_work *w)
+{
+	TS_SPKI *spki = w->x->tbs->spki;
+	const unsigned char *p = spki->key->data;
+	long n = spki->key->length;
+	const ASN1_OBJECT *obj;
+	const void *pval;
+	int ptype;
+
+	X509_ALGOR_get0(&obj, &ptype, &pval, spki->alg);
+	w->spki_nid = OBJ_obj2nid(obj);
+	switch (w->spki_nid) {
+	case NID_rsaEncryption: {
+		TS_RSAPUB *rsa;
+
+		rsa = (TS_RSAPUB *)ASN1_item_d2i(NULL, &p, n,
+		    ASN1_ITEM_rptr(TS_RSAPUB));
+		if (rsa == NULL)
+			return ts_fail(c, TS_ERR_SYNTAX,
+			    "the RSA public key is malformed: %s",
+			    ts_openssl_reason());
+		c->keytype = TS_KEY_RSA;
+		c->keybits = BN_num_bits(rsa->n);
+		ASN1_item_free((ASN1_VALUE *)rsa, ASN1_ITEM_rptr(TS_RSAPUB));
+		return 0;
+	}
+	case NID_X9_62_id_ecPublicKey: {
+		EC_POINT *pt;
+		int i, ok;
+
+		if (ptype != V_ASN1_OBJECT ||
+		    (i = ts_curve_index(OBJ_obj2nid(pval))) == -1)
+			return 1;
+		if ((pt = EC_POINT_new(ts_curve[i])) == NULL)
+			return ts_fail(c, TS_ERR_MEMORY, "out of memory");
+		ok = EC_POINT_oct2point(ts_curve[i], pt, p, (size_t)n, NULL);
+		EC_POINT_free(pt);
+		if (!ok) {
+			ERR_clear_error();
+			return ts_fail(c, TS_ERR_SYNTAX,
+			    "the EC public key is not a point on its curve");
+		}
+		c->keytype = TS_KEY_EC;
+		c->keybits = EC_GROUP_order_bits(ts_curve[i]);
+		return 0;
+	}
+	case NID_ED25519:
+	case NID_ED448: {
+		int ed25519 = w->spki_nid == NID_ED25519;
+
+		/* As OpenSSL's ecx decoder: no parameters, fixed length. */
+		if (ptype != V_ASN1_UNDEF)
+			return ts_fail(c, TS_ERR_SYNTAX,
+			    "the %s key has parameters", ed25519 ?
+			    "Ed25519" : "Ed448");
+		if (n != (ed25519 ? 32 : 57))
+			return ts_fail(c, TS_ERR_SYNTAX,
+			    "the %s key is %ld bytes, not %d", ed25519 ?
+			    "Ed25519" : "Ed448", n, ed25519 ? 32 : 57);
+		c->keytype = ed25519 ? TS_KEY_ED25519 : TS_KEY_ED448;
+		c->keybits = ed25519 ? 253 : 456;
+		return 0;
+	}
+	default:
+		return 1;
+	}
+}
+
+static int
+ts_key_slow(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
+    size_t len)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *pk;
+	char oid[128];
+
+	if ((w->slow = d2i_X509(NULL, &p, (long)len)) == NULL)
+		return ts_fail(c, TS_ERR_SYNTAX,
+		    "not a DER X.509 certificate: %s", ts_openssl_reason());
+	if ((pk = X509_get0_pubkey(w->slow)) == NULL) {
+		ERR_clear_error();
+		if (ts_oid_text(w->x->tbs->spki->alg->algorithm, oid,
+		    sizeof(oid)) == -1)
+			strcpy(oid, "?");
+		return ts_fail(c, TS_ERR_SYNTAX,
+		    "the public key (%s) cannot be decoded", oid);
+	}
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA:
+	case EVP_PKEY_RSA_PSS:
+		c->keytype = TS_KEY_RSA;
+		break;
+	case EVP_PKEY_EC:
+	case EVP_PKEY_SM2:
+		c->keytype = TS_KEY_EC;
+		break;
+	case EVP_PKEY_DSA:
+		c->keytype = TS_KEY_DSA;
+		break;
+	case EVP_PKEY_ED25519:
+		c->keytype = TS_KEY_ED25519;
+		break;
+	case EVP_PKEY_ED448:
+		c->keytype = TS_KEY_ED448;
+		break;
+	default:
+		c->keytype = TS_KEY_OTHER;
+		break;
+	}
+	c->keybits = EVP_PKEY_get_bits(pk);
+	return 0;
+}
+
+/* Extensions OpenSSL itself checks when it caches them (v3_purp.c):
+ * a malformed one makes the certificate invalid for OpenSSL too. */
+static int
+ts_ext_known(int nid)
+{
+	return X509V3_EXT_get_nid(nid) != NULL;
+}
+
+static void
+ts_ext_free(int nid, void *v)
+{
+	const X509V3_EXT_METHOD *m = X509V3_EXT_get_nid(nid);
+
+	if (m->it != NULL)
+		ASN1_item_free(v, ASN1_ITEM_ptr(m->it));
+	else
+		m->ext_free(v);
+}
+
+static int
+ts_extensions(struct ts_cert *c, struct ts_work *w)
+{
+	STACK_OF(X509_EXTENSION) *exts = w->x->tbs->exts;
+	int i, j, n = sk_X509_EXTENSION_num(exts);
+	int has_ian = 0;
+	PROXY_CERT_INFO_EXTENSION *pci = NULL;
+	char oid[128];
+	int rc = -1;
+
+	for (i = 0; i < n; i++) {
+		X509_EXTENSION *ex = sk_X509_EXTENSION_value(exts, i);
+		ASN1_OBJECT *obj = X509_EXTENSION_get_object(ex);
+		int nid = OBJ_obj2nid(obj);
+		void *v;
+
+		if (ts_oid_text(obj, oid, sizeof(oid)) == -1)
+			strcpy(oid, "?");
+		for (j = 0; j < i; j++)
+			if (OBJ_cmp(obj, X509_EXTENSION_get_object(
+			    sk_X509_EXTENSION_value(exts, j))) == 0) {
+				ts_fail(c, TS_ERR_SYNTAX,
+				    "the extension %s appears twice", oid);
+				goto done;
+			}
+		if (nid == NID_undef || !ts_ext_known(nid))
+			continue;
+		if ((v = X509V3_EXT_d2i(ex)) == NULL) {
+			ts_fail(c, TS_ERR_SYNTAX,
+			    "the %s extension is malformed: %s", oid,
+			    ts_openssl_reason());
+			goto done;
+		}
+		switch (nid) {
+		case NID_basic_constraints:
+			w->bc = v;
+			/* A negative pathLen makes OpenSSL reject the chain. */
+			if (w->bc->pathlen != NULL &&
+			    w->bc->pathlen->type == V_ASN1_NEG_INTEGER) {
+				ts_fail(c, TS_ERR_SYNTAX, "the basicConstraints "
+				    "extension has a negative pathLenConstraint");
+				goto done;
+			}
+			break;
+		case NID_key_usage:
+			w->ku = v;
+			/* RFC 5280 4.2.1.3: at least one bit, as OpenSSL checks
+			 * in the first two bytes. */
+			if ((w->ku->length < 1 || w->ku->data[0] == 0) &&
+			    (w->ku->length < 2 || w->ku->data[1] == 0)) {
+				ts_fail(c, TS_ERR_SYNTAX,
+				    "the keyUsage extension has no bit set");
+				goto done;
+			}
+			break;
+		case NID_ext_key_usage:
+			w->eku = v;
+			break;
+		case NID_subject_alt_name:
+			w->san = v;
+			break;
+		case NID_subject_key_identifier:
+			w->ski = v;
+			break;
+		case NID_authority_key_identifier:
+			w->aki = v;
+			break;
+		case NID_proxyCertInfo:
+			pci = v;
+			break;
+		case NID_crl_distribution_points: {
+			STACK_OF(DIST_POINT) *dps = v;
+
+			for (j = 0; j < sk_DIST_POINT_num(dps); j++) {
+				DIST_POINT *dp = sk_DIST_POINT_value(dps, j);
+
+				if (dp->distpoint == NULL &&
+				    sk_GENERAL_NAME_num(dp->CRLissuer) <= 0)
+					break;
+			}
+			sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+			if (j < sk_DIST_POINT_num(dps)) {
+				ts_fail(c, TS_ERR_SYNTAX, "a CRL distribution "
+				    "point has neither a name nor an issuer");
+				goto done;
+			}
+			break;
+		}
+		default:
+			if (nid == NID_issuer_alt_name)
+				has_ian = 1;
+			ts_ext_free(nid, v);
+			break;
+		}
+	}
+	/* The checks OpenSSL makes on proxy certificates (RFC 3820). */
+	if (pci != NULL && ((w->bc != NULL && w->bc->ca) || w->san != NULL ||
+	    has_ian)) {
+		ts_fail(c, TS_ERR_SYNTAX, "a proxy certificate may not be a CA "
+		    "nor carry alternative names");
+		goto done;
+	}
+	rc = 0;
+ done:
+	PROXY_CERT_INFO_EXTENSION_free(pci);
+	return rc;
+}
+
+/*
+ * EVP_PKEY_is_a() on the certificate's key.  For fast-path keys an empty
+ * EVP_PKEY of the same type answers exactly as the decoded key would.
+ */
+static int
+ts_key_is_a(struct ts_work *w, const char *name)
+{
+	EVP_PKEY *pk;
+	int rc;
+
+	if (w->slow != NULL)
+		return EVP_PKEY_is_a(X509_get0_pubkey(w->slow), name);
+	if ((pk = EVP_PKEY_new()) == NULL)
+		return 0;
+	rc = EVP_PKEY_set_type(pk, w->spki_nid) && EVP_PKEY_is_a(pk, name);
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	return rc;
+}
+
+/* The cheap part of OpenSSL's self-signed test (X509_self_signed with no
+ * signature check): same names, the AKI does not point elsewhere, and the
+ * signature algorithm fits the key type. */
+static int
+ts_is_self_signed(struct ts_work *w)
+{
+	TS_TBS *tbs = w->x->tbs;
+	int i, pknid;
+
+	if (X509_NAME_cmp(tbs->subject, tbs->issuer) != 0)
+		return 0;
+	if (w->aki != NULL) {
+		if (w->aki->keyid != NULL && w->ski != NULL &&
+		    ASN1_OCTET_STRING_cmp(w->aki->keyid, w->ski) != 0)
+			return 0;
+		if (w->aki->serial != NULL &&
+		    ASN1_INTEGER_cmp(tbs->serial, w->aki->serial) != 0)
+			return 0;
+		if (w->aki->issuer != NULL) {
+			X509_NAME *nm = NULL;
+
+			for (i = 0; i < sk_GENERAL_NAME_num(w->aki->issuer);
+			    i++) {
+				GENERAL_NAME *g =
+				    sk_GENERAL_NAME_value(w->aki->issuer, i);
+
+				if (g->type == GEN_DIRNAME) {
+					nm = g->d.dirn;
+					break;
+				}
+			}
+			if (nm != NULL && X509_NAME_cmp(nm, tbs->issuer) != 0)
+				return 0;
+		}
+	}
+	if (!OBJ_find_sigid_algs(OBJ_obj2nid(tbs->sigalg->algorithm), NULL,
+	    &pknid))
+		return 0;
+	return ts_key_is_a(w, OBJ_nid2sn(pknid)) ||
+	    (ts_key_is_a(w, "RSA") && pknid == NID_rsassaPss);
+}
+
+/*
+ * RFC 4514 text of a name, exactly as `openssl x509 -nameopt
+ * RFC2253,-esc_msb` prints it: UTF-8 stays UTF-8, control characters
+ * (NUL included) come out as \XX escapes, so hostile names are shown,
+ * not refused.  OpenSSL fails only on strings it cannot convert (invalid
+ * UTF-8 in a UTF8String, a BMPString of odd length ...); those we refuse,
+ * as we do anything whose output would not be clean UTF-8.
+ */
+static int
+ts_name(struct ts_cert *c, struct ts_work *w, const X509_NAME *nm,
+    const char *what, size_t *off, size_t *len)
+{
+	unsigned long flags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
+	char *s;
+	long n;
+
+	(void)BIO_reset(w->bio);
+	if (X509_NAME_print_ex(w->bio, nm, 0, flags) < 0) {
+		ERR_clear_error();
+		return ts_fail(c, TS_ERR_NAME, "the %s name holds a string "
+		    "that cannot be converted to UTF-8", what);
+	}
+	n = BIO_get_mem_data(w->bio, &s);
+	if (n < 0 || !ts_utf8_valid(s, (size_t)n))
+		return ts_fail(c, TS_ERR_NAME,
+		    "the %s name does not print as valid UTF-8", what);
+	*len = (size_t)n;
+	return ts_str(c, s, (size_t)n, off) == -1 ?
+	    ts_fail(c, TS_ERR_MEMORY, "out of memory") : 0;
+}
+
+/* SAN strings are IA5String: refuse anything but printable ASCII rather
+ * than store bytes a directory client would misread. */
+static int
+ts_ia5(struct ts_cert *c, const char *name, const ASN1_IA5STRING *s,
+    const char *what)
+{
+	int i;
+
+	for (i = 0; i < s->length; i++)
+		if (s->data[i] < 0x20 || s->data[i] > 0x7e)
+			return ts_fail(c, TS_ERR_NAME, "a subjectAltName %s "
+			    "holds a non-printable or non-ASCII byte", what);
+	if (s->length == 0)
+		return 0;
+	return ts_add(c, name, (const char *)s->data, (size_t)s->length);
+}
+
+static int
+ts_san(struct ts_cert *c, GENERAL_NAMES *san, int type)
+{
+	int i;
+
+	for (i = 0; i < sk_GENERAL_NAME_num(san); i++) {
+		GENERAL_NAME *g = sk_GENERAL_NAME_value(san, i);
+		char ip[INET6_ADDRSTRLEN];
+
+		if (g->type != type)
+			continue;
+		switch (type) {
+		case GEN_DNS:
+			if (ts_ia5(c, "tsDNSName", g->d.dNSName, "dNSName"))
+				return -1;
+			break;
+		case GEN_EMAIL:
+			if (ts_ia5(c, "tsEmail", g->d.rfc822Name, "rfc822Name"))
+				return -1;
+			break;
+		case GEN_URI:
+			if (ts_ia5(c, "tsURI", g->d.uniformResourceIdentifier,
+			    "uniformResourceIdentifier"))
+				return -1;
+			break;
+		case GEN_IPADD:
+			if (g->d.iPAddress->length != 4 &&
+			    g->d.iPAddress->length != 16)
+				return ts_fail(c, TS_ERR_NAME, "a subjectAltName "
+				    "iPAddress is %d bytes, neither IPv4 nor "
+				    "IPv6", g->d.iPAddress->length);
+			/* glibc's inet_ntop writes RFC 5952 text. */
+			if (inet_ntop(g->d.iPAddress->length == 4 ? AF_INET :
+			    AF_INET6, g->d.iPAddress->data, ip,
+			    sizeof(ip)) == NULL)
+				return ts_fail(c, TS_ERR_NAME,
+				    "unprintable iPAddress");
+			if (ts_adds(c, "tsIPAddress", ip))
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static const char *const ts_ku_names[] = {
+	"digitalSignature", "nonRepudiation", "keyEncipherment",
+	"dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign",
+	"encipherOnly", "decipherOnly"
+};
+
+static int
+ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
+    size_t len)
+{
+	TS_TBS *tbs = w->x->tbs;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	char buf[256], gen[16];
+	size_t subj_off, subj_len, iss_off, iss_len, i;
+	int k, ok;
+	unsigned long h;
+	int64_t t;
+
+	/* Names first: they are the likeliest to be refused. */
+	if (ts_name(c, w, tbs->subject, "subject", &subj_off, &subj_len) ||
+	    ts_name(c, w, tbs->issuer, "issuer", &iss_off, &iss_len))
+		return -1;
+	c->subject_off = subj_off;
+	/* An empty DN is not a valid LDAP value: leave the fact out. */
+	if (subj_len > 0 && ts_add_off(c, "tsSubject", subj_off, subj_len))
+		goto oom;
+	if (iss_len > 0 && ts_add_off(c, "tsIssuer", iss_off, iss_len))
+		goto oom;
+
+	/* Serial as i2a_ASN1_INTEGER, without its line breaks. */
+	{
+		const ASN1_INTEGER *s = tbs->serial;
+		size_t n = s->length > 0 ? (size_t)s->length : 1;
+		char *out = malloc(2 * n + 2), *o = out;
+
+		if (out == NULL)
+			goto oom;
+		if (s->type == V_ASN1_NEG_INTEGER)
+			*o++ = '-';
+		if (s->length == 0) {
+			*o++ = '0';
+			*o++ = '0';
+		}
+		for (k = 0; k < s->length; k++) {
+			*o++ = hexuc[s->data[k] >> 4];
+			*o++ = hexuc[s->data[k] & 15];
+		}
+		ok = ts_add(c, "tsSerialNumber", out, (size_t)(o - out));
+		free(out);
+		if (ok == -1)
+			goto oom;
+	}
+
+	if (ts_time(tbs->validity->notBefore, &t, gen) == -1)
+		return ts_fail(c, TS_ERR_SYNTAX, "notBefore is not a valid time");
+	c->not_before = t;
+	if (ts_adds(c, "tsNotBefore", gen))
+		goto oom;
+	if (ts_time(tbs->validity->notAfter, &t, gen) == -1)
+		return ts_fail(c, TS_ERR_SYNTAX, "notAfter is not a valid time");
+	c->not_after = t;
+	if (ts_adds(c, "tsNotAfter", gen))
+		goto oom;
+
+	if (!EVP_Digest(der, len, md, &mdlen, ts_md_sha256, NULL))
+		goto oom;
+	for (i = 0; i < mdlen; i++) {
+		c->sha256[2 * i] = hexlc[md[i] >> 4];
+		c->sha256[2 * i + 1] = hexlc[md[i] & 15];
+	}
+	c->sha256[64] = '\0';
+	if (ts_add(c, "tsFingerprintSHA256", c->sha256, 64))
+		goto oom;
+	if (!EVP_Digest(der, len, md, &mdlen, ts_md_sha1, NULL) ||
+	    ts_add_hex(c, "tsFingerprintSHA1", md, mdlen))
+		goto oom;
+
+	h = X509_NAME_hash_ex(tbs->subject, NULL, NULL, &ok);
+	if (!ok)
+		goto oom;
+	snprintf(c->subject_hash, sizeof(c->subject_hash), "%08lx",
+	    h & 0xffffffffUL);
+	if (ts_adds(c, "tsSubjectHash", c->subject_hash))
+		goto oom;
+
+	if (ts_oid_text(tbs->spki->alg->algorithm, buf, sizeof(buf)) == -1)
+		return ts_fail(c, TS_ERR_SYNTAX, "the key algorithm OID is "
+		    "too long");
+	if (ts_adds(c, "tsKeyAlgorithm", buf))
+		goto oom;
+	snprintf(buf, sizeof(buf), "%d", c->keybits);
+	if (ts_adds(c, "tsKeyBits", buf))
+		goto oom;
+	if (ts_oid_text(w->x->sigalg->algorithm, buf, sizeof(buf)) == -1)
+		return ts_fail(c, TS_ERR_SYNTAX, "the signature algorithm OID "
+		    "is too long");
+	if (ts_adds(c, "tsSignatureAlgorithm", buf))
+		goto oom;
+
+	c->is_ca = w->bc != NULL && w->bc->ca;
+	c->self_signed = ts_is_self_signed(w);
+	if (ts_adds(c, "tsIsCA", c->is_ca ? "TRUE" : "FALSE") ||
+	    ts_adds(c, "tsSelfSigned", c->self_signed ? "TRUE" : "FALSE"))
+		goto oom;
+
+	if (w->ku != NULL)
+		for (k = 0; k < 9; k++)
+			if (ASN1_BIT_STRING_get_bit(w->ku, k) &&
+			    ts_adds(c, "tsKeyUsage", ts_ku_names[k]))
+				goto oom;
+	for (k = 0; k < sk_ASN1_OBJECT_num(w->eku); k++) {
+		ASN1_OBJECT *o = sk_ASN1_OBJECT_value(w->eku, k);
+		int nid = OBJ_obj2nid(o);
+
+		if (nid != NID_undef) {
+			if (ts_adds(c, "tsExtKeyUsage", OBJ_nid2sn(nid)))
+				goto oom;
+		} else if (OBJ_obj2txt(buf, sizeof(buf), o, 1) <= 0 ||
+		    strlen(buf) >= sizeof(buf) - 1) {
+			return ts_fail(c, TS_ERR_SYNTAX,
+			    "an extended key usage OID is too long");
+		} else if (ts_adds(c, "tsExtKeyUsage", buf))
+			goto oom;
+	}
+	if (ts_san(c, w->san, GEN_DNS) || ts_san(c, w->san, GEN_IPADD) ||
+	    ts_san(c, w->san, GEN_EMAIL) || ts_san(c, w->san, GEN_URI))
+		return -1;
+	if (w->ski != NULL && w->ski->length > 0 &&
+	    ts_add_hex(c, "tsSubjectKeyIdentifier", w->ski->data,
+	    (size_t)w->ski->length))
+		goto oom;
+	if (w->aki != NULL && w->aki->keyid != NULL &&
+	    w->aki->keyid->length > 0 &&
+	    ts_add_hex(c, "tsAuthorityKeyIdentifier", w->aki->keyid->data,
+	    (size_t)w->aki->keyid->length))
+		goto oom;
+	snprintf(buf, sizeof(buf), "%d", w->version + 1);
+	if (ts_adds(c, "tsVersion", buf))
+		goto oom;
+
+	if (OBJ_find_sigid_algs(OBJ_obj2nid(w->x->sigalg->algorithm), &k,
+	    NULL)) {
+		if (k == NID_md5)
+			c->weak = "md5";
+		else if (k == NID_md4)
+			c->weak = "md4";
+		else if (k == NID_md2)
+			c->weak = "md2";
+		else if (k == NID_sha1)
+			c->weak = "sha1";
+	}
+	return 0;
+ oom:
+	if (c->reason == TS_OK)
+		ts_fail(c, TS_ERR_MEMORY, "out of memory");
+	return -1;
+}
+
+/* Name what a refused buffer holds, never quoting it. */
+static int
+ts_not_cert(struct ts_cert *c, const unsigned char *der, size_t len)
+{
+	const char *reason = ts_openssl_reason();
+	enum ts_kind k = ts_identify(der, len);
+
+	if (k != TS_KIND_UNKNOWN && k != TS_KIND_CERTIFICATE) {
+		c->kind = k;
+		return ts_fail(c, TS_ERR_NOT_CERT,
+		    "value holds %s, not a certificate", ts_kind_name(k));
+	}
+	if (k == TS_KIND_CERTIFICATE && ts_is_pem(der, len))
+		return ts_fail(c, TS_ERR_SYNTAX, "value is PEM text; a DER "
+		    "certificate is expected");
+	return ts_fail(c, TS_ERR_SYNTAX, "not a DER X.509 certificate: %s",
+	    reason);
+}
+
+int
+ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
+{
+	const unsigned char *der = buf, *p = buf;
+	struct ts_work w;
+	int rc = -1, k;
+	size_t i;
+
+	memset(&w, 0, sizeof(w));
+	ts_cert_reset(c);
+	/* The thread's OpenSSL error queue is ours while we parse. */
+	ERR_clear_error();
+	if (!CRYPTO_THREAD_run_once(&ts_once, ts_global_init) || !ts_ready) {
+		ts_fail(c, TS_ERR_MEMORY, "OpenSSL lacks SHA-1 or SHA-256");
+		goto done;
+	}
+	if (len == 0) {
+		ts_fail(c, TS_ERR_SYNTAX, "empty value");
+		goto done;
+	}
+	if (len > LONG_MAX) {
+		ts_fail(c, TS_ERR_SYNTAX, "value too large");
+		goto done;
+	}
+	w.x = (TS_X509 *)ASN1_item_d2i(NULL, &p, (long)len,
+	    ASN1_ITEM_rptr(TS_X509));
+	if (w.x == NULL) {
+		ts_not_cert(c, der, len);
+		goto done;
+	}
+	if ((size_t)(p - der) != len) {
+		ts_fail(c, TS_ERR_TRAILING, "the certificate is followed by "
+		    "%zu unexpected bytes", len - (size_t)(p - der));
+		goto done;
+	}
+	w.version = 0;
+	if (w.x->tbs->version != NULL) {
+		long v = ASN1_INTEGER_get(w.x->tbs->version);
+
+		if (v < 0 || v > 2) {
+			ERR_clear_error();
+			ts_fail(c, TS_ERR_SYNTAX, "unsupported certificate "
+			    "version (only 1, 2 and 3 exist)");
+			goto done;
+		}
+		w.version = (int)v;
+	}
+	if ((k = ts_key_fast(c, &w)) == -1)
+		goto done;
+	if (k == 1 && ts_key_slow(c, &w, der, len) == -1)
+		goto done;
+	if (ts_extensions(c, &w) == -1)
+		goto done;
+	if ((w.bio = BIO_new(BIO_s_mem())) == NULL) {
+		ts_fail(c, TS_ERR_MEMORY, "out of memory");
+		goto done;
+	}
+	if (ts_facts(c, &w, der, len) == -1)
+		goto done;
+	if ((c->der = malloc(len)) == NULL) {
+		ts_fail(c, TS_ERR_MEMORY, "out of memory");
+		goto done;
+	}
+	memcpy(c->der, der, len);
+	c->derlen = len;
+	for (i = 0; i < c->nfacts; i++)
+		c->facts[i].value = c->str + c->offs[i];
+	c->kind = TS_KIND_CERTIFICATE;
+	c->ok = 1;
+	rc = 0;
+ done:
+	if (rc == -1) {
+		c->nfacts = 0;
+		c->strused = 0;
+	}
+	ASN1_item_free((ASN1_VALUE *)w.x, ASN1_ITEM_rptr(TS_X509));
+	X509_free(w.slow);
+	BIO_free(w.bio);
+	BASIC_CONSTRAINTS_free(w.bc);
+	ASN1_BIT_STRING_free(w.ku);
+	sk_ASN1_OBJECT_pop_free(w.eku, ASN1_OBJECT_free);
+	GENERAL_NAMES_free(w.san);
+	ASN1_OCTET_STRING_free(w.ski);
+	AUTHORITY_KEYID_free(w.aki);
+	ERR_clear_error();
+	return rc;
+}
+
+const char *
+ts_cert_error(const struct ts_cert *c)
+{
+	return c->error[0] != '\0' ? c->error : NULL;
+}
+
+enum ts_reason
+ts_cert_reason(const struct ts_cert *c)
+{
+	return c->reason;
+}
+
+enum ts_kind
+ts_cert_kind(const struct ts_cert *c)
+{
+	return c->kind;
+}
+
+int
+ts_cert_facts(const struct ts_cert *c, const struct ts_fact **facts,
+    size_t *nfacts)
+{
+	if (!c->ok) {
+		*facts = NULL;
+		*nfacts = 0;
+		return -1;
+	}
+	*facts = c->facts;
+	*nfacts = c->nfacts;
+	return 0;
+}
+
+const unsigned char *
+ts_cert_der(const struct ts_cert *c, size_t *len)
+{
+	if (len != NULL)
+		*len = c->ok ? c->derlen : 0;
+	return c->ok ? c->der : NULL;
+}
+
+int64_t
+ts_cert_not_before(const struct ts_cert *c)
+{
+	return c->not_before;
+}
+
+int64_t
+ts_cert_not_after(const struct ts_cert *c)
+{
+	return c->not_after;
+}
+
+const char *
+ts_cert_subject_hash(const struct ts_cert *c)
+{
+	return c->ok ? c->subject_hash : NULL;
+}
+
+const char *
+ts_cert_sha256_hex(const struct ts_cert *c)
+{
+	return c->ok ? c->sha256 : NULL;
+}
+
+const char *
+ts_cert_subject(const struct ts_cert *c)
+{
+	return c->ok ? c->str + c->subject_off : NULL;
+}
+
+enum ts_keytype
+ts_cert_key_type(const struct ts_cert *c)
+{
+	return c->keytype;
+}
+
+int
+ts_cert_key_bits(const struct ts_cert *c)
+{
+	return c->keybits;
+}
+
+int
+ts_cert_is_ca(const struct ts_cert *c)
+{
+	return c->is_ca;
+}
+
+int
+ts_cert_self_signed(const struct ts_cert *c)
+{
+	return c->self_signed;
+}
+
+const char *
+ts_cert_weak_digest(const struct ts_cert *c)
+{
+	return c->weak;
+}
