@@ -11,6 +11,7 @@
 
 typedef struct truststore_info {
 	BerVarray	ti_bases;	/* normalized bases; NULL = suffix */
+	BerVarray	ti_bases_pretty;	/* the same, as configured */
 	struct ts_policy ti_policy;
 	int		ti_refuse_duplicates;
 	int		ti_expiring_days;
@@ -18,6 +19,67 @@ typedef struct truststore_info {
 	char		*ti_export_bundle;	/* truststore-export-bundle */
 	void		*ti_export;		/* ts_export.c's private state */
 } truststore_info;
+
+/* Defaults, also what a deleted cn=config value falls back to. */
+#define TS_DEFAULT_EXPIRING_DAYS	30
+#define TS_DEFAULT_REFUSE_DUPLICATES	1
+
+/*
+ * Schema handles.  The decorations and tsStatus are registered by the
+ * module itself (slapd only accepts operational types from code); the
+ * rest comes from schema/truststore.schema and is resolved in db_open.
+ */
+enum ts_decoration {
+	TS_AT_SUBJECT = 0,
+	TS_AT_ISSUER,
+	TS_AT_SERIAL,
+	TS_AT_NOT_BEFORE,
+	TS_AT_NOT_AFTER,
+	TS_AT_FP_SHA256,
+	TS_AT_FP_SHA1,
+	TS_AT_SUBJECT_HASH,
+	TS_AT_KEY_ALGORITHM,
+	TS_AT_KEY_BITS,
+	TS_AT_SIG_ALGORITHM,
+	TS_AT_IS_CA,
+	TS_AT_SELF_SIGNED,
+	TS_AT_KEY_USAGE,
+	TS_AT_EXT_KEY_USAGE,
+	TS_AT_DNS_NAME,
+	TS_AT_IP_ADDRESS,
+	TS_AT_EMAIL,
+	TS_AT_URI,
+	TS_AT_SKID,
+	TS_AT_AKID,
+	TS_AT_VERSION,
+	TS_NDECORATIONS
+};
+
+extern AttributeDescription	*ts_ad_decoration[TS_NDECORATIONS];
+extern AttributeDescription	*ts_ad_status;		/* tsStatus */
+extern AttributeDescription	*ts_ad_cert;	/* userCertificate;binary */
+extern AttributeDescription	*ts_ad_pem;		/* tsCertificatePEM */
+extern ObjectClass		*ts_oc_cert;		/* tsCertificate */
+
+/* truststore.c */
+AttributeDescription *truststore_decoration_ad( const char *name );
+int	truststore_is_decoration( AttributeDescription *ad );
+int	truststore_in_base( Operation *op, truststore_info *ti,
+		struct berval *ndn );
+int	truststore_is_base_or_above( Operation *op, truststore_info *ti,
+		struct berval *ndn );
+void	truststore_alias( Operation *op, struct berval *dn,
+		struct berval *alias );
+struct ts_cert *truststore_thread_cert( Operation *op );
+
+/* ts_write.c: add, modify, modrdn and delete */
+int	truststore_add( Operation *op, SlapReply *rs );
+int	truststore_modify( Operation *op, SlapReply *rs );
+int	truststore_modrdn( Operation *op, SlapReply *rs );
+int	truststore_delete( Operation *op, SlapReply *rs );
+
+/* ts_read.c: tsStatus */
+int	truststore_operational( Operation *op, SlapReply *rs );
 
 #include "ts_export.h"
 

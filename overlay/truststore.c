@@ -1,0 +1,657 @@
+/* truststore.c - certificate trust store overlay: schema, config, lifecycle */
+
+#include "portable.h"
+
+#include <stdio.h>
+
+#include <ac/string.h>
+
+#include "slap.h"
+#include "slap-config.h"
+
+#include "truststore.h"
+
+/*
+ * The truststore overlay owns one or more subtrees ("bases", by default
+ * the database suffix) of certificate entries: one X.509 certificate per
+ * entry of class tsCertificate, named cn=<alias>.  On every client add
+ * and modify it checks that the entry holds exactly one well-formed
+ * certificate that passes the configured policy, and decorates the entry
+ * with the facts an administrator searches by (subject, expiry,
+ * fingerprints, ...).  The decorations are operational attributes that
+ * replicate with the entry, so consumers never re-parse; tsStatus is
+ * computed on read.  Parsing and policy live in lib/ (tscert.h); this
+ * file holds the schema, configuration and lifecycle, ts_write.c the
+ * write hooks and ts_read.c the read hook.
+ */
+
+#define TS_AT_OID( n )	TS_OID_ARC ".1." #n
+#define TS_CFG_AT( n )	TS_OID_ARC ".3.1." #n
+#define TS_CFG_OC( n )	TS_OID_ARC ".3.2." #n
+
+#define SYN_DSTRING	"1.3.6.1.4.1.1466.115.121.1.15"
+#define SYN_IA5		"1.3.6.1.4.1.1466.115.121.1.26"
+#define SYN_GENTIME	"1.3.6.1.4.1.1466.115.121.1.24"
+#define SYN_INTEGER	"1.3.6.1.4.1.1466.115.121.1.27"
+#define SYN_BOOLEAN	"1.3.6.1.4.1.1466.115.121.1.7"
+
+/* Decorations replicate with the entry, hence directoryOperation. */
+#define TS_DECORATION	"NO-USER-MODIFICATION USAGE directoryOperation )"
+
+#define TS_AT_STRING( n, name, desc, single ) \
+	"( " TS_AT_OID( n ) " NAME '" name "' DESC '" desc "' " \
+	"EQUALITY caseIgnoreMatch SUBSTR caseIgnoreSubstringsMatch " \
+	"SYNTAX " SYN_DSTRING " " single TS_DECORATION
+#define TS_AT_HEX( n, name, desc ) \
+	"( " TS_AT_OID( n ) " NAME '" name "' DESC '" desc "' " \
+	"EQUALITY caseIgnoreIA5Match SUBSTR caseIgnoreIA5SubstringsMatch " \
+	"SYNTAX " SYN_IA5 " SINGLE-VALUE " TS_DECORATION
+#define TS_AT_TIME( n, name, desc ) \
+	"( " TS_AT_OID( n ) " NAME '" name "' DESC '" desc "' " \
+	"EQUALITY generalizedTimeMatch " \
+	"ORDERING generalizedTimeOrderingMatch " \
+	"SYNTAX " SYN_GENTIME " SINGLE-VALUE " TS_DECORATION
+#define TS_AT_INT( n, name, desc ) \
+	"( " TS_AT_OID( n ) " NAME '" name "' DESC '" desc "' " \
+	"EQUALITY integerMatch ORDERING integerOrderingMatch " \
+	"SYNTAX " SYN_INTEGER " SINGLE-VALUE " TS_DECORATION
+#define TS_AT_BOOL( n, name, desc ) \
+	"( " TS_AT_OID( n ) " NAME '" name "' DESC '" desc "' " \
+	"EQUALITY booleanMatch " \
+	"SYNTAX " SYN_BOOLEAN " SINGLE-VALUE " TS_DECORATION
+
+AttributeDescription	*ts_ad_decoration[TS_NDECORATIONS];
+AttributeDescription	*ts_ad_status;
+AttributeDescription	*ts_ad_cert;
+AttributeDescription	*ts_ad_pem;
+ObjectClass		*ts_oc_cert;
+
+/* In enum ts_decoration order; names are what lib/ reports facts as. */
+static struct {
+	const char	*name;
+	const char	*def;
+} truststore_ats[TS_NDECORATIONS] = {
+	{ "tsSubject", TS_AT_STRING( 2, "tsSubject",
+		"Subject name of the certificate (RFC 4514 string)",
+		"SINGLE-VALUE " ) },
+	{ "tsIssuer", TS_AT_STRING( 3, "tsIssuer",
+		"Issuer name of the certificate (RFC 4514 string)",
+		"SINGLE-VALUE " ) },
+	{ "tsSerialNumber", TS_AT_HEX( 4, "tsSerialNumber",
+		"Serial number in uppercase hex, as openssl x509 -serial prints it" ) },
+	{ "tsNotBefore", TS_AT_TIME( 5, "tsNotBefore",
+		"Start of the validity period" ) },
+	{ "tsNotAfter", TS_AT_TIME( 6, "tsNotAfter",
+		"End of the validity period: search (tsNotAfter<=...) for what expires" ) },
+	{ "tsFingerprintSHA256", TS_AT_HEX( 7, "tsFingerprintSHA256",
+		"SHA-256 fingerprint of the DER certificate, lowercase hex" ) },
+	{ "tsFingerprintSHA1", TS_AT_HEX( 8, "tsFingerprintSHA1",
+		"SHA-1 fingerprint of the DER certificate, lowercase hex" ) },
+	{ "tsSubjectHash", TS_AT_HEX( 9, "tsSubjectHash",
+		"OpenSSL subject name hash: the file name in a hashed CA directory" ) },
+	{ "tsKeyAlgorithm", TS_AT_STRING( 10, "tsKeyAlgorithm",
+		"Public key algorithm (rsaEncryption, id-ecPublicKey, ED25519, ...)",
+		"SINGLE-VALUE " ) },
+	{ "tsKeyBits", TS_AT_INT( 11, "tsKeyBits",
+		"Public key size in bits" ) },
+	{ "tsSignatureAlgorithm", TS_AT_STRING( 12, "tsSignatureAlgorithm",
+		"Algorithm the issuer signed the certificate with",
+		"SINGLE-VALUE " ) },
+	{ "tsIsCA", TS_AT_BOOL( 13, "tsIsCA",
+		"TRUE when basicConstraints marks the certificate as a CA" ) },
+	{ "tsSelfSigned", TS_AT_BOOL( 14, "tsSelfSigned",
+		"TRUE when the certificate is signed by its own key" ) },
+	{ "tsKeyUsage", TS_AT_STRING( 15, "tsKeyUsage",
+		"Key usage bits the certificate allows (one value each)", "" ) },
+	{ "tsExtKeyUsage", TS_AT_STRING( 16, "tsExtKeyUsage",
+		"Extended key usages (serverAuth, clientAuth, ...; one value each)",
+		"" ) },
+	{ "tsDNSName", TS_AT_STRING( 17, "tsDNSName",
+		"DNS names in the subject alternative name", "" ) },
+	{ "tsIPAddress", TS_AT_STRING( 18, "tsIPAddress",
+		"IP addresses in the subject alternative name", "" ) },
+	{ "tsEmail", TS_AT_STRING( 19, "tsEmail",
+		"E-mail addresses in the subject alternative name", "" ) },
+	{ "tsURI", TS_AT_STRING( 20, "tsURI",
+		"URIs in the subject alternative name", "" ) },
+	{ "tsSubjectKeyIdentifier", TS_AT_HEX( 21, "tsSubjectKeyIdentifier",
+		"Subject key identifier, lowercase hex" ) },
+	{ "tsAuthorityKeyIdentifier", TS_AT_HEX( 22,
+		"tsAuthorityKeyIdentifier",
+		"Key identifier of the issuer key, lowercase hex" ) },
+	{ "tsVersion", TS_AT_INT( 23, "tsVersion",
+		"X.509 version (1 or 3)" ) },
+};
+
+/*
+ * Computed on read and never stored, so it does not replicate either:
+ * dSAOperation keeps it out of syncrepl's view of the entry.
+ */
+static const char truststore_status_at[] =
+	"( " TS_AT_OID( 24 ) " NAME 'tsStatus' "
+	"DESC 'Computed when read: valid, expiring, expired or notYetValid' "
+	"EQUALITY caseIgnoreMatch "
+	"SYNTAX " SYN_DSTRING " SINGLE-VALUE "
+	"NO-USER-MODIFICATION USAGE dSAOperation )";
+
+AttributeDescription *
+truststore_decoration_ad( const char *name )
+{
+	int i;
+
+	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
+		if ( strcmp( truststore_ats[i].name, name ) == 0 )
+			return ts_ad_decoration[i];
+	}
+	return NULL;
+}
+
+int
+truststore_is_decoration( AttributeDescription *ad )
+{
+	int i;
+
+	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
+		if ( ad->ad_type == ts_ad_decoration[i]->ad_type )
+			return 1;
+	}
+	return 0;
+}
+
+/* Is ndn strictly below one of the bases? */
+int
+truststore_in_base( Operation *op, truststore_info *ti, struct berval *ndn )
+{
+	BerVarray bases = ti->ti_bases ? ti->ti_bases : op->o_bd->be_nsuffix;
+	int i;
+
+	if ( bases == NULL )
+		return 0;
+	for ( i = 0; !BER_BVISNULL( &bases[i] ); i++ ) {
+		if ( ndn->bv_len > bases[i].bv_len &&
+			dnIsSuffix( ndn, &bases[i] ) )
+			return 1;
+	}
+	return 0;
+}
+
+/* Is ndn a base or one of its ancestors (renaming it moves the store)? */
+int
+truststore_is_base_or_above( Operation *op, truststore_info *ti,
+	struct berval *ndn )
+{
+	BerVarray bases = ti->ti_bases ? ti->ti_bases : op->o_bd->be_nsuffix;
+	int i;
+
+	if ( bases == NULL )
+		return 0;
+	for ( i = 0; !BER_BVISNULL( &bases[i] ); i++ ) {
+		if ( dnIsSuffix( &bases[i], ndn ) )
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The alias is the value of the entry's RDN (cn=<alias>), unescaped, in
+ * o_tmpmemctx memory; an empty berval when the DN does not parse.
+ */
+void
+truststore_alias( Operation *op, struct berval *dn, struct berval *alias )
+{
+	LDAPRDN rdn = NULL;
+	char *next;
+
+	BER_BVZERO( alias );
+	if ( BER_BVISEMPTY( dn ) )
+		return;
+	if ( ldap_bv2rdn_x( dn, &rdn, &next, LDAP_DN_FORMAT_LDAP,
+			op->o_tmpmemctx ) != LDAP_SUCCESS )
+		return;
+	ber_dupbv_x( alias, &rdn[0]->la_value, op->o_tmpmemctx );
+	ldap_rdnfree_x( rdn, op->o_tmpmemctx );
+}
+
+/*
+ * Parsing handle per worker thread: the library keeps its buffers
+ * between certificates, which keeps the add path free of allocations.
+ */
+static void
+truststore_thread_cert_free( void *key, void *data )
+{
+	ts_cert_free( data );
+}
+
+struct ts_cert *
+truststore_thread_cert( Operation *op )
+{
+	void *data = NULL;
+	struct ts_cert *cert;
+
+	if ( op->o_threadctx != NULL &&
+		ldap_pvt_thread_pool_getkey( op->o_threadctx,
+			(void *)truststore_thread_cert, &data, NULL ) == 0 &&
+		data != NULL )
+		return data;
+
+	cert = ts_cert_new();
+	if ( cert != NULL && op->o_threadctx != NULL ) {
+		if ( ldap_pvt_thread_pool_setkey( op->o_threadctx,
+				(void *)truststore_thread_cert, cert,
+				truststore_thread_cert_free, NULL, NULL ) != 0 ) {
+			ts_cert_free( cert );
+			cert = NULL;
+		}
+	}
+	return cert;
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+enum {
+	TS_CF_BASE = 1,
+	TS_CF_REFUSE_EXPIRED,
+	TS_CF_REFUSE_NOT_YET_VALID,
+	TS_CF_MIN_RSA_BITS,
+	TS_CF_REFUSE_WEAK_SIGNATURE,
+	TS_CF_REQUIRE_CA,
+	TS_CF_REFUSE_DUPLICATES,
+	TS_CF_MAX_SIZE,
+	TS_CF_EXPIRING_DAYS
+};
+
+#define TS_MAX_RSA_BITS		16384
+#define TS_MAX_MAX_SIZE		( 16UL * 1024 * 1024 )
+
+static int
+truststore_cf( ConfigArgs *c )
+{
+	slap_overinst *on = (slap_overinst *)c->bi;
+	truststore_info *ti = on->on_bi.bi_private;
+	struct ts_policy defaults;
+	int rc = 0, i;
+
+	ts_policy_defaults( &defaults );
+
+	switch ( c->op ) {
+	case SLAP_CONFIG_EMIT:
+		switch ( c->type ) {
+		case TS_CF_BASE:
+			if ( ti->ti_bases == NULL )
+				return 1;
+			for ( i = 0; !BER_BVISNULL( &ti->ti_bases[i] ); i++ ) {
+				value_add_one( &c->rvalue_vals,
+					&ti->ti_bases_pretty[i] );
+				value_add_one( &c->rvalue_nvals,
+					&ti->ti_bases[i] );
+			}
+			break;
+		case TS_CF_REFUSE_EXPIRED:
+			c->value_int = ti->ti_policy.refuse_expired;
+			break;
+		case TS_CF_REFUSE_NOT_YET_VALID:
+			c->value_int = ti->ti_policy.refuse_not_yet_valid;
+			break;
+		case TS_CF_MIN_RSA_BITS:
+			c->value_int = ti->ti_policy.min_rsa_bits;
+			break;
+		case TS_CF_REFUSE_WEAK_SIGNATURE:
+			c->value_int = ti->ti_policy.refuse_weak_signature;
+			break;
+		case TS_CF_REQUIRE_CA:
+			c->value_int = ti->ti_policy.require_ca;
+			break;
+		case TS_CF_REFUSE_DUPLICATES:
+			c->value_int = ti->ti_refuse_duplicates;
+			break;
+		case TS_CF_MAX_SIZE:
+			c->value_ulong = ti->ti_policy.max_size;
+			break;
+		case TS_CF_EXPIRING_DAYS:
+			c->value_int = ti->ti_expiring_days;
+			break;
+		}
+		break;
+
+	case LDAP_MOD_DELETE:
+		/* Deleting a value restores the default. */
+		switch ( c->type ) {
+		case TS_CF_BASE:
+			if ( ti->ti_bases == NULL )
+				break;
+			if ( c->valx < 0 ) {
+				ber_bvarray_free( ti->ti_bases );
+				ber_bvarray_free( ti->ti_bases_pretty );
+				ti->ti_bases = ti->ti_bases_pretty = NULL;
+				break;
+			}
+			for ( i = 0; !BER_BVISNULL( &ti->ti_bases[i] ); i++ )
+				;
+			if ( c->valx >= i )
+				break;
+			ch_free( ti->ti_bases[c->valx].bv_val );
+			ch_free( ti->ti_bases_pretty[c->valx].bv_val );
+			for ( ; c->valx < i; c->valx++ ) {
+				ti->ti_bases[c->valx] = ti->ti_bases[c->valx + 1];
+				ti->ti_bases_pretty[c->valx] =
+					ti->ti_bases_pretty[c->valx + 1];
+			}
+			if ( BER_BVISNULL( &ti->ti_bases[0] ) ) {
+				ber_bvarray_free( ti->ti_bases );
+				ber_bvarray_free( ti->ti_bases_pretty );
+				ti->ti_bases = ti->ti_bases_pretty = NULL;
+			}
+			break;
+		case TS_CF_REFUSE_EXPIRED:
+			ti->ti_policy.refuse_expired = defaults.refuse_expired;
+			break;
+		case TS_CF_REFUSE_NOT_YET_VALID:
+			ti->ti_policy.refuse_not_yet_valid =
+				defaults.refuse_not_yet_valid;
+			break;
+		case TS_CF_MIN_RSA_BITS:
+			ti->ti_policy.min_rsa_bits = defaults.min_rsa_bits;
+			break;
+		case TS_CF_REFUSE_WEAK_SIGNATURE:
+			ti->ti_policy.refuse_weak_signature =
+				defaults.refuse_weak_signature;
+			break;
+		case TS_CF_REQUIRE_CA:
+			ti->ti_policy.require_ca = defaults.require_ca;
+			break;
+		case TS_CF_REFUSE_DUPLICATES:
+			ti->ti_refuse_duplicates = TS_DEFAULT_REFUSE_DUPLICATES;
+			break;
+		case TS_CF_MAX_SIZE:
+			ti->ti_policy.max_size = defaults.max_size;
+			break;
+		case TS_CF_EXPIRING_DAYS:
+			ti->ti_expiring_days = TS_DEFAULT_EXPIRING_DAYS;
+			break;
+		}
+		break;
+
+	case SLAP_CONFIG_ADD:
+	case LDAP_MOD_ADD:
+		switch ( c->type ) {
+		case TS_CF_BASE:
+			if ( c->be->be_nsuffix == NULL ||
+				!dnIsSuffix( &c->value_ndn, c->be->be_nsuffix ) ) {
+				snprintf( c->cr_msg, sizeof( c->cr_msg ),
+					"<%s> \"%s\" is not within the database suffix",
+					c->argv[0], c->value_dn.bv_val );
+				rc = ARG_BAD_CONF;
+				break;
+			}
+			ber_bvarray_add( &ti->ti_bases, &c->value_ndn );
+			ber_bvarray_add( &ti->ti_bases_pretty, &c->value_dn );
+			BER_BVZERO( &c->value_ndn );
+			BER_BVZERO( &c->value_dn );
+			break;
+		case TS_CF_REFUSE_EXPIRED:
+			ti->ti_policy.refuse_expired = c->value_int;
+			break;
+		case TS_CF_REFUSE_NOT_YET_VALID:
+			ti->ti_policy.refuse_not_yet_valid = c->value_int;
+			break;
+		case TS_CF_MIN_RSA_BITS:
+			if ( c->value_int < 0 || c->value_int > TS_MAX_RSA_BITS ) {
+				snprintf( c->cr_msg, sizeof( c->cr_msg ),
+					"<%s> must be between 0 (no minimum) and %d",
+					c->argv[0], TS_MAX_RSA_BITS );
+				rc = ARG_BAD_CONF;
+				break;
+			}
+			ti->ti_policy.min_rsa_bits = c->value_int;
+			break;
+		case TS_CF_REFUSE_WEAK_SIGNATURE:
+			ti->ti_policy.refuse_weak_signature = c->value_int;
+			break;
+		case TS_CF_REQUIRE_CA:
+			ti->ti_policy.require_ca = c->value_int;
+			break;
+		case TS_CF_REFUSE_DUPLICATES:
+			ti->ti_refuse_duplicates = c->value_int;
+			break;
+		case TS_CF_MAX_SIZE:
+			if ( c->value_ulong == 0 ||
+				c->value_ulong > TS_MAX_MAX_SIZE ) {
+				snprintf( c->cr_msg, sizeof( c->cr_msg ),
+					"<%s> must be between 1 and %lu bytes",
+					c->argv[0], TS_MAX_MAX_SIZE );
+				rc = ARG_BAD_CONF;
+				break;
+			}
+			ti->ti_policy.max_size = c->value_ulong;
+			break;
+		case TS_CF_EXPIRING_DAYS:
+			if ( c->value_int < 0 ) {
+				snprintf( c->cr_msg, sizeof( c->cr_msg ),
+					"<%s> must not be negative", c->argv[0] );
+				rc = ARG_BAD_CONF;
+				break;
+			}
+			ti->ti_expiring_days = c->value_int;
+			break;
+		}
+		if ( rc != 0 )
+			Debug( LDAP_DEBUG_CONFIG, "%s: truststore: %s\n",
+				c->log, c->cr_msg );
+		break;
+	}
+	return rc;
+}
+
+static ConfigTable truststore_cfg[] = {
+	{ "truststore-base", "dn", 2, 2, 0,
+	  ARG_DN|ARG_QUOTE|ARG_MAGIC|TS_CF_BASE, truststore_cf,
+	  "( " TS_CFG_AT( 1 ) " NAME 'olcTrustStoreBase' "
+	  "DESC 'Subtree holding the certificate entries (default: suffix)' "
+	  "EQUALITY distinguishedNameMatch "
+	  "SYNTAX OMsDN )", NULL, { 0 } },
+	{ "truststore-refuse-expired", "on|off", 2, 2, 0,
+	  ARG_ON_OFF|ARG_MAGIC|TS_CF_REFUSE_EXPIRED, truststore_cf,
+	  "( " TS_CFG_AT( 2 ) " NAME 'olcTrustStoreRefuseExpired' "
+	  "DESC 'Refuse certificates whose validity has ended' "
+	  "EQUALITY booleanMatch "
+	  "SYNTAX OMsBoolean SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-refuse-not-yet-valid", "on|off", 2, 2, 0,
+	  ARG_ON_OFF|ARG_MAGIC|TS_CF_REFUSE_NOT_YET_VALID, truststore_cf,
+	  "( " TS_CFG_AT( 3 ) " NAME 'olcTrustStoreRefuseNotYetValid' "
+	  "DESC 'Refuse certificates whose validity has not begun' "
+	  "EQUALITY booleanMatch "
+	  "SYNTAX OMsBoolean SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-min-rsa-bits", "bits", 2, 2, 0,
+	  ARG_INT|ARG_MAGIC|TS_CF_MIN_RSA_BITS, truststore_cf,
+	  "( " TS_CFG_AT( 4 ) " NAME 'olcTrustStoreMinRSABits' "
+	  "DESC 'Smallest RSA key accepted, in bits; 0 accepts any' "
+	  "EQUALITY integerMatch "
+	  "SYNTAX OMsInteger SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-refuse-weak-signature", "on|off", 2, 2, 0,
+	  ARG_ON_OFF|ARG_MAGIC|TS_CF_REFUSE_WEAK_SIGNATURE, truststore_cf,
+	  "( " TS_CFG_AT( 5 ) " NAME 'olcTrustStoreRefuseWeakSignature' "
+	  "DESC 'Refuse MD5 and SHA-1 signatures (not on self-signed roots)' "
+	  "EQUALITY booleanMatch "
+	  "SYNTAX OMsBoolean SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-require-ca", "on|off", 2, 2, 0,
+	  ARG_ON_OFF|ARG_MAGIC|TS_CF_REQUIRE_CA, truststore_cf,
+	  "( " TS_CFG_AT( 6 ) " NAME 'olcTrustStoreRequireCA' "
+	  "DESC 'Accept only CA certificates' "
+	  "EQUALITY booleanMatch "
+	  "SYNTAX OMsBoolean SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-refuse-duplicates", "on|off", 2, 2, 0,
+	  ARG_ON_OFF|ARG_MAGIC|TS_CF_REFUSE_DUPLICATES, truststore_cf,
+	  "( " TS_CFG_AT( 7 ) " NAME 'olcTrustStoreRefuseDuplicates' "
+	  "DESC 'Refuse a certificate already stored under another alias' "
+	  "EQUALITY booleanMatch "
+	  "SYNTAX OMsBoolean SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-max-size", "bytes", 2, 2, 0,
+	  ARG_ULONG|ARG_MAGIC|TS_CF_MAX_SIZE, truststore_cf,
+	  "( " TS_CFG_AT( 8 ) " NAME 'olcTrustStoreMaxSize' "
+	  "DESC 'Largest DER certificate accepted, in bytes' "
+	  "EQUALITY integerMatch "
+	  "SYNTAX OMsInteger SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-expiring-days", "days", 2, 2, 0,
+	  ARG_INT|ARG_MAGIC|TS_CF_EXPIRING_DAYS, truststore_cf,
+	  "( " TS_CFG_AT( 9 ) " NAME 'olcTrustStoreExpiringDays' "
+	  "DESC 'tsStatus says expiring this many days before the end' "
+	  "EQUALITY integerMatch "
+	  "SYNTAX OMsInteger SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-export-dir", "directory", 2, 2, 0,
+	  ARG_STRING|ARG_OFFSET,
+	  (void *)offsetof( truststore_info, ti_export_dir ),
+	  "( " TS_CFG_AT( 10 ) " NAME 'olcTrustStoreExportDir' "
+	  "DESC 'Directory kept equal to the store as a hashed CA directory' "
+	  "EQUALITY caseExactMatch "
+	  "SYNTAX OMsDirectoryString SINGLE-VALUE )", NULL, { 0 } },
+	{ "truststore-export-bundle", "file", 2, 2, 0,
+	  ARG_STRING|ARG_OFFSET,
+	  (void *)offsetof( truststore_info, ti_export_bundle ),
+	  "( " TS_CFG_AT( 11 ) " NAME 'olcTrustStoreExportBundle' "
+	  "DESC 'File kept equal to the store as a PEM bundle' "
+	  "EQUALITY caseExactMatch "
+	  "SYNTAX OMsDirectoryString SINGLE-VALUE )", NULL, { 0 } },
+	{ NULL, NULL, 0, 0, 0, ARG_IGNORED, NULL, NULL, NULL, { 0 } }
+};
+
+static ConfigOCs truststore_ocs[] = {
+	{ .co_def = "( " TS_CFG_OC( 1 ) " "
+	  "NAME 'olcTrustStoreConfig' "
+	  "DESC 'Certificate trust store overlay configuration' "
+	  "SUP olcOverlayConfig "
+	  "MAY ( olcTrustStoreBase $ olcTrustStoreRefuseExpired $ "
+	  "olcTrustStoreRefuseNotYetValid $ olcTrustStoreMinRSABits $ "
+	  "olcTrustStoreRefuseWeakSignature $ olcTrustStoreRequireCA $ "
+	  "olcTrustStoreRefuseDuplicates $ olcTrustStoreMaxSize $ "
+	  "olcTrustStoreExpiringDays $ olcTrustStoreExportDir $ "
+	  "olcTrustStoreExportBundle ) )",
+	  .co_type = Cft_Overlay, .co_table = truststore_cfg },
+	{ .co_def = NULL }
+};
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static int
+truststore_db_init( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	truststore_info *ti;
+
+	ti = ch_calloc( 1, sizeof( truststore_info ) );
+	ts_policy_defaults( &ti->ti_policy );
+	ti->ti_refuse_duplicates = TS_DEFAULT_REFUSE_DUPLICATES;
+	ti->ti_expiring_days = TS_DEFAULT_EXPIRING_DAYS;
+	on->on_bi.bi_private = ti;
+	return 0;
+}
+
+static int
+truststore_db_open( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	const char *text;
+
+	/* cn=config loads modules before schema: resolve schema-file items now */
+	if ( ts_ad_cert == NULL &&
+		slap_str2ad( "userCertificate;binary", &ts_ad_cert, &text ) ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: userCertificate;binary: %s\n",
+			text );
+		return 1;
+	}
+	if ( ts_ad_pem == NULL &&
+		slap_str2ad( "tsCertificatePEM", &ts_ad_pem, &text ) ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: tsCertificatePEM: %s "
+			"(is truststore.schema loaded?)\n", text );
+		return 1;
+	}
+	if ( ts_oc_cert == NULL ) {
+		ts_oc_cert = oc_find( "tsCertificate" );
+		if ( ts_oc_cert == NULL ) {
+			Debug( LDAP_DEBUG_ANY, "truststore: objectClass "
+				"tsCertificate undefined "
+				"(is truststore.schema loaded?)\n" );
+			return 1;
+		}
+	}
+
+	if ( slapMode & SLAP_TOOL_MODE )
+		return 0;
+	return truststore_export_open( be, ti );
+}
+
+static int
+truststore_db_close( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+
+	if ( !( slapMode & SLAP_TOOL_MODE ) )
+		truststore_export_close( be, ti );
+	return 0;
+}
+
+static int
+truststore_db_destroy( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+
+	if ( ti == NULL )
+		return 0;
+	ber_bvarray_free( ti->ti_bases );
+	ber_bvarray_free( ti->ti_bases_pretty );
+	ch_free( ti->ti_export_dir );
+	ch_free( ti->ti_export_bundle );
+	ch_free( ti );
+	on->on_bi.bi_private = NULL;
+	return 0;
+}
+
+static slap_overinst truststore;
+
+static int
+truststore_initialize( void )
+{
+	int i, code;
+
+	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
+		code = register_at( truststore_ats[i].def,
+			&ts_ad_decoration[i], 0 );
+		if ( code ) {
+			Debug( LDAP_DEBUG_ANY, "truststore: cannot register "
+				"attribute type %s (%d)\n",
+				truststore_ats[i].name, code );
+			return code;
+		}
+	}
+	code = register_at( truststore_status_at, &ts_ad_status, 0 );
+	if ( code ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: cannot register "
+			"attribute type tsStatus (%d)\n", code );
+		return code;
+	}
+
+	truststore.on_bi.bi_type = "truststore";
+	truststore.on_bi.bi_db_init = truststore_db_init;
+	truststore.on_bi.bi_db_open = truststore_db_open;
+	truststore.on_bi.bi_db_close = truststore_db_close;
+	truststore.on_bi.bi_db_destroy = truststore_db_destroy;
+	truststore.on_bi.bi_op_add = truststore_add;
+	truststore.on_bi.bi_op_modify = truststore_modify;
+	truststore.on_bi.bi_op_modrdn = truststore_modrdn;
+	truststore.on_bi.bi_op_delete = truststore_delete;
+	truststore.on_bi.bi_operational = truststore_operational;
+	truststore.on_bi.bi_cf_ocs = truststore_ocs;
+
+	code = config_register_schema( truststore_cfg, truststore_ocs );
+	if ( code )
+		return code;
+	return overlay_register( &truststore );
+}
+
+int
+init_module( int argc, char *argv[] )
+{
+	return truststore_initialize();
+}

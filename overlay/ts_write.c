@@ -1,0 +1,829 @@
+/* ts_write.c - truststore: validate and decorate on add, modify, rename */
+
+#include "portable.h"
+
+#include <stdio.h>
+
+#include <ac/string.h>
+
+#include "slap.h"
+
+#include "truststore.h"
+
+/*
+ * Client writes under a base are checked here before the backend sees
+ * them: the entry must end up with exactly one certificate that parses
+ * and passes the policy, and the overlay, never the client, writes the
+ * decorations, in the same operation, so an entry is never stored
+ * undecorated.  Replicated writes are taken as they come (the provider
+ * checked and decorated them).  Every successful write, local or
+ * replicated, is reported to the exporter from the response callback.
+ */
+
+#define TS_PREFIX	"truststore: "
+
+/* What the exporter is told once the write has succeeded. */
+typedef struct truststore_cb {
+	slap_callback	tc_cb;
+	truststore_info	*tc_ti;
+	struct berval	tc_old_der;
+	struct berval	tc_new_der;
+	struct berval	tc_old_alias;
+	struct berval	tc_new_alias;
+} truststore_cb;
+
+static void
+truststore_tmpfree_bv( Operation *op, struct berval *bv )
+{
+	if ( bv->bv_val != NULL )
+		op->o_tmpfree( bv->bv_val, op->o_tmpmemctx );
+	BER_BVZERO( bv );
+}
+
+static int
+truststore_cb_response( Operation *op, SlapReply *rs )
+{
+	truststore_cb *tc = op->o_callback->sc_private;
+	Attribute *a;
+
+	if ( rs->sr_type != REP_RESULT || rs->sr_err != LDAP_SUCCESS )
+		return SLAP_CB_CONTINUE;
+
+	/* An add's final entry is only known now (PEM converted, etc.) */
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		a = attr_find( op->ora_e->e_attrs, ts_ad_cert );
+		if ( a != NULL && a->a_numvals > 0 )
+			ber_dupbv_x( &tc->tc_new_der, &a->a_vals[0],
+				op->o_tmpmemctx );
+		truststore_alias( op, &op->ora_e->e_name, &tc->tc_new_alias );
+	}
+	truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
+		&tc->tc_new_der, &tc->tc_old_alias, &tc->tc_new_alias );
+	return SLAP_CB_CONTINUE;
+}
+
+static int
+truststore_cb_cleanup( Operation *op, SlapReply *rs )
+{
+	truststore_cb *tc = op->o_callback->sc_private;
+
+	op->o_callback = tc->tc_cb.sc_next;
+	truststore_tmpfree_bv( op, &tc->tc_old_der );
+	truststore_tmpfree_bv( op, &tc->tc_new_der );
+	truststore_tmpfree_bv( op, &tc->tc_old_alias );
+	truststore_tmpfree_bv( op, &tc->tc_new_alias );
+	op->o_tmpfree( tc, op->o_tmpmemctx );
+	return SLAP_CB_CONTINUE;
+}
+
+static truststore_cb *
+truststore_cb_push( Operation *op, truststore_info *ti )
+{
+	truststore_cb *tc;
+
+	tc = op->o_tmpcalloc( 1, sizeof( truststore_cb ), op->o_tmpmemctx );
+	tc->tc_ti = ti;
+	tc->tc_cb.sc_response = truststore_cb_response;
+	tc->tc_cb.sc_cleanup = truststore_cb_cleanup;
+	tc->tc_cb.sc_private = tc;
+	tc->tc_cb.sc_next = op->o_callback;
+	op->o_callback = &tc->tc_cb;
+	return tc;
+}
+
+static int
+truststore_refuse( Operation *op, SlapReply *rs, int code, const char *text )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+
+	Debug( LDAP_DEBUG_STATS, "%s truststore: refused \"%s\": %s\n",
+		op->o_log_prefix, op->o_req_dn.bv_val, text );
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	send_ldap_error( op, rs, code, text );
+	/* text lives on our stack: nobody may look at it after we return */
+	rs->sr_text = NULL;
+	return rs->sr_err;
+}
+
+/* ---- certificate input -------------------------------------------------- */
+
+/*
+ * tsCertificatePEM values -> the one DER certificate they hold, in
+ * o_tmpmemctx memory.  Anything but exactly one certificate is refused,
+ * naming what was found.
+ */
+static int
+truststore_pem_to_der( Operation *op, BerVarray pem, struct berval *der,
+	char *msg, size_t msglen )
+{
+	struct ts_blob *certs = NULL;
+	size_t ncerts = 0, total = 0;
+	enum ts_kind found;
+	char why[256];
+	int i, rc = LDAP_SUCCESS;
+
+	BER_BVZERO( der );
+	for ( i = 0; pem != NULL && !BER_BVISNULL( &pem[i] ); i++ ) {
+		why[0] = '\0';
+		if ( ts_decode_certs( pem[i].bv_val, pem[i].bv_len, &certs,
+				&ncerts, &found, why, sizeof( why ) ) != 0 ) {
+			snprintf( msg, msglen, TS_PREFIX "tsCertificatePEM: %s",
+				why[0] ? why : "no certificate found" );
+			rc = LDAP_INVALID_SYNTAX;
+			goto done;
+		}
+		total += ncerts;
+		if ( ncerts == 1 && BER_BVISNULL( der ) ) {
+			der->bv_len = certs[0].len;
+			der->bv_val = op->o_tmpalloc( der->bv_len + 1,
+				op->o_tmpmemctx );
+			memcpy( der->bv_val, certs[0].data, der->bv_len );
+			der->bv_val[der->bv_len] = '\0';
+		}
+		ts_blobs_free( certs, ncerts );
+		certs = NULL;
+	}
+	if ( total == 0 ) {
+		snprintf( msg, msglen,
+			TS_PREFIX "tsCertificatePEM: no certificate found" );
+		rc = LDAP_INVALID_SYNTAX;
+	} else if ( total > 1 ) {
+		snprintf( msg, msglen, TS_PREFIX "tsCertificatePEM holds %lu "
+			"certificates; an entry holds exactly one",
+			(unsigned long)total );
+		rc = LDAP_OBJECT_CLASS_VIOLATION;
+	} else if ( ts_ad_cert->ad_type->sat_syntax->ssyn_validate(
+			ts_ad_cert->ad_type->sat_syntax, der ) != LDAP_SUCCESS ) {
+		/* the frontend's syntax check never saw this value */
+		snprintf( msg, msglen, TS_PREFIX "tsCertificatePEM: "
+			"not a valid Certificate per slapd's syntax check" );
+		rc = LDAP_INVALID_SYNTAX;
+	}
+
+done:
+	if ( rc != LDAP_SUCCESS )
+		truststore_tmpfree_bv( op, der );
+	return rc;
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+typedef struct truststore_dup {
+	struct berval	*td_self;	/* the entry being written */
+	struct berval	td_found;	/* first other entry, tmp memory */
+} truststore_dup;
+
+static int
+truststore_dup_response( Operation *op, SlapReply *rs )
+{
+	truststore_dup *td = op->o_callback->sc_private;
+
+	if ( rs->sr_type == REP_SEARCH && BER_BVISNULL( &td->td_found ) &&
+		( td->td_self == NULL ||
+			!dn_match( &rs->sr_entry->e_nname, td->td_self ) ) )
+		ber_dupbv_x( &td->td_found, &rs->sr_entry->e_name,
+			op->o_tmpmemctx );
+	return 0;
+}
+
+/*
+ * Another entry under a base with the same certificate?  An equality
+ * search on tsFingerprintSHA256, cheap with an eq index on it.
+ */
+static int
+truststore_find_duplicate( Operation *op, truststore_info *ti,
+	struct ts_cert *cert, struct berval *self, struct berval *found )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	AttributeDescription *ad = ts_ad_decoration[TS_AT_FP_SHA256];
+	BerVarray bases = ti->ti_bases ? ti->ti_bases : op->o_bd->be_nsuffix;
+	Operation nop = *op;
+	SlapReply nrs = { REP_RESULT };
+	slap_callback cb = { 0 };
+	truststore_dup td = { 0 };
+	char fbuf[128];
+	int i, rc = LDAP_SUCCESS;
+
+	BER_BVZERO( found );
+	snprintf( fbuf, sizeof( fbuf ), "(%s=%s)", ad->ad_cname.bv_val,
+		ts_cert_sha256_hex( cert ) );
+	nop.ors_filter = str2filter_x( op, fbuf );
+	if ( nop.ors_filter == NULL )
+		return LDAP_OTHER;
+	ber_str2bv( fbuf, 0, 0, &nop.ors_filterstr );
+
+	td.td_self = self;
+	cb.sc_response = truststore_dup_response;
+	cb.sc_private = &td;
+	nop.o_callback = &cb;
+	nop.o_tag = LDAP_REQ_SEARCH;
+	nop.ors_scope = LDAP_SCOPE_SUBTREE;
+	nop.ors_deref = LDAP_DEREF_NEVER;
+	nop.ors_limit = NULL;
+	nop.ors_slimit = SLAP_NO_LIMIT;
+	nop.ors_tlimit = SLAP_NO_LIMIT;
+	nop.ors_attrs = slap_anlist_no_attrs;
+	nop.ors_attrsonly = 1;
+	nop.o_dn = op->o_bd->be_rootdn;
+	nop.o_ndn = op->o_bd->be_rootndn;
+	nop.o_bd = on->on_info->oi_origdb;
+
+	for ( i = 0; bases != NULL && !BER_BVISNULL( &bases[i] ) &&
+			BER_BVISNULL( &td.td_found ); i++ ) {
+		nop.o_req_dn = bases[i];
+		nop.o_req_ndn = bases[i];
+		rs_reinit( &nrs, REP_RESULT );
+		rc = nop.o_bd->be_search( &nop, &nrs );
+		if ( rc == LDAP_NO_SUCH_OBJECT )
+			rc = LDAP_SUCCESS;
+		if ( rc != LDAP_SUCCESS )
+			break;
+	}
+	filter_free_x( op, nop.ors_filter, 1 );
+	*found = td.td_found;
+	return rc;
+}
+
+/*
+ * Parse and judge one DER certificate.  Returns LDAP_SUCCESS with the
+ * parsed certificate in *certp (the thread's handle), or the result code
+ * to refuse with and a message in msg.
+ */
+static int
+truststore_check( Operation *op, truststore_info *ti, struct berval *der,
+	struct berval *self, struct ts_cert **certp, char *msg, size_t msglen )
+{
+	struct ts_policy policy = ti->ti_policy;
+	struct ts_cert *cert;
+	enum ts_reason why;
+	struct berval found, alias;
+	char text[256];
+	int rc;
+
+	*certp = NULL;
+	/* judge the size before parsing: a huge value costs nothing then */
+	if ( policy.max_size > 0 && der->bv_len > policy.max_size ) {
+		snprintf( msg, msglen, TS_PREFIX "certificate is %lu bytes, "
+			"larger than the maximum of %lu",
+			(unsigned long)der->bv_len,
+			(unsigned long)policy.max_size );
+		return LDAP_CONSTRAINT_VIOLATION;
+	}
+
+	cert = truststore_thread_cert( op );
+	if ( cert == NULL ) {
+		snprintf( msg, msglen, TS_PREFIX "out of memory" );
+		return LDAP_OTHER;
+	}
+	if ( ts_cert_parse( cert, der->bv_val, der->bv_len ) != 0 ) {
+		snprintf( msg, msglen, TS_PREFIX "userCertificate;binary: %s",
+			ts_cert_error( cert ) );
+		return ts_cert_reason( cert ) == TS_ERR_MEMORY ?
+			LDAP_OTHER : LDAP_INVALID_SYNTAX;
+	}
+
+	text[0] = '\0';
+	if ( ts_policy_check( &policy, cert, (int64_t)slap_get_time(), &why,
+			text, sizeof( text ) ) != 0 ) {
+		snprintf( msg, msglen, TS_PREFIX "%s",
+			text[0] ? text : "refused by policy" );
+		return why == TS_ERR_MEMORY ?
+			LDAP_OTHER : LDAP_CONSTRAINT_VIOLATION;
+	}
+
+	if ( ti->ti_refuse_duplicates ) {
+		rc = truststore_find_duplicate( op, ti, cert, self, &found );
+		if ( rc != LDAP_SUCCESS ) {
+			snprintf( msg, msglen, TS_PREFIX "duplicate search "
+				"failed (%d)", rc );
+			return LDAP_OTHER;
+		}
+		if ( !BER_BVISNULL( &found ) ) {
+			truststore_alias( op, &found, &alias );
+			snprintf( msg, msglen, TS_PREFIX "certificate already "
+				"stored under alias \"%s\" (%s)",
+				alias.bv_val ? alias.bv_val : "", found.bv_val );
+			truststore_tmpfree_bv( op, &alias );
+			truststore_tmpfree_bv( op, &found );
+			return LDAP_CONSTRAINT_VIOLATION;
+		}
+	}
+
+	*certp = cert;
+	return LDAP_SUCCESS;
+}
+
+/* Index of a decoration by the name lib/ reports it under, or -1. */
+static int
+truststore_fact_index( const char *name )
+{
+	int i;
+
+	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
+		if ( strcmp( ts_ad_decoration[i]->ad_cname.bv_val, name ) == 0 )
+			return i;
+	}
+	return -1;
+}
+
+/* Add the certificate's decorations to an entry being added. */
+static int
+truststore_decorate_entry( Operation *op, Entry *e, struct ts_cert *cert,
+	char *msg, size_t msglen )
+{
+	const struct ts_fact *facts;
+	size_t nfacts, i;
+	struct berval bv;
+	int idx;
+
+	if ( ts_cert_facts( cert, &facts, &nfacts ) != 0 ) {
+		snprintf( msg, msglen, TS_PREFIX "%s", ts_cert_error( cert ) );
+		return LDAP_OTHER;
+	}
+	for ( i = 0; i < nfacts; i++ ) {
+		idx = truststore_fact_index( facts[i].name );
+		/* empty names (no subject) have no valid Directory String */
+		if ( idx < 0 || facts[i].len == 0 )
+			continue;
+		bv.bv_val = (char *)facts[i].value;
+		bv.bv_len = facts[i].len;
+		if ( attr_merge_normalize_one( e, ts_ad_decoration[idx], &bv,
+				op->o_tmpmemctx ) != LDAP_SUCCESS ) {
+			Debug( LDAP_DEBUG_ANY, "%s truststore: cannot store "
+				"%s: \"%s\"\n", op->o_log_prefix,
+				facts[i].name, facts[i].value );
+			snprintf( msg, msglen, TS_PREFIX "cannot store %s",
+				facts[i].name );
+			return LDAP_OTHER;
+		}
+	}
+	return LDAP_SUCCESS;
+}
+
+/*
+ * Append one internal replace per decoration to a modify, so the entry's
+ * decorations are exactly those of the new certificate.
+ */
+static int
+truststore_decorate_mods( Operation *op, struct ts_cert *cert,
+	char *msg, size_t msglen )
+{
+	const struct ts_fact *facts;
+	size_t nfacts, i;
+	BerVarray vals[TS_NDECORATIONS] = { 0 };
+	unsigned nvals[TS_NDECORATIONS] = { 0 };
+	Modifications *ml, **tail;
+	struct berval bv;
+	int idx, rc = LDAP_SUCCESS;
+
+	if ( ts_cert_facts( cert, &facts, &nfacts ) != 0 ) {
+		snprintf( msg, msglen, TS_PREFIX "%s", ts_cert_error( cert ) );
+		return LDAP_OTHER;
+	}
+	for ( i = 0; i < nfacts; i++ ) {
+		idx = truststore_fact_index( facts[i].name );
+		if ( idx < 0 || facts[i].len == 0 )
+			continue;
+		bv.bv_val = (char *)facts[i].value;
+		bv.bv_len = facts[i].len;
+		value_add_one( &vals[idx], &bv );
+		nvals[idx]++;
+	}
+
+	for ( tail = &op->orm_modlist; *tail != NULL; tail = &(*tail)->sml_next )
+		;
+	for ( idx = 0; idx < TS_NDECORATIONS; idx++ ) {
+		ml = ch_calloc( 1, sizeof( Modifications ) );
+		ml->sml_op = LDAP_MOD_REPLACE;
+		/* ours, not the client's: ACLs and no-user-mod do not apply */
+		ml->sml_flags = SLAP_MOD_INTERNAL;
+		ml->sml_desc = ts_ad_decoration[idx];
+		ml->sml_type = ts_ad_decoration[idx]->ad_cname;
+		ml->sml_values = vals[idx];
+		ml->sml_numvals = nvals[idx];
+		vals[idx] = NULL;
+		*tail = ml;
+		tail = &ml->sml_next;
+		if ( ml->sml_values != NULL &&
+			attr_normalize( ml->sml_desc, ml->sml_values,
+				&ml->sml_nvalues, NULL ) != LDAP_SUCCESS ) {
+			snprintf( msg, msglen, TS_PREFIX "cannot store %s",
+				ml->sml_desc->ad_cname.bv_val );
+			rc = LDAP_OTHER;
+			break;
+		}
+	}
+	for ( idx = 0; idx < TS_NDECORATIONS; idx++ )
+		ber_bvarray_free( vals[idx] );
+	return rc;
+}
+
+/* ---- the hooks ---------------------------------------------------------- */
+
+int
+truststore_add( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	Entry *e = op->ora_e;
+	Attribute *a, *pem;
+	struct ts_cert *cert;
+	struct berval der;
+	char msg[SLAP_TEXT_BUFLEN];
+	int rc;
+
+	if ( !truststore_in_base( op, ti, &e->e_nname ) ||
+		!is_entry_objectclass_or_sub( e, ts_oc_cert ) )
+		return SLAP_CB_CONTINUE;
+
+	/* a replica: the provider checked and decorated everything */
+	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
+		truststore_cb_push( op, ti );
+		return SLAP_CB_CONTINUE;
+	}
+
+	/* slapd refuses these itself unless an updatedn disables that */
+	for ( a = e->e_attrs; a != NULL; a = a->a_next ) {
+		if ( truststore_is_decoration( a->a_desc ) ) {
+			snprintf( msg, sizeof( msg ), "%s: no user modification "
+				"allowed (set by the trust store)",
+				a->a_desc->ad_cname.bv_val );
+			return truststore_refuse( op, rs,
+				LDAP_CONSTRAINT_VIOLATION, msg );
+		}
+	}
+
+	a = attr_find( e->e_attrs, ts_ad_cert );
+	pem = attr_find( e->e_attrs, ts_ad_pem );
+	if ( pem != NULL ) {
+		if ( a != NULL ) {
+			return truststore_refuse( op, rs,
+				LDAP_OBJECT_CLASS_VIOLATION, TS_PREFIX
+				"both userCertificate;binary and "
+				"tsCertificatePEM given; an entry holds "
+				"exactly one certificate" );
+		}
+		rc = truststore_pem_to_der( op, pem->a_vals, &der, msg,
+			sizeof( msg ) );
+		if ( rc != LDAP_SUCCESS )
+			return truststore_refuse( op, rs, rc, msg );
+		/* the PEM is input only: the DER value replaces it */
+		rc = attr_merge_normalize_one( e, ts_ad_cert, &der,
+			op->o_tmpmemctx );
+		truststore_tmpfree_bv( op, &der );
+		if ( rc != LDAP_SUCCESS ) {
+			return truststore_refuse( op, rs, LDAP_INVALID_SYNTAX,
+				TS_PREFIX "tsCertificatePEM: not a valid "
+				"Certificate per slapd's syntax check" );
+		}
+		attr_delete( &e->e_attrs, ts_ad_pem );
+		a = attr_find( e->e_attrs, ts_ad_cert );
+	}
+
+	if ( a == NULL || a->a_numvals != 1 ) {
+		snprintf( msg, sizeof( msg ), TS_PREFIX "a tsCertificate entry "
+			"holds exactly one userCertificate;binary value "
+			"(found %u)", a ? a->a_numvals : 0 );
+		return truststore_refuse( op, rs, LDAP_OBJECT_CLASS_VIOLATION,
+			msg );
+	}
+
+	rc = truststore_check( op, ti, &a->a_vals[0], NULL, &cert, msg,
+		sizeof( msg ) );
+	if ( rc != LDAP_SUCCESS )
+		return truststore_refuse( op, rs, rc, msg );
+
+	rc = truststore_decorate_entry( op, e, cert, msg, sizeof( msg ) );
+	if ( rc != LDAP_SUCCESS )
+		return truststore_refuse( op, rs, rc, msg );
+
+	Debug( LDAP_DEBUG_TRACE, "%s truststore: decorated \"%s\"\n",
+		op->o_log_prefix, e->e_name.bv_val );
+	truststore_cb_push( op, ti );
+	return SLAP_CB_CONTINUE;
+}
+
+/* Remove the value at index i from an array of n values. */
+static void
+truststore_vals_remove( BerVarray vals, int *n, int i )
+{
+	for ( ; i < *n; i++ )
+		vals[i] = vals[i + 1];
+	( *n )--;
+}
+
+static int
+truststore_vals_count( BerVarray vals )
+{
+	int n = 0;
+
+	while ( vals != NULL && !BER_BVISNULL( &vals[n] ) )
+		n++;
+	return n;
+}
+
+/* tsCertificatePEM in a modify: the same change to the DER value */
+static int
+truststore_mod_pem( Operation *op, SlapReply *rs, Modifications *ml )
+{
+	BerVarray newvals = NULL;
+	struct berval der;
+	char msg[SLAP_TEXT_BUFLEN];
+	int rc;
+
+	if ( ml->sml_values == NULL || ml->sml_op == LDAP_MOD_DELETE ||
+		ml->sml_op == SLAP_MOD_SOFTDEL ) {
+		return truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			TS_PREFIX "tsCertificatePEM is not stored; delete "
+			"or replace userCertificate;binary" );
+	}
+	rc = truststore_pem_to_der( op, ml->sml_values, &der, msg,
+		sizeof( msg ) );
+	if ( rc != LDAP_SUCCESS )
+		return truststore_refuse( op, rs, rc, msg );
+	value_add_one( &newvals, &der );
+	truststore_tmpfree_bv( op, &der );
+	ber_bvarray_free( ml->sml_values );
+	if ( ml->sml_nvalues != NULL )
+		ber_bvarray_free( ml->sml_nvalues );
+	ml->sml_values = newvals;
+	ml->sml_nvalues = NULL;
+	ml->sml_numvals = 1;
+	ml->sml_desc = ts_ad_cert;
+	ml->sml_type = ts_ad_cert->ad_cname;
+	if ( attr_normalize( ts_ad_cert, ml->sml_values, &ml->sml_nvalues,
+			NULL ) != LDAP_SUCCESS ) {
+		return truststore_refuse( op, rs, LDAP_INVALID_SYNTAX,
+			TS_PREFIX "tsCertificatePEM: not a valid Certificate "
+			"per slapd's syntax check" );
+	}
+	return LDAP_SUCCESS;
+}
+
+/*
+ * Play a modify's changes to userCertificate;binary on certs[0..*n) to
+ * learn the values the entry will have.  certs[] must have room for the
+ * old values plus every value the mods carry.
+ */
+static int
+truststore_mods_certs( Modifications *ml, BerVarray certs, int *n )
+{
+	int i, j, touched = 0;
+
+	for ( ; ml != NULL; ml = ml->sml_next ) {
+		if ( ml->sml_desc != ts_ad_cert )
+			continue;
+		touched = 1;
+		switch ( ml->sml_op ) {
+		case LDAP_MOD_REPLACE:
+			*n = 0;
+			/* fall through */
+		case LDAP_MOD_ADD:
+		case SLAP_MOD_SOFTADD:
+		case SLAP_MOD_ADD_IF_NOT_PRESENT:
+			for ( i = 0; ml->sml_values != NULL &&
+					!BER_BVISNULL( &ml->sml_values[i] ); i++ ) {
+				for ( j = 0; j < *n; j++ ) {
+					if ( bvmatch( &certs[j],
+							&ml->sml_values[i] ) )
+						break;
+				}
+				if ( j == *n )
+					certs[( *n )++] = ml->sml_values[i];
+			}
+			break;
+		case LDAP_MOD_DELETE:
+		case SLAP_MOD_SOFTDEL:
+			if ( ml->sml_values == NULL ) {
+				*n = 0;
+				break;
+			}
+			for ( i = 0; !BER_BVISNULL( &ml->sml_values[i] ); i++ ) {
+				for ( j = 0; j < *n; j++ ) {
+					if ( bvmatch( &certs[j],
+							&ml->sml_values[i] ) ) {
+						truststore_vals_remove( certs,
+							n, j );
+						break;
+					}
+				}
+			}
+			break;
+		}
+	}
+	BER_BVZERO( &certs[*n] );
+	return touched;
+}
+
+int
+truststore_modify( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	int replicated = SLAPD_SYNC_IS_SYNCCONN( op->o_connid );
+	Entry *e = NULL;
+	Attribute *a;
+	Modifications *ml;
+	truststore_cb *tc;
+	struct ts_cert *cert;
+	BerVarray olds = NULL;	/* tmp copies of the stored values */
+	BerVarray certs = NULL;	/* the values as they will be (borrowed) */
+	char msg[SLAP_TEXT_BUFLEN];
+	int n = 0, nold = 0, max = 0, i, touched, managed;
+	int rc = SLAP_CB_CONTINUE;
+
+	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
+		return SLAP_CB_CONTINUE;
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
+			on ) != LDAP_SUCCESS || e == NULL )
+		return SLAP_CB_CONTINUE;	/* the backend says why */
+	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
+	if ( managed ) {
+		a = attr_find( e->e_attrs, ts_ad_cert );
+		nold = a ? (int)a->a_numvals : 0;
+		olds = op->o_tmpcalloc( nold + 1, sizeof( struct berval ),
+			op->o_tmpmemctx );
+		for ( i = 0; i < nold; i++ )
+			ber_dupbv_x( &olds[i], &a->a_vals[i], op->o_tmpmemctx );
+	}
+	overlay_entry_release_ov( op, e, 0, on );
+	if ( !managed )
+		return SLAP_CB_CONTINUE;
+
+	for ( ml = op->orm_modlist; ml != NULL; ml = ml->sml_next ) {
+		if ( replicated )
+			break;
+		/* slapd refuses these itself unless an updatedn is set */
+		if ( truststore_is_decoration( ml->sml_desc ) &&
+			!( ml->sml_flags & SLAP_MOD_INTERNAL ) ) {
+			snprintf( msg, sizeof( msg ), "%s: no user modification "
+				"allowed (set by the trust store)",
+				ml->sml_desc->ad_cname.bv_val );
+			rc = truststore_refuse( op, rs,
+				LDAP_CONSTRAINT_VIOLATION, msg );
+			goto done;
+		}
+		if ( ml->sml_desc == ts_ad_pem ) {
+			rc = truststore_mod_pem( op, rs, ml );
+			if ( rc != LDAP_SUCCESS )
+				goto done;
+			rc = SLAP_CB_CONTINUE;
+		}
+	}
+
+	max = nold;
+	for ( ml = op->orm_modlist; ml != NULL; ml = ml->sml_next ) {
+		if ( ml->sml_desc == ts_ad_cert )
+			max += truststore_vals_count( ml->sml_values );
+	}
+	certs = op->o_tmpcalloc( max + 1, sizeof( struct berval ),
+		op->o_tmpmemctx );
+	for ( n = 0; n < nold; n++ )
+		certs[n] = olds[n];
+	touched = truststore_mods_certs( op->orm_modlist, certs, &n );
+
+	if ( !replicated && touched ) {
+		if ( n != 1 ) {
+			snprintf( msg, sizeof( msg ), TS_PREFIX "a tsCertificate "
+				"entry holds exactly one userCertificate;binary "
+				"value (the change leaves %d)", n );
+			rc = truststore_refuse( op, rs,
+				LDAP_OBJECT_CLASS_VIOLATION, msg );
+			goto done;
+		}
+		rc = truststore_check( op, ti, &certs[0], &op->o_req_ndn,
+			&cert, msg, sizeof( msg ) );
+		if ( rc == LDAP_SUCCESS )
+			rc = truststore_decorate_mods( op, cert, msg,
+				sizeof( msg ) );
+		if ( rc != LDAP_SUCCESS ) {
+			rc = truststore_refuse( op, rs, rc, msg );
+			goto done;
+		}
+		Debug( LDAP_DEBUG_TRACE, "%s truststore: re-decorated \"%s\"\n",
+			op->o_log_prefix, op->o_req_dn.bv_val );
+	}
+
+	tc = truststore_cb_push( op, ti );
+	if ( nold > 0 )
+		ber_dupbv_x( &tc->tc_old_der, &olds[0], op->o_tmpmemctx );
+	if ( n > 0 )
+		ber_dupbv_x( &tc->tc_new_der, &certs[0], op->o_tmpmemctx );
+	truststore_alias( op, &op->o_req_dn, &tc->tc_old_alias );
+	ber_dupbv_x( &tc->tc_new_alias, &tc->tc_old_alias, op->o_tmpmemctx );
+	rc = SLAP_CB_CONTINUE;
+
+done:
+	if ( certs != NULL )
+		op->o_tmpfree( certs, op->o_tmpmemctx );
+	if ( olds != NULL )
+		ber_bvarray_free_x( olds, op->o_tmpmemctx );
+	return rc;
+}
+
+/*
+ * Is ndn a base or below one?  A rename keeps an entry in the store when
+ * its new parent passes this.
+ */
+static int
+truststore_at_or_below_base( Operation *op, truststore_info *ti,
+	struct berval *ndn )
+{
+	BerVarray bases = ti->ti_bases ? ti->ti_bases : op->o_bd->be_nsuffix;
+	int i;
+
+	for ( i = 0; bases != NULL && !BER_BVISNULL( &bases[i] ); i++ ) {
+		if ( dnIsSuffix( ndn, &bases[i] ) )
+			return 1;
+	}
+	return 0;
+}
+
+int
+truststore_modrdn( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	int replicated = SLAPD_SYNC_IS_SYNCCONN( op->o_connid );
+	struct berval pndn;
+	Entry *e = NULL;
+	Attribute *a;
+	truststore_cb *tc;
+	int inside, stays, managed = 0;
+	struct berval der = BER_BVNULL;
+
+	if ( !replicated &&
+		truststore_is_base_or_above( op, ti, &op->o_req_ndn ) ) {
+		return truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			TS_PREFIX "cannot rename the trust store base or its "
+			"ancestors" );
+	}
+
+	inside = truststore_in_base( op, ti, &op->o_req_ndn );
+	if ( op->orr_nnewSup != NULL ) {
+		stays = truststore_at_or_below_base( op, ti, op->orr_nnewSup );
+	} else {
+		dnParent( &op->o_req_ndn, &pndn );
+		stays = truststore_at_or_below_base( op, ti, &pndn );
+	}
+	if ( !inside && !stays )
+		return SLAP_CB_CONTINUE;
+
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
+			on ) != LDAP_SUCCESS || e == NULL )
+		return SLAP_CB_CONTINUE;
+	/* containers may come and go; certificates stay put */
+	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
+	if ( managed && ( a = attr_find( e->e_attrs, ts_ad_cert ) ) != NULL )
+		ber_dupbv_x( &der, &a->a_vals[0], op->o_tmpmemctx );
+	overlay_entry_release_ov( op, e, 0, on );
+	if ( !managed )
+		return SLAP_CB_CONTINUE;
+
+	if ( !replicated && inside != stays ) {
+		truststore_tmpfree_bv( op, &der );
+		return truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			inside ? TS_PREFIX "cannot move a certificate entry "
+				"out of the trust store base" :
+				TS_PREFIX "certificates enter the trust store "
+				"by add, not by moving them in" );
+	}
+
+	tc = truststore_cb_push( op, ti );
+	if ( inside )
+		tc->tc_old_der = der;
+	if ( stays )
+		ber_dupbv_x( &tc->tc_new_der, &der, op->o_tmpmemctx );
+	if ( !inside )
+		truststore_tmpfree_bv( op, &der );
+	if ( inside )
+		truststore_alias( op, &op->o_req_dn, &tc->tc_old_alias );
+	if ( stays )
+		truststore_alias( op, &op->orr_newrdn, &tc->tc_new_alias );
+	return SLAP_CB_CONTINUE;
+}
+
+int
+truststore_delete( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	Entry *e = NULL;
+	Attribute *a;
+	truststore_cb *tc;
+
+	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
+		return SLAP_CB_CONTINUE;
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
+			on ) != LDAP_SUCCESS || e == NULL )
+		return SLAP_CB_CONTINUE;
+	if ( is_entry_objectclass_or_sub( e, ts_oc_cert ) ) {
+		tc = truststore_cb_push( op, ti );
+		if ( ( a = attr_find( e->e_attrs, ts_ad_cert ) ) != NULL )
+			ber_dupbv_x( &tc->tc_old_der, &a->a_vals[0],
+				op->o_tmpmemctx );
+		truststore_alias( op, &op->o_req_dn, &tc->tc_old_alias );
+	}
+	overlay_entry_release_ov( op, e, 0, on );
+	return SLAP_CB_CONTINUE;
+}
