@@ -1,0 +1,90 @@
+#!/bin/sh
+# t720-aliases.sh - aliases (the cn) an attacker might choose
+#
+# LDAP allows almost anything in a cn.  The export never uses an alias as a
+# file name (names come from subject hashes), so '/' and '..' must be
+# harmless; an alias is however written into the bundle's comment line, so
+# a newline in it must not break the bundle or, worse, smuggle a second
+# (unvalidated) certificate into it.  Each alias is either accepted with the
+# export still equal to the database, or refused cleanly.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hostile/lib7.sh"
+ts_init
+H="$T/h"
+mkdir -p "$H" "$T/export"
+
+cat > "$T/overlay.conf" <<EOF
+truststore-export-dir $T/export
+truststore-export-bundle $T/bundle.pem
+EOF
+node_conf 1 "$T/overlay.conf"
+node_start 1
+add_base 1
+
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER \
+    -out "$H/sign.der" 2>/dev/null || die "key"
+$MKDER bulk "$H/sign.der" "$H" alias 12 || die "mkder bulk"
+# an expired certificate, which the policy refuses: the injection payload
+$MKDER cert "$H/sign.der" "$H/expired.der" --cn injected-expired \
+    --not-before 20000101000000Z --not-after 20010101000000Z
+openssl x509 -inform DER -in "$H/expired.der" -out "$H/expired.pem"
+
+b64() { printf '%s' "$1" | base64 -w0; }
+
+# try CASE ALIAS DERFILE: add under ALIAS (any bytes), then check the export
+i=0
+try() {
+	case=$1 alias=$2 der=$3
+	printf 'dn:: %s\nobjectClass: tsCertificate\ncn:: %s\nuserCertificate;binary:< file://%s\n\n' \
+	    "$(b64 "cn=$alias,$BASE")" "$(b64 "$alias")" "$der" > "$T/case.ldif"
+	before=$(snapshot 1)
+	out=$(ladd 1 -f "$T/case.ldif" 2>&1)
+	rc=$?
+	msg=$(ldap_message "$out")
+	printf '%s\t%s\t%s\t%s\t%s\n' "$case" cn add "$rc" "$msg" >> "$T/results.tsv"
+	if [ $rc = 0 ]; then
+		pass "$case: accepted"
+	elif [ $rc = 34 ] || [ $rc = 64 ] || [ $rc = 19 ] || [ $rc = 21 ]; then
+		pass "$case: refused cleanly ($rc: $msg)"
+		[ "$(snapshot 1)" = "$before" ] || fail "$case: store changed on refusal"
+	else
+		fail "$case: result $rc: $out"
+	fi
+	node_alive 1 || die "slapd died on $case"
+	wait_export 1 "$T/export" "$T/bundle.pem"
+}
+
+try slash 'a/b/c' "$H/alias-0.der"
+try dotdot '..' "$H/alias-1.der"
+try traversal '../../../../tmp/evil' "$H/alias-2.der"
+try newline "$(printf 'line1\nline2')" "$H/alias-3.der"
+try carriage-return "$(printf 'cr\rhere')" "$H/alias-4.der"
+try alias-1000 "$(printf '%01000d' 7 | tr 0 x)" "$H/alias-5.der"
+try rtl "$(printf 'rtl\342\200\256txt.pem')" "$H/alias-6.der"
+try pem-header '-----BEGIN CERTIFICATE-----' "$H/alias-7.der"
+# the smuggling attempt: a newline, then a whole PEM certificate
+try injection "$(printf 'x\n'; cat "$H/expired.pem")" "$H/alias-8.der"
+if grep -q "$(sed -n 2p "$H/expired.pem")" "$T/bundle.pem" 2>/dev/null; then
+	fail "an alias smuggled a certificate into the bundle"
+else
+	pass "no certificate smuggled into the bundle through an alias"
+fi
+# nothing was ever written outside the export dir
+[ ! -e /tmp/evil ] && [ ! -e "$T/evil" ] && pass "no file named after an alias" ||
+	fail "a file was created from an alias"
+
+# rename and delete weird aliases: files follow the database
+dn_slash="cn=a/b/c,$BASE"
+if lsearch 1 -b "$dn_slash" -s base 1.1 >/dev/null 2>&1; then
+	printf 'dn: %s\nchangetype: modrdn\nnewrdn:: %s\ndeleteoldrdn: 1\n\n' \
+	    "$dn_slash" "$(b64 "cn=$(printf 'renamed\nwith newline')")" > "$T/case.ldif"
+	out=$(lmodify 1 -f "$T/case.ldif" 2>&1); rc=$?
+	printf '%s\t%s\t%s\t%s\t%s\n' rename-to-newline cn modrdn "$rc" "$(ldap_message "$out")" >> "$T/results.tsv"
+	pass "rename to an alias with a newline: $rc"
+	wait_export 1 "$T/export" "$T/bundle.pem"
+fi
+ldelete 1 "cn=..,$BASE" >/dev/null 2>&1
+wait_export 1 "$T/export" "$T/bundle.pem"
+ls "$T/export" > "$T/export.list"
+pass "export dir holds $(wc -l < "$T/export.list") files"
+results
