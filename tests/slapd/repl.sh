@@ -52,7 +52,7 @@ repl_sed() {
 		# plain syncrepl: no module, no overlay attributes to index
 		_s="$_s;/olcModuleLoad: .*truststore/d;/olcDbIndex: ts/d"
 	fi
-	sed "$_s"
+	sed "$_s${REPL_SED_EXTRA:+;$REPL_SED_EXTRA}"
 }
 
 # repl_apply N FILE...: apply ldif examples to node N's cn=config
