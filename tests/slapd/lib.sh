@@ -311,6 +311,25 @@ mkcert() {
 	openssl x509 -in "$c.pem" -outform DER -out "$c.der"
 }
 
+# mkcert_dates NAME START END: self-signed EC P-256 certificate valid from
+# START to END (YYYYMMDDHHMMSSZ, past or future), files as mkcert.
+# OpenSSL 3.0's req/x509 cannot set dates, `openssl ca` can.
+mkcert_dates() {
+	name=$1 start=$2 end=$3
+	mkdir -p "$T/certs/ca.db"
+	c="$T/certs/$name" db="$T/certs/ca.db"
+	touch "$db/index.txt"
+	printf '[ca]\ndefault_ca=d\n[d]\ndatabase=%s/index.txt\nnew_certs_dir=%s\ndefault_md=sha256\npolicy=p\nunique_subject=no\nrand_serial=yes\n[p]\ncommonName=supplied\n' \
+	    "$db" "$db" > "$db/ca.cnf"
+	openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+	    -keyout "$c.key" -subj "/CN=$name" -out "$c.csr" 2>"$c.err" &&
+	openssl ca -batch -notext -config "$db/ca.cnf" -selfsign \
+	    -keyfile "$c.key" -in "$c.csr" -startdate "$start" \
+	    -enddate "$end" -out "$c.pem" 2>>"$c.err" ||
+		{ cat "$c.err"; die "mkcert_dates $name"; }
+	openssl x509 -in "$c.pem" -outform DER -out "$c.der"
+}
+
 # cert_ldif ALIAS DERFILE: an add of one certificate entry
 cert_ldif() {
 	printf 'dn: cn=%s,%s\nobjectClass: tsCertificate\ncn: %s\nuserCertificate;binary:< file://%s\n\n' \
