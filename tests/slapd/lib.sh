@@ -42,6 +42,11 @@ ts_init() {
 	trap 'exit 130' INT TERM
 }
 
+# ts_atexit FUNCTION: run FUNCTION on exit, after every node has stopped
+# (e.g. to delete network namespaces the test made)
+_ts_atexit=""
+ts_atexit() { _ts_atexit="$_ts_atexit $1"; }
+
 _ts_exit() {
 	rc=$?
 	[ $_ts_failed = 0 ] || rc=1
@@ -62,6 +67,7 @@ _ts_exit() {
 		done
 		kill -9 "$p" 2>/dev/null
 	done
+	for h in $_ts_atexit; do "$h"; done
 	if [ $rc = 0 ]; then
 		echo "ok: $_ts_checks checks"
 	fi
