@@ -1,0 +1,183 @@
+/* cmd_delete.c - ldaptrust delete and rename */
+/*
+ * Deleting trust is the dangerous operation of a trust store, so delete
+ * looks every alias up first (nothing is deleted if one is missing), shows
+ * what will go and asks on a terminal; from a script it wants --yes.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ldap.h>
+
+#include "ldaptrust.h"
+
+enum { OPT_YES = 256 };
+
+static const struct option delete_longopts[] = {
+	{ "yes",	no_argument,	NULL,	OPT_YES },
+	{ NULL,		0,		NULL,	0 }
+};
+
+static int
+confirm(const char *question)
+{
+	char line[64];
+	FILE *tty;
+	int yes = 0;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return 0;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	if (fgets(line, sizeof(line), tty) != NULL)
+		yes = strcasecmp(line, "y\n") == 0 || strcasecmp(line, "yes\n") == 0;
+	fclose(tty);
+	return yes;
+}
+
+int
+cmd_delete(struct ctx *ctx, int argc, char **argv)
+{
+	struct cert_list list = { NULL, 0, 0 };
+	const char *base;
+	char msg[160], what[128];
+	int c, i, rc = EXIT_LOCAL, yes = 0, err, msgid;
+	size_t k, before;
+
+	while ((c = opt_next(ctx, argc, argv, "", delete_longopts)) != -1) {
+		if (c == OPT_YES)
+			yes = 1;
+	}
+	if (optind >= argc)
+		return usage_error(ctx, "which ALIAS?");
+	for (i = optind; i < argc; i++)
+		if (alias_check(argv[i], msg, sizeof(msg)) == -1) {
+			warnx_("\"%s\": bad alias: %s", argv[i], msg);
+			return EXIT_LOCAL;
+		}
+	if (!yes && !ctx->co.dry_run && !ctx->tty_in) {
+		warnx_("delete: not on a terminal, so nothing is asked: "
+		    "add --yes to delete");
+		return EXIT_LOCAL;
+	}
+	if ((rc = conn_open(ctx)) != 0)
+		goto done;
+	if ((base = conn_base(ctx)) == NULL) {
+		rc = EXIT_LOCAL;
+		goto done;
+	}
+	/* all or nothing: every alias must exist before one is deleted */
+	for (i = optind; i < argc; i++) {
+		before = list.n;
+		rc = store_get(ctx, argv[i], NULL, &list);
+		if (rc == LDAP_NO_SUCH_OBJECT)
+			rc = no_such_alias(ctx, argv[i], base);
+		if (rc != 0)
+			goto done;
+		/* the same certificate named twice is deleted once */
+		for (k = 0; k < before; k++)
+			if (strcmp(list.recs[k].dn, list.recs[before].dn) == 0)
+				break;
+		if (k < before) {
+			list.n--;
+			free(list.recs[list.n].dn);
+			free(list.recs[list.n].alias);
+			free(list.recs[list.n].subject);
+			free(list.recs[list.n].issuer);
+			free(list.recs[list.n].status);
+			free(list.recs[list.n].sha256);
+			free(list.recs[list.n].description);
+			free(list.recs[list.n].der);
+		}
+	}
+	if (ctx->co.dry_run || (!yes && ctx->tty_in)) {
+		printf("%s:\n", ctx->co.dry_run ? "would delete" :
+		    "about to delete");
+		for (k = 0; k < list.n; k++)
+			printf("  \"%s\": %s\n\tSHA-256 %s\n", list.recs[k].alias,
+			    list.recs[k].subject ? list.recs[k].subject : "-",
+			    list.recs[k].sha256 ? list.recs[k].sha256 : "-");
+		if (ctx->co.dry_run) {
+			rc = 0;
+			goto done;
+		}
+		snprintf(msg, sizeof(msg), "Delete %zu certificate%s from %s?",
+		    list.n, list.n == 1 ? "" : "s", base);
+		if (!confirm(msg)) {
+			warnx_("nothing deleted");
+			rc = EXIT_LOCAL;
+			goto done;
+		}
+	}
+	rc = 0;
+	for (k = 0; k < list.n; k++) {
+		snprintf(what, sizeof(what), "delete \"%s\"", list.recs[k].alias);
+		err = ldap_delete_ext(ctx->ld, list.recs[k].dn, NULL, NULL, &msgid);
+		if (err != LDAP_SUCCESS) {
+			rc = ld_fail(ctx, what, err);
+			goto done;
+		}
+		if ((err = op_result(ctx, msgid, what, NULL)) != LDAP_SUCCESS) {
+			if (rc == 0)
+				rc = exit_status(err);
+			continue;
+		}
+		printf("deleted \"%s\"\n", list.recs[k].alias);
+	}
+done:
+	cert_list_free(&list);
+	return rc;
+}
+
+int
+cmd_rename(struct ctx *ctx, int argc, char **argv)
+{
+	const char *from, *to, *base;
+	char msg[128], what[200], *dn = NULL, *rdn = NULL;
+	int c, rc = EXIT_LOCAL, msgid;
+
+	while ((c = opt_next(ctx, argc, argv, "", NULL)) != -1)
+		;
+	if (argc - optind != 2)
+		return usage_error(ctx, "OLD and NEW are needed");
+	from = argv[optind];
+	to = argv[optind + 1];
+	if (alias_check(from, msg, sizeof(msg)) == -1) {
+		warnx_("\"%s\": bad alias: %s", from, msg);
+		return EXIT_LOCAL;
+	}
+	if (alias_check(to, msg, sizeof(msg)) == -1) {
+		warnx_("\"%s\": bad alias: %s", to, msg);
+		return EXIT_LOCAL;
+	}
+	if (ctx->co.dry_run) {
+		printf("would rename \"%s\" to \"%s\"\n", from, to);
+		return 0;
+	}
+	if ((rc = conn_open(ctx)) != 0)
+		goto done;
+	if ((base = conn_base(ctx)) == NULL) {
+		rc = EXIT_LOCAL;
+		goto done;
+	}
+	if ((dn = alias_dn(from, base)) == NULL ||
+	    (rdn = alias_rdn(to)) == NULL) {
+		rc = EXIT_LOCAL;
+		goto done;
+	}
+	snprintf(what, sizeof(what), "rename \"%s\" to \"%s\"", from, to);
+	/* the old cn goes: an entry has one alias */
+	rc = ldap_rename(ctx->ld, dn, rdn, NULL, 1, NULL, NULL, &msgid);
+	if (rc != LDAP_SUCCESS) {
+		rc = ld_fail(ctx, what, rc);
+		goto done;
+	}
+	rc = exit_status(op_result(ctx, msgid, what, NULL));
+	if (rc == 0)
+		printf("renamed \"%s\" to \"%s\"\n", from, to);
+done:
+	free(dn);
+	free(rdn);
+	return rc;
+}

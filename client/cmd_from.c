@@ -1,0 +1,334 @@
+/* cmd_from.c - ldaptrust import ALIAS --from HOST:PORT */
+/*
+ * "This back end's certificate is not trusted; trust it" in one step: the
+ * chain the server presents is fetched (never verified: we are about to
+ * decide what to trust), each certificate is shown with what the store
+ * already knows of it, and the one the administrator picks is added.  The
+ * default pick is the server's self-signed root when it sends one, since
+ * trusting the root survives the renewal of the server's own certificate,
+ * else the leaf.  A pinned --fingerprint, a --yes or a "y" on a terminal
+ * is required before anything is written.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "ldaptrust.h"
+#include "tlsfetch.h"
+
+/* SHA-256 of a certificate: "AB:CD:..." for people, "abcd..." to compare. */
+static void
+cert_sha256(X509 *x, char colons[96], char plain[65])
+{
+	static const char digits[] = "0123456789ABCDEF";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, i;
+
+	X509_digest(x, EVP_sha256(), md, &len);
+	for (i = 0; i < len && i < 32; i++) {
+		colons[3 * i] = digits[md[i] >> 4];
+		colons[3 * i + 1] = digits[md[i] & 15];
+		colons[3 * i + 2] = i + 1 < len ? ':' : '\0';
+		plain[2 * i] = (char)tolower((unsigned char)digits[md[i] >> 4]);
+		plain[2 * i + 1] = (char)tolower((unsigned char)digits[md[i] & 15]);
+	}
+	plain[2 * i] = '\0';
+}
+
+/* An administrator's fingerprint: colons, spaces and case do not matter. */
+static int
+fingerprint_norm(const char *in, char out[65])
+{
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		if (*in == ':' || *in == ' ')
+			continue;
+		if (!isxdigit((unsigned char)*in) || n == 64)
+			return -1;
+		out[n++] = (char)tolower((unsigned char)*in);
+	}
+	out[n] = '\0';
+	return n == 64 ? 0 : -1;
+}
+
+static int
+self_signed(X509 *x)
+{
+	return (X509_get_extension_flags(x) & EXFLAG_SS) != 0;
+}
+
+static void
+print_time(const char *label, const ASN1_TIME *t, int64_t now)
+{
+	struct tm tm;
+	char buf[32];
+	int64_t when;
+
+	if (!ASN1_TIME_to_tm(t, &tm)) {
+		printf("      %-10s (unreadable)\n", label);
+		return;
+	}
+	when = (int64_t)timegm(&tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	if (now > when)
+		printf("      %-10s %s\n", label, buf);
+	else
+		printf("      %-10s %s (%lld days left)\n", label, buf,
+		    (long long)days_left(when, now));
+}
+
+static void
+show_chain(struct ctx *ctx, STACK_OF(X509) *chain, struct cert_list *list)
+{
+	struct cert_rec *rec;
+	char name[512], fp[96], plain[65];
+	int i;
+
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		X509 *x = sk_X509_value(chain, i);
+
+		cert_name(x, 0, name, sizeof(name));
+		printf("  [%d] %s%s\n", i, name, i == 0 ? " (leaf)" :
+		    self_signed(x) ? " (self-signed root)" : "");
+		cert_name(x, 1, name, sizeof(name));
+		printf("      %-10s %s\n", "issuer", name);
+		print_time("not before", X509_get0_notBefore(x), ctx->now);
+		print_time("not after", X509_get0_notAfter(x), ctx->now);
+		cert_sha256(x, fp, plain);
+		printf("      %-10s %s\n", "SHA-256", fp);
+		rec = store_find_cert(list, x);
+		printf("      %-10s %s%s%s\n", "in store", rec ? "yes, as \"" :
+		    "no", rec ? rec->alias : "", rec ? "\"" : "");
+	}
+}
+
+/* y or yes on the terminal; anything else is no. */
+static int
+confirm(const char *question)
+{
+	char buf[16];
+	FILE *tty;
+	int yes = 0;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return 0;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	if (fgets(buf, sizeof(buf), tty) != NULL)
+		yes = strcasecmp(buf, "y\n") == 0 || strcasecmp(buf, "yes\n") == 0;
+	fclose(tty);
+	return yes;
+}
+
+static int
+add_cert(struct ctx *ctx, const char *alias, X509 *x, const char *desc)
+{
+	struct berval der = { 0, NULL }, *dervals[2] = { &der, NULL };
+	char *ocvals[] = { "tsCertificate", NULL };
+	char *cnvals[] = { (char *)alias, NULL };
+	char *descvals[] = { (char *)desc, NULL };
+	LDAPMod oc, cn, cert, dsc, *mods[5];
+	unsigned char *buf = NULL;
+	const char *base;
+	char *dn = NULL, what[300];
+	int len, msgid, n = 0, rc = EXIT_LOCAL;
+
+	if ((base = conn_base(ctx)) == NULL)
+		goto done;
+	if ((len = i2d_X509(x, &buf)) <= 0 ||
+	    (dn = alias_dn(alias, base)) == NULL) {
+		warnx_("out of memory");
+		goto done;
+	}
+	der.bv_val = (char *)buf;
+	der.bv_len = (ber_len_t)len;
+	oc.mod_op = cn.mod_op = dsc.mod_op = LDAP_MOD_ADD;
+	cert.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+	oc.mod_type = "objectClass";
+	oc.mod_values = ocvals;
+	cn.mod_type = "cn";
+	cn.mod_values = cnvals;
+	cert.mod_type = "userCertificate;binary";
+	cert.mod_bvalues = dervals;
+	dsc.mod_type = "description";
+	dsc.mod_values = descvals;
+	mods[n++] = &oc;
+	mods[n++] = &cn;
+	mods[n++] = &cert;
+	if (desc != NULL)
+		mods[n++] = &dsc;
+	mods[n] = NULL;
+	if ((rc = ldap_add_ext(ctx->ld, dn, mods, NULL, NULL, &msgid)) !=
+	    LDAP_SUCCESS) {
+		rc = ld_fail(ctx, "add", rc);
+		goto done;
+	}
+	snprintf(what, sizeof(what), "import \"%s\"", alias);
+	rc = exit_status(op_result(ctx, msgid, what, NULL));
+done:
+	free(dn);
+	OPENSSL_free(buf);
+	return rc;
+}
+
+int
+cmd_import_from(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from",	 required_argument,	NULL,	'F' + 256 },
+		{ "starttls",	 required_argument,	NULL,	'S' + 256 },
+		{ "pick",	 required_argument,	NULL,	'P' + 256 },
+		{ "fingerprint", required_argument,	NULL,	'f' + 256 },
+		{ "yes",	 no_argument,		NULL,	'y' + 256 },
+		{ "description", required_argument,	NULL,	'd' + 256 },
+		{ "timeout",	 required_argument,	NULL,	'T' + 256 },
+		{ NULL,		 0,			NULL,	0 }
+	};
+	struct tls_target t = { NULL, NULL, 0, 0 };
+	struct cert_list list = { NULL, 0, 0 };
+	struct cert_rec *rec;
+	STACK_OF(X509) *chain = NULL;
+	X509_STORE *st = NULL;
+	X509 *anchor = NULL, *x;
+	const char *from = NULL, *pick = NULL, *pin = NULL, *desc = NULL;
+	const char *alias;
+	char err[512], why[512], name[512], fp[96], plain[65], want[65];
+	char question[700], *end;
+	int c, starttls = 0, yes = 0, timeout = 10, idx = -1, last, i;
+	int rc = EXIT_LOCAL;
+
+	while ((c = opt_next(ctx, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'F' + 256: from = optarg; break;
+		case 'S' + 256:
+			if (strcmp(optarg, "ldap") != 0)
+				return usage_error(ctx, "--starttls %s: only "
+				    "'ldap' is known", optarg);
+			starttls = 1;
+			break;
+		case 'P' + 256: pick = optarg; break;
+		case 'f' + 256:
+			if (fingerprint_norm(optarg, want) == -1)
+				return usage_error(ctx, "--fingerprint %s: "
+				    "expected 64 hex digits (colons allowed)",
+				    optarg);
+			pin = optarg;
+			break;
+		case 'y' + 256: yes = 1; break;
+		case 'd' + 256: desc = optarg; break;
+		case 'T' + 256:
+			timeout = (int)strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || timeout < 1)
+				return usage_error(ctx, "--timeout %s: a "
+				    "number of seconds", optarg);
+			break;
+		default:
+			return usage_error(ctx, "unknown option");
+		}
+	}
+	if (from == NULL || optind != argc - 1)
+		return usage_error(ctx, "usage: import ALIAS --from HOST:PORT");
+	alias = argv[optind];
+	if (alias_check(alias, err, sizeof(err)) == -1) {
+		warnx_("\"%s\": bad alias: %s", alias, err);
+		return EXIT_LOCAL;
+	}
+	if (pick != NULL && strcmp(pick, "leaf") != 0 &&
+	    strcmp(pick, "root") != 0) {
+		idx = (int)strtol(pick, &end, 10);
+		if (*pick == '\0' || *end != '\0' || idx < 0)
+			return usage_error(ctx, "--pick %s: leaf, root or a "
+			    "number from the list", pick);
+	}
+	if (tls_target_parse(&t, from, starttls, err, sizeof(err)) == -1)
+		return usage_error(ctx, "%s", err);
+	t.timeout = timeout;
+
+	if (tls_fetch_chain(&t, &chain, err, sizeof(err)) == -1) {
+		warnx_("import: %s", err);
+		goto done;
+	}
+	if ((rc = conn_open(ctx)) != 0 ||
+	    (rc = store_trust(ctx, &list, &st)) != 0)
+		goto done;
+	rc = EXIT_LOCAL;
+
+	printf("Certificates presented by %s port %s:\n", t.host, t.port);
+	show_chain(ctx, chain, &list);
+	if (chain_verify(st, chain, t.host, &anchor, why, sizeof(why)) == 0)
+		printf("The store already trusts this server.\n");
+	else
+		printf("The store does not trust this server: %s\n", why);
+
+	last = sk_X509_num(chain) - 1;
+	if (pick == NULL)
+		idx = self_signed(sk_X509_value(chain, last)) && last > 0 ?
+		    last : 0;
+	else if (strcmp(pick, "leaf") == 0)
+		idx = 0;
+	else if (strcmp(pick, "root") == 0) {
+		for (idx = -1, i = last; i >= 0 && idx < 0; i--)
+			if (self_signed(sk_X509_value(chain, i)))
+				idx = i;
+		if (idx < 0) {
+			warnx_("import: the server sent no self-signed root; "
+			    "use --pick leaf or a number");
+			goto done;
+		}
+	} else if (idx > last) {
+		warnx_("import: --pick %d: the server sent %d certificate%s "
+		    "(0 to %d)", idx, last + 1, last ? "s" : "", last);
+		goto done;
+	}
+	x = sk_X509_value(chain, idx);
+	cert_name(x, 0, name, sizeof(name));
+	cert_sha256(x, fp, plain);
+
+	if (pin != NULL && strcmp(plain, want) != 0) {
+		warnx_("import: fingerprint mismatch: [%d] %s has SHA-256 %s; "
+		    "nothing imported", idx, name, fp);
+		goto done;
+	}
+	if ((rec = store_find_cert(&list, x)) != NULL) {
+		printf("[%d] %s is already in the store as \"%s\"; nothing to "
+		    "do.\n", idx, name, rec->alias);
+		rc = 0;
+		goto done;
+	}
+	if (ctx->co.dry_run) {
+		printf("Would import [%d] %s as \"%s\".\n", idx, name, alias);
+		rc = 0;
+		goto done;
+	}
+	/* a matching pin is the strongest confirmation there is */
+	if (!yes && pin == NULL) {
+		if (!ctx->tty_in) {
+			warnx_("import: not on a terminal: give --yes (or "
+			    "--fingerprint) to import [%d] %s", idx, name);
+			goto done;
+		}
+		snprintf(question, sizeof(question), "Import [%d] %s as "
+		    "\"%s\"?", idx, name, alias);
+		if (!confirm(question)) {
+			printf("Nothing imported.\n");
+			goto done;
+		}
+	}
+	if ((rc = add_cert(ctx, alias, x, desc)) == 0)
+		printf("Imported [%d] %s as \"%s\".\n", idx, name, alias);
+done:
+	X509_free(anchor);
+	if (chain != NULL)
+		sk_X509_pop_free(chain, X509_free);
+	X509_STORE_free(st);
+	cert_list_free(&list);
+	tls_target_clear(&t);
+	return rc;
+}

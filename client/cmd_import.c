@@ -1,0 +1,568 @@
+/* cmd_import.c - ldaptrust import: certificates from PEM, DER or PKCS#7 */
+/*
+ * The file's content decides its format (ts_decode_certs), never its name.
+ * One certificate is one add, and its refusal is reported as the server
+ * worded it.  A bundle (--all) is sent as a stream of asynchronous adds
+ * with up to WINDOW operations in flight, so the server's worker threads
+ * stay busy and a bundle of hundreds of CAs takes about as long as ldapadd
+ * of the same entries; refusals do not stop the stream, and the summary
+ * says what became of each certificate.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <lber.h>
+#include <ldap.h>
+#include <openssl/evp.h>
+
+#include "ldaptrust.h"
+#include "tscert.h"
+
+#define WINDOW		32
+#define ALIAS_ROOM	(ALIAS_MAX - 4)	/* room for a "-NNN" suffix */
+
+enum { OPT_ALL = 256, OPT_ALIAS_FROM, OPT_DESCRIPTION };
+
+static const struct option longopts[] = {
+	{ "all",		no_argument,		NULL,	OPT_ALL },
+	{ "alias-from",		required_argument,	NULL,	OPT_ALIAS_FROM },
+	{ "description",	required_argument,	NULL,	OPT_DESCRIPTION },
+	{ NULL,			0,			NULL,	0 }
+};
+
+enum state { ST_PENDING, ST_SENT, ST_IMPORTED, ST_PRESENT, ST_REFUSED };
+
+struct item {
+	const struct ts_blob *der;
+	char		*alias;
+	char		*subject;	/* RFC 4514, NULL if we cannot parse it */
+	char		 sha256[65];
+	enum state	 state;
+	int		 rc;		/* the server's result code */
+	char		*text;		/* its diagnostic, or why not sent */
+	const char	*present_as;
+};
+
+struct import {
+	struct ctx	*ctx;
+	const char	*file;
+	const char	*alias;
+	const char	*description;
+	int		 all, from_subject;
+	struct ts_blob	*certs;
+	size_t		 n;
+	struct item	*items;
+	/* the store's certificates before we began: sha256 -> alias */
+	struct cert_list existing;
+};
+
+static void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	out[0] = '\0';
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+		return;
+	for (i = 0; i < mdlen && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Fingerprints as the server may write them (colons, capitals) -> ours. */
+static void
+fp_norm(const char *in, char out[65])
+{
+	size_t o = 0;
+
+	for (; in != NULL && *in != '\0' && o < 64; in++)
+		if (*in != ':')
+			out[o++] = (char)(*in >= 'A' && *in <= 'F' ?
+			    *in - 'A' + 'a' : *in);
+	out[o] = '\0';
+}
+
+/* The first CN (else OU, else O) of an RFC 4514 name, malloc()ed. */
+static char *
+subject_name(const char *subject)
+{
+	static const char *const pref[] = { "CN", "OU", "O" };
+	LDAPDN dn = NULL;
+	char *found = NULL;
+	size_t p;
+	int r, a;
+
+	if (subject == NULL ||
+	    ldap_str2dn(subject, &dn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return NULL;
+	for (p = 0; p < 3 && found == NULL; p++)
+		for (r = 0; dn != NULL && dn[r] != NULL && found == NULL; r++)
+			for (a = 0; dn[r][a] != NULL; a++) {
+				LDAPAVA *ava = dn[r][a];
+
+				if (strncasecmp(ava->la_attr.bv_val, pref[p],
+				    ava->la_attr.bv_len) != 0 ||
+				    strlen(pref[p]) != ava->la_attr.bv_len ||
+				    (ava->la_flags & LDAP_AVA_BINARY))
+					continue;
+				found = strndup(ava->la_value.bv_val,
+				    ava->la_value.bv_len);
+				break;
+			}
+	ldap_dnfree(dn);
+	return found;
+}
+
+/*
+ * An alias made from a name: control characters and '/' become spaces,
+ * runs of spaces one space, no space at the ends, at most ALIAS_ROOM
+ * characters (cut on a character boundary).
+ */
+static char *
+sanitize(const char *name, const char *sha256)
+{
+	char *out, *o;
+	const unsigned char *p;
+	size_t chars = 0;
+	int space = 0;
+
+	if (name == NULL || (out = malloc(strlen(name) + 1)) == NULL)
+		goto fallback;
+	o = out;
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		int c = *p;
+
+		if (c < 0x20 || c == 0x7f || c == '/' || c == ' ') {
+			space = o != out;
+			continue;
+		}
+		if ((c & 0xc0) != 0x80) {
+			if (chars + space >= ALIAS_ROOM)
+				break;
+			if (space) {
+				*o++ = ' ';
+				chars++;
+			}
+			space = 0;
+			chars++;
+		}
+		*o++ = (char)c;
+	}
+	*o = '\0';
+	if (*out != '\0')
+		return out;
+	free(out);
+fallback:
+	/* a name with nothing usable: the fingerprint is unique enough */
+	if ((out = malloc(16)) != NULL)
+		snprintf(out, 16, "cert-%.8s", sha256);
+	return out;
+}
+
+/* name, or name-2, name-3 ... not yet used (ignoring case) by this batch. */
+static char *
+unique_alias(struct import *im, size_t upto, const char *name)
+{
+	char buf[ALIAS_MAX * 4 + 16];
+	size_t i, k;
+
+	for (k = 1; k < 100000; k++) {
+		if (k == 1)
+			snprintf(buf, sizeof(buf), "%s", name);
+		else
+			snprintf(buf, sizeof(buf), "%s-%zu", name, k);
+		for (i = 0; i < upto; i++)
+			if (strcasecmp(im->items[i].alias, buf) == 0)
+				break;
+		if (i == upto) {
+			/* an alias the store gives another certificate */
+			for (i = 0; i < im->existing.n; i++)
+				if (strcasecmp(im->existing.recs[i].alias, buf)
+				    == 0)
+					break;
+			if (i == im->existing.n)
+				return strdup(buf);
+		}
+	}
+	return NULL;
+}
+
+static int
+make_aliases(struct import *im)
+{
+	char msg[128], *name;
+	size_t i;
+
+	for (i = 0; i < im->n; i++) {
+		struct item *it = &im->items[i];
+
+		if (im->from_subject) {
+			char *cn = subject_name(it->subject);
+
+			name = sanitize(cn, it->sha256);
+			free(cn);
+			it->alias = name ? unique_alias(im, i, name) : NULL;
+			free(name);
+		} else if (i == 0)
+			it->alias = strdup(im->alias);
+		else {
+			size_t len = strlen(im->alias) + 24;
+
+			if ((it->alias = malloc(len)) != NULL)
+				snprintf(it->alias, len, "%s-%zu", im->alias,
+				    i + 1);
+		}
+		if (it->alias == NULL) {
+			warnx_("out of memory");
+			return -1;
+		}
+		if (alias_check(it->alias, msg, sizeof(msg)) == -1) {
+			warnx_("\"%s\": bad alias: %s", it->alias, msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+decode(struct import *im)
+{
+	struct ts_cert *cert;
+	unsigned char *buf = NULL;
+	enum ts_kind found = TS_KIND_UNKNOWN;
+	char msg[256];
+	size_t len, i;
+	int rc = -1;
+
+	if (read_file(im->file, &buf, &len) == -1)
+		return -1;
+	if (ts_decode_certs(buf, len, &im->certs, &im->n, &found, msg,
+	    sizeof(msg)) == -1 || im->n == 0) {
+		if (im->n == 0 && msg[0] == '\0')
+			snprintf(msg, sizeof(msg), "no certificate found");
+		warnx_("%s: %s", im->file, msg);
+		goto done;
+	}
+	if ((im->items = calloc(im->n, sizeof(*im->items))) == NULL ||
+	    (cert = ts_cert_new()) == NULL) {
+		warnx_("out of memory");
+		goto done;
+	}
+	for (i = 0; i < im->n; i++) {
+		struct item *it = &im->items[i];
+
+		it->der = &im->certs[i];
+		sha256_hex(it->der->data, it->der->len, it->sha256);
+		/* the server judges; a local failure only costs the subject */
+		if (ts_cert_parse(cert, it->der->data, it->der->len) == 0 &&
+		    ts_cert_subject(cert) != NULL)
+			it->subject = strdup(ts_cert_subject(cert));
+	}
+	ts_cert_free(cert);
+	rc = 0;
+done:
+	free(buf);
+	return rc;
+}
+
+/* Several certificates and no --all: name them and stop. */
+static void
+refuse_many(struct import *im)
+{
+	size_t i;
+
+	warnx_("%s holds %zu certificates; import them all with --all:",
+	    im->file, im->n);
+	for (i = 0; i < im->n; i++)
+		fprintf(stderr, "  %zu. %s\n     SHA-256 %s\n", i + 1,
+		    im->items[i].subject ? im->items[i].subject : "(unreadable)",
+		    im->items[i].sha256);
+}
+
+static int
+send_add(struct import *im, struct item *it, const char *base, int *msgid)
+{
+	char *oc[] = { "tsCertificate", NULL };
+	char *cn[] = { it->alias, NULL };
+	char *desc[] = { (char *)im->description, NULL };
+	struct berval der, *certv[] = { &der, NULL };
+	LDAPMod m_oc, m_cn, m_cert, m_desc, *mods[5];
+	char *dn;
+	int rc, k = 0;
+
+	m_oc.mod_op = LDAP_MOD_ADD;
+	m_oc.mod_type = "objectClass";
+	m_oc.mod_values = oc;
+	m_cn.mod_op = LDAP_MOD_ADD;
+	m_cn.mod_type = "cn";
+	m_cn.mod_values = cn;
+	der.bv_val = (char *)it->der->data;
+	der.bv_len = it->der->len;
+	m_cert.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+	m_cert.mod_type = "userCertificate;binary";
+	m_cert.mod_bvalues = certv;
+	m_desc.mod_op = LDAP_MOD_ADD;
+	m_desc.mod_type = "description";
+	m_desc.mod_values = desc;
+	mods[k++] = &m_oc;
+	mods[k++] = &m_cn;
+	mods[k++] = &m_cert;
+	if (im->description != NULL)
+		mods[k++] = &m_desc;
+	mods[k] = NULL;
+	if ((dn = alias_dn(it->alias, base)) == NULL)
+		return LDAP_NO_MEMORY;
+	if (im->ctx->co.verbose)
+		fprintf(stderr, "%s: adding %s\n", PROGNAME, dn);
+	rc = ldap_add_ext(im->ctx->ld, dn, mods, NULL, NULL, msgid);
+	free(dn);
+	return rc;
+}
+
+static int
+import_one(struct import *im, const char *base)
+{
+	struct item *it = &im->items[0];
+	char what[128];
+	int rc, msgid;
+
+	snprintf(what, sizeof(what), "import \"%s\"", it->alias);
+	if ((rc = send_add(im, it, base, &msgid)) != LDAP_SUCCESS)
+		return ld_fail(im->ctx, what, rc);
+	if ((rc = op_result(im->ctx, msgid, what, NULL)) != LDAP_SUCCESS)
+		return exit_status(rc);
+	printf("imported \"%s\": %s\n", it->alias,
+	    it->subject ? it->subject : it->sha256);
+	return 0;
+}
+
+/* The alias under which the store held this certificate before, if any. */
+static const char *
+present_as(struct import *im, size_t idx)
+{
+	char fp[65];
+	size_t i;
+
+	for (i = 0; i < im->existing.n; i++) {
+		fp_norm(im->existing.recs[i].sha256, fp);
+		if (strcmp(fp, im->items[idx].sha256) == 0)
+			return im->existing.recs[i].alias;
+	}
+	/* the same certificate twice in one file */
+	for (i = 0; i < idx; i++)
+		if (strcmp(im->items[i].sha256, im->items[idx].sha256) == 0)
+			return im->items[i].alias;
+	return NULL;
+}
+
+static void
+collect(struct import *im, LDAPMessage *res, int *msgids, size_t *inflight)
+{
+	struct item *it = NULL;
+	char *matched = NULL, *text = NULL;
+	int id = ldap_msgid(res), err = LDAP_OTHER;
+	size_t k;
+
+	for (k = 0; k < WINDOW; k++)
+		if (msgids[2 * k] == id && msgids[2 * k + 1] >= 0) {
+			it = &im->items[msgids[2 * k + 1]];
+			msgids[2 * k + 1] = -1;
+			(*inflight)--;
+			break;
+		}
+	if (it == NULL)
+		return;
+	if (ldap_parse_result(im->ctx->ld, res, &err, &matched, &text, NULL,
+	    NULL, 0) != LDAP_SUCCESS)
+		err = LDAP_OTHER;
+	it->rc = err;
+	if (err == LDAP_SUCCESS)
+		it->state = ST_IMPORTED;
+	else {
+		it->state = ST_REFUSED;
+		it->text = text ? strdup(text) : NULL;
+	}
+	ldap_memfree(matched);
+	ldap_memfree(text);
+}
+
+static int
+import_many(struct import *im, const char *base)
+{
+	struct ctx *ctx = im->ctx;
+	LDAPMessage *res;
+	int msgids[2 * WINDOW], rc, first_rc = 0, msgid;
+	size_t i, k, inflight = 0, done = 0, imported = 0, present = 0,
+	    refused = 0;
+
+	for (k = 0; k < WINDOW; k++)
+		msgids[2 * k + 1] = -1;
+	for (i = 0; i < im->n || inflight > 0; ) {
+		/* fill the window, then wait for one answer */
+		while (i < im->n && inflight < WINDOW) {
+			struct item *it = &im->items[i];
+
+			if ((it->present_as = present_as(im, i)) != NULL) {
+				it->state = ST_PRESENT;
+				done++;
+				i++;
+				continue;
+			}
+			rc = send_add(im, it, base, &msgid);
+			if (rc != LDAP_SUCCESS) {
+				progress_done(ctx);
+				return ld_fail(ctx, "import", rc);
+			}
+			for (k = 0; msgids[2 * k + 1] >= 0; k++)
+				;
+			msgids[2 * k] = msgid;
+			msgids[2 * k + 1] = (int)i;
+			it->state = ST_SENT;
+			inflight++;
+			i++;
+		}
+		if (inflight == 0)
+			continue;
+		rc = ldap_result(ctx->ld, LDAP_RES_ANY, LDAP_MSG_ALL, NULL, &res);
+		if (rc <= 0) {
+			progress_done(ctx);
+			ldap_get_option(ctx->ld, LDAP_OPT_RESULT_CODE, &rc);
+			return ld_fail(ctx, "import", rc ? rc : LDAP_OTHER);
+		}
+		collect(im, res, msgids, &inflight);
+		ldap_msgfree(res);
+		done++;
+		progress(ctx, done, im->n);
+	}
+	progress(ctx, im->n, im->n);
+	progress_done(ctx);
+	for (i = 0; i < im->n; i++) {
+		struct item *it = &im->items[i];
+
+		/* a server refusal of a certificate it already holds */
+		if (it->state == ST_REFUSED &&
+		    (it->present_as = present_as(im, i)) != NULL)
+			it->state = ST_PRESENT;
+		switch (it->state) {
+		case ST_IMPORTED:
+			imported++;
+			if (ctx->co.verbose)
+				printf("imported \"%s\": %s\n", it->alias,
+				    it->subject ? it->subject : it->sha256);
+			break;
+		case ST_PRESENT:
+			present++;
+			if (ctx->co.verbose)
+				printf("already present as \"%s\": %s\n",
+				    it->present_as, it->subject ? it->subject :
+				    it->sha256);
+			break;
+		default:
+			refused++;
+			if (first_rc == 0)
+				first_rc = it->rc;
+			fprintf(stderr, "%s: import \"%s\" (%s): %s (%d)\n",
+			    PROGNAME, it->alias, it->subject ? it->subject :
+			    it->sha256, ldap_err2string(it->rc), it->rc);
+			if (it->text != NULL && *it->text != '\0')
+				fprintf(stderr, "\tadditional info: %s\n",
+				    it->text);
+		}
+	}
+	printf("%s: %zu certificate%s: %zu imported, %zu already present, "
+	    "%zu refused\n", im->file, im->n, im->n == 1 ? "" : "s", imported,
+	    present, refused);
+	return exit_status(first_rc);
+}
+
+int
+cmd_import(struct ctx *ctx, int argc, char **argv)
+{
+	static char *fp_attrs[] = { "cn", "tsFingerprintSHA256", NULL };
+	struct import im;
+	const char *base;
+	char msg[128];
+	int c, rc = EXIT_LOCAL;
+	size_t i;
+
+	memset(&im, 0, sizeof(im));
+	im.ctx = ctx;
+	while ((c = opt_next(ctx, argc, argv, "", longopts)) != -1) {
+		switch (c) {
+		case OPT_ALL: im.all = 1; break;
+		case OPT_ALIAS_FROM:
+			if (strcmp(optarg, "subject") != 0)
+				return usage_error(ctx, "--alias-from %s: only "
+				    "'subject' is known", optarg);
+			im.from_subject = 1;
+			break;
+		case OPT_DESCRIPTION: im.description = optarg; break;
+		default:
+			return usage_error(ctx, "unexpected option");
+		}
+	}
+	if (im.from_subject && argc - optind == 1)
+		im.file = argv[optind];
+	else if (argc - optind == 2) {
+		im.alias = argv[optind];
+		im.file = argv[optind + 1];
+	} else
+		return usage_error(ctx, "ALIAS and FILE are needed%s",
+		    im.from_subject ? " (or FILE alone with --alias-from)" : "");
+	if (im.from_subject && im.alias != NULL)
+		return usage_error(ctx, "give ALIAS or --alias-from, not both");
+	if (im.alias != NULL && alias_check(im.alias, msg, sizeof(msg)) == -1) {
+		warnx_("\"%s\": bad alias: %s", im.alias, msg);
+		return EXIT_LOCAL;
+	}
+	if (im.description != NULL && *im.description == '\0')
+		return usage_error(ctx, "--description needs some text");
+
+	if (decode(&im) == -1)
+		goto done;
+	if (im.n > 1 && !im.all) {
+		refuse_many(&im);
+		goto done;
+	}
+	if (ctx->co.dry_run) {
+		if (make_aliases(&im) == -1)
+			goto done;
+		for (i = 0; i < im.n; i++)
+			printf("would import \"%s\": %s\n\tSHA-256 %s\n",
+			    im.items[i].alias, im.items[i].subject ?
+			    im.items[i].subject : "(unreadable)",
+			    im.items[i].sha256);
+		rc = 0;
+		goto done;
+	}
+	if ((rc = conn_open(ctx)) != 0)
+		goto done;
+	if ((base = conn_base(ctx)) == NULL) {
+		rc = EXIT_LOCAL;
+		goto done;
+	}
+	if (!im.all) {
+		rc = EXIT_LOCAL;
+		if (make_aliases(&im) == 0)
+			rc = import_one(&im, base);
+		goto done;
+	}
+	/* what the store holds already, to tell "present" from "refused" */
+	if ((rc = store_list(ctx, NULL, fp_attrs, &im.existing)) != 0)
+		goto done;
+	rc = EXIT_LOCAL;
+	if (make_aliases(&im) == -1)
+		goto done;
+	rc = import_many(&im, base);
+done:
+	for (i = 0; im.items != NULL && i < im.n; i++) {
+		free(im.items[i].alias);
+		free(im.items[i].subject);
+		free(im.items[i].text);
+	}
+	free(im.items);
+	ts_blobs_free(im.certs, im.n);
+	cert_list_free(&im.existing);
+	return rc;
+}

@@ -1,0 +1,869 @@
+/* cmd_sync.c - ldaptrust sync: the store as files on any host */
+/*
+ * Writes the store to a hashed CA directory and/or a PEM bundle with the
+ * overlay's own writer (lib/tsexport), so the files have the same names,
+ * content and atomicity as a directory server's export, and only what
+ * changed is touched.
+ *
+ * Both modes speak LDAP Content Synchronization (RFC 4533): a plain run is
+ * one refreshOnly exchange, --watch is refreshAndPersist and stays
+ * connected.  The state (entryUUID -> alias and DER, plus the server's
+ * cookie) is kept in a file next to the output, so the next run, or a
+ * reconnect after the server went away, asks only for what changed since.
+ * The state is saved only after the files were written: a crash between
+ * the two replays changes that are already on disk, which is harmless.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lber.h>
+#include <ldap.h>
+#include <openssl/crypto.h>
+
+#include "ldaptrust.h"
+#include "tsexport.h"
+
+#define UUID_LEN	16
+#define STATE_MAGIC	"# ldaptrust sync state 1"
+#define BACKOFF_MAX	30
+
+struct sync_rec {
+	unsigned char	 uuid[UUID_LEN];
+	char		*alias;
+	unsigned char	*der;
+	size_t		 len;
+	int		 seen;		/* mentioned during this refresh */
+};
+
+struct syncer {
+	struct ctx	*ctx;
+	struct ts_export *exp;
+	const char	*exec;
+	char		*statefile;
+	int		 watch;
+	struct sync_rec	*recs;		/* sorted by uuid */
+	size_t		 n, cap;
+	struct berval	 cookie;	/* malloc()ed, empty: none */
+	int		 state_dirty;	/* not yet saved */
+	int		 changed;	/* catalogue changed since the flush */
+	int		 refreshing;
+	int		 refresh_full;	/* refresh began without a cookie */
+	int		 refreshed;	/* a refresh completed this session */
+	int		 reload;	/* the server asked for a full refresh */
+};
+
+static char *sync_attrs[] = { "userCertificate;binary", NULL };
+
+/* --- the catalogue ----------------------------------------------------------- */
+
+static void
+hex(const unsigned char *p, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int
+unhex(const char *s, size_t slen, unsigned char *out)
+{
+	size_t i;
+	int hi, lo;
+
+	if (slen % 2)
+		return -1;
+	for (i = 0; i < slen / 2; i++) {
+		hi = OPENSSL_hexchar2int((unsigned char)s[2 * i]);
+		lo = OPENSSL_hexchar2int((unsigned char)s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Index of uuid, or -(insertion point) - 1. */
+static long
+rec_find(const struct syncer *s, const unsigned char *uuid)
+{
+	size_t lo = 0, hi = s->n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = memcmp(s->recs[mid].uuid, uuid, UUID_LEN);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -(long)lo - 1;
+}
+
+static void
+rec_clear(struct sync_rec *r)
+{
+	free(r->alias);
+	free(r->der);
+	r->alias = NULL;
+	r->der = NULL;
+}
+
+/* Add or replace; an identical record is only marked seen. */
+static int
+rec_set(struct syncer *s, const unsigned char *uuid, const char *alias,
+    const unsigned char *der, size_t len)
+{
+	struct sync_rec *r, *recs;
+	char key[2 * UUID_LEN + 1];
+	long pos = rec_find(s, uuid);
+	size_t at;
+
+	if (pos >= 0) {
+		r = &s->recs[pos];
+		r->seen = 1;
+		if (r->len == len && memcmp(r->der, der, len) == 0 &&
+		    strcmp(r->alias, alias) == 0)
+			return 0;
+		rec_clear(r);
+	} else {
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 64;
+
+			if ((recs = reallocarray(s->recs, cap,
+			    sizeof(*recs))) == NULL)
+				return -1;
+			s->recs = recs;
+			s->cap = cap;
+		}
+		at = (size_t)(-pos - 1);
+		memmove(&s->recs[at + 1], &s->recs[at],
+		    (s->n - at) * sizeof(*s->recs));
+		s->n++;
+		r = &s->recs[at];
+		memset(r, 0, sizeof(*r));
+		memcpy(r->uuid, uuid, UUID_LEN);
+		r->seen = 1;
+	}
+	if ((r->alias = strdup(alias)) == NULL ||
+	    (r->der = malloc(len ? len : 1)) == NULL)
+		return -1;
+	memcpy(r->der, der, len);
+	r->len = len;
+	hex(uuid, UUID_LEN, key);
+	if (ts_export_put(s->exp, key, alias, der, len) == -1)
+		return -1;
+	s->changed = s->state_dirty = 1;
+	return 0;
+}
+
+static void
+rec_delete_at(struct syncer *s, size_t at)
+{
+	char key[2 * UUID_LEN + 1];
+
+	hex(s->recs[at].uuid, UUID_LEN, key);
+	ts_export_remove(s->exp, key);
+	rec_clear(&s->recs[at]);
+	memmove(&s->recs[at], &s->recs[at + 1],
+	    (s->n - at - 1) * sizeof(*s->recs));
+	s->n--;
+	s->changed = s->state_dirty = 1;
+}
+
+static void
+rec_delete(struct syncer *s, const unsigned char *uuid)
+{
+	long pos = rec_find(s, uuid);
+
+	if (pos >= 0)
+		rec_delete_at(s, (size_t)pos);
+}
+
+/* End of a present phase: what the server did not mention is gone. */
+static void
+rec_delete_unseen(struct syncer *s)
+{
+	size_t i = 0;
+
+	while (i < s->n) {
+		if (!s->recs[i].seen)
+			rec_delete_at(s, i);
+		else
+			i++;
+	}
+}
+
+static void
+set_cookie(struct syncer *s, const struct berval *c)
+{
+	char *v;
+
+	if (c->bv_len == 0 || (s->cookie.bv_len == c->bv_len &&
+	    memcmp(s->cookie.bv_val, c->bv_val, c->bv_len) == 0))
+		return;
+	if ((v = malloc(c->bv_len)) == NULL)
+		return;		/* keep the old one: resuming earlier is safe */
+	memcpy(v, c->bv_val, c->bv_len);
+	free(s->cookie.bv_val);
+	s->cookie.bv_val = v;
+	s->cookie.bv_len = c->bv_len;
+	s->state_dirty = 1;
+}
+
+static void
+drop_cookie(struct syncer *s)
+{
+	free(s->cookie.bv_val);
+	s->cookie.bv_val = NULL;
+	s->cookie.bv_len = 0;
+	s->state_dirty = 1;
+}
+
+/* --- the state file ------------------------------------------------------------ */
+
+/*
+ * One line per fact: "cookie HEX" and "entry UUID ALIAS DER", all in hex,
+ * so any alias or cookie survives.  Written like the export files: a
+ * temporary, fsync, rename.
+ */
+static int
+state_save(struct syncer *s)
+{
+	char tmp[PATH_MAX], *buf = NULL;
+	size_t i, cap = 0, need;
+	FILE *fp = NULL;
+	int fd = -1, rc = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", s->statefile) >=
+	    (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		goto done;
+	}
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+		goto done;
+	fd = -1;
+	fprintf(fp, "%s\n", STATE_MAGIC);
+	if (s->cookie.bv_len > 0) {
+		if ((buf = malloc(2 * s->cookie.bv_len + 1)) == NULL)
+			goto done;
+		cap = 2 * s->cookie.bv_len + 1;
+		hex((unsigned char *)s->cookie.bv_val, s->cookie.bv_len, buf);
+		fprintf(fp, "cookie %s\n", buf);
+	}
+	for (i = 0; i < s->n; i++) {
+		struct sync_rec *r = &s->recs[i];
+		char u[2 * UUID_LEN + 1];
+
+		need = 2 * (strlen(r->alias) > r->len ? strlen(r->alias) :
+		    r->len) + 1;
+		if (need > cap) {
+			free(buf);
+			if ((buf = malloc(need)) == NULL)
+				goto done;
+			cap = need;
+		}
+		hex(r->uuid, UUID_LEN, u);
+		fprintf(fp, "entry %s ", u);
+		hex((unsigned char *)r->alias, strlen(r->alias), buf);
+		fprintf(fp, "%s ", buf);
+		hex(r->der, r->len, buf);
+		fprintf(fp, "%s\n", buf);
+	}
+	if (fflush(fp) == EOF || ferror(fp) || fsync(fileno(fp)) == -1)
+		goto done;
+	if (fclose(fp) == EOF) {
+		fp = NULL;
+		goto done;
+	}
+	fp = NULL;
+	if (rename(tmp, s->statefile) == -1)
+		goto done;
+	s->state_dirty = 0;
+	rc = 0;
+done:
+	if (rc == -1) {
+		warnx_("sync: cannot save %s: %s", s->statefile,
+		    strerror(errno));
+		unlink(tmp);
+	}
+	if (fp != NULL)
+		fclose(fp);
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+static int
+state_line(struct syncer *s, char *line)
+{
+	unsigned char uuid[UUID_LEN], *der = NULL;
+	char *f[4], *alias = NULL, *p;
+	size_t nf = 0, len;
+	int rc = -1;
+
+	line[strcspn(line, "\n")] = '\0';
+	if (line[0] == '#' || line[0] == '\0')
+		return 0;
+	for (p = strtok(line, " "); p != NULL && nf < 4; p = strtok(NULL, " "))
+		f[nf++] = p;
+	if (nf == 2 && strcmp(f[0], "cookie") == 0) {
+		struct berval c;
+
+		len = strlen(f[1]);
+		if ((c.bv_val = malloc(len / 2 + 1)) == NULL ||
+		    unhex(f[1], len, (unsigned char *)c.bv_val) == -1) {
+			free(c.bv_val);
+			return -1;
+		}
+		c.bv_len = len / 2;
+		set_cookie(s, &c);
+		free(c.bv_val);
+		return 0;
+	}
+	if (nf != 4 || strcmp(f[0], "entry") != 0 ||
+	    unhex(f[1], strlen(f[1]), uuid) == -1 ||
+	    strlen(f[1]) != 2 * UUID_LEN)
+		return -1;
+	len = strlen(f[2]);
+	if ((alias = calloc(1, len / 2 + 1)) == NULL ||
+	    unhex(f[2], len, (unsigned char *)alias) == -1)
+		goto done;
+	len = strlen(f[3]);
+	if ((der = malloc(len / 2 + 1)) == NULL ||
+	    unhex(f[3], len, der) == -1)
+		goto done;
+	rc = rec_set(s, uuid, alias, der, len / 2);
+done:
+	free(alias);
+	free(der);
+	return rc;
+}
+
+/* A missing file is a first run; a damaged one is forgotten loudly. */
+static void
+state_load(struct syncer *s)
+{
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+	int bad = 0, first = 1;
+
+	if ((fp = fopen(s->statefile, "re")) == NULL) {
+		if (errno != ENOENT)
+			warnx_("sync: %s: %s; starting afresh", s->statefile,
+			    strerror(errno));
+		return;
+	}
+	while (!bad && getline(&line, &cap, fp) != -1) {
+		if (first && strncmp(line, STATE_MAGIC, strlen(STATE_MAGIC)))
+			bad = 1;
+		else if (state_line(s, line) == -1)
+			bad = 1;
+		first = 0;
+	}
+	free(line);
+	fclose(fp);
+	if (bad) {
+		warnx_("sync: %s is damaged; starting afresh", s->statefile);
+		while (s->n > 0)
+			rec_delete_at(s, s->n - 1);
+		drop_cookie(s);
+	}
+	s->changed = 0;
+}
+
+/* --- writing ---------------------------------------------------------------------- */
+
+static void
+run_exec(struct syncer *s)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		warnx_("sync: --exec: fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", s->exec, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		warnx_("sync: --exec %s: failed (status %d)", s->exec,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 +
+		    WTERMSIG(status));
+}
+
+/*
+ * Files first, then the state: the cookie never runs ahead of the files.
+ * A failed write stays pending in the catalogue and is retried at the
+ * next flush.
+ */
+static int
+sync_flush(struct syncer *s)
+{
+	int rc;
+
+	if ((rc = ts_export_flush(s->exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE))
+	    == -1) {
+		warnx_("sync: %s", ts_export_error(s->exp));
+		return -1;
+	}
+	s->changed = 0;
+	if (rc > 0 && s->ctx->co.verbose)
+		fprintf(stderr, "%s: sync: %zu certificates, files updated\n",
+		    PROGNAME, s->n);
+	if (s->state_dirty && state_save(s) == -1)
+		return -1;
+	if (rc > 0 && s->exec != NULL)
+		run_exec(s);
+	return 0;
+}
+
+/* --- RFC 4533 ------------------------------------------------------------------------ */
+
+static int
+sync_request(struct syncer *s, const char *base, int *msgid)
+{
+	LDAPControl ctrl, *ctrls[2] = { &ctrl, NULL };
+	BerElement *ber;
+	struct berval val = { 0, NULL };
+	int rc;
+
+	if ((ber = ber_alloc_t(LBER_USE_DER)) == NULL)
+		return LDAP_NO_MEMORY;
+	rc = ber_printf(ber, "{e", s->watch ? LDAP_SYNC_REFRESH_AND_PERSIST :
+	    LDAP_SYNC_REFRESH_ONLY);
+	if (rc != -1 && s->cookie.bv_len > 0)
+		rc = ber_printf(ber, "O", &s->cookie);
+	if (rc != -1)
+		rc = ber_printf(ber, "N}");
+	if (rc == -1 || ber_flatten2(ber, &val, 0) == -1) {
+		ber_free(ber, 1);
+		return LDAP_ENCODING_ERROR;
+	}
+	ctrl.ldctl_oid = LDAP_CONTROL_SYNC;
+	ctrl.ldctl_value = val;
+	ctrl.ldctl_iscritical = 1;
+	s->refreshing = 1;
+	s->refresh_full = s->cookie.bv_len == 0;
+	for (size_t i = 0; i < s->n; i++)
+		s->recs[i].seen = 0;
+	rc = ldap_search_ext(s->ctx->ld, base, LDAP_SCOPE_ONELEVEL,
+	    "(objectClass=tsCertificate)", sync_attrs, 0, ctrls, NULL, NULL,
+	    LDAP_NO_LIMIT, msgid);
+	ber_free(ber, 1);
+	return rc;
+}
+
+static void
+refresh_done(struct syncer *s)
+{
+	s->refreshing = 0;
+	s->refreshed = 1;
+	/* without a cookie the refresh was the whole content */
+	if (s->refresh_full)
+		rec_delete_unseen(s);
+}
+
+static int
+sync_entry(struct syncer *s, LDAPMessage *msg)
+{
+	LDAPControl **ctrls = NULL, *c;
+	BerElement *ber = NULL;
+	struct berval uuid, cookie = { 0, NULL }, **der = NULL;
+	ber_int_t state;
+	ber_len_t len;
+	char *dn = NULL, *alias = NULL;
+	long pos;
+	int rc = LDAP_PROTOCOL_ERROR;
+
+	if (ldap_get_entry_controls(s->ctx->ld, msg, &ctrls) != LDAP_SUCCESS ||
+	    (c = ldap_control_find(LDAP_CONTROL_SYNC_STATE, ctrls, NULL)) ==
+	    NULL || (ber = ber_init(&c->ldctl_value)) == NULL ||
+	    ber_scanf(ber, "{em", &state, &uuid) == LBER_ERROR ||
+	    uuid.bv_len != UUID_LEN)
+		goto done;
+	if (ber_peek_tag(ber, &len) == LDAP_TAG_SYNC_COOKIE &&
+	    ber_scanf(ber, "m", &cookie) == LBER_ERROR)
+		goto done;
+	switch (state) {
+	case LDAP_SYNC_ADD:
+	case LDAP_SYNC_MODIFY:
+		if ((dn = ldap_get_dn(s->ctx->ld, msg)) == NULL ||
+		    (alias = dn_alias(dn)) == NULL) {
+			rc = LDAP_NO_MEMORY;
+			goto done;
+		}
+		der = ldap_get_values_len(s->ctx->ld, msg,
+		    "userCertificate;binary");
+		if (der == NULL || der[0] == NULL) {
+			/* not readable to us: as if it were not there */
+			rec_delete(s, (unsigned char *)uuid.bv_val);
+			break;
+		}
+		if (rec_set(s, (unsigned char *)uuid.bv_val, alias,
+		    (unsigned char *)der[0]->bv_val, der[0]->bv_len) == -1) {
+			rc = LDAP_NO_MEMORY;
+			goto done;
+		}
+		break;
+	case LDAP_SYNC_PRESENT:
+		if ((pos = rec_find(s, (unsigned char *)uuid.bv_val)) >= 0)
+			s->recs[pos].seen = 1;
+		break;
+	case LDAP_SYNC_DELETE:
+		rec_delete(s, (unsigned char *)uuid.bv_val);
+		break;
+	default:
+		goto done;
+	}
+	set_cookie(s, &cookie);
+	rc = LDAP_SUCCESS;
+done:
+	if (der != NULL)
+		ldap_value_free_len(der);
+	if (ber != NULL)
+		ber_free(ber, 1);
+	ldap_controls_free(ctrls);
+	ldap_memfree(dn);
+	free(alias);
+	return rc;
+}
+
+static int
+sync_info(struct syncer *s, LDAPMessage *msg)
+{
+	BerElement *ber = NULL;
+	struct berval *data = NULL, cookie = { 0, NULL };
+	BerVarray uuids = NULL;
+	char *oid = NULL;
+	ber_tag_t tag;
+	ber_len_t len;
+	ber_int_t done_flag = 1, deletes = 0;
+	long pos;
+	size_t i;
+	int rc = LDAP_PROTOCOL_ERROR;
+
+	if (ldap_parse_intermediate(s->ctx->ld, msg, &oid, &data, NULL, 0) !=
+	    LDAP_SUCCESS || oid == NULL || strcmp(oid, LDAP_SYNC_INFO) != 0 ||
+	    data == NULL || (ber = ber_init(data)) == NULL)
+		goto done;
+	switch ((tag = ber_peek_tag(ber, &len))) {
+	case LDAP_TAG_SYNC_NEW_COOKIE:
+		if (ber_scanf(ber, "m", &cookie) == LBER_ERROR)
+			goto done;
+		break;
+	case LDAP_TAG_SYNC_REFRESH_DELETE:
+	case LDAP_TAG_SYNC_REFRESH_PRESENT:
+		if (ber_scanf(ber, "{") == LBER_ERROR)
+			goto done;
+		if (ber_peek_tag(ber, &len) == LDAP_TAG_SYNC_COOKIE &&
+		    ber_scanf(ber, "m", &cookie) == LBER_ERROR)
+			goto done;
+		if (ber_peek_tag(ber, &len) == LDAP_TAG_REFRESHDONE &&
+		    ber_scanf(ber, "b", &done_flag) == LBER_ERROR)
+			goto done;
+		/* a present phase ended: the unmentioned are deleted */
+		if (tag == LDAP_TAG_SYNC_REFRESH_PRESENT)
+			rec_delete_unseen(s);
+		if (done_flag)
+			refresh_done(s);
+		break;
+	case LDAP_TAG_SYNC_ID_SET:
+		if (ber_scanf(ber, "{") == LBER_ERROR)
+			goto done;
+		if (ber_peek_tag(ber, &len) == LDAP_TAG_SYNC_COOKIE &&
+		    ber_scanf(ber, "m", &cookie) == LBER_ERROR)
+			goto done;
+		if (ber_peek_tag(ber, &len) == LDAP_TAG_REFRESHDELETES &&
+		    ber_scanf(ber, "b", &deletes) == LBER_ERROR)
+			goto done;
+		if (ber_scanf(ber, "[W]}", &uuids) == LBER_ERROR)
+			goto done;
+		for (i = 0; uuids != NULL && uuids[i].bv_val != NULL; i++) {
+			if (uuids[i].bv_len != UUID_LEN)
+				continue;
+			if (deletes)
+				rec_delete(s, (unsigned char *)uuids[i].bv_val);
+			else if ((pos = rec_find(s,
+			    (unsigned char *)uuids[i].bv_val)) >= 0)
+				s->recs[pos].seen = 1;
+		}
+		break;
+	default:
+		goto done;
+	}
+	set_cookie(s, &cookie);
+	rc = LDAP_SUCCESS;
+done:
+	if (ber != NULL)
+		ber_free(ber, 1);
+	ber_bvarray_free(uuids);
+	ber_bvfree(data);
+	ldap_memfree(oid);
+	return rc;
+}
+
+/* refreshOnly ends with a Sync Done control carrying the cookie. */
+static int
+sync_result(struct syncer *s, LDAPMessage *msg)
+{
+	LDAPControl **ctrls = NULL, *c;
+	BerElement *ber = NULL;
+	struct berval cookie = { 0, NULL };
+	char *matched = NULL, *text = NULL;
+	ber_int_t deletes = 0;
+	ber_len_t len;
+	int err = LDAP_OTHER, rc;
+
+	rc = ldap_parse_result(s->ctx->ld, msg, &err, &matched, &text, NULL,
+	    &ctrls, 0);
+	if (rc != LDAP_SUCCESS)
+		err = rc;
+	if (err == LDAP_SYNC_REFRESH_REQUIRED) {
+		/* the cookie is too old: start over with a full refresh */
+		drop_cookie(s);
+		s->reload = 1;
+		goto done;
+	}
+	if (err != LDAP_SUCCESS) {
+		ldap_fail("sync", err, matched, text);
+		if (err == LDAP_UNAVAILABLE_CRITICAL_EXTENSION)
+			fprintf(stderr, "\tthe server does not offer "
+			    "Content Synchronization (syncprov overlay)\n");
+		goto done;
+	}
+	if ((c = ldap_control_find(LDAP_CONTROL_SYNC_DONE, ctrls, NULL))
+	    != NULL && (ber = ber_init(&c->ldctl_value)) != NULL &&
+	    ber_scanf(ber, "{") != LBER_ERROR) {
+		if (ber_peek_tag(ber, &len) == LDAP_TAG_SYNC_COOKIE)
+			ber_scanf(ber, "m", &cookie);
+		if (ber_peek_tag(ber, &len) == LDAP_TAG_REFRESHDELETES)
+			ber_scanf(ber, "b", &deletes);
+		set_cookie(s, &cookie);
+	}
+	if (s->refreshing) {
+		if (!deletes)
+			rec_delete_unseen(s);
+		refresh_done(s);
+	}
+	/* in persist mode the server ended the search: reconnect */
+	if (s->watch)
+		err = LDAP_UNAVAILABLE;
+done:
+	if (ber != NULL)
+		ber_free(ber, 1);
+	ldap_controls_free(ctrls);
+	ldap_memfree(matched);
+	ldap_memfree(text);
+	return err;
+}
+
+/*
+ * One session on an open connection: refresh, then (--watch) persist.
+ * Changes are flushed at the end of the refresh and, while persisting, as
+ * soon as no further message is waiting, so a burst costs one flush.
+ */
+static int
+sync_session(struct syncer *s, const char *base)
+{
+	LDAPMessage *msg = NULL;
+	struct timeval zero = { 0, 0 }, retry = { 5, 0 };
+	int msgid, rc, type, failed = 0;
+
+	if ((rc = sync_request(s, base, &msgid)) != LDAP_SUCCESS)
+		return ld_fail(s->ctx, "sync request", rc);
+	for (;;) {
+		/* work to write: look for more without waiting, else flush */
+		int idle = (s->changed || s->state_dirty) && !s->refreshing;
+
+		/* after a failed write, retry in a while, not in a spin */
+		rc = ldap_result(s->ctx->ld, msgid, LDAP_MSG_ONE,
+		    idle ? (failed ? &retry : &zero) : NULL, &msg);
+		if (rc == 0) {
+			failed = sync_flush(s) == -1;
+			continue;
+		}
+		if (rc < 0) {
+			ldap_get_option(s->ctx->ld, LDAP_OPT_RESULT_CODE, &rc);
+			if (rc == LDAP_SUCCESS)
+				rc = LDAP_SERVER_DOWN;
+			ld_fail(s->ctx, "sync", rc);
+			goto done;
+		}
+		type = ldap_msgtype(msg);
+		rc = LDAP_SUCCESS;
+		if (type == LDAP_RES_SEARCH_ENTRY)
+			rc = sync_entry(s, msg);
+		else if (type == LDAP_RES_INTERMEDIATE)
+			rc = sync_info(s, msg);
+		else if (type == LDAP_RES_SEARCH_RESULT) {
+			rc = sync_result(s, msg);
+			if (!s->refreshing)
+				sync_flush(s);
+			goto done;
+		}
+		if (rc != LDAP_SUCCESS) {
+			ldap_fail("sync: malformed message from the server",
+			    rc, NULL, NULL);
+			goto done;
+		}
+		ldap_msgfree(msg);
+		msg = NULL;
+	}
+done:
+	ldap_msgfree(msg);
+	return rc;
+}
+
+/* --- the command ---------------------------------------------------------------- */
+
+static char *
+default_state(const char *dir, const char *bundle)
+{
+	char sub[PATH_MAX], path[PATH_MAX + 16];
+
+	/* a subdirectory: GnuTLS and rehash skip it, unlike a plain file */
+	if (dir != NULL) {
+		if (snprintf(sub, sizeof(sub), "%s/.ldaptrust-sync", dir) >=
+		    (int)sizeof(sub)) {
+			warnx_("sync: %s: %s", dir, strerror(ENAMETOOLONG));
+			return NULL;
+		}
+		if (mkdir(sub, 0700) == -1 && errno != EEXIST) {
+			warnx_("sync: %s: %s", sub, strerror(errno));
+			return NULL;
+		}
+		snprintf(path, sizeof(path), "%s/state", sub);
+	} else
+		snprintf(path, sizeof(path), "%.*s.sync-state", PATH_MAX,
+		    bundle);
+	return strdup(path);
+}
+
+static void
+sync_free(struct syncer *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		rec_clear(&s->recs[i]);
+	free(s->recs);
+	free(s->cookie.bv_val);
+	free(s->statefile);
+	ts_export_free(s->exp);
+}
+
+/* Drop the connection but keep the bind settings for the next one. */
+static void
+conn_drop(struct ctx *ctx)
+{
+	if (ctx->ld != NULL)
+		ldap_unbind_ext(ctx->ld, NULL, NULL);
+	ctx->ld = NULL;
+}
+
+int
+cmd_sync(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir",	required_argument,	NULL,	'D' + 256 },
+		{ "bundle",	required_argument,	NULL,	'B' + 256 },
+		{ "exec",	required_argument,	NULL,	'E' + 256 },
+		{ "state",	required_argument,	NULL,	'S' + 256 },
+		{ "watch",	no_argument,		NULL,	'W' + 256 },
+		{ NULL,		0,			NULL,	0 }
+	};
+	struct syncer s;
+	const char *dir = NULL, *bundle = NULL, *state = NULL, *base;
+	int c, rc = EXIT_LOCAL, backoff = 1;
+
+	memset(&s, 0, sizeof(s));
+	s.ctx = ctx;
+	while ((c = opt_next(ctx, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'D' + 256: dir = optarg; break;
+		case 'B' + 256: bundle = optarg; break;
+		case 'E' + 256: s.exec = optarg; break;
+		case 'S' + 256: state = optarg; break;
+		case 'W' + 256: s.watch = 1; break;
+		default:
+			return usage_error(ctx, "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error(ctx, "unexpected argument '%s'",
+		    argv[optind]);
+	if (dir == NULL && bundle == NULL)
+		return usage_error(ctx, "give --dir DIR and/or --bundle FILE");
+	if (ctx->co.dry_run)
+		return usage_error(ctx, "-n is not supported by sync");
+
+	if ((s.exp = ts_export_new()) == NULL ||
+	    (dir != NULL && ts_export_set_dir(s.exp, dir) == -1) ||
+	    (bundle != NULL && ts_export_set_bundle(s.exp, bundle) == -1)) {
+		warnx_("sync: %s", s.exp ? ts_export_error(s.exp) :
+		    "out of memory");
+		goto done;
+	}
+	s.statefile = state ? strdup(state) : default_state(dir, bundle);
+	if (s.statefile == NULL)
+		goto done;
+	state_load(&s);
+	/* files changed behind our back are brought back in line too */
+	if (ts_export_scan(s.exp) == -1)
+		warnx_("sync: %s", ts_export_error(s.exp));
+
+	for (;;) {
+		if ((rc = conn_open(ctx)) == 0 && (base = conn_base(ctx)) == NULL)
+			rc = EXIT_LOCAL;
+		if (rc == 0) {
+			/* ask for the password once, whatever the reconnects */
+			ctx->co.prompt_passwd = 0;
+			s.refreshed = 0;
+			rc = exit_status(sync_session(&s, base));
+			if (s.refreshed)
+				backoff = 1;
+		}
+		conn_drop(ctx);
+		if (!s.watch)
+			break;
+		/* a refresh the server asked for is not a failure */
+		if (s.reload) {
+			s.reload = 0;
+			continue;
+		}
+		if (ctx->co.verbose)
+			fprintf(stderr, "%s: sync: reconnecting in %d s\n",
+			    PROGNAME, backoff);
+		sleep(backoff);
+		backoff = backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : backoff * 2;
+	}
+done:
+	sync_free(&s);
+	return rc;
+}

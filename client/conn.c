@@ -1,0 +1,541 @@
+/* conn.c - the ldap tools' options, connection, bind and error reporting */
+/*
+ * ldaptrust takes the connection options of ldapsearch with the same
+ * letters and meanings, anywhere on the command line, and lets libldap read
+ * ldap.conf, ldaprc and the LDAP* environment variables: only the -H URI is
+ * handed to ldap_initialize(), every other default comes from libldap.
+ * SASL binds use our own interaction callback (no liblutil): values given
+ * with -U/-R/-X/-w win, otherwise the user is asked on the terminal unless
+ * -Q; EXTERNAL over ldapi:/// needs no answer at all.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <lber.h>
+#include <ldap.h>
+#include <sasl/sasl.h>
+
+#include "ldaptrust.h"
+
+/* The ldap tools' letters plus -h for help; a leading ':' lets us word errors. */
+#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:h"
+
+static const struct option common_long[] = {
+	{ "uri",	required_argument,	NULL,	'H' },
+	{ "binddn",	required_argument,	NULL,	'D' },
+	{ "base",	required_argument,	NULL,	'b' },
+	{ "dry-run",	no_argument,		NULL,	'n' },
+	{ "verbose",	no_argument,		NULL,	'v' },
+	{ "help",	no_argument,		NULL,	'h' },
+	{ NULL,		0,			NULL,	0 }
+};
+
+void
+warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", PROGNAME);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+usage_error(struct ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", PROGNAME);
+	if (ctx->cmd != NULL)
+		fprintf(stderr, "%s: ", ctx->cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s%s%s --help'.\n", PROGNAME,
+	    ctx->cmd ? " " : "", ctx->cmd ? ctx->cmd : "");
+	return EXIT_LOCAL;
+}
+
+void
+opt_usage_common(FILE *fp)
+{
+	fputs(
+"Connection options (as in ldapsearch(1)):\n"
+"  -H URI         LDAP URI (default: URI from ldap.conf)\n"
+"  -b BASE        base DN of the store (default: BASE from ldap.conf)\n"
+"  -D BINDDN      bind DN\n"
+"  -w PASSWD      bind password\n"
+"  -W             prompt for the bind password\n"
+"  -y FILE        read the bind password from FILE (entire contents)\n"
+"  -x             simple bind (default: SASL)\n"
+"  -Y MECH        SASL mechanism        -U AUTHCID  SASL authentication id\n"
+"  -X AUTHZID     SASL authorization id -R REALM    SASL realm\n"
+"  -O PROPS       SASL security properties\n"
+"  -Q             quiet SASL: never prompt\n"
+"  -Z             StartTLS (-ZZ: require it)\n"
+"  -n             show what would be done, change nothing\n"
+"  -v             verbose\n"
+"  -d LEVEL       libldap debug level\n"
+"  -h, --help     this help\n", fp);
+}
+
+static int
+common_opt(struct ctx *ctx, int c, char *arg)
+{
+	struct conn_opts *co = &ctx->co;
+	char *end;
+
+	switch (c) {
+	case 'H': co->uri = arg; break;
+	case 'D': co->binddn = arg; break;
+	case 'w':
+		free(co->passwd);
+		if ((co->passwd = strdup(arg)) == NULL)
+			return -1;
+		/* keep the password out of ps(1), as the ldap tools do */
+		memset(arg, '*', strlen(arg));
+		break;
+	case 'W': co->prompt_passwd = 1; break;
+	case 'y': co->passwd_file = arg; break;
+	case 'x': co->simple = 1; break;
+	case 'Y': co->mech = arg; break;
+	case 'X': co->authzid = arg; break;
+	case 'U': co->authcid = arg; break;
+	case 'R': co->realm = arg; break;
+	case 'O': co->secprops = arg; break;
+	case 'Q': co->quiet = 1; break;
+	case 'Z': co->starttls++; break;
+	case 'd':
+		co->debug = (int)strtol(arg, &end, 0);
+		if (*arg == '\0' || *end != '\0') {
+			usage_error(ctx, "-d %s: not a number", arg);
+			exit(EXIT_LOCAL);
+		}
+		break;
+	case 'v': co->verbose++; break;
+	case 'n': co->dry_run = 1; break;
+	case 'b': co->base = arg; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/*
+ * getopt_long() over the common options and a command's own.  Common
+ * options are consumed here; the command sees only its own, -1 at the end.
+ * --help prints the command's usage and exits, as does a usage error.
+ */
+int
+opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	static const struct option *cached;
+	static char sopts[128];
+	static struct option lopts[64];
+	size_t i, n;
+	int c;
+
+	if (cached != longopts || sopts[0] == '\0') {
+		const char *s = shortopts ? shortopts : "";
+		int stop = (*s == '+');
+
+		snprintf(sopts, sizeof(sopts), "%s:%s%s", stop ? "+" : "",
+		    COMMON_SHORT, s + stop);
+		n = 0;
+		for (i = 0; common_long[i].name != NULL; i++)
+			lopts[n++] = common_long[i];
+		for (i = 0; longopts && longopts[i].name != NULL &&
+		    n < sizeof(lopts) / sizeof(lopts[0]) - 1; i++)
+			lopts[n++] = longopts[i];
+		memset(&lopts[n], 0, sizeof(lopts[n]));
+		cached = longopts;
+	}
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, sopts, lopts, NULL);
+		if (c == -1)
+			return -1;
+		if (c == 'h') {
+			command_usage(ctx->cmd ? command_find(ctx->cmd) : NULL,
+			    stdout);
+			exit(0);
+		}
+		if (c == '?' || c == ':') {
+			const char *what = argv[optind - 1];
+
+			if (c == ':')
+				usage_error(ctx, "option %s needs a value", what);
+			else if (optopt != 0 && strncmp(what, "--", 2) != 0)
+				usage_error(ctx, "unknown option -%c", optopt);
+			else
+				usage_error(ctx, "unknown option %s", what);
+			exit(EXIT_LOCAL);
+		}
+		switch (common_opt(ctx, c, optarg)) {
+		case 1:
+			continue;
+		case -1:
+			warnx_("out of memory");
+			exit(EXIT_LOCAL);
+		}
+		return c;
+	}
+}
+
+int
+exit_status(int rc)
+{
+	if (rc == LDAP_SUCCESS)
+		return 0;
+	if (rc > 0 && rc < 256)
+		return rc;
+	/* libldap's own codes are negative: exit as the ldap tools do */
+	return EXIT_CLIENT;
+}
+
+/* "ldaptrust: WHAT: Invalid credentials (49)" and the server's details. */
+int
+ldap_fail(const char *what, int rc, const char *matched, const char *text)
+{
+	fprintf(stderr, "%s: %s: %s (%d)\n", PROGNAME, what,
+	    ldap_err2string(rc), rc);
+	if (matched != NULL && *matched != '\0')
+		fprintf(stderr, "\tmatched DN: %s\n", matched);
+	if (text != NULL && *text != '\0')
+		fprintf(stderr, "\tadditional info: %s\n", text);
+	return exit_status(rc);
+}
+
+/* As ldap_fail(), with the details libldap kept from the last exchange. */
+int
+ld_fail(struct ctx *ctx, const char *what, int rc)
+{
+	char *text = NULL, *matched = NULL;
+	int ret;
+
+	if (ctx->ld != NULL) {
+		ldap_get_option(ctx->ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text);
+		ldap_get_option(ctx->ld, LDAP_OPT_MATCHED_DN, &matched);
+	}
+	ret = ldap_fail(what, rc, matched, text);
+	ldap_memfree(text);
+	ldap_memfree(matched);
+	return ret;
+}
+
+/*
+ * Wait for the result of one operation and report a refusal.  Returns the
+ * LDAP result code; *resp (if asked for) keeps the message for the caller.
+ */
+int
+op_result(struct ctx *ctx, int msgid, const char *what, LDAPMessage **resp)
+{
+	LDAPMessage *res = NULL;
+	char *matched = NULL, *text = NULL;
+	int rc, err = LDAP_OTHER;
+
+	rc = ldap_result(ctx->ld, msgid, LDAP_MSG_ALL, NULL, &res);
+	if (rc <= 0) {
+		ldap_get_option(ctx->ld, LDAP_OPT_RESULT_CODE, &err);
+		ld_fail(ctx, what, err);
+		goto done;
+	}
+	rc = ldap_parse_result(ctx->ld, res, &err, &matched, &text, NULL,
+	    NULL, 0);
+	if (rc != LDAP_SUCCESS) {
+		err = rc;
+		ld_fail(ctx, what, err);
+		goto done;
+	}
+	if (err != LDAP_SUCCESS)
+		ldap_fail(what, err, matched, text);
+done:
+	ldap_memfree(matched);
+	ldap_memfree(text);
+	if (resp != NULL)
+		*resp = res;
+	else
+		ldap_msgfree(res);
+	return err;
+}
+
+/* --- passwords ------------------------------------------------------------ */
+
+static char *
+prompt_tty(const char *prompt, int echo)
+{
+	struct termios old, quiet;
+	char buf[1024], *ret = NULL;
+	FILE *tty;
+	int restore = 0;
+	size_t len;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL) {
+		warnx_("cannot prompt: /dev/tty: %s", strerror(errno));
+		return NULL;
+	}
+	fputs(prompt, tty);
+	fflush(tty);
+	if (!echo && tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		restore = tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0;
+	}
+	if (fgets(buf, sizeof(buf), tty) != NULL) {
+		len = strcspn(buf, "\r\n");
+		buf[len] = '\0';
+		ret = strdup(buf);
+		memset(buf, 0, sizeof(buf));
+	}
+	if (restore) {
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+		fputc('\n', tty);
+	}
+	fclose(tty);
+	return ret;
+}
+
+static int
+get_password(struct ctx *ctx)
+{
+	struct conn_opts *co = &ctx->co;
+	unsigned char *buf;
+	size_t len;
+
+	if (co->passwd_file != NULL) {
+		if (read_file(co->passwd_file, &buf, &len) == -1)
+			return -1;
+		/* the whole file is the password, as for ldapsearch -y */
+		free(co->passwd);
+		if ((co->passwd = malloc(len + 1)) == NULL) {
+			free(buf);
+			return -1;
+		}
+		memcpy(co->passwd, buf, len);
+		co->passwd[len] = '\0';
+		memset(buf, 0, len);
+		free(buf);
+		if (strlen(co->passwd) != len) {
+			warnx_("%s: password file holds a NUL byte",
+			    co->passwd_file);
+			return -1;
+		}
+	} else if (co->prompt_passwd) {
+		free(co->passwd);
+		if ((co->passwd = prompt_tty("Enter LDAP Password: ", 0)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- SASL -------------------------------------------------------------------- */
+
+struct sasl_defaults {
+	char	*mech, *realm, *authcid, *authzid, *passwd;
+	char	*answers[16];
+	int	 nanswers;
+};
+
+static int
+sasl_interact(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	struct sasl_defaults *sd = defaults;
+	sasl_interact_t *it;
+	const char *dflt;
+	char prompt[256], *answer;
+	int echo;
+
+	for (it = in; it->id != SASL_CB_LIST_END; it++) {
+		dflt = it->defresult;
+		echo = 1;
+		switch (it->id) {
+		case SASL_CB_GETREALM: dflt = sd->realm; break;
+		case SASL_CB_AUTHNAME: dflt = sd->authcid; break;
+		case SASL_CB_USER: dflt = sd->authzid; break;
+		case SASL_CB_PASS: dflt = sd->passwd; echo = 0; break;
+		case SASL_CB_NOECHOPROMPT: echo = 0; break;
+		}
+		if (dflt != NULL && *dflt == '\0')
+			dflt = NULL;
+		/* an empty authorization id means "the authenticated one" */
+		if (dflt != NULL || it->id == SASL_CB_USER) {
+			it->result = dflt ? dflt : "";
+			it->len = (unsigned)strlen(it->result);
+			continue;
+		}
+		if (flags == LDAP_SASL_QUIET)
+			return LDAP_OTHER;
+		if (it->challenge != NULL)
+			fprintf(stderr, "Challenge: %s\n", it->challenge);
+		snprintf(prompt, sizeof(prompt), "%s: ",
+		    it->prompt ? it->prompt : "Interact");
+		if (sd->nanswers >= (int)(sizeof(sd->answers) /
+		    sizeof(sd->answers[0])))
+			return LDAP_OTHER;
+		if ((answer = prompt_tty(prompt, echo)) == NULL)
+			return LDAP_UNAVAILABLE;
+		sd->answers[sd->nanswers++] = answer;
+		it->result = answer;
+		it->len = (unsigned)strlen(answer);
+	}
+	return LDAP_SUCCESS;
+}
+
+static int
+bind_sasl(struct ctx *ctx)
+{
+	struct conn_opts *co = &ctx->co;
+	struct sasl_defaults sd;
+	char what[300], *user = NULL;
+	int rc, i, ssf = 0;
+
+	memset(&sd, 0, sizeof(sd));
+	/* what ldap.conf (SASL_MECH, ...) says, unless the command line does */
+	if ((sd.mech = co->mech) == NULL)
+		ldap_get_option(ctx->ld, LDAP_OPT_X_SASL_MECH, &sd.mech);
+	if ((sd.realm = co->realm) == NULL)
+		ldap_get_option(ctx->ld, LDAP_OPT_X_SASL_REALM, &sd.realm);
+	if ((sd.authcid = co->authcid) == NULL)
+		ldap_get_option(ctx->ld, LDAP_OPT_X_SASL_AUTHCID, &sd.authcid);
+	if ((sd.authzid = co->authzid) == NULL)
+		ldap_get_option(ctx->ld, LDAP_OPT_X_SASL_AUTHZID, &sd.authzid);
+	sd.passwd = co->passwd;
+
+	if (co->secprops != NULL &&
+	    (rc = ldap_set_option(ctx->ld, LDAP_OPT_X_SASL_SECPROPS,
+	    co->secprops)) != LDAP_OPT_SUCCESS) {
+		warnx_("-O %s: invalid SASL security properties", co->secprops);
+		rc = EXIT_LOCAL;
+		goto done;
+	}
+	if (!co->quiet && sd.mech != NULL)
+		fprintf(stderr, "SASL/%s authentication started\n", sd.mech);
+	rc = ldap_sasl_interactive_bind_s(ctx->ld, co->binddn, sd.mech, NULL,
+	    NULL, co->quiet ? LDAP_SASL_QUIET : LDAP_SASL_AUTOMATIC,
+	    sasl_interact, &sd);
+	if (rc != LDAP_SUCCESS) {
+		snprintf(what, sizeof(what), "SASL bind%s%s",
+		    sd.mech ? " with " : "", sd.mech ? sd.mech : "");
+		rc = ld_fail(ctx, what, rc);
+		goto done;
+	}
+	if (!co->quiet) {
+		ldap_get_option(ctx->ld, LDAP_OPT_X_SASL_USERNAME, &user);
+		ldap_get_option(ctx->ld, LDAP_OPT_X_SASL_SSF, &ssf);
+		if (user != NULL)
+			fprintf(stderr, "SASL username: %s\n", user);
+		fprintf(stderr, "SASL SSF: %d\n", ssf);
+	}
+done:
+	for (i = 0; i < sd.nanswers; i++) {
+		memset(sd.answers[i], 0, strlen(sd.answers[i]));
+		free(sd.answers[i]);
+	}
+	ldap_memfree(user);
+	if (sd.mech != co->mech)
+		ldap_memfree(sd.mech);
+	if (sd.realm != co->realm)
+		ldap_memfree(sd.realm);
+	if (sd.authcid != co->authcid)
+		ldap_memfree(sd.authcid);
+	if (sd.authzid != co->authzid)
+		ldap_memfree(sd.authzid);
+	return rc;
+}
+
+static int
+bind_simple(struct ctx *ctx)
+{
+	struct conn_opts *co = &ctx->co;
+	struct berval cred;
+	char what[300];
+	int rc;
+
+	cred.bv_val = co->passwd ? co->passwd : "";
+	cred.bv_len = strlen(cred.bv_val);
+	rc = ldap_sasl_bind_s(ctx->ld, co->binddn, LDAP_SASL_SIMPLE, &cred,
+	    NULL, NULL, NULL);
+	if (rc != LDAP_SUCCESS) {
+		snprintf(what, sizeof(what), "bind as \"%s\"",
+		    co->binddn ? co->binddn : "");
+		return ld_fail(ctx, what, rc);
+	}
+	return 0;
+}
+
+/* Connect, StartTLS and bind; 0 or an exit status with the error shown. */
+int
+conn_open(struct ctx *ctx)
+{
+	struct conn_opts *co = &ctx->co;
+	int rc, version = LDAP_VERSION3;
+	char *uri = NULL;
+
+	if (co->debug) {
+		ber_set_option(NULL, LBER_OPT_DEBUG_LEVEL, &co->debug);
+		ldap_set_option(NULL, LDAP_OPT_DEBUG_LEVEL, &co->debug);
+	}
+	if (get_password(ctx) == -1)
+		return EXIT_LOCAL;
+	rc = ldap_initialize(&ctx->ld, co->uri);
+	if (rc != LDAP_SUCCESS) {
+		ctx->ld = NULL;
+		return ldap_fail(co->uri ? co->uri : "ldap_initialize", rc,
+		    NULL, NULL);
+	}
+	ldap_set_option(ctx->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	if (co->verbose) {
+		ldap_get_option(ctx->ld, LDAP_OPT_URI, &uri);
+		fprintf(stderr, "%s: connecting to %s\n", PROGNAME,
+		    uri ? uri : "the default server");
+		ldap_memfree(uri);
+	}
+	if (co->starttls) {
+		rc = ldap_start_tls_s(ctx->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			rc = ld_fail(ctx, "StartTLS", rc);
+			/* -Z alone goes on in clear text, as the ldap tools */
+			if (co->starttls > 1)
+				return rc;
+		} else if (co->verbose)
+			fprintf(stderr, "%s: StartTLS done\n", PROGNAME);
+	}
+	return co->simple ? bind_simple(ctx) : bind_sasl(ctx);
+}
+
+void
+conn_close(struct ctx *ctx)
+{
+	if (ctx->ld != NULL)
+		ldap_unbind_ext(ctx->ld, NULL, NULL);
+	ctx->ld = NULL;
+	if (ctx->co.passwd != NULL) {
+		memset(ctx->co.passwd, 0, strlen(ctx->co.passwd));
+		free(ctx->co.passwd);
+		ctx->co.passwd = NULL;
+	}
+}
+
+/* The store's base: -b, else BASE from ldap.conf; NULL (and told) if none. */
+const char *
+conn_base(struct ctx *ctx)
+{
+	static char *dflt;
+
+	if (ctx->co.base != NULL)
+		return ctx->co.base;
+	if (dflt == NULL)
+		ldap_get_option(ctx->ld, LDAP_OPT_DEFBASE, &dflt);
+	if (dflt == NULL || *dflt == '\0') {
+		warnx_("no base DN: give -b BASE or set BASE in ldap.conf");
+		return NULL;
+	}
+	return dflt;
+}

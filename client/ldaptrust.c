@@ -1,0 +1,138 @@
+/* ldaptrust.c - manage the truststore overlay's certificates over LDAP */
+/*
+ * ldaptrust [connection options] COMMAND [options] [arguments]
+ *
+ * The server checks every certificate; this client makes the common jobs
+ * short and safe and shows the server's own diagnostics.  main() reads the
+ * options that come before the command, then hands the rest of argv to the
+ * command, which reads its own options and the connection options again
+ * (they may come anywhere).  To add a command, write cmd_NAME.c with
+ * "int cmd_NAME(struct ctx *, int, char **)", declare it in ldaptrust.h
+ * and add its line to the table below.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ldaptrust.h"
+
+static const struct command commands[] = {
+	{ "list", cmd_list,
+	    "list [--sort alias|expiry] [--expiring DAYS] [--expired] [--ca] [--json]",
+	    "one line per certificate",
+	    "  --sort alias|expiry  order of the lines (default: alias)\n"
+	    "  --expiring DAYS      only certificates expiring within DAYS days\n"
+	    "  --expired            only expired certificates\n"
+	    "  --ca                 only CA certificates\n"
+	    "  --json               a JSON array instead of a table\n" },
+	{ "show", cmd_show,
+	    "show [--json] ALIAS",
+	    "every fact about one certificate",
+	    "  --json               a JSON object instead of text\n" },
+	{ "import", cmd_import,
+	    "import [--all] [--alias-from subject] [--description TEXT] [-n] ALIAS FILE",
+	    "add certificates from a PEM, DER or PKCS#7 file",
+	    "  --all                import every certificate of a bundle\n"
+	    "  --alias-from subject name each certificate after its subject's CN\n"
+	    "  --description TEXT   description of the entries\n"
+	    "  -n, --dry-run        show what would be imported\n"
+	    "FILE may be - for standard input.\n" },
+	{ "export", cmd_export,
+	    "export [--der] [--force] ALIAS [FILE] | export --all [--force] [FILE]",
+	    "write a certificate (or the whole store) to a file",
+	    "  --der                DER instead of PEM (one certificate only)\n"
+	    "  --all                every certificate as one PEM bundle\n"
+	    "  --force              overwrite FILE if it exists\n"
+	    "Without FILE (or with -) the output goes to standard output.\n" },
+	{ "delete", cmd_delete,
+	    "delete [--yes] [-n] ALIAS...",
+	    "remove certificates",
+	    "  --yes                do not ask (required when not on a terminal)\n"
+	    "  -n, --dry-run        show what would be deleted\n" },
+	{ "rename", cmd_rename,
+	    "rename [-n] OLD NEW",
+	    "change a certificate's alias",
+	    "  -n, --dry-run        show what would be renamed\n" },
+	{ "expiring", cmd_expiring,
+	    "expiring [--days N] [--json]",
+	    "for monitoring: exit 0 ok, 1 expiring, 2 expired, 3 unknown",
+	    "  --days N             the warning window in days (default 30)\n"
+	    "  --json               a JSON object instead of text\n" },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+const struct command *
+command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/* Usage of one command (with its own options text), or of the program. */
+void
+command_usage(const struct command *cmd, FILE *fp)
+{
+	const struct command *c;
+
+	if (cmd != NULL) {
+		fprintf(fp, "usage: %s [options] %s\n  %s\n", PROGNAME,
+		    cmd->synopsis, cmd->summary);
+		if (cmd->help != NULL)
+			fprintf(fp, "\n%s", cmd->help);
+		fputc('\n', fp);
+		opt_usage_common(fp);
+		return;
+	}
+	fprintf(fp, "usage: %s [options] COMMAND [command options] "
+	    "[arguments]\n\nCommands:\n", PROGNAME);
+	for (c = commands; c->name != NULL; c++)
+		fprintf(fp, "  %-9s %s\n", c->name, c->summary);
+	fprintf(fp, "\n'%s COMMAND --help' describes a command; "
+	    "ldaptrust(1) says more.\n\n", PROGNAME);
+	opt_usage_common(fp);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd;
+	struct ctx ctx;
+	int c, rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.tty_out = isatty(STDOUT_FILENO);
+	ctx.tty_err = isatty(STDERR_FILENO);
+	ctx.tty_in = isatty(STDIN_FILENO);
+	ctx.now = (int64_t)time(NULL);
+
+	/* options before the command: stop at the first word */
+	while ((c = opt_next(&ctx, argc, argv, "+", NULL)) != -1)
+		;
+	if (optind >= argc)
+		return usage_error(&ctx, "no command given");
+	if (strcmp(argv[optind], "help") == 0) {
+		cmd = optind + 1 < argc ? command_find(argv[optind + 1]) : NULL;
+		command_usage(cmd, stdout);
+		return 0;
+	}
+	if ((cmd = command_find(argv[optind])) == NULL)
+		return usage_error(&ctx, "unknown command '%s'", argv[optind]);
+	ctx.cmd = cmd->name;
+	argc -= optind;
+	argv += optind;
+	/* let getopt_long() start afresh on the command's arguments */
+	optind = 0;
+	rc = cmd->run(&ctx, argc, argv);
+	conn_close(&ctx);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		warnx_("standard output: write error");
+		if (rc == 0)
+			rc = EXIT_LOCAL;
+	}
+	return rc;
+}

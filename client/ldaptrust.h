@@ -1,0 +1,176 @@
+/* ldaptrust.h - shared declarations of the ldaptrust client */
+/*
+ * The client is a thin layer over libldap: conn.c speaks the ldap tools'
+ * options and binds, store.c knows how certificates are laid out in the
+ * directory, out.c formats for people and for programs, and each command
+ * lives in its own cmd_*.c file.  A new command is a new file plus one
+ * line in the table in ldaptrust.c.
+ */
+#ifndef LDAPTRUST_H
+#define LDAPTRUST_H
+
+#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ldap.h>
+
+#define PROGNAME	"ldaptrust"
+
+/* Exit status for errors found on this side (usage, files, aliases). */
+#define EXIT_LOCAL	1
+/* Exit status of library errors with no server result (-1 ...), as the ldap tools. */
+#define EXIT_CLIENT	255
+
+/* Connection and bind settings, named after the ldap tools' options. */
+struct conn_opts {
+	char		*uri;		/* -H */
+	char		*binddn;	/* -D */
+	char		*passwd;	/* -w, -W, -y */
+	int		 prompt_passwd;	/* -W */
+	char		*passwd_file;	/* -y */
+	int		 simple;	/* -x */
+	char		*mech;		/* -Y */
+	char		*authzid;	/* -X */
+	char		*authcid;	/* -U */
+	char		*realm;		/* -R */
+	char		*secprops;	/* -O */
+	int		 quiet;		/* -Q */
+	int		 starttls;	/* -Z count */
+	int		 debug;		/* -d */
+	int		 verbose;	/* -v */
+	int		 dry_run;	/* -n */
+	char		*base;		/* -b */
+};
+
+struct ctx {
+	struct conn_opts co;
+	LDAP		*ld;		/* NULL until conn_open() */
+	const char	*cmd;		/* the command's name, for messages */
+	int		 tty_out;	/* stdout is a terminal */
+	int		 tty_err;
+	int		 tty_in;
+	int64_t		 now;
+};
+
+/* One command: its name, its entry point, its synopsis and one line. */
+struct command {
+	const char	*name;
+	int		(*run)(struct ctx *, int, char **);
+	const char	*synopsis;
+	const char	*summary;
+	const char	*help;		/* the command's own options */
+};
+
+/* conn.c */
+int	 opt_next(struct ctx *, int, char **, const char *,
+	    const struct option *);
+void	 opt_usage_common(FILE *);
+int	 conn_open(struct ctx *);
+void	 conn_close(struct ctx *);
+const char *conn_base(struct ctx *);
+int	 ldap_fail(const char *, int, const char *, const char *);
+int	 ld_fail(struct ctx *, const char *, int);
+int	 exit_status(int);
+int	 op_result(struct ctx *, int, const char *, LDAPMessage **);
+void	 warnx_(const char *, ...) __attribute__((format(printf, 1, 2)));
+int	 usage_error(struct ctx *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* store.c: certificates as directory entries */
+#define ALIAS_MAX	64
+
+struct cert_rec {
+	char		*dn;
+	char		*alias;
+	char		*description;
+	unsigned char	*der;
+	size_t		 der_len;
+	char		*subject;
+	char		*issuer;
+	char		*status;
+	char		*sha256;
+	int64_t		 not_before;	/* INT64_MIN when unknown */
+	int64_t		 not_after;
+	int		 is_ca;		/* -1 unknown */
+	LDAPMessage	*entry;		/* only while the search result lives */
+};
+
+struct cert_list {
+	struct cert_rec	*recs;
+	size_t		 n;
+	size_t		 cap;
+};
+
+int	 alias_check(const char *, char *, size_t);
+char	*alias_rdn(const char *);
+char	*alias_dn(const char *, const char *);
+char	*dn_alias(const char *);
+typedef int (*entry_fn)(struct ctx *, LDAPMessage *, void *);
+int	 store_search(struct ctx *, const char *, int, const char *,
+	    char **, entry_fn, void *);
+int	 store_list(struct ctx *, const char *, char **, struct cert_list *);
+int	 no_such_alias(struct ctx *, const char *, const char *);
+int	 store_get(struct ctx *, const char *, char **, struct cert_list *);
+void	 cert_list_free(struct cert_list *);
+char	*entry_str(LDAP *, LDAPMessage *, const char *);
+int	 read_file(const char *, unsigned char **, size_t *);
+int	 write_file(const char *, const void *, size_t, int);
+extern char *list_attrs[];
+
+/* out.c: tables, JSON and dates */
+struct table;
+struct table *table_new(int, const char *const *);
+void	 table_row(struct table *, const char *const *);
+void	 table_print(struct table *, FILE *, int);
+void	 table_free(struct table *);
+
+struct json {
+	FILE	*fp;
+	int	 depth;
+	int	 need_comma[32];
+	int	 after_key;
+};
+void	 json_init(struct json *, FILE *);
+void	 json_begin(struct json *, int);
+void	 json_end(struct json *, int);
+void	 json_key(struct json *, const char *);
+void	 json_str(struct json *, const char *);
+void	 json_strn(struct json *, const char *, size_t);
+void	 json_int(struct json *, int64_t);
+void	 json_bool(struct json *, int);
+void	 json_null(struct json *);
+void	 json_kv_str(struct json *, const char *, const char *);
+void	 json_finish(struct json *);
+
+void	 fmt_date(int64_t, char *, size_t);
+void	 fmt_datetime(int64_t, char *, size_t);
+void	 fmt_iso(int64_t, char *, size_t);
+int64_t	 days_left(int64_t, int64_t);
+int	 gentime_to_epoch(const char *, int64_t *);
+
+/* progress bar on stderr (a terminal only) */
+void	 progress(struct ctx *, size_t, size_t);
+void	 progress_done(struct ctx *);
+
+/* cmd_list.c, shared with expiring */
+const char *rec_status(const struct cert_rec *, int64_t);
+void	 json_rec(struct json *, const struct cert_rec *, int64_t);
+void	 sort_recs(struct cert_list *, int);
+void	 print_recs(struct ctx *, const struct cert_list *,
+	    const unsigned char *);
+
+/* the commands */
+int	 cmd_list(struct ctx *, int, char **);
+int	 cmd_show(struct ctx *, int, char **);
+int	 cmd_import(struct ctx *, int, char **);
+int	 cmd_export(struct ctx *, int, char **);
+int	 cmd_delete(struct ctx *, int, char **);
+int	 cmd_rename(struct ctx *, int, char **);
+int	 cmd_expiring(struct ctx *, int, char **);
+
+const struct command *command_find(const char *);
+void	 command_usage(const struct command *, FILE *);
+
+#endif /* LDAPTRUST_H */

@@ -1,0 +1,399 @@
+/* out.c - output for people (tables, dates, progress) and programs (JSON) */
+/*
+ * People get aligned columns on a terminal, fitted to its width; a pipe
+ * gets the same rows tab-separated with no header, so cut(1) and awk(1)
+ * work.  Programs ask for --json, whose field names are part of the
+ * interface.  The two are never mixed on standard output.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ldaptrust.h"
+#include "tscert.h"
+
+/* --- tables ------------------------------------------------------------------ */
+
+struct table {
+	int	  ncols;
+	char	**cells;	/* nrows * ncols, row 0 is the header */
+	size_t	  nrows;
+	size_t	  cap;
+};
+
+struct table *
+table_new(int ncols, const char *const *header)
+{
+	struct table *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->ncols = ncols;
+	table_row(t, header);
+	return t;
+}
+
+void
+table_row(struct table *t, const char *const *cells)
+{
+	char **nc;
+	int i;
+
+	if (t == NULL)
+		return;
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+
+		nc = reallocarray(t->cells, cap * (size_t)t->ncols,
+		    sizeof(*nc));
+		if (nc == NULL)
+			return;
+		t->cells = nc;
+		t->cap = cap;
+	}
+	for (i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] =
+		    strdup(cells[i] ? cells[i] : "-");
+	t->nrows++;
+}
+
+/* Width on screen: code points, not bytes. */
+static size_t
+width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Print s in w columns: cut with "..." when longer, padded unless last. */
+static void
+cell(FILE *fp, const char *s, size_t w, int last)
+{
+	size_t sw = width(s), n = 0;
+	const char *p = s;
+
+	if (sw > w && w > 3) {
+		while (*p != '\0') {
+			if (((unsigned char)*p & 0xc0) != 0x80 && n++ == w - 3)
+				break;
+			p++;
+		}
+		fwrite(s, 1, (size_t)(p - s), fp);
+		fputs("...", fp);
+		sw = w;
+	} else
+		fputs(s, fp);
+	if (!last)
+		fprintf(fp, "%*s", (int)(w - sw + 2), "");
+}
+
+void
+table_print(struct table *t, FILE *fp, int tty)
+{
+	size_t w[16], total, r, cols = 0;
+	struct winsize ws;
+	int i, widest;
+
+	if (t == NULL)
+		return;
+	if (!tty) {
+		for (r = 1; r < t->nrows; r++)
+			for (i = 0; i < t->ncols; i++)
+				fprintf(fp, "%s%c", t->cells[r * (size_t)t->ncols
+				    + (size_t)i], i == t->ncols - 1 ? '\n' : '\t');
+		return;
+	}
+	for (i = 0; i < t->ncols && i < 16; i++) {
+		w[i] = 0;
+		for (r = 0; r < t->nrows; r++) {
+			size_t cw = width(t->cells[r * (size_t)t->ncols +
+			    (size_t)i]);
+			if (cw > w[i])
+				w[i] = cw;
+		}
+	}
+	if (ioctl(fileno(fp), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		cols = ws.ws_col;
+	/* narrow the widest column until the table fits the terminal */
+	while (cols > 0) {
+		total = 0;
+		widest = 0;
+		for (i = 0; i < t->ncols; i++) {
+			total += w[i] + 2;
+			if (w[i] > w[widest])
+				widest = i;
+		}
+		if (total - 2 <= cols || w[widest] <= 16)
+			break;
+		w[widest]--;
+	}
+	for (r = 0; r < t->nrows; r++) {
+		for (i = 0; i < t->ncols; i++)
+			cell(fp, t->cells[r * (size_t)t->ncols + (size_t)i],
+			    w[i], i == t->ncols - 1);
+		fputc('\n', fp);
+	}
+}
+
+void
+table_free(struct table *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nrows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}
+
+/* --- JSON -------------------------------------------------------------------- */
+
+void
+json_init(struct json *j, FILE *fp)
+{
+	memset(j, 0, sizeof(*j));
+	j->fp = fp;
+}
+
+/* Separator before a value: none after a key, a comma between items. */
+static void
+json_sep(struct json *j)
+{
+	if (j->after_key)
+		j->after_key = 0;
+	else if (j->need_comma[j->depth])
+		fputc(',', j->fp);
+	j->need_comma[j->depth] = 1;
+}
+
+void
+json_begin(struct json *j, int c)
+{
+	json_sep(j);
+	fputc(c, j->fp);
+	if (j->depth < 31)
+		j->depth++;
+	j->need_comma[j->depth] = 0;
+}
+
+void
+json_end(struct json *j, int c)
+{
+	if (j->depth > 0)
+		j->depth--;
+	fputc(c, j->fp);
+}
+
+/*
+ * A JSON string: quotes, backslashes and control characters escaped, UTF-8
+ * passed through, and any byte that is not UTF-8 replaced by U+FFFD so the
+ * output always parses.
+ */
+static void
+json_quote(FILE *fp, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	int follow, i, ok;
+
+	fputc('"', fp);
+	while (p < end) {
+		unsigned char c = *p;
+
+		if (c < 0x80) {
+			switch (c) {
+			case '"': fputs("\\\"", fp); break;
+			case '\\': fputs("\\\\", fp); break;
+			case '\b': fputs("\\b", fp); break;
+			case '\f': fputs("\\f", fp); break;
+			case '\n': fputs("\\n", fp); break;
+			case '\r': fputs("\\r", fp); break;
+			case '\t': fputs("\\t", fp); break;
+			default:
+				if (c < 0x20 || c == 0x7f)
+					fprintf(fp, "\\u%04x", c);
+				else
+					fputc(c, fp);
+			}
+			p++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0 && c >= 0xc2)
+			follow = 1;
+		else if ((c & 0xf0) == 0xe0)
+			follow = 2;
+		else if ((c & 0xf8) == 0xf0 && c <= 0xf4)
+			follow = 3;
+		else
+			follow = -1;
+		ok = follow > 0 && (size_t)(end - p) > (size_t)follow;
+		for (i = 1; ok && i <= follow; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				ok = 0;
+		if (!ok) {
+			fputs("\\ufffd", fp);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, (size_t)follow + 1, fp);
+		p += follow + 1;
+	}
+	fputc('"', fp);
+}
+
+void
+json_key(struct json *j, const char *k)
+{
+	json_sep(j);
+	json_quote(j->fp, k, strlen(k));
+	fputc(':', j->fp);
+	j->after_key = 1;
+}
+
+void
+json_strn(struct json *j, const char *s, size_t len)
+{
+	json_sep(j);
+	json_quote(j->fp, s, len);
+}
+
+void
+json_str(struct json *j, const char *s)
+{
+	if (s == NULL)
+		json_null(j);
+	else
+		json_strn(j, s, strlen(s));
+}
+
+void
+json_int(struct json *j, int64_t v)
+{
+	json_sep(j);
+	fprintf(j->fp, "%lld", (long long)v);
+}
+
+void
+json_bool(struct json *j, int v)
+{
+	json_sep(j);
+	fputs(v ? "true" : "false", j->fp);
+}
+
+void
+json_null(struct json *j)
+{
+	json_sep(j);
+	fputs("null", j->fp);
+}
+
+void
+json_kv_str(struct json *j, const char *k, const char *v)
+{
+	json_key(j, k);
+	json_str(j, v);
+}
+
+void
+json_finish(struct json *j)
+{
+	fputc('\n', j->fp);
+}
+
+/* --- dates ------------------------------------------------------------------- */
+
+enum datefmt { DF_DATE, DF_DATETIME, DF_ISO };
+
+static void
+fmt_tm(int64_t t, enum datefmt f, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	size_t n = 0;
+
+	if (t != INT64_MIN && gmtime_r(&tt, &tm) != NULL) {
+		switch (f) {
+		case DF_DATE:
+			n = strftime(buf, len, "%Y-%m-%d", &tm);
+			break;
+		case DF_DATETIME:
+			n = strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+			break;
+		case DF_ISO:
+			n = strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+			break;
+		}
+	}
+	if (n == 0)
+		snprintf(buf, len, "-");
+}
+
+void
+fmt_date(int64_t t, char *buf, size_t len)
+{
+	fmt_tm(t, DF_DATE, buf, len);
+}
+
+void
+fmt_datetime(int64_t t, char *buf, size_t len)
+{
+	fmt_tm(t, DF_DATETIME, buf, len);
+}
+
+void
+fmt_iso(int64_t t, char *buf, size_t len)
+{
+	fmt_tm(t, DF_ISO, buf, len);
+}
+
+/* Whole days from now to t, rounded down: -1 means "expired today". */
+int64_t
+days_left(int64_t t, int64_t now)
+{
+	int64_t d = t - now;
+
+	return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
+}
+
+int
+gentime_to_epoch(const char *s, int64_t *t)
+{
+	return ts_gentime_parse(s, strlen(s), t);
+}
+
+/* --- progress ---------------------------------------------------------------- */
+
+void
+progress(struct ctx *ctx, size_t done, size_t total)
+{
+	static size_t last = (size_t)-1;
+	size_t fill, pct;
+	char bar[41];
+
+	if (!ctx->tty_err || total == 0)
+		return;
+	pct = done * 100 / total;
+	if (pct == last && done != total)
+		return;
+	last = pct;
+	fill = done * 40 / total;
+	memset(bar, '#', fill);
+	memset(bar + fill, '.', 40 - fill);
+	bar[40] = '\0';
+	fprintf(stderr, "\r[%s] %zu/%zu %3zu%%", bar, done, total, pct);
+	fflush(stderr);
+}
+
+void
+progress_done(struct ctx *ctx)
+{
+	if (ctx->tty_err)
+		fprintf(stderr, "\r%*s\r", 60, "");
+}

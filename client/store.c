@@ -1,0 +1,497 @@
+/* store.c - certificates as entries: aliases, DNs, searches and files */
+/*
+ * An entry of the store is cn=<alias>,<base> with objectClass
+ * tsCertificate, the DER in userCertificate;binary and the overlay's
+ * operational decorations (tsSubject, tsNotAfter, tsStatus, ...).  The
+ * alias is the cn of the RDN.  Aliases are checked here before anything is
+ * sent, so an administrator learns at once what the rules are.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lber.h>
+#include <ldap.h>
+
+#include "ldaptrust.h"
+#include "tscert.h"
+
+#define FILE_MAX	(64 * 1024 * 1024)
+#define PAGE_SIZE	500
+
+/* What list-like commands need of each entry. */
+char *list_attrs[] = {
+	"cn", "description", "tsSubject", "tsIssuer", "tsNotBefore",
+	"tsNotAfter", "tsStatus", "tsIsCA", "tsFingerprintSHA256", NULL
+};
+
+/* Length in characters of valid UTF-8, or -1 if it is not UTF-8. */
+static long
+utf8_chars(const unsigned char *s)
+{
+	long n = 0;
+	int follow, i;
+
+	while (*s != '\0') {
+		if (*s < 0x80)
+			follow = 0;
+		else if ((*s & 0xe0) == 0xc0 && *s >= 0xc2)
+			follow = 1;
+		else if ((*s & 0xf0) == 0xe0)
+			follow = 2;
+		else if ((*s & 0xf8) == 0xf0 && *s <= 0xf4)
+			follow = 3;
+		else
+			return -1;
+		for (i = 1; i <= follow; i++)
+			if ((s[i] & 0xc0) != 0x80)
+				return -1;
+		s += follow + 1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The alias rules: 1 to 64 characters (X.520's upper bound for a common
+ * name), UTF-8, no control characters, no '/' (aliases end up in file
+ * names), no space at either end (invisible, and LDAP would trim it).
+ * Everything else, even ',' '+' '=', is allowed and escaped in the DN.
+ */
+int
+alias_check(const char *alias, char *msg, size_t msglen)
+{
+	const unsigned char *p;
+	size_t len = strlen(alias);
+	long chars;
+
+	if (len == 0) {
+		snprintf(msg, msglen, "an alias cannot be empty");
+		return -1;
+	}
+	if ((chars = utf8_chars((const unsigned char *)alias)) < 0) {
+		snprintf(msg, msglen, "an alias must be UTF-8 text");
+		return -1;
+	}
+	if (chars > ALIAS_MAX) {
+		snprintf(msg, msglen, "an alias has at most %d characters "
+		    "(this one has %ld)", ALIAS_MAX, chars);
+		return -1;
+	}
+	for (p = (const unsigned char *)alias; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(msg, msglen,
+			    "an alias cannot hold control characters");
+			return -1;
+		}
+		if (*p == '/') {
+			snprintf(msg, msglen, "an alias cannot hold '/'");
+			return -1;
+		}
+	}
+	if (alias[0] == ' ' || alias[len - 1] == ' ') {
+		snprintf(msg, msglen,
+		    "an alias cannot begin or end with a space");
+		return -1;
+	}
+	return 0;
+}
+
+/* cn=<alias> with the value escaped as RFC 4514 asks. */
+char *
+alias_rdn(const char *alias)
+{
+	size_t len = strlen(alias), i, o;
+	char *rdn;
+
+	if ((rdn = malloc(3 + 2 * len + 1)) == NULL)
+		return NULL;
+	memcpy(rdn, "cn=", 3);
+	o = 3;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)alias[i];
+
+		if (strchr("\"+,;<>\\=", c) != NULL ||
+		    (i == 0 && (c == '#' || c == ' ')) ||
+		    (i == len - 1 && c == ' '))
+			rdn[o++] = '\\';
+		rdn[o++] = (char)c;
+	}
+	rdn[o] = '\0';
+	return rdn;
+}
+
+/* cn=<alias>,<base> */
+char *
+alias_dn(const char *alias, const char *base)
+{
+	char *rdn, *dn = NULL;
+	size_t len;
+
+	if ((rdn = alias_rdn(alias)) == NULL)
+		return NULL;
+	len = strlen(rdn) + 1 + strlen(base) + 1;
+	if ((dn = malloc(len)) != NULL)
+		snprintf(dn, len, "%s,%s", rdn, base);
+	free(rdn);
+	return dn;
+}
+
+/* The alias (the RDN's value) of an entry's DN, malloc()ed. */
+char *
+dn_alias(const char *dn)
+{
+	LDAPDN ldn = NULL;
+	char *alias = NULL;
+	LDAPAVA *ava;
+
+	if (ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return strdup(dn);
+	if (ldn != NULL && ldn[0] != NULL && ldn[0][0] != NULL) {
+		ava = ldn[0][0];
+		alias = strndup(ava->la_value.bv_val, ava->la_value.bv_len);
+	}
+	ldap_dnfree(ldn);
+	return alias ? alias : strdup(dn);
+}
+
+/* First value of an attribute as a string, malloc()ed; NULL if none. */
+char *
+entry_str(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	struct berval **vals;
+	char *s = NULL;
+
+	if ((vals = ldap_get_values_len(ld, e, attr)) == NULL)
+		return NULL;
+	if (vals[0] != NULL)
+		s = strndup(vals[0]->bv_val, vals[0]->bv_len);
+	ldap_value_free_len(vals);
+	return s;
+}
+
+/*
+ * Search and hand each entry to fn.  Pages of PAGE_SIZE entries (RFC 2696)
+ * keep a store larger than the server's size limit listable.  Returns the
+ * LDAP result code, the error already shown (labelled with what).
+ */
+int
+store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
+    char **attrs, entry_fn fn, void *arg)
+{
+	struct berval cookie = { 0, NULL };
+	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL }, **srvctrls = NULL;
+	LDAPControl *resp;
+	LDAPMessage *msg = NULL;
+	char *matched = NULL, *text = NULL;
+	ber_int_t total;
+	int rc, err = LDAP_SUCCESS, msgid, type;
+
+	do {
+		rc = ldap_create_page_control(ctx->ld, PAGE_SIZE, &cookie, 0,
+		    &page);
+		if (rc != LDAP_SUCCESS) {
+			err = ld_fail(ctx, "paged results control", rc);
+			goto done;
+		}
+		ctrls[0] = page;
+		rc = ldap_search_ext(ctx->ld, base, scope, filter, attrs, 0,
+		    ctrls, NULL, NULL, LDAP_NO_LIMIT, &msgid);
+		if (rc != LDAP_SUCCESS) {
+			err = rc;
+			ld_fail(ctx, "search", rc);
+			goto done;
+		}
+		for (;;) {
+			rc = ldap_result(ctx->ld, msgid, LDAP_MSG_ONE, NULL, &msg);
+			if (rc <= 0) {
+				ldap_get_option(ctx->ld, LDAP_OPT_RESULT_CODE,
+				    &err);
+				if (err == LDAP_SUCCESS)
+					err = LDAP_OTHER;
+				ld_fail(ctx, "search", err);
+				goto done;
+			}
+			type = ldap_msgtype(msg);
+			if (type == LDAP_RES_SEARCH_ENTRY) {
+				if ((rc = fn(ctx, msg, arg)) != 0) {
+					err = rc;
+					ldap_abandon_ext(ctx->ld, msgid, NULL,
+					    NULL);
+					goto done;
+				}
+			} else if (type == LDAP_RES_SEARCH_RESULT)
+				break;
+			ldap_msgfree(msg);
+			msg = NULL;
+		}
+		rc = ldap_parse_result(ctx->ld, msg, &err, &matched, &text,
+		    NULL, &srvctrls, 0);
+		if (rc != LDAP_SUCCESS)
+			err = rc;
+		if (err != LDAP_SUCCESS) {
+			/* a missing base or alias is the caller's to word */
+			if (err != LDAP_NO_SUCH_OBJECT || scope != LDAP_SCOPE_BASE)
+				ldap_fail("search", err, matched, text);
+			goto done;
+		}
+		ber_memfree(cookie.bv_val);
+		cookie.bv_val = NULL;
+		cookie.bv_len = 0;
+		resp = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, srvctrls,
+		    NULL);
+		if (resp != NULL)
+			ldap_parse_pageresponse_control(ctx->ld, resp, &total,
+			    &cookie);
+		ldap_controls_free(srvctrls);
+		srvctrls = NULL;
+		ldap_control_free(page);
+		page = NULL;
+		ldap_msgfree(msg);
+		msg = NULL;
+		ldap_memfree(matched);
+		ldap_memfree(text);
+		matched = text = NULL;
+	} while (cookie.bv_val != NULL && cookie.bv_len > 0);
+done:
+	ber_memfree(cookie.bv_val);
+	ldap_controls_free(srvctrls);
+	ldap_control_free(page);
+	ldap_msgfree(msg);
+	ldap_memfree(matched);
+	ldap_memfree(text);
+	return err;
+}
+
+static int64_t
+entry_time(LDAP *ld, LDAPMessage *e, const char *attr)
+{
+	char *s = entry_str(ld, e, attr);
+	int64_t t = INT64_MIN;
+
+	if (s != NULL && gentime_to_epoch(s, &t) == -1)
+		t = INT64_MIN;
+	free(s);
+	return t;
+}
+
+static int
+add_rec(struct ctx *ctx, LDAPMessage *e, void *arg)
+{
+	struct cert_list *list = arg;
+	struct cert_rec *r, *recs;
+	struct berval **der;
+	char *dn, *ca;
+
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 64;
+
+		if ((recs = reallocarray(list->recs, cap, sizeof(*recs))) == NULL)
+			goto nomem;
+		list->recs = recs;
+		list->cap = cap;
+	}
+	r = &list->recs[list->n];
+	memset(r, 0, sizeof(*r));
+	if ((dn = ldap_get_dn(ctx->ld, e)) == NULL)
+		goto nomem;
+	r->dn = strdup(dn);
+	ldap_memfree(dn);
+	if (r->dn == NULL || (r->alias = dn_alias(r->dn)) == NULL)
+		goto nomem;
+	r->description = entry_str(ctx->ld, e, "description");
+	r->subject = entry_str(ctx->ld, e, "tsSubject");
+	r->issuer = entry_str(ctx->ld, e, "tsIssuer");
+	r->status = entry_str(ctx->ld, e, "tsStatus");
+	r->sha256 = entry_str(ctx->ld, e, "tsFingerprintSHA256");
+	r->not_before = entry_time(ctx->ld, e, "tsNotBefore");
+	r->not_after = entry_time(ctx->ld, e, "tsNotAfter");
+	ca = entry_str(ctx->ld, e, "tsIsCA");
+	r->is_ca = ca ? strcasecmp(ca, "TRUE") == 0 : -1;
+	free(ca);
+	if ((der = ldap_get_values_len(ctx->ld, e, "userCertificate;binary"))
+	    != NULL) {
+		if (der[0] != NULL && (r->der = malloc(der[0]->bv_len)) != NULL) {
+			memcpy(r->der, der[0]->bv_val, der[0]->bv_len);
+			r->der_len = der[0]->bv_len;
+		}
+		ldap_value_free_len(der);
+	}
+	list->n++;
+	return 0;
+nomem:
+	warnx_("out of memory");
+	return LDAP_NO_MEMORY;
+}
+
+/* Every certificate of the store matching filter (NULL: all of them). */
+int
+store_list(struct ctx *ctx, const char *filter, char **attrs,
+    struct cert_list *list)
+{
+	const char *base;
+	char f[1024];
+
+	if ((base = conn_base(ctx)) == NULL)
+		return EXIT_LOCAL;
+	snprintf(f, sizeof(f), "(&(objectClass=tsCertificate)%s)",
+	    filter ? filter : "");
+	return store_search(ctx, base, LDAP_SCOPE_ONELEVEL, f,
+	    attrs ? attrs : list_attrs, add_rec, list);
+}
+
+/* One certificate by alias; LDAP_NO_SUCH_OBJECT (not shown) if absent. */
+int
+store_get(struct ctx *ctx, const char *alias, char **attrs,
+    struct cert_list *list)
+{
+	const char *base;
+	char *dn;
+	int rc;
+
+	if ((base = conn_base(ctx)) == NULL)
+		return EXIT_LOCAL;
+	if ((dn = alias_dn(alias, base)) == NULL)
+		return LDAP_NO_MEMORY;
+	rc = store_search(ctx, dn, LDAP_SCOPE_BASE,
+	    "(objectClass=tsCertificate)", attrs ? attrs : list_attrs,
+	    add_rec, list);
+	free(dn);
+	/* an entry that is not a certificate is not in the store */
+	if (rc == LDAP_SUCCESS && list->n == 0)
+		rc = LDAP_NO_SUCH_OBJECT;
+	return rc;
+}
+
+void
+cert_list_free(struct cert_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		struct cert_rec *r = &list->recs[i];
+
+		free(r->dn);
+		free(r->alias);
+		free(r->description);
+		free(r->der);
+		free(r->subject);
+		free(r->issuer);
+		free(r->status);
+		free(r->sha256);
+	}
+	free(list->recs);
+	memset(list, 0, sizeof(*list));
+}
+
+/* Whole file (or standard input for "-"); -1 with the reason shown. */
+int
+read_file(const char *path, unsigned char **buf, size_t *len)
+{
+	unsigned char *b = NULL, *nb;
+	size_t n = 0, cap = 0;
+	ssize_t r;
+	int fd, ret = -1;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY)) == -1) {
+		warnx_("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > FILE_MAX) {
+				warnx_("%s: larger than %d MiB", path,
+				    FILE_MAX >> 20);
+				goto done;
+			}
+			if ((nb = realloc(b, cap)) == NULL) {
+				warnx_("%s: out of memory", path);
+				goto done;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			warnx_("%s: %s", path, strerror(errno));
+			goto done;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*buf = b;
+	*len = n;
+	b = NULL;
+	ret = 0;
+done:
+	free(b);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ret;
+}
+
+/*
+ * Write a file, or standard output for NULL or "-".  An existing file is
+ * never replaced unless force: O_EXCL makes that check and the creation
+ * one step, so no race can clobber a file that appears meanwhile.
+ */
+int
+write_file(const char *path, const void *data, size_t len, int force)
+{
+	const unsigned char *p = data;
+	ssize_t w;
+	int fd, flags = O_WRONLY | O_CREAT;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		fd = STDOUT_FILENO;
+	else {
+		flags |= force ? O_TRUNC : O_EXCL;
+		if ((fd = open(path, flags, 0644)) == -1) {
+			if (errno == EEXIST)
+				warnx_("%s: file exists (use --force to "
+				    "overwrite it)", path);
+			else
+				warnx_("%s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			warnx_("%s: %s", fd == STDOUT_FILENO ? "standard output"
+			    : path, strerror(errno));
+			if (fd != STDOUT_FILENO)
+				close(fd);
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (fd != STDOUT_FILENO && close(fd) == -1) {
+		warnx_("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* "ldaptrust: ALIAS: No such object (32)" with where we looked. */
+int
+no_such_alias(struct ctx *ctx, const char *alias, const char *base)
+{
+	char what[256], info[512];
+
+	snprintf(what, sizeof(what), "\"%s\"", alias);
+	snprintf(info, sizeof(info), "no certificate with this alias under %s",
+	    base);
+	return ldap_fail(what, LDAP_NO_SUCH_OBJECT, NULL, info);
+}
