@@ -22,12 +22,19 @@ GOOD="cn=good,$BASE"
 SYNTAX='invalid per syntax'		# slapd's own check, before any overlay
 KEY='private key'
 
-# case file attribute code regex [secret]: one hostile value, add and modify
+# hostile FILE ATTRIBUTE CODE REGEX [SECRET]: one hostile value as an add;
+# hostile_mod: the same as a modify replacing the good entry's certificate
+# (every value goes through one add; a representative set also as modify,
+# which takes the other code path in the overlay)
 hostile() {
 	_f=$1 _a=$2 _c=$3 _r=$4 _s=${5:-}
 	_k=$(basename "$_f"); _k=${_k%.*}
 	add_ldif "h-$_k" "$_a" "$_f" > "$T/case.ldif"
 	refuse 1 "$_k" "$_a" add "$_c" "$_r" "$T/case.ldif" "$_s"
+}
+hostile_mod() {
+	_f=$1 _a=$2 _c=$3 _r=$4 _s=${5:-}
+	_k=$(basename "$_f"); _k=${_k%.*}
 	replace_ldif "$GOOD" "$_a" "$_f" > "$T/case.ldif"
 	refuse 1 "$_k" "$_a" modify "$_c" "$_r" "$T/case.ldif" "$_s"
 }
@@ -80,6 +87,19 @@ hostile "$H/big-1mib.bin" "$B" 19 "size|large|bytes"
 hostile "$H/big-1mib.txt" "$P" 19 "size|large|bytes"
 # 5000 alternative names make 118 kB of DER: over the 64 KiB default
 hostile "$H/san-5000.der" "$B" 19 "size|large|bytes"
+
+# --- the same through modify -------------------------------------------------
+hostile_mod "$H/der-truncate.bin" "$B" 21 "$SYNTAX"
+hostile_mod "$H/der-badkey.bin" "$B" 21 "key|certificate|DER|pars|decod"
+hostile_mod "$H/key-rsa-pkcs8.bin" "$B" 21 "$SYNTAX"
+hostile_mod "$H/key-ec-pkcs8.txt" "$P" 21 "$KEY" "$H/key-ec-pkcs8.txt"
+hostile_mod "$H/key-rsa-trad-enc.txt" "$P" 21 "$KEY" "$H/key-rsa-trad-enc.txt"
+hostile_mod "$H/csr.txt" "$P" 21 "request|CSR"
+hostile_mod "$H/p7-two.txt" "$P" 21 "PKCS ?#?7"
+hostile_mod "$H/pem-cert-then-key.txt" "$P" 21 "$KEY" "$H/key-rsa-pkcs8.txt"
+hostile_mod "$H/pem-two-blocks.txt" "$P" 65 "one certificate|more than one|several|multiple|2 certificates"
+hostile_mod "$H/pem-der-trail.txt" "$P" 21 "certificate|PEM|DER|pars|decod|trailing"
+hostile_mod "$H/big-1mib.bin" "$B" 19 "size|large|bytes"
 
 # --- the certificate attribute itself: zero, two, or both forms -----------
 printf 'dn: cn=h-none,%s\nobjectClass: tsCertificate\ncn: h-none\n\n' "$BASE" > "$T/case.ldif"

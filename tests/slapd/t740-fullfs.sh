@@ -17,9 +17,8 @@ if ! mount -t tmpfs -o size=16k,mode=0755 ts-t740 "$T/fs" 2>/dev/null; then
 	echo "cannot mount a tmpfs (not root?)"
 	exit 77
 fi
-# unmount on every exit, keeping the exit status for lib.sh's handler
-trap '_rc=$?; for p in $_ts_pids; do kill $p 2>/dev/null; done; sleep 0.5;
-	umount -l "$T/fs" 2>/dev/null; (exit $_rc); _ts_exit' EXIT
+unmount() { umount -l "$T/fs" 2>/dev/null; }
+ts_atexit unmount
 mkdir -p "$T/fs/export"
 
 cat > "$T/overlay.conf" <<EOF
