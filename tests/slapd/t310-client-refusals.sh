@@ -1,0 +1,92 @@
+#!/bin/sh
+# t310-client-refusals.sh - ldaptrust: every refusal gives a clear message,
+# the documented exit status, and leaves the store as it was.
+. "$(dirname "$0")/lib.sh"
+ts_init
+[ -x "$LDAPTRUST" ] || { echo "skip: no $LDAPTRUST"; exit 77; }
+
+node_conf 1
+node_start 1
+add_base 1
+
+lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
+contains() { printf '%s' "$2" | grep -qF -- "$1"; }
+C=$T/certs
+
+mkcert good
+mkcert other
+mkcert weak -newkey rsa:1024
+mkcert_dates old 20200101000000Z 20200201000000Z
+lt import good "$C/good.pem" >/dev/null || die "import good"
+snapshot 1 > "$T/before"
+unchanged() { snapshot 1 > "$T/after"; check "store unchanged ($1)" cmp -s "$T/before" "$T/after"; }
+
+# --- server refusals: the server's words and its result code -------------------
+expect_ldap 19 "already" lt import good-again "$C/good.pem"
+expect_ldap 19 "Constraint violation (19)" lt import good-again "$C/good.der"
+unchanged "duplicate"
+expect_ldap 19 "expired" lt import old "$C/old.pem"
+unchanged "expired"
+expect_ldap 19 "1024" lt import weak "$C/weak.pem"
+unchanged "weak key"
+expect_ldap 68 "Already exists (68)" lt import good "$C/other.pem"
+unchanged "alias taken"
+out=$(lt import good-again "$C/good.pem" 2>&1)
+check "refusal names the operation" contains 'ldaptrust: import "good-again": Constraint violation (19)' "$out"
+check "refusal shows the server's text" contains '	additional info: ' "$out"
+
+# --- local refusals: nothing is sent -------------------------------------------
+openssl genpkey -algorithm ed25519 -out "$C/key.pem" 2>/dev/null
+expect_ldap 1 "private key" lt import k "$C/key.pem"
+printf 'hello\n' > "$C/text"
+expect_ldap 1 "$C/text:" lt import t "$C/text"
+expect_ldap 1 "No such file or directory" lt import m "$C/missing.pem"
+cat "$C/good.pem" "$C/other.pem" > "$C/two.pem"
+out=$(lt import two "$C/two.pem" 2>&1); rc=$?
+check "two certificates without --all: exit 1" test $rc = 1
+check "...lists them by subject" contains "CN=other" "$out"
+check "...with SHA-256" contains "$(openssl x509 -in "$C/other.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)" "$out"
+check "...and says --all" contains "--all" "$out"
+long=$(printf 'a%.0s' $(seq 1 65))
+for bad in "" "a/b" " lead" "trail " "$long" "$(printf 'tab\there')"; do
+	expect_ldap 1 "bad alias" lt import "$bad" "$C/other.pem"
+done
+expect_ldap 1 "at most 64 characters" lt import "$long" "$C/other.pem"
+expect_ldap 1 "cannot hold '/'" lt delete --yes "a/b"
+expect_ldap 1 "cannot hold '/'" lt rename good "x/y"
+unchanged "local refusals"
+grep -q "cn=k,\|cn=t,\|cn=m,\|cn=two" "$T/n1.log" &&
+    fail "a refused import reached the server" || pass "nothing sent for local refusals"
+
+# --- delete and rename ----------------------------------------------------------
+expect_ldap 32 "No such object (32)" lt delete --yes missing
+expect_ldap 32 "missing" lt delete --yes good missing
+unchanged "delete with a missing alias deletes nothing"
+expect_ldap 1 "--yes" lt delete good
+unchanged "delete without --yes off a terminal"
+expect_ldap 32 "No such object (32)" lt show missing
+expect_ldap 32 "No such object (32)" lt export missing
+expect_ldap 32 "No such object (32)" lt rename missing newname
+lt import other "$C/other.pem" >/dev/null || fail "import other"
+snapshot 1 > "$T/before"
+expect_ldap 68 "Already exists (68)" lt rename good other
+unchanged "rename onto an existing alias"
+echo keep > "$T/exists"
+expect_ldap 1 "--force" lt export good "$T/exists"
+check "file kept" test "$(cat "$T/exists")" = keep
+
+# --- bulk: keeps going, says what happened to each --------------------------------
+mkcert fresh
+cat "$C/fresh.pem" "$C/old.pem" "$C/weak.pem" "$C/good.pem" > "$C/mixed.pem"
+out=$(lt import --all mix "$C/mixed.pem" 2>&1); rc=$?
+check "bulk with refusals: exit 19" test $rc = 19
+check "bulk summary" contains "4 certificates: 1 imported, 1 already present, 2 refused" "$out"
+check "bulk names the expired one" contains 'import "mix-2" (CN=old): Constraint violation (19)' "$out"
+check "bulk names the weak one" contains 'import "mix-3" (CN=weak)' "$out"
+check "bulk imported the fresh one" contains "dn: cn=mix,$BASE" "$(lsearch 1 -b "$BASE" cn=mix 1.1)"
+
+# --- usage errors ---------------------------------------------------------------
+expect_ldap 1 "unknown command" "$LDAPTRUST" frobnicate
+expect_ldap 1 "unknown option" lt list --frob
+expect_ldap 1 "--sort" lt list --sort size
+expect_ldap 1 "needs a value" lt import --description
