@@ -463,8 +463,11 @@ bind_simple(struct ctx *ctx)
 	rc = ldap_sasl_bind_s(ctx->ld, co->binddn, LDAP_SASL_SIMPLE, &cred,
 	    NULL, NULL, NULL);
 	if (rc != LDAP_SUCCESS) {
-		snprintf(what, sizeof(what), "bind as \"%s\"",
-		    co->binddn ? co->binddn : "");
+		if (co->binddn == NULL || *co->binddn == '\0')
+			snprintf(what, sizeof(what), "anonymous bind");
+		else
+			snprintf(what, sizeof(what), "bind as \"%s\"",
+			    co->binddn);
 		return ld_fail(ctx, what, rc);
 	}
 	return 0;

@@ -1,0 +1,90 @@
+#!/bin/sh
+# t330-client-conn.sh - ldaptrust's connection options: simple bind, -y,
+# wrong password (49), SASL EXTERNAL over ldapi:/// with no prompt,
+# StartTLS (-ZZ) against a TLS-enabled node, ldap.conf/ldaprc/LDAP* env.
+. "$(dirname "$0")/lib.sh"
+ts_init
+[ -x "$LDAPTRUST" ] || { echo "skip: no $LDAPTRUST"; exit 77; }
+
+C=$T/certs
+mkdir -p "$C"
+# a CA and a server certificate for 127.0.0.1 signed by it
+mkcert tlsca -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+mkcert otherca
+openssl req -new -nodes -newkey rsa:2048 -keyout "$C/server.key" -subj "/CN=127.0.0.1" \
+    -out "$C/server.csr" 2>/dev/null || die "server csr"
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' > "$C/server.ext"
+openssl x509 -req -in "$C/server.csr" -CA "$C/tlsca.pem" -CAkey "$C/tlsca.key" \
+    -CAcreateserial -days 30 -extfile "$C/server.ext" -out "$C/server.pem" 2>/dev/null ||
+	die "server certificate"
+# TLS for StartTLS, and root over ldapi acting as the rootdn (an admin's usual set-up)
+cat > "$T/global.conf" <<EOC
+TLSCACertificateFile $C/tlsca.pem
+TLSCertificateFile $C/server.pem
+TLSCertificateKeyFile $C/server.key
+authz-regexp "^gidNumber=$(id -g)\\\\+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth\$" "$ROOTDN"
+EOC
+node_conf 1 "" "$T/global.conf"
+node_start 1
+add_base 1
+
+contains() { printf '%s' "$2" | grep -qF -- "$1"; }
+lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
+mkcert a
+mkcert b
+mkcert c
+mkcert d
+
+# simple bind, and -y
+lt import a "$C/a.pem" >/dev/null || fail "simple bind import"
+printf '%s' "$ROOTPW" > "$T/pw"
+"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -y "$T/pw" -b "$BASE" list </dev/null | grep -q '^a	' &&
+    pass "-y password file" || fail "-y password file"
+
+# wrong password: 49, nothing changed
+snapshot 1 > "$T/before"
+expect_ldap 49 "Invalid credentials (49)" "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w wrong -b "$BASE" import b "$C/b.pem"
+out=$("$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w wrong -b "$BASE" list 2>&1 </dev/null)
+check "wrong password names the bind" contains "ldaptrust: bind as \"$ROOTDN\": Invalid credentials (49)" "$out"
+snapshot 1 > "$T/after"
+check "store unchanged after a failed bind" cmp -s "$T/before" "$T/after"
+
+# SASL EXTERNAL over ldapi: no prompt (stdin is /dev/null), with and without -Q
+"$LDAPTRUST" -Q -Y EXTERNAL -H "$(ldapi 1)" -b "$BASE" import b "$C/b.pem" </dev/null >/dev/null 2>"$T/ext.err" &&
+    pass "SASL EXTERNAL import" || { cat "$T/ext.err"; fail "SASL EXTERNAL import"; }
+check "EXTERNAL wrote as the mapped rootdn" contains "creatorsName: $ROOTDN" "$(lsearch 1 -b "cn=b,$BASE" -s base creatorsName)"
+out=$("$LDAPTRUST" -Y EXTERNAL -H "$(ldapi 1)" -b "$BASE" list 2>&1 </dev/null); rc=$?
+check "EXTERNAL without -Q: exit 0" test $rc = 0
+check "EXTERNAL without -Q says so on stderr" contains "SASL/EXTERNAL authentication started" "$out"
+
+# StartTLS
+LDAPTLS_CACERT="$C/tlsca.pem" LDAPTLS_REQCERT=demand lt -ZZ import c "$C/c.pem" >/dev/null 2>"$T/tls.err" &&
+    pass "StartTLS -ZZ import" || { cat "$T/tls.err"; fail "StartTLS -ZZ import"; }
+grep -q "STARTTLS" "$T/n1.log" && pass "server saw STARTTLS" || fail "server saw no STARTTLS"
+snapshot 1 > "$T/before"
+LDAPTLS_CACERT="$C/otherca.pem" LDAPTLS_REQCERT=demand expect_ldap 255 "StartTLS: Connect error" lt -ZZ import d "$C/d.pem"
+snapshot 1 > "$T/after"
+check "untrusted StartTLS changed nothing" cmp -s "$T/before" "$T/after"
+
+# libldap's configuration: LDAP* variables and ldaprc, no -H or -b given
+LDAPURI="$(uri 1)" LDAPBASE="$BASE" "$LDAPTRUST" -x -D "$ROOTDN" -w "$ROOTPW" list </dev/null > "$T/env.list" &&
+    check "LDAPURI/LDAPBASE from the environment" test "$(cut -f1 "$T/env.list" | tr '\n' ' ')" = "a b c " ||
+    fail "LDAPURI/LDAPBASE from the environment"
+mkdir -p "$T/home"
+printf 'URI %s\nBASE %s\nBINDDN %s\n' "$(uri 1)" "$BASE" "$ROOTDN" > "$T/home/.ldaprc"
+(cd / && HOME="$T/home" "$LDAPTRUST" -x -w "$ROOTPW" list </dev/null) > "$T/rc.list" &&
+    check "~/.ldaprc URI, BASE and BINDDN" test "$(wc -l < "$T/rc.list")" = 3 ||
+    fail "~/.ldaprc URI, BASE and BINDDN"
+LDAPNOINIT=1 expect_ldap 1 "no base DN" "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" list
+expect_ldap 255 "Can't contact LDAP server (-1)" "$LDAPTRUST" -x -H "ldap://127.0.0.1:$(port 9)/" -b "$BASE" list
+out=$(lt -v list 2>&1 >/dev/null)
+check "-v tells where it connects" contains "connecting to ldap://127.0.0.1:$(port 1)" "$out"
+
+# help
+out=$("$LDAPTRUST" --help); rc=$?
+check "--help: exit 0" test $rc = 0
+for c in list show import export delete rename expiring; do
+	check "--help lists $c" contains "  $c " "$out"
+done
+check "CMD --help" contains "--alias-from subject" "$("$LDAPTRUST" import --help)"
+check "help CMD" contains "--days N" "$("$LDAPTRUST" help expiring)"
