@@ -115,8 +115,21 @@ static const int ts_curve_nid[] = {
 #define TS_NCURVES	(sizeof(ts_curve_nid) / sizeof(ts_curve_nid[0]))
 static EC_GROUP *ts_curve[TS_NCURVES];
 static EVP_MD *ts_md_sha1, *ts_md_sha256;
+static int ts_ed25519_bits = 256, ts_ed448_bits = 456;
 static CRYPTO_ONCE ts_once = CRYPTO_ONCE_STATIC_INIT;
 static int ts_ready;
+
+static int
+ts_eddsa_bits(int type, size_t len, int dflt)
+{
+	static const unsigned char zero[57];
+	EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(type, NULL, zero, len);
+	int bits = pk != NULL ? EVP_PKEY_get_bits(pk) : 0;
+
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	return bits > 0 ? bits : dflt;
+}
 
 static void
 ts_global_init(void)
@@ -129,6 +142,10 @@ ts_global_init(void)
 	 * slow path. */
 	for (i = 0; i < TS_NCURVES; i++)
 		ts_curve[i] = EC_GROUP_new_by_curve_name(ts_curve_nid[i]);
+	/* EdDSA "bits" differ between OpenSSL releases (256 in 3.0, 253
+	 * later): ask this one, as EVP_PKEY_get_bits would answer. */
+	ts_ed25519_bits = ts_eddsa_bits(EVP_PKEY_ED25519, 32, 256);
+	ts_ed448_bits = ts_eddsa_bits(EVP_PKEY_ED448, 57, 456);
 	ts_ready = ts_md_sha1 != NULL && ts_md_sha256 != NULL;
 }
 
@@ -490,7 +507,7 @@ ts_key_fast(struct ts_cert *c, struct ts_work *w)
 			    "the %s key is %ld bytes, not %d", ed25519 ?
 			    "Ed25519" : "Ed448", n, ed25519 ? 32 : 57);
 		c->keytype = ed25519 ? TS_KEY_ED25519 : TS_KEY_ED448;
-		c->keybits = ed25519 ? 253 : 456;
+		c->keybits = ed25519 ? ts_ed25519_bits : ts_ed448_bits;
 		return 0;
 	}
 	default:

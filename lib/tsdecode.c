@@ -384,7 +384,7 @@ ts_base64(const char *s, size_t n, size_t *outlen)
 	}
 	/* Leftover bits must be zero padding and match the '=' count. */
 	if (pad > 2 || acc != 0 || (bits == 0 && pad != 0) ||
-	    (bits == 2 && pad != 2) || (bits == 4 && pad != 1) || bits == 6)
+	    (bits == 2 && pad != 1) || (bits == 4 && pad != 2) || bits == 6)
 		goto bad;
 	*outlen = (size_t)(o - out);
 	return out;

@@ -1,0 +1,474 @@
+/* tsoracle.h - the facts of a certificate the slow, standard way */
+/*
+ * The library parses certificates with its own ASN.1 templates so that it
+ * never decodes the public key through OpenSSL's providers.  This oracle
+ * does it the ordinary way (d2i_X509, X509_get0_pubkey, X509_get_ext_d2i,
+ * X509_NAME_print_ex, ...) and the unit test and the fuzzer demand that
+ * both agree: same acceptance, byte-identical facts.
+ *
+ * Acceptance is d2i_X509's, consuming the whole buffer, plus the rules
+ * the library documents as stricter (lib/tscert.c's header comment):
+ * a decodable key, no EXFLAG_INVALID, version 1..3, valid times, no
+ * duplicate extension, every known extension decodes, names print as
+ * UTF-8, SAN strings printable ASCII, SAN IPs of 4 or 16 bytes.
+ * Header-only (static functions) so both tests include it.
+ */
+#ifndef TSORACLE_H
+#define TSORACLE_H
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "tscert.h"
+
+struct or_facts {
+	char	*name[65536];
+	char	*value[65536];
+	size_t	 len[65536];
+	size_t	 n;
+	int64_t	 not_before, not_after;
+	int	 keytype, bits, is_ca, self_signed;
+	char	 why[200];
+};
+
+static void
+or_add(struct or_facts *o, const char *name, const char *v, size_t len)
+{
+	if (o->n >= 65536)
+		return;
+	o->name[o->n] = strdup(name);
+	o->value[o->n] = malloc(len + 1);
+	memcpy(o->value[o->n], v, len);
+	o->value[o->n][len] = '\0';
+	o->len[o->n] = len;
+	o->n++;
+}
+
+static void
+or_clear(struct or_facts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++) {
+		free(o->name[i]);
+		free(o->value[i]);
+	}
+	o->n = 0;
+}
+
+/* Independent of the library's own checker on purpose. */
+static int
+or_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned int c = s[i], cp, need, k;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, cp = c & 0x07;
+		else
+			return 0;
+		if (i + need >= n)
+			return 0;
+		for (k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+static int
+or_refuse(struct or_facts *o, const char *why)
+{
+	snprintf(o->why, sizeof(o->why), "%s", why);
+	return -1;
+}
+
+static int
+or_name(struct or_facts *o, const char *fact, const X509_NAME *nm)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *s;
+	long n;
+	int rc = -1;
+
+	if (X509_NAME_print_ex(b, nm, 0,
+	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+		or_refuse(o, "name does not print");
+		goto done;
+	}
+	n = BIO_get_mem_data(b, &s);
+	if (!or_utf8((unsigned char *)s, (size_t)n)) {
+		or_refuse(o, "name is not UTF-8");
+		goto done;
+	}
+	if (n > 0)
+		or_add(o, fact, s, (size_t)n);
+	rc = 0;
+ done:
+	BIO_free(b);
+	return rc;
+}
+
+static int
+or_time(const ASN1_TIME *t, int64_t *secs, char out[16])
+{
+	struct tm tm;
+	char buf[64];
+
+	if (!ASN1_TIME_to_tm(t, &tm))
+		return -1;
+	snprintf(buf, sizeof(buf), "%04d%02d%02d%02d%02d%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+	if (strlen(buf) != 15)
+		return -1;
+	memcpy(out, buf, 16);
+	*secs = (int64_t)timegm(&tm);
+	return 0;
+}
+
+static void
+or_hex(struct or_facts *o, const char *fact, const unsigned char *p,
+    size_t n, int upper)
+{
+	char *s = malloc(2 * n + 1);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(s + 2 * i, upper ? "%02X" : "%02x", p[i]);
+	or_add(o, fact, s, 2 * n);
+	free(s);
+}
+
+static int
+or_ia5(struct or_facts *o, const char *fact, const ASN1_STRING *s)
+{
+	int i;
+
+	for (i = 0; i < s->length; i++)
+		if (s->data[i] < 0x20 || s->data[i] > 0x7e)
+			return or_refuse(o, "SAN string not printable");
+	if (s->length > 0)
+		or_add(o, fact, (const char *)s->data, (size_t)s->length);
+	return 0;
+}
+
+/* 0 with o filled if the certificate is acceptable, else -1 and o->why. */
+static int
+oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
+{
+	const unsigned char *p = der;
+	X509 *x = NULL;
+	EVP_PKEY *pk;
+	STACK_OF(X509_EXTENSION) *exts;
+	GENERAL_NAMES *san = NULL;
+	EXTENDED_KEY_USAGE *eku = NULL;
+	const ASN1_OBJECT *obj;
+	const X509_ALGOR *sigalg;
+	BIO *b = NULL;
+	char buf[1024], gen[16];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	long v;
+	int i, j, rc = -1, types[] = { GEN_DNS, GEN_IPADD, GEN_EMAIL, GEN_URI };
+	uint32_t flags;
+	char *s;
+
+	memset(o, 0, sizeof(*o));
+	if (len == 0 || (x = d2i_X509(NULL, &p, (long)len)) == NULL) {
+		or_refuse(o, "d2i_X509 fails");
+		goto done;
+	}
+	if ((size_t)(p - der) != len) {
+		or_refuse(o, "trailing bytes");
+		goto done;
+	}
+	if ((pk = X509_get0_pubkey(x)) == NULL) {
+		or_refuse(o, "key does not decode");
+		goto done;
+	}
+	flags = X509_get_extension_flags(x);
+	if (flags & EXFLAG_INVALID) {
+		or_refuse(o, "EXFLAG_INVALID");
+		goto done;
+	}
+	if ((v = X509_get_version(x)) < 0 || v > 2) {
+		or_refuse(o, "version");
+		goto done;
+	}
+	exts = (STACK_OF(X509_EXTENSION) *)X509_get0_extensions(x);
+	for (i = 0; i < sk_X509_EXTENSION_num(exts); i++) {
+		X509_EXTENSION *ex = sk_X509_EXTENSION_value(exts, i);
+		void *d;
+
+		for (j = 0; j < i; j++)
+			if (OBJ_cmp(X509_EXTENSION_get_object(ex),
+			    X509_EXTENSION_get_object(
+			    sk_X509_EXTENSION_value(exts, j))) == 0) {
+				or_refuse(o, "duplicate extension");
+				goto done;
+			}
+		if (X509V3_EXT_get(ex) == NULL)
+			continue;
+		if ((d = X509V3_EXT_d2i(ex)) == NULL) {
+			or_refuse(o, "known extension does not decode");
+			goto done;
+		}
+		{
+			const X509V3_EXT_METHOD *m = X509V3_EXT_get(ex);
+
+			if (m->it != NULL)
+				ASN1_item_free(d, ASN1_ITEM_ptr(m->it));
+			else
+				m->ext_free(d);
+		}
+	}
+
+	if (or_name(o, "tsSubject", X509_get_subject_name(x)) == -1 ||
+	    or_name(o, "tsIssuer", X509_get_issuer_name(x)) == -1)
+		goto done;
+	b = BIO_new(BIO_s_mem());
+	i2a_ASN1_INTEGER(b, X509_get0_serialNumber(x));
+	{
+		long n = BIO_get_mem_data(b, &s);
+		char *t = malloc((size_t)n + 1);
+		long k, m = 0;
+
+		for (k = 0; k < n; k++)
+			if (s[k] != '\\' && s[k] != '\n')
+				t[m++] = s[k];
+		or_add(o, "tsSerialNumber", t, (size_t)m);
+		free(t);
+	}
+	if (or_time(X509_get0_notBefore(x), &o->not_before, gen) == -1) {
+		or_refuse(o, "notBefore");
+		goto done;
+	}
+	or_add(o, "tsNotBefore", gen, 15);
+	if (or_time(X509_get0_notAfter(x), &o->not_after, gen) == -1) {
+		or_refuse(o, "notAfter");
+		goto done;
+	}
+	or_add(o, "tsNotAfter", gen, 15);
+	/* Over the bytes given: the stored value is what is fingerprinted. */
+	EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL);
+	or_hex(o, "tsFingerprintSHA256", md, mdlen, 0);
+	EVP_Digest(der, len, md, &mdlen, EVP_sha1(), NULL);
+	or_hex(o, "tsFingerprintSHA1", md, mdlen, 0);
+	snprintf(buf, sizeof(buf), "%08lx", X509_subject_name_hash(x));
+	or_add(o, "tsSubjectHash", buf, strlen(buf));
+	X509_PUBKEY_get0_param((ASN1_OBJECT **)&obj, NULL, NULL, NULL,
+	    X509_get_X509_PUBKEY(x));
+	if (OBJ_obj2txt(buf, sizeof(buf), obj, 0) >= 255) {
+		or_refuse(o, "long key OID");
+		goto done;
+	}
+	or_add(o, "tsKeyAlgorithm", buf, strlen(buf));
+	o->bits = EVP_PKEY_get_bits(pk);
+	snprintf(buf, sizeof(buf), "%d", o->bits);
+	or_add(o, "tsKeyBits", buf, strlen(buf));
+	X509_get0_signature(NULL, &sigalg, x);
+	X509_ALGOR_get0(&obj, NULL, NULL, sigalg);
+	if (OBJ_obj2txt(buf, sizeof(buf), obj, 0) >= 255) {
+		or_refuse(o, "long signature OID");
+		goto done;
+	}
+	or_add(o, "tsSignatureAlgorithm", buf, strlen(buf));
+	o->is_ca = (flags & EXFLAG_CA) != 0;
+	o->self_signed = (flags & EXFLAG_SS) != 0;
+	or_add(o, "tsIsCA", o->is_ca ? "TRUE" : "FALSE", o->is_ca ? 4 : 5);
+	or_add(o, "tsSelfSigned", o->self_signed ? "TRUE" : "FALSE",
+	    o->self_signed ? 4 : 5);
+	if (flags & EXFLAG_KUSAGE) {
+		static const struct { uint32_t bit; const char *name; } ku[] = {
+			{ KU_DIGITAL_SIGNATURE, "digitalSignature" },
+			{ KU_NON_REPUDIATION, "nonRepudiation" },
+			{ KU_KEY_ENCIPHERMENT, "keyEncipherment" },
+			{ KU_DATA_ENCIPHERMENT, "dataEncipherment" },
+			{ KU_KEY_AGREEMENT, "keyAgreement" },
+			{ KU_KEY_CERT_SIGN, "keyCertSign" },
+			{ KU_CRL_SIGN, "cRLSign" },
+			{ KU_ENCIPHER_ONLY, "encipherOnly" },
+			{ KU_DECIPHER_ONLY, "decipherOnly" },
+		};
+		uint32_t k = X509_get_key_usage(x);
+
+		for (i = 0; i < 9; i++)
+			if (k & ku[i].bit)
+				or_add(o, "tsKeyUsage", ku[i].name,
+				    strlen(ku[i].name));
+	}
+	eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+	for (i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+		ASN1_OBJECT *e = sk_ASN1_OBJECT_value(eku, i);
+
+		if (OBJ_obj2nid(e) != NID_undef)
+			snprintf(buf, sizeof(buf), "%s",
+			    OBJ_nid2sn(OBJ_obj2nid(e)));
+		else if (OBJ_obj2txt(buf, sizeof(buf), e, 1) >= 255) {
+			or_refuse(o, "long EKU OID");
+			goto done;
+		}
+		or_add(o, "tsExtKeyUsage", buf, strlen(buf));
+	}
+	san = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (j = 0; j < 4; j++)
+		for (i = 0; i < sk_GENERAL_NAME_num(san); i++) {
+			GENERAL_NAME *g = sk_GENERAL_NAME_value(san, i);
+
+			if (g->type != types[j])
+				continue;
+			if (g->type == GEN_DNS &&
+			    or_ia5(o, "tsDNSName", g->d.dNSName) == -1)
+				goto done;
+			if (g->type == GEN_EMAIL &&
+			    or_ia5(o, "tsEmail", g->d.rfc822Name) == -1)
+				goto done;
+			if (g->type == GEN_URI && or_ia5(o, "tsURI",
+			    g->d.uniformResourceIdentifier) == -1)
+				goto done;
+			if (g->type == GEN_IPADD) {
+				int n = g->d.iPAddress->length;
+
+				if (n != 4 && n != 16) {
+					or_refuse(o, "SAN IP length");
+					goto done;
+				}
+				inet_ntop(n == 4 ? AF_INET : AF_INET6,
+				    g->d.iPAddress->data, buf, sizeof(buf));
+				or_add(o, "tsIPAddress", buf, strlen(buf));
+			}
+		}
+	{
+		const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x);
+		const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(x);
+
+		if (ski != NULL && ski->length > 0)
+			or_hex(o, "tsSubjectKeyIdentifier", ski->data,
+			    (size_t)ski->length, 0);
+		if (aki != NULL && aki->length > 0)
+			or_hex(o, "tsAuthorityKeyIdentifier", aki->data,
+			    (size_t)aki->length, 0);
+	}
+	snprintf(buf, sizeof(buf), "%ld", v + 1);
+	or_add(o, "tsVersion", buf, strlen(buf));
+	switch (EVP_PKEY_get_base_id(pk)) {
+	case EVP_PKEY_RSA: case EVP_PKEY_RSA_PSS: o->keytype = TS_KEY_RSA; break;
+	case EVP_PKEY_EC: case EVP_PKEY_SM2: o->keytype = TS_KEY_EC; break;
+	case EVP_PKEY_DSA: o->keytype = TS_KEY_DSA; break;
+	case EVP_PKEY_ED25519: o->keytype = TS_KEY_ED25519; break;
+	case EVP_PKEY_ED448: o->keytype = TS_KEY_ED448; break;
+	default: o->keytype = TS_KEY_OTHER; break;
+	}
+	rc = 0;
+ done:
+	if (rc == -1)
+		or_clear(o);
+	GENERAL_NAMES_free(san);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	BIO_free(b);
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
+}
+
+/*
+ * Compare the library's verdict on der with the oracle's.  0 if they
+ * agree; else -1 with a description in msg.
+ */
+static int
+oracle_compare(struct ts_cert *c, const unsigned char *der, size_t len,
+    char *msg, size_t msglen)
+{
+	static struct or_facts o;
+	const struct ts_fact *f;
+	size_t n, i;
+	int fast = ts_cert_parse(c, der, len);
+	int slow = oracle_facts(der, len, &o);
+	int rc = -1;
+
+	msg[0] = '\0';
+	if (fast != slow) {
+		snprintf(msg, msglen, "library %s (%s), oracle %s (%s)",
+		    fast == 0 ? "accepts" : "refuses",
+		    fast == 0 ? "-" : ts_cert_error(c),
+		    slow == 0 ? "accepts" : "refuses", slow == 0 ? "-" : o.why);
+		goto done;
+	}
+	if (fast == -1) {
+		if (ts_cert_error(c) == NULL ||
+		    !or_utf8((const unsigned char *)ts_cert_error(c),
+		    strlen(ts_cert_error(c)))) {
+			snprintf(msg, msglen, "refusal without a clean message");
+			goto done;
+		}
+		rc = 0;
+		goto done;
+	}
+	ts_cert_facts(c, &f, &n);
+	for (i = 0; i < n && i < o.n; i++) {
+		if (strcmp(f[i].name, o.name[i]) != 0 || f[i].len != o.len[i] ||
+		    memcmp(f[i].value, o.value[i], f[i].len) != 0 ||
+		    strlen(f[i].value) != f[i].len ||
+		    !or_utf8((const unsigned char *)f[i].value, f[i].len)) {
+			snprintf(msg, msglen, "fact %zu: library %s=%.60s, "
+			    "oracle %s=%.60s", i, f[i].name, f[i].value,
+			    o.name[i], o.value[i]);
+			goto done;
+		}
+	}
+	if (n != o.n) {
+		snprintf(msg, msglen, "library has %zu facts, oracle %zu", n,
+		    o.n);
+		goto done;
+	}
+	if (ts_cert_not_before(c) != o.not_before ||
+	    ts_cert_not_after(c) != o.not_after ||
+	    ts_cert_key_bits(c) != o.bits ||
+	    (int)ts_cert_key_type(c) != o.keytype ||
+	    ts_cert_is_ca(c) != o.is_ca ||
+	    ts_cert_self_signed(c) != o.self_signed) {
+		snprintf(msg, msglen, "accessors differ: times %lld/%lld vs "
+		    "%lld/%lld bits %d/%d type %d/%d ca %d/%d ss %d/%d",
+		    (long long)ts_cert_not_before(c),
+		    (long long)ts_cert_not_after(c), (long long)o.not_before,
+		    (long long)o.not_after, ts_cert_key_bits(c), o.bits,
+		    (int)ts_cert_key_type(c), o.keytype, ts_cert_is_ca(c),
+		    o.is_ca, ts_cert_self_signed(c), o.self_signed);
+		goto done;
+	}
+	rc = 0;
+ done:
+	or_clear(&o);
+	return rc;
+}
+
+#endif /* TSORACLE_H */
