@@ -1,22 +1,433 @@
-/* ts_export.c - materialise the store as files (stub until implemented) */
+/* ts_export.c - truststore: keep the exported files and slapd's TLS in line */
+
 #include "portable.h"
+
+#include <stdio.h>
+
+#include <ac/string.h>
+#include <ac/time.h>
+
 #include "slap.h"
+#include "slap-config.h"
+#include "ldap_rq.h"
+
 #include "truststore.h"
+#include "tsexport.h"
+#include "ts_tls.h"
+
+/*
+ * The store is materialised as a hashed CA directory and/or a PEM bundle
+ * (lib/tsexport.c does the files).  The database is the source of truth:
+ *
+ * - db_open (not in tool mode) reads every certificate under the bases
+ *   into an in-memory catalogue with an internal search, then reconciles
+ *   the files with it: entries loaded by slapadd appear, stale files go.
+ * - After every successful write, the response callback updates the
+ *   catalogue (O(1), no file I/O, the LDAP result never waits for a disk)
+ *   and wakes a runqueue task.  The task writes the files that changed,
+ *   then rebuilds the TLS contexts that read them (ts_tls.c).
+ * - A failed write is logged with path and errno and stays pending; the
+ *   task retries every TS_EXPORT_INTERVAL seconds, and any later change
+ *   wakes it too.  The LDAP operation has succeeded by then regardless.
+ * - The bundle holds the whole store, so for large stores it is rewritten
+ *   at most once per TS_EXPORT_INTERVAL, coalescing a burst of changes.
+ */
+
+#define TS_EXPORT_INTERVAL	1	/* seconds: retry and bundle coalescing */
+#define TS_BUNDLE_EAGER		1000	/* smaller stores: bundle at once */
+#define TS_LOG_EVERY		60	/* seconds between repeated failure logs */
+
+typedef struct ts_export_state {
+	ldap_pvt_thread_mutex_t	tx_mutex;	/* the catalogue and flags */
+	struct ts_export	*tx_exp;
+	struct re_s		*tx_task;
+	BackendInfo		*tx_bi;		/* the database under the overlay */
+	void			*tx_private;	/* finds our BackendDB again */
+	truststore_info		*tx_ti;
+	char			*tx_name;	/* suffix, for the log */
+	time_t			tx_bundle_time;
+	time_t			tx_fail_time;
+	int			tx_loaded;	/* catalogue read from the db */
+	int			tx_failing;
+	int			tx_kicked;
+} ts_export_state;
+
+/* The DN under which our internal searches pass the database's ACLs. */
+static struct berval ts_internal_dn = BER_BVC( "cn=truststore export" );
+
+/* ---- loading the catalogue -------------------------------------------- */
+
+typedef struct ts_load {
+	ts_export_state	*tl_tx;
+	int		tl_err;
+	int		tl_count;
+} ts_load;
+
+static int
+truststore_export_load_cb( Operation *op, SlapReply *rs )
+{
+	ts_load *tl = op->o_callback->sc_private;
+	ts_export_state *tx = tl->tl_tx;
+	struct berval alias;
+	Attribute *a;
+
+	if ( rs->sr_type == REP_RESULT ) {
+		tl->tl_err = rs->sr_err;
+		return 0;
+	}
+	if ( rs->sr_type != REP_SEARCH )
+		return 0;
+	a = attr_find( rs->sr_entry->e_attrs, ts_ad_cert );
+	if ( a == NULL || a->a_numvals == 0 )
+		return 0;
+	truststore_alias( op, &rs->sr_entry->e_name, &alias );
+	if ( ts_export_put( tx->tx_exp, rs->sr_entry->e_nname.bv_val,
+			alias.bv_val ? alias.bv_val : "",
+			a->a_vals[0].bv_val, a->a_vals[0].bv_len ) ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export: \"%s\" skipped: %s\n",
+			rs->sr_entry->e_name.bv_val, ts_export_error( tx->tx_exp ) );
+	} else {
+		tl->tl_count++;
+	}
+	if ( alias.bv_val )
+		op->o_tmpfree( alias.bv_val, op->o_tmpmemctx );
+	return 0;
+}
+
+/*
+ * Read every certificate under the bases into a fresh catalogue, straight
+ * from the database below the overlay.  be is a database whose be_private
+ * is the one we serve; its bd_info is not used.
+ */
+static int
+truststore_export_load( ts_export_state *tx, BackendDB *be )
+{
+	Connection conn = { 0 };
+	OperationBuffer opbuf;
+	Operation *op;
+	SlapReply rs = { REP_RESULT };
+	slap_callback cb = { 0 };
+	BackendDB db;
+	BerVarray bases;
+	ts_load tl = { tx, LDAP_SUCCESS, 0 };
+	int i, rc = 0;
+
+	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );
+	op = &opbuf.ob_op;
+	/* our own copy: the overlay stack is bypassed, ACLs too (as root) */
+	db = *be;
+	db.bd_info = tx->tx_bi;
+	db.be_rootndn = ts_internal_dn;
+	op->o_bd = &db;
+	op->o_dn = op->o_ndn = ts_internal_dn;
+	op->o_tag = LDAP_REQ_SEARCH;
+	op->o_time = slap_get_time();
+	op->ors_scope = LDAP_SCOPE_SUBTREE;
+	op->ors_deref = LDAP_DEREF_NEVER;
+	op->ors_slimit = SLAP_NO_LIMIT;
+	op->ors_tlimit = SLAP_NO_LIMIT;
+	op->ors_limit = NULL;
+	op->ors_attrs = slap_anlist_all_attributes;
+	op->ors_attrsonly = 0;
+	ber_str2bv_x( "(objectClass=tsCertificate)", 0, 1, &op->ors_filterstr,
+		op->o_tmpmemctx );
+	op->ors_filter = str2filter_x( op, op->ors_filterstr.bv_val );
+	cb.sc_response = truststore_export_load_cb;
+	cb.sc_private = &tl;
+	op->o_callback = &cb;
+
+	ts_export_clear( tx->tx_exp );
+	bases = tx->tx_ti->ti_bases ? tx->tx_ti->ti_bases : be->be_nsuffix;
+	for ( i = 0; bases && !BER_BVISNULL( &bases[i] ); i++ ) {
+		op->o_req_dn = op->o_req_ndn = bases[i];
+		tl.tl_err = LDAP_SUCCESS;
+		rs.sr_err = LDAP_SUCCESS;
+		tx->tx_bi->bi_op_search( op, &rs );
+		/* a base not created yet holds no certificate: that is fine */
+		if ( tl.tl_err != LDAP_SUCCESS && tl.tl_err != LDAP_NO_SUCH_OBJECT ) {
+			Debug( LDAP_DEBUG_ANY, "truststore: export: reading \"%s\" "
+				"failed (%d); the exported files are left as they "
+				"are until it succeeds\n", bases[i].bv_val, tl.tl_err );
+			rc = -1;
+			break;
+		}
+	}
+	filter_free_x( op, op->ors_filter, 1 );
+	op->o_tmpfree( op->ors_filterstr.bv_val, op->o_tmpmemctx );
+	if ( rc == 0 ) {
+		Debug( LDAP_DEBUG_STATS, "truststore: export: %d certificates "
+			"under %s\n", tl.tl_count, tx->tx_name );
+		tx->tx_loaded = 1;
+	}
+	return rc;
+}
+
+/* Our database, found again from a thread that has none at hand. */
+static BackendDB *
+truststore_export_db( ts_export_state *tx )
+{
+	BackendDB *be;
+
+	LDAP_STAILQ_FOREACH( be, &backendDB, be_next ) {
+		if ( be->be_private == tx->tx_private )
+			return be;
+	}
+	return NULL;
+}
+
+/* Read the database and compare the files with it, under tx_mutex. */
+static int
+truststore_export_reload( ts_export_state *tx, BackendDB *be )
+{
+	if ( truststore_export_load( tx, be ) )
+		return -1;
+	if ( ts_export_scan( tx->tx_exp ) ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n",
+			ts_export_error( tx->tx_exp ) );
+		/* the flush will say it again and keep retrying */
+	}
+	return 0;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/*
+ * Write what changed; the catalogue lock is not held during file I/O.
+ * Returns the TS_EXPORT_* bits of the files that may have changed.
+ */
+static int
+truststore_export_flush( ts_export_state *tx, int force_bundle )
+{
+	struct ts_export_batch *bt;
+	char err[512];
+	time_t now = slap_get_time();
+	int what = TS_EXPORT_DIR, rc;
+
+	ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+	if ( force_bundle || ts_export_count( tx->tx_exp ) < TS_BUNDLE_EAGER ||
+		now - tx->tx_bundle_time >= TS_EXPORT_INTERVAL )
+		what |= TS_EXPORT_BUNDLE;
+	if ( !( ts_export_pending( tx->tx_exp ) & what ) ) {
+		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+		return 0;
+	}
+	bt = ts_export_take( tx->tx_exp, what );
+	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+	if ( bt == NULL ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n",
+			ts_export_error( tx->tx_exp ) );
+		return 0;
+	}
+
+	ts_export_run( bt );
+
+	ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+	rc = ts_export_done( tx->tx_exp, bt );
+	if ( rc > 0 && ( rc & TS_EXPORT_BUNDLE ) )
+		tx->tx_bundle_time = now;
+	snprintf( err, sizeof( err ), "%s", ts_export_error( tx->tx_exp ) );
+	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+
+	if ( rc < 0 ) {
+		/* loud, but not once a second while a disk stays full */
+		if ( !tx->tx_failing || now - tx->tx_fail_time >= TS_LOG_EVERY ) {
+			Debug( LDAP_DEBUG_ANY, "truststore: export of %s failed: %s; "
+				"the database is unaffected, retrying every %d s\n",
+				tx->tx_name, err, TS_EXPORT_INTERVAL );
+			tx->tx_fail_time = now;
+		}
+		tx->tx_failing = 1;
+		/* some files may have changed all the same */
+		return TS_EXPORT_DIR | TS_EXPORT_BUNDLE;
+	}
+	if ( tx->tx_failing && rc > 0 ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export of %s recovered\n",
+			tx->tx_name );
+		tx->tx_failing = 0;
+	}
+	return rc;
+}
+
+static void
+truststore_export_tls( ts_export_state *tx, int changed )
+{
+	if ( changed <= 0 )
+		return;
+	truststore_tls_refresh(
+		( changed & TS_EXPORT_DIR ) ? tx->tx_ti->ti_export_dir : NULL,
+		( changed & TS_EXPORT_BUNDLE ) ? tx->tx_ti->ti_export_bundle : NULL );
+}
+
+static void *
+truststore_export_task( void *ctx, void *arg )
+{
+	struct re_s *rtask = arg;
+	ts_export_state *tx = rtask->arg;
+	BackendDB *be;
+	int i, kicked;
+
+	/* the start-up read failed: try it again */
+	if ( !tx->tx_loaded && ( be = truststore_export_db( tx ) ) != NULL ) {
+		ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+		truststore_export_reload( tx, be );
+		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+	}
+	for ( i = 0; i < 100; i++ ) {
+		ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+		kicked = tx->tx_kicked;
+		tx->tx_kicked = 0;
+		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+		if ( i > 0 && !kicked )
+			break;
+		truststore_export_tls( tx, truststore_export_flush( tx, 0 ) );
+	}
+	truststore_tls_reap( 0 );
+
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	ldap_pvt_runqueue_stoptask( &slapd_rq, rtask );
+	ldap_pvt_runqueue_resched( &slapd_rq, rtask, 0 );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	return NULL;
+}
+
+/* Run the task now rather than at its next tick. */
+static void
+truststore_export_kick( ts_export_state *tx )
+{
+	struct re_s *rtask;
+	int wake = 0;
+
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	rtask = tx->tx_task;
+	if ( rtask && !ldap_pvt_runqueue_isrunning( &slapd_rq, rtask ) &&
+		rtask->next_sched.tv_sec > slap_get_time() ) {
+		rtask->interval.tv_sec = 0;
+		ldap_pvt_runqueue_resched( &slapd_rq, rtask, 0 );
+		rtask->interval.tv_sec = TS_EXPORT_INTERVAL;
+		wake = 1;
+	}
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	if ( wake )
+		slap_wake_listener();
+}
+
+/* ---- the interface to the overlay --------------------------------------- */
 
 int
-truststore_export_open( BackendDB *be, struct truststore_info *ti )
+truststore_export_open( BackendDB *be, truststore_info *ti )
 {
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	ts_export_state *tx;
+
+	if ( ti->ti_export_dir == NULL && ti->ti_export_bundle == NULL )
+		return 0;
+	truststore_tls_init();
+
+	tx = ch_calloc( 1, sizeof( *tx ) );
+	ldap_pvt_thread_mutex_init( &tx->tx_mutex );
+	tx->tx_ti = ti;
+	tx->tx_bi = on->on_info->oi_orig;
+	tx->tx_private = be->be_private;
+	tx->tx_name = ch_strdup( be->be_suffix ? be->be_suffix[0].bv_val : "" );
+	if ( ( tx->tx_exp = ts_export_new() ) == NULL ||
+		ts_export_set_dir( tx->tx_exp, ti->ti_export_dir ) ||
+		ts_export_set_bundle( tx->tx_exp, ti->ti_export_bundle ) ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export: out of memory\n" );
+		ts_export_free( tx->tx_exp );
+		ldap_pvt_thread_mutex_destroy( &tx->tx_mutex );
+		ch_free( tx->tx_name );
+		ch_free( tx );
+		return 1;
+	}
+
+	/*
+	 * The database below us is open (backover opens it first), so it can
+	 * be searched; the files are in line before the first client comes.
+	 */
+	if ( truststore_export_reload( tx, be ) == 0 )
+		truststore_export_flush( tx, 1 );
+
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	tx->tx_task = ldap_pvt_runqueue_insert( &slapd_rq, TS_EXPORT_INTERVAL,
+		truststore_export_task, tx, "truststore_export", tx->tx_name );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+
+	ti->ti_export = tx;
 	return 0;
 }
 
 void
-truststore_export_close( BackendDB *be, struct truststore_info *ti )
+truststore_export_close( BackendDB *be, truststore_info *ti )
 {
+	ts_export_state *tx = ti->ti_export;
+
+	if ( tx == NULL )
+		return;
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	if ( tx->tx_task ) {
+		if ( ldap_pvt_runqueue_isrunning( &slapd_rq, tx->tx_task ) )
+			ldap_pvt_runqueue_stoptask( &slapd_rq, tx->tx_task );
+		ldap_pvt_runqueue_remove( &slapd_rq, tx->tx_task );
+		tx->tx_task = NULL;
+	}
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+
+	/* what the last writes changed reaches the disk before we go */
+	if ( tx->tx_loaded )
+		truststore_export_flush( tx, 1 );
+
+	ts_export_free( tx->tx_exp );
+	ldap_pvt_thread_mutex_destroy( &tx->tx_mutex );
+	ch_free( tx->tx_name );
+	ch_free( tx );
+	ti->ti_export = NULL;
+	if ( slapd_shutdown )
+		truststore_tls_reap( 1 );
 }
 
 void
-truststore_export_changed( Operation *op, struct truststore_info *ti,
+truststore_export_changed( Operation *op, truststore_info *ti,
 	struct berval *old_der, struct berval *new_der,
 	struct berval *old_alias, struct berval *new_alias )
 {
+	ts_export_state *tx = ti->ti_export;
+	struct berval newdn = op->o_req_ndn, parent;
+	char *alias = NULL;
+
+	if ( tx == NULL )
+		return;
+
+	if ( op->o_tag == LDAP_REQ_MODRDN ) {
+		if ( op->orr_nnewSup )
+			parent = *op->orr_nnewSup;
+		else
+			dnParent( &op->o_req_ndn, &parent );
+		build_new_dn( &newdn, &parent, &op->orr_nnewrdn, op->o_tmpmemctx );
+	}
+	if ( new_alias && !BER_BVISNULL( new_alias ) ) {
+		alias = op->o_tmpalloc( new_alias->bv_len + 1, op->o_tmpmemctx );
+		AC_MEMCPY( alias, new_alias->bv_val, new_alias->bv_len );
+		alias[new_alias->bv_len] = '\0';
+	}
+
+	ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+	/* a delete, or a rename: the old key goes (unknown keys are fine) */
+	if ( BER_BVISEMPTY( new_der ) || newdn.bv_val != op->o_req_ndn.bv_val )
+		ts_export_remove( tx->tx_exp, op->o_req_ndn.bv_val );
+	if ( !BER_BVISEMPTY( new_der ) &&
+		ts_export_put( tx->tx_exp, newdn.bv_val, alias ? alias : "",
+			new_der->bv_val, new_der->bv_len ) ) {
+		Debug( LDAP_DEBUG_ANY, "%s truststore: export of \"%s\": %s\n",
+			op->o_log_prefix, newdn.bv_val,
+			ts_export_error( tx->tx_exp ) );
+	}
+	tx->tx_kicked = 1;
+	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+
+	truststore_export_kick( tx );
+
+	if ( alias )
+		op->o_tmpfree( alias, op->o_tmpmemctx );
+	if ( newdn.bv_val != op->o_req_ndn.bv_val )
+		op->o_tmpfree( newdn.bv_val, op->o_tmpmemctx );
 }

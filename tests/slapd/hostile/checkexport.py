@@ -75,7 +75,9 @@ def main(argv):
 	for e in db:
 		der = e['usercertificate;binary'][0]
 		fp = hashlib.sha256(der).hexdigest()
-		h = e.get('tssubjecthash', [b'?'])[0].decode()
+		# slapadd-loaded entries carry no decorations: no hash to check
+		h = e.get('tssubjecthash', [None])[0]
+		h = h.decode() if h is not None else None
 		alias = e.get('cn', [b'?'])[0]
 		if fp in want:
 			errors.append('fingerprint %s stored twice' % fp)
@@ -98,7 +100,7 @@ def main(argv):
 		if fp in got:
 			errors.append('%s and %s hold the same certificate' % (got[fp], name))
 		got[fp] = name
-		if fp in want and want[fp][0] != m.group(1):
+		if fp in want and want[fp][0] not in (None, m.group(1)):
 			errors.append('%s holds a certificate whose subject hash is %s'
 				      % (name, want[fp][0]))
 	for h, ns in buckets.items():

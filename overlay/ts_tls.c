@@ -1,0 +1,259 @@
+/* ts_tls.c - make slapd's outgoing TLS see a changed trust store */
+
+#include "portable.h"
+
+#include <stdlib.h>
+#include <limits.h>
+
+#include <ac/string.h>
+#include <ac/time.h>
+
+#include "slap.h"
+#include "slap-config.h"
+
+/* the layouts of the back ends' private data, from the same source tree */
+#include "back-ldap/back-ldap.h"
+#include "back-meta/back-meta.h"
+
+#include "ts_tls.h"
+
+/*
+ * slapd keeps one TLS context per outgoing connection setting (a
+ * slap_bindconf: back-ldap's li_tls/li_acl/idassert, each back-meta and
+ * back-asyncmeta target, each syncrepl consumer).  bindconf_tls_set() in
+ * config.c builds it once and hands it to every later connection; with
+ * GnuTLS the CA directory or file is read only then.  New files are
+ * therefore not enough: the context must be rebuilt.
+ *
+ * We rebuild it ourselves instead of asking the next connection to:
+ * bindconf_tls_set() on a copy of the bindconf gives a fresh context read
+ * from the new files, which then replaces sb_tls_ctx with one pointer
+ * store.  Connections already open keep their own reference to the old
+ * context (libldap counts them) and are not disturbed; every connection
+ * made afterwards uses the new one.  The old context's own reference is
+ * dropped only after a grace period, because a thread in
+ * bindconf_tls_set() may have read the old pointer and not yet taken its
+ * reference.  Flipping sb_tls_do_init instead would let two connections
+ * set up at the same moment both free the old context.
+ *
+ * Which settings depend on the store is found, not configured: those whose
+ * tls_cacertdir is the export directory or whose tls_cacert is the export
+ * bundle (compared after realpath()).  This works the same whether the
+ * databases came from slapd.conf or cn=config, and follows cn=config
+ * changes, because the walk is done afresh after every change.  The walk
+ * runs in a pool thread, so cn=config (which pauses the pool to change a
+ * database) cannot change the list under it.
+ */
+
+/* long enough for any thread between reading sb_tls_ctx and its ref */
+#define TS_TLS_GRACE	60
+
+typedef struct ts_retired {
+	void			*tr_ctx;
+	time_t			tr_time;
+	struct ts_retired	*tr_next;
+} ts_retired;
+
+static ldap_pvt_thread_mutex_t	ts_tls_mutex;
+static int			ts_tls_inited;
+static ts_retired		*ts_tls_retired;
+
+typedef struct ts_tls_walk {
+	char	tw_dir[PATH_MAX];
+	char	tw_bundle[PATH_MAX];
+	int	tw_count;
+	const char *tw_db;
+} ts_tls_walk;
+
+/* Does this path name the file or directory we export? */
+static int
+truststore_tls_same( const char *path, const char *real )
+{
+	char buf[PATH_MAX];
+
+	if ( path == NULL || real[0] == '\0' )
+		return 0;
+	if ( strcmp( path, real ) == 0 )
+		return 1;
+	return realpath( path, buf ) != NULL && strcmp( buf, real ) == 0;
+}
+
+static int
+truststore_tls_bc( slap_bindconf *bc, const char *what, void *arg )
+{
+	ts_tls_walk *tw = arg;
+	slap_bindconf tmp;
+	ts_retired *tr;
+	LDAP *ld = NULL;
+	void *old;
+	int rc;
+
+	if ( !truststore_tls_same( bc->sb_tls_cacertdir, tw->tw_dir ) &&
+		!truststore_tls_same( bc->sb_tls_cacert, tw->tw_bundle ) )
+		return 0;
+
+	/* never built yet (no connection so far): the first one will */
+	if ( bc->sb_tls_ctx == NULL ) {
+		bc->sb_tls_do_init = 1;
+		return 0;
+	}
+
+	/* a copy shares the option strings read-only and builds its own ctx */
+	tmp = *bc;
+	tmp.sb_tls_ctx = NULL;
+	tmp.sb_tls_do_init = 1;
+	if ( ldap_initialize( &ld, NULL ) != LDAP_SUCCESS ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: %s %s: cannot get an LDAP "
+			"handle to rebuild the TLS context\n", tw->tw_db, what );
+		return 0;
+	}
+	rc = bindconf_tls_set( &tmp, ld );
+	ldap_unbind_ext( ld, NULL, NULL );
+	if ( rc != 0 || tmp.sb_tls_ctx == NULL ) {
+		/* keep the old context: better than none at all */
+		Debug( LDAP_DEBUG_ANY, "truststore: %s %s: rebuilding the TLS "
+			"context failed (%d); the old one stays in use\n",
+			tw->tw_db, what, rc );
+		if ( tmp.sb_tls_ctx != NULL )
+			ldap_pvt_tls_ctx_free( tmp.sb_tls_ctx );
+		return 0;
+	}
+
+	old = bc->sb_tls_ctx;
+	bc->sb_tls_ctx = tmp.sb_tls_ctx;
+	tr = ch_malloc( sizeof( *tr ) );
+	tr->tr_ctx = old;
+	tr->tr_time = slap_get_time();
+	tr->tr_next = ts_tls_retired;
+	ts_tls_retired = tr;
+	tw->tw_count++;
+	Debug( LDAP_DEBUG_STATS, "truststore: %s %s: TLS context rebuilt "
+		"from the trust store\n", tw->tw_db, what );
+	return 0;
+}
+
+/*
+ * syncinfo_t is private to syncrepl.c.  Its first members, up to the
+ * bindconf, are mirrored here; whether the mirror fits is checked on every
+ * use (back pointer to the database, "rid=NNN" text, an LDAP URI) and a
+ * mismatch only costs the refresh of syncrepl, never memory safety of
+ * anything but these reads.
+ */
+typedef struct ts_syncinfo_head {
+	struct ts_syncinfo_head	*si_next;
+	BackendDB		*si_be;
+	BackendDB		*si_wbe;
+	struct re_s		*si_re;
+	int			si_rid;
+	char			si_ridtxt[ STRLENOF("rid=999") + 1 ];
+	slap_bindconf		si_bindconf;
+} ts_syncinfo_head;
+
+static void
+truststore_tls_syncrepl( BackendDB *be, ts_tls_walk *tw )
+{
+	ts_syncinfo_head *si;
+	char rid[sizeof(si->si_ridtxt) + 8];
+
+	for ( si = (ts_syncinfo_head *)be->be_syncinfo; si; si = si->si_next ) {
+		snprintf( rid, sizeof( rid ), "rid=%03d", si->si_rid );
+		if ( si->si_be != be || strcmp( rid, si->si_ridtxt ) != 0 ||
+			BER_BVISNULL( &si->si_bindconf.sb_uri ) ||
+			!ldap_is_ldap_url( si->si_bindconf.sb_uri.bv_val ) ) {
+			Debug( LDAP_DEBUG_ANY, "truststore: %s: syncrepl "
+				"consumer layout not recognised; its TLS context "
+				"is not refreshed\n", tw->tw_db );
+			return;
+		}
+		truststore_tls_bc( &si->si_bindconf, si->si_ridtxt, tw );
+	}
+}
+
+static void
+truststore_tls_db( BackendDB *be, ts_tls_walk *tw )
+{
+	BackendInfo *bi = be->bd_info;
+	int i;
+
+	if ( overlay_is_over( be ) )
+		bi = ((slap_overinfo *)be->bd_info->bi_private)->oi_orig;
+	tw->tw_db = be->be_suffix ? be->be_suffix[0].bv_val : bi->bi_type;
+
+	if ( strcmp( bi->bi_type, "ldap" ) == 0 && be->be_private ) {
+		ldapinfo_t *li = be->be_private;
+
+		truststore_tls_bc( &li->li_tls, "back-ldap tls", tw );
+		truststore_tls_bc( &li->li_acl, "back-ldap acl-bind", tw );
+		truststore_tls_bc( &li->li_idassert.si_bc,
+			"back-ldap idassert-bind", tw );
+
+	} else if ( strcmp( bi->bi_type, "meta" ) == 0 && be->be_private ) {
+		metainfo_t *mi = be->be_private;
+
+		for ( i = 0; i < mi->mi_ntargets; i++ ) {
+			truststore_tls_bc( &mi->mi_targets[i]->mt_tls,
+				"back-meta target tls", tw );
+			truststore_tls_bc( &mi->mi_targets[i]->mt_idassert.si_bc,
+				"back-meta target idassert-bind", tw );
+		}
+
+	} else if ( strcmp( bi->bi_type, "asyncmeta" ) == 0 && be->be_private ) {
+		truststore_tls_asyncmeta( be, truststore_tls_bc, tw );
+	}
+
+	if ( be->be_syncinfo )
+		truststore_tls_syncrepl( be, tw );
+}
+
+int
+truststore_tls_refresh( const char *dir, const char *bundle )
+{
+	ts_tls_walk tw;
+	BackendDB *be;
+
+	memset( &tw, 0, sizeof( tw ) );
+	if ( dir && realpath( dir, tw.tw_dir ) == NULL )
+		tw.tw_dir[0] = '\0';
+	if ( bundle && realpath( bundle, tw.tw_bundle ) == NULL )
+		tw.tw_bundle[0] = '\0';
+	if ( !tw.tw_dir[0] && !tw.tw_bundle[0] )
+		return 0;
+
+	/* two stores refreshing one bindconf must not both swap it */
+	ldap_pvt_thread_mutex_lock( &ts_tls_mutex );
+	LDAP_STAILQ_FOREACH( be, &backendDB, be_next ) {
+		truststore_tls_db( be, &tw );
+	}
+	ldap_pvt_thread_mutex_unlock( &ts_tls_mutex );
+	truststore_tls_reap( 0 );
+	return tw.tw_count;
+}
+
+void
+truststore_tls_reap( int all )
+{
+	ts_retired **trp, *tr;
+	time_t now = slap_get_time();
+
+	ldap_pvt_thread_mutex_lock( &ts_tls_mutex );
+	for ( trp = &ts_tls_retired; ( tr = *trp ) != NULL; ) {
+		if ( all || now - tr->tr_time >= TS_TLS_GRACE ) {
+			*trp = tr->tr_next;
+			ldap_pvt_tls_ctx_free( tr->tr_ctx );
+			ch_free( tr );
+		} else {
+			trp = &tr->tr_next;
+		}
+	}
+	ldap_pvt_thread_mutex_unlock( &ts_tls_mutex );
+}
+
+/* Once, from the first db_open (db_open calls are never concurrent). */
+void
+truststore_tls_init( void )
+{
+	if ( ts_tls_inited )
+		return;
+	ldap_pvt_thread_mutex_init( &ts_tls_mutex );
+	ts_tls_inited = 1;
+}

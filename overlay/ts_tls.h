@@ -1,0 +1,21 @@
+/* ts_tls.h - make slapd's outgoing TLS see a changed trust store */
+#ifndef TS_TLS_H
+#define TS_TLS_H
+
+/*
+ * Rebuild the TLS context of every outgoing connection setting (back-ldap,
+ * back-meta, back-asyncmeta, syncrepl) whose CA directory is dir or whose
+ * CA file is bundle (either may be NULL).  Call from a pool thread, after
+ * the files changed.  Returns how many contexts were replaced.
+ */
+int	truststore_tls_refresh( const char *dir, const char *bundle );
+/* Once, from the first db_open. */
+void	truststore_tls_init( void );
+/* Free replaced contexts older than the grace period (all: at close). */
+void	truststore_tls_reap( int all );
+
+/* ts_tls_asyncmeta.c: the same walk over one back-asyncmeta database */
+typedef int (ts_tls_bc_f)( slap_bindconf *bc, const char *what, void *arg );
+int	truststore_tls_asyncmeta( BackendDB *be, ts_tls_bc_f *fn, void *arg );
+
+#endif /* TS_TLS_H */
