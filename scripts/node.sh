@@ -113,7 +113,7 @@ Trust store node starting
   cn=config:  ldapmodify -Y EXTERNAL -H $ldapi   (as root)
 Try:
   ldapsearch -x -H $uri -D $rootdn -y $state/admin.pw -b $base '(objectClass=tsCertificate)' '*' '+'
-  $top/client/ldaptrust -H $uri -D $rootdn -y $state/admin.pw -b $base list
+  $top/client/ldaptrust -x -H $uri -D $rootdn -y $state/admin.pw -b $base list
 Stop with Ctrl-C.
 INFO
 exec slapd -d "${TS_LOGLEVEL:-stats}" -F "$state/slapd.d" -h "$uri $ldapi"
