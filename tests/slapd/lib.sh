@@ -126,6 +126,7 @@ node_conf() {
 }
 
 # node_conf_cn N [ldif-to-append]: the same node as cn=config (slapd.d).
+# TS_OVERLAY_CN, if set, holds attribute lines for the overlay's entry.
 node_conf_cn() {
 	n=$1 extra=${2:-}
 	d="$T/n$n"
@@ -182,8 +183,10 @@ dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcTrustStoreConfig
 olcOverlay: {0}truststore
-
 EOF
+		# TS_OVERLAY_CN: attribute lines for the overlay entry
+		[ -n "${TS_OVERLAY_CN:-}" ] && printf '%s\n' "$TS_OVERLAY_CN"
+		echo
 		[ -n "$extra" ] && cat "$extra"
 	} > "$d/config.ldif"
 	slapadd -n0 -F "$d/slapd.d" -l "$d/config.ldif" > "$d/slapadd0.log" 2>&1 ||
