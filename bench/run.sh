@@ -1,0 +1,537 @@
+#!/bin/sh
+# run.sh - run every benchmark of issue 8 and print one table
+#
+#   bench/run.sh                      full run (100,000 certificates, 5 rounds)
+#   BENCH_SMOKE=1 bench/run.sh        tiny sizes, one round: does it still work
+#
+# Each benchmark runs its baseline in the same run, against the same slapd
+# binary with the same database settings, in alternating rounds (A B A B)
+# so that drift of a shared machine hits both sides alike.  The table
+# shows the median of the rounds and the median of the per-round ratios.
+# Nothing here asserts anything about time.
+#
+# Environment (defaults in brackets):
+#   BENCH_N [100000]        certificates in the large store
+#   BENCH_ROUNDS [5]        rounds per benchmark
+#   BENCH_IMPORT [10000]    adds per import round (benchmark 1)
+#   BENCH_LAT_ADDS [500]    adds measured per store size (benchmark 2)
+#   BENCH_SEARCHES [20000]  searches per round (benchmark 4)
+#   BENCH_WINDOW [8]        operations in flight per connection
+#   BENCH_ONLY ["1 2 3 4 5 6"]  which benchmarks
+#   BENCH_PORT [30100]      first of 8 loopback ports
+#   BENCH_WORK [bench/.run] databases, logs, raw values (values.txt)
+#   BENCH_CACHE [bench/.cache]  generated certificates, kept between runs
+#   TS_BUILD [top dir]      build directory with overlay/ and client/
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${TS_BUILD:-$TOP}
+MODULE="$BUILD/overlay/truststore.so"
+LDAPTRUST="$BUILD/client/ldaptrust"
+LIBTSCERT="$BUILD/lib/libtscert.a"
+SCHEMA="$TOP/schema/truststore.schema"
+SLAPD=${SLAPD:-/usr/sbin/slapd}
+SLAPADD=${SLAPADD:-/usr/sbin/slapadd}
+CA_BUNDLE=${BENCH_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+SUFFIX="o=ts"
+BASE="ou=certs,o=ts"
+ROOTDN="cn=admin,o=ts"
+ROOTPW="secret"
+
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+	N=${BENCH_N:-200}; ROUNDS=${BENCH_ROUNDS:-1}; IMPORT=${BENCH_IMPORT:-100}
+	LATADDS=${BENCH_LAT_ADDS:-20}; SEARCHES=${BENCH_SEARCHES:-200}
+	SIZES="10 50 $N"
+else
+	N=${BENCH_N:-100000}; ROUNDS=${BENCH_ROUNDS:-5}; IMPORT=${BENCH_IMPORT:-10000}
+	LATADDS=${BENCH_LAT_ADDS:-500}; SEARCHES=${BENCH_SEARCHES:-20000}
+	SIZES="100 10000 $N"
+	[ "$N" -gt 10000 ] || SIZES="$((N / 100 + 1)) $((N / 10 + 1)) $N"
+fi
+WINDOW=${BENCH_WINDOW:-8}
+ONLY=${BENCH_ONLY:-"1 2 3 4 5 6"}
+PORT=${BENCH_PORT:-30100}
+W=${BENCH_WORK:-$TOP/bench/.run}
+CACHE=${BENCH_CACHE:-$TOP/bench/.cache}
+BIN="$W/bin"
+HZ=$(getconf CLK_TCK)
+# The expensive start-up benchmark needs fewer rounds to be stable.
+ROUNDS3=$ROUNDS; [ "$ROUNDS3" -gt 3 ] && ROUNDS3=3
+
+_pids=""
+trap '_cleanup' EXIT
+trap 'exit 130' INT TERM
+_cleanup() {
+	for p in $_pids; do kill "$p" 2>/dev/null; done
+	for p in $_pids; do wait "$p" 2>/dev/null; done
+}
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: error: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
+want() { case " $ONLY " in *" $1 "*) return 0;; esac; return 1; }
+
+# Raw values: one "key value" line per measurement, kept for inspection.
+rec() { echo "$1 $2" >> "$W/values.txt"; }
+med() {
+	awk -v k="$1" '$1 == k { print $2 }' "$W/values.txt" | sort -g |
+	    awk '{ a[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+# key=value field of a loadgen result line
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# --- tools ------------------------------------------------------------------
+
+build_tools() {
+	mkdir -p "$BIN"
+	cflags="-O2 -Wall -Wextra -Werror -I$TOP/bench"
+	# shellcheck disable=SC2086
+	cc $cflags -o "$BIN/certgen" "$TOP/bench/certgen.c" -lcrypto &&
+	cc $cflags -o "$BIN/loadgen" "$TOP/bench/loadgen.c" -lldap -llber -lpthread ||
+		die "cannot compile the benchmark tools"
+	HAVE_MKLDIF=0
+	if [ -f "$LIBTSCERT" ] && cc $cflags -I"$TOP/lib" -o "$BIN/mkldif" \
+	    "$TOP/bench/mkldif.c" "$LIBTSCERT" -lcrypto 2>"$W/mkldif.err"; then
+		HAVE_MKLDIF=1
+	fi
+	# The overlay side needs the module and its schema; without them only
+	# the baselines run, with a stand-in certificate entry.
+	HAVE_TS=0
+	[ -f "$MODULE" ] && [ -f "$SCHEMA" ] && HAVE_TS=1
+	if [ $HAVE_TS = 1 ]; then
+		OCS="-o tsCertificate"
+	else
+		say "no overlay ($MODULE or $SCHEMA missing): baselines only"
+		OCS="-o applicationProcess -o pkiUser"
+	fi
+}
+
+# Certificates: generated once, reused while the cache holds enough.
+POOL=$N; [ "$IMPORT" -gt "$POOL" ] && POOL=$IMPORT
+LATBASE=$POOL			# benchmark 2 adds certificates LATBASE..
+POOL=$((POOL + LATADDS))
+CERTS="$CACHE/pool/certs.der"
+IDX="$CACHE/pool/certs.idx"
+make_certs() {
+	local have=0 t
+	[ -f "$IDX" ] && have=$(wc -l < "$IDX")
+	if [ "$have" -lt "$POOL" ]; then
+		say "generating $POOL certificates (cached in $CACHE)"
+		t=$(now)
+		"$BIN/certgen" gen "$POOL" "$CACHE/pool" || die "certificate generation"
+		say "generated in $(since "$t") s"
+		rm -rf "$CACHE/pem"
+	fi
+}
+
+# --- slapd instances ----------------------------------------------------------
+
+# mkconf NAME KIND DBDIR [EXPORTDIR]: slapd.conf for KIND plain (no
+# overlay) or overlay.  Both load the same module and schema, use the
+# same mdb settings and the same indexes.  dbnosync: the disk of a shared
+# machine would otherwise measure its own fsync latency, not slapd.
+mkconf() {
+	local name=$1 kind=$2 db=$3 exp=${4:-} d="$W/$1" s
+	mkdir -p "$d" "$db"
+	{
+		for s in core cosine inetorgperson; do
+			echo "include /etc/ldap/schema/$s.schema"
+		done
+		[ $HAVE_TS = 1 ] && echo "include $SCHEMA"
+		echo "pidfile $d/slapd.pid"
+		echo "modulepath /usr/lib/ldap"
+		echo "moduleload back_mdb"
+		[ $HAVE_TS = 1 ] && echo "moduleload $MODULE"
+		echo "loglevel none"
+		echo "sizelimit unlimited"
+		echo "database mdb"
+		echo "suffix \"$SUFFIX\""
+		echo "rootdn \"$ROOTDN\""
+		echo "rootpw $ROOTPW"
+		echo "directory $db"
+		echo "maxsize 8589934592"
+		echo "dbnosync"
+		echo "index objectClass eq"
+		echo "index cn eq"
+		[ $HAVE_TS = 1 ] && echo "index tsFingerprintSHA256,tsSubjectHash eq"
+		if [ "$kind" = overlay ] && [ $HAVE_TS = 1 ]; then
+			echo "overlay truststore"
+			[ -n "$exp" ] && echo "truststore-export-dir $exp"
+		fi
+	} > "$d/slapd.conf"
+}
+
+base_ldif() {
+	printf 'dn: %s\nobjectClass: organization\no: ts\n\n' "$SUFFIX"
+	printf 'dn: %s\nobjectClass: organizationalUnit\nou: certs\n\n' "$BASE"
+}
+
+# newdb NAME DBDIR [LDIF-producing command...]: empty database holding the
+# base entries and whatever the command prints, loaded with slapadd
+newdb() {
+	local name=$1 db=$2
+	shift 2
+	rm -rf "$db"
+	mkdir -p "$db"
+	{ base_ldif; [ $# -gt 0 ] && "$@"; } |
+	    $SLAPADD -q -f "$W/$name/slapd.conf" > "$W/$name/slapadd.log" 2>&1 ||
+		{ tail -n 5 "$W/$name/slapadd.log" >&2; die "slapadd for $name"; }
+}
+
+# start NAME PORT: start slapd, wait until it answers; SPID is its pid
+start() {
+	local name=$1 port=$2 i
+	$SLAPD -d 0 -f "$W/$name/slapd.conf" -h "ldap://127.0.0.1:$port/" \
+	    >> "$W/$name/slapd.log" 2>&1 &
+	SPID=$!
+	_pids="$_pids $SPID"
+	i=0
+	while ! ldapsearch -x -H "ldap://127.0.0.1:$port/" -b "" -s base \
+	    -LLL 1.1 >/dev/null 2>&1; do
+		if ! kill -0 "$SPID" 2>/dev/null; then
+			slaptest -f "$W/$name/slapd.conf" >&2
+			die "slapd $name exited at start-up"
+		fi
+		i=$((i + 1))
+		[ $i -lt 12000 ] || die "slapd $name not answering after 10 minutes"
+		sleep 0.05
+	done
+}
+
+stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	_pids=$(echo "$_pids" | sed "s/ $1\$//; s/ $1 / /")
+}
+
+# slapd's CPU time so far, in microseconds (utime + stime)
+cpu_us() { awk -v hz="$HZ" '{ printf "%.0f", ($14 + $15) * 1e6 / hz }' "/proc/$1/stat"; }
+mem_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+lg() { local port=$1; shift; "$BIN/loadgen" -H "ldap://127.0.0.1:$port/" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+
+# run_lg KEY PID PORT loadgen-args...: record ops/s, p50 and CPU per op
+run_lg() {
+	local key=$1 pid=$2 port=$3 c0 c1 out ops
+	shift 3
+	c0=$(cpu_us "$pid")
+	out=$(lg "$port" "$@") || { say "$key: loadgen failed: $out"; LG_FAILED=1; }
+	c1=$(cpu_us "$pid")
+	ops=$(field "$out" ops)
+	[ "${ops:-0}" -gt 0 ] || ops=1
+	rec "$key.ops" "$(field "$out" ops_per_s)"
+	rec "$key.p50" "$(field "$out" p50_us)"
+	rec "$key.cpu" "$(calc "($c1 - $c0) / $ops" 1)"
+	LG_OUT=$out
+}
+LG_FAILED=0
+
+# decorated store of SIZE certificates (what LDAP adds through the overlay
+# would have built) and the same certificates without decorations
+fill_decorated() { "$BIN/mkldif" "$CERTS" "$BASE" c 0 "$1"; }
+fill_plain() { "$BIN/certgen" ldif "$CERTS" "$BASE" c 0 "$1" $2; }
+
+# --- 1. import throughput -----------------------------------------------------
+
+bench1() {
+	local kinds k r c order
+	say "1: import throughput, $IMPORT adds per round, $ROUNDS rounds"
+	kinds="plain"; [ $HAVE_TS = 1 ] && kinds="plain overlay"
+	for k in $kinds; do mkconf "b1-$k" "$k" "$W/db-b1-$k"; done
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		for c in 1 8; do
+			order=$kinds
+			[ $((r % 2)) = 1 ] && [ $HAVE_TS = 1 ] && order="overlay plain"
+			for k in $order; do
+				newdb "b1-$k" "$W/db-b1-$k"
+				start "b1-$k" "$PORT"
+				# shellcheck disable=SC2086
+				run_lg "b1.$c.$k" "$SPID" "$PORT" -m add -f "$CERTS" \
+				    -c $c -a "$WINDOW" -l "$IMPORT" $OCS
+				stop "$SPID"
+			done
+			[ $HAVE_TS = 1 ] && rec "b1.$c.ratio" "$(calc \
+			    "$(tail -n 6 "$W/values.txt" | awk '$1 ~ /overlay.ops/ { print $2 }') / \
+			     $(tail -n 6 "$W/values.txt" | awk '$1 ~ /plain.ops/ { print $2 }')")"
+		done
+		r=$((r + 1))
+	done
+}
+
+# --- stores for 2, 3, 4, 6 ----------------------------------------------------
+
+# store SIZE: a decorated database of SIZE certificates (built once per run)
+store() {
+	local db="$W/db-s$1" t
+	[ -f "$db/.filled" ] && return 0
+	mkconf "fill-s$1" overlay "$db"
+	say "loading a store of $1 certificates with slapadd"
+	t=$(now)
+	newdb "fill-s$1" "$db" fill_decorated "$1"
+	touch "$db/.filled"
+	say "loaded in $(since "$t") s"
+}
+
+# --- 2. add latency as the store grows --------------------------------------
+
+bench2() {
+	local p pids s r pid
+	say "2: add latency at $SIZES stored certificates, export dir on"
+	p=$PORT pids=""
+	for s in $SIZES; do
+		store "$s"
+		rm -rf "$W/export-s$s"; mkdir -p "$W/export-s$s"
+		mkconf "b2-s$s" overlay "$W/db-s$s" "$W/export-s$s"
+		p=$((p + 1))
+		start "b2-s$s" "$p"
+		pids="$pids $SPID"
+		echo "$SPID" > "$W/b2-s$s/pid"
+	done
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		p=$PORT
+		for s in $SIZES; do
+			p=$((p + 1))
+			pid=$(cat "$W/b2-s$s/pid")
+			# One operation at a time: the latency of one import.
+			# shellcheck disable=SC2086
+			run_lg "b2.s$s" "$pid" "$p" -m add -f "$CERTS" -c 1 -a 1 \
+			    -p lat -s "$LATBASE" -l "$LATADDS" $OCS
+			lg "$p" -m delete -p lat -s "$LATBASE" -l "$LATADDS" >/dev/null ||
+				say "2: deleting the added certificates failed"
+		done
+		r=$((r + 1))
+	done
+	for pid in $pids; do stop "$pid"; done
+}
+
+# --- 3. start-up reconciliation against openssl rehash ------------------------
+
+exported() { ls -U "$1" | grep -c '^[0-9a-f]\{8\}\.[0-9][0-9]*$'; }
+
+bench3() {
+	local ex r t i
+	say "3: start-up reconciliation of $N certificates vs openssl rehash, $ROUNDS3 rounds"
+	store "$N"
+	if [ ! -f "$CACHE/pem/.done" ] || [ "$(cat "$CACHE/pem/.done")" != "$N" ]; then
+		rm -rf "$CACHE/pem"
+		"$BIN/certgen" pem "$CERTS" "$CACHE/pem" "$N" || die "writing PEM files"
+		echo "$N" > "$CACHE/pem/.done"
+	fi
+	ex="$W/export-b3"
+	mkconf b3 overlay "$W/db-s$N" "$ex"
+	r=0
+	while [ $r -lt "$ROUNDS3" ]; do
+		rm -rf "$ex"; mkdir -p "$ex"
+		sync
+		t=$(now)
+		start b3 "$PORT"
+		# Reconciliation may run after slapd answers: wait for the files.
+		i=0
+		[ $HAVE_TS = 1 ] || i=6000
+		while [ "$(exported "$ex")" -lt "$N" ] && [ $i -lt 6000 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		rec b3.recon "$(since "$t")"
+		rec b3.files "$(exported "$ex")"
+		stop "$SPID"
+		# Again with the directory already in line: the everyday start.
+		t=$(now)
+		start b3 "$PORT"
+		rec b3.insync "$(since "$t")"
+		stop "$SPID"
+
+		find "$CACHE/pem" -type l -delete
+		sync
+		t=$(now)
+		openssl rehash "$CACHE/pem" 2>"$W/rehash.err" || say "3: openssl rehash complained"
+		rec b3.rehash "$(since "$t")"
+		r=$((r + 1))
+	done
+	find "$CACHE/pem" -type l -delete
+}
+
+# --- 4. lookups by fingerprint and subject hash against by alias --------------
+
+bench4() {
+	local r q o
+	say "4: lookups at $N certificates, $SEARCHES searches per round"
+	store "$N"
+	# The same random order of certificates for every kind of lookup.
+	awk -v n="$N" -v b="$BASE" 'BEGIN { srand(8) } NR <= n {
+		print rand() "\t" NR - 1 "\t" $1 "\t" $2 }' "$IDX" | sort -g |
+	    awk -v b="$BASE" -v d="$W" -F '\t' '{
+		print "sub\t" b "\t(tsFingerprintSHA256=" $3 ")" > d "/q-fp"
+		print "sub\t" b "\t(tsSubjectHash=" $4 ")" > d "/q-sh"
+		print "base\tcn=c" $2 "," b "\t(objectClass=*)" > d "/q-alias" }'
+	mkconf b4 overlay "$W/db-s$N"
+	start b4 "$PORT"
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		for q in fp sh alias; do
+			run_lg "b4.$q" "$SPID" "$PORT" -m search -f "$W/q-$q" -c 4 \
+			    -a "$WINDOW" -s $((r * SEARCHES)) -l "$SEARCHES" \
+			    -A 'userCertificate;binary'
+		done
+		o=$(tail -n 9 "$W/values.txt" | awk '$1 ~ /\.ops$/ { print $2 }' | tr '\n' ' ')
+		set -- $o
+		rec b4.fp.ratio "$(calc "$1 / $3")"
+		rec b4.sh.ratio "$(calc "$2 / $3")"
+		r=$((r + 1))
+	done
+	stop "$SPID"
+}
+
+# --- 5. ldaptrust import --all against ldapadd --------------------------------
+
+bench5() {
+	local nca r k t
+	if [ ! -x "$LDAPTRUST" ] || [ $HAVE_TS = 0 ]; then
+		say "5: skipped: $LDAPTRUST or the overlay is missing"
+		return 0
+	fi
+	"$BIN/certgen" split "$CA_BUNDLE" "$W/ca.der" || die "splitting $CA_BUNDLE"
+	"$BIN/certgen" ldif "$W/ca.der" "$BASE" ca- 0 100000 > "$W/ca.ldif"
+	nca=$(grep -c '^dn:' "$W/ca.ldif")
+	say "5: import of the system CA bundle ($nca certificates), $ROUNDS rounds"
+	mkconf b5 overlay "$W/db-b5"
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		for k in ldaptrust ldapadd; do
+			newdb b5 "$W/db-b5"
+			start b5 "$PORT"
+			t=$(now)
+			if [ $k = ldaptrust ]; then
+				"$LDAPTRUST" import -x -H "ldap://127.0.0.1:$PORT/" \
+				    -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" --all ca \
+				    "$CA_BUNDLE" > "$W/b5-ldaptrust.out" 2>&1
+			else
+				ldapadd -c -x -H "ldap://127.0.0.1:$PORT/" -D "$ROOTDN" \
+				    -w "$ROOTPW" -f "$W/ca.ldif" > "$W/b5-ldapadd.out" 2>&1
+			fi
+			rec "b5.$k" "$(since "$t")"
+			rec "b5.$k.stored" "$(ldapsearch -x -LLL -H "ldap://127.0.0.1:$PORT/" \
+			    -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" -s one 1.1 | grep -c '^dn:')"
+			stop "$SPID"
+		done
+		rec b5.ratio "$(calc "$(tail -n 4 "$W/values.txt" | awk '$1 == "b5.ldapadd" { print $2 }') / \
+		    $(tail -n 4 "$W/values.txt" | awk '$1 == "b5.ldaptrust" { print $2 }')")"
+		r=$((r + 1))
+	done
+}
+
+# --- 6. resident memory -------------------------------------------------------
+
+bench6() {
+	local db kind k dbk
+	say "6: slapd memory with $N certificates, with and without decorations"
+	store "$N"
+	db="$W/db-plain-s$N"
+	kind=plain; [ $HAVE_TS = 1 ] && kind=overlay
+	mkconf b6-plain plain "$db"
+	# shellcheck disable=SC2086
+	newdb b6-plain "$db" fill_plain "$N" "$(echo $OCS | sed 's/-o //g')"
+	for k in plain decorated; do
+		if [ $k = decorated ]; then
+			[ $HAVE_TS = 1 ] || continue
+			mkconf b6-decorated overlay "$W/db-s$N"
+			dbk="$W/db-s$N"
+		else
+			dbk=$db
+		fi
+		start "b6-$k" "$PORT"
+		rec "b6.$k.idle" "$(mem_kb "$SPID" VmRSS)"
+		# Read every entry once, as a full export or a sync would.
+		echo "sub	$BASE	(objectClass=*)" > "$W/q-all"
+		lg "$PORT" -m search -f "$W/q-all" -l 1 -A '*' -A '+' >/dev/null
+		rec "b6.$k.rss" "$(mem_kb "$SPID" VmRSS)"
+		rec "b6.$k.hwm" "$(mem_kb "$SPID" VmHWM)"
+		rec "b6.$k.db" "$(du -k "$dbk/data.mdb" | cut -f1)"
+		stop "$SPID"
+	done
+}
+
+# --- the table ----------------------------------------------------------------
+
+row() { printf '%-44s %12s %12s %8s  %s\n' "$@"; }
+mib() { [ "$1" = - ] && echo - || calc "$1 / 1024" 1; }
+
+table() {
+	local c s v first ratio rc rh p d
+	echo "machine: $(nproc) cpus, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)," \
+	    "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
+	    "Debian $(cat /etc/debian_version), slapd $($SLAPD -VV 2>&1 | sed -n 's/.*slapd \([0-9.]*\).*/\1/p' | head -n 1)," \
+	    "$(openssl version | cut -d' ' -f1-2)"
+	echo "sizes: N=$N, rounds=$ROUNDS, import=$IMPORT adds/round, window=$WINDOW, medians of rounds"
+	echo
+	row "benchmark" "measured" "baseline" "ratio" "target"
+	row "---------" "--------" "--------" "-----" "------"
+	if want 1; then
+		for c in 1 8; do
+			row "1. import, $c conn, adds/s (vs plain slapd)" \
+			    "$(med "b1.$c.overlay.ops")" "$(med "b1.$c.plain.ops")" "$(med "b1.$c.ratio")" ">= 0.9"
+		done
+		row "1. slapd CPU per add, us (1 conn)" \
+		    "$(med b1.1.overlay.cpu)" "$(med b1.1.plain.cpu)" "" ""
+	fi
+	if want 2; then
+		first=""
+		for s in $SIZES; do
+			v=$(med "b2.s$s.p50")
+			[ -z "$first" ] && first=$v
+			ratio=""; [ "$first" != - ] && [ "$v" != - ] && ratio=$(calc "$v / $first" 2)
+			row "2. add latency p50 at $s stored, us" "$v" "$first" "$ratio" "<= 1.5"
+		done
+		row "2. slapd CPU per add at $N stored, us" "$(med "b2.s$N.cpu")" \
+		    "$(med "b2.s$(echo "$SIZES" | cut -d' ' -f1).cpu")" "" ""
+	fi
+	if want 3; then
+		rc=$(med b3.recon) rh=$(med b3.rehash)
+		ratio=""; [ "$rc" != - ] && [ "$rh" != - ] && ratio=$(calc "$rh / $rc" 2)
+		row "3. reconcile $N into empty dir, s (vs rehash)" "$rc" "$rh" "$ratio" "> 1 (faster)"
+		row "3. start-up, export dir already in line, s" "$(med b3.insync)" "" "" ""
+	fi
+	if want 4; then
+		row "4. lookup by fingerprint, searches/s" "$(med b4.fp.ops)" "$(med b4.alias.ops)" "$(med b4.fp.ratio)" ">= 0.9"
+		row "4. lookup by subject hash, searches/s" "$(med b4.sh.ops)" "$(med b4.alias.ops)" "$(med b4.sh.ratio)" ">= 0.9"
+	fi
+	if want 5; then
+		row "5. ldaptrust import --all CA bundle, s" "$(med b5.ldaptrust)" "$(med b5.ldapadd)" "$(med b5.ratio)" ">= 0.8"
+	fi
+	if want 6; then
+		p=$(med b6.plain.rss) d=$(med b6.decorated.rss)
+		ratio=""; [ "$p" != - ] && [ "$d" != - ] && ratio=$(calc "$d / $p" 2)
+		row "6. slapd VmRSS after reading $N, MiB" "$(mib "$d")" "$(mib "$p")" "$ratio" "(report)"
+		row "6. slapd VmHWM, MiB" "$(mib "$(med b6.decorated.hwm)")" "$(mib "$(med b6.plain.hwm)")" "" ""
+		row "6. data.mdb on disk, MiB" "$(mib "$(med b6.decorated.db)")" "$(mib "$(med b6.plain.db)")" "" ""
+	fi
+	echo
+	echo "measured = with the overlay; baseline = plain slapd (1), store of the first size (2),"
+	echo "openssl rehash (3), lookup by alias (4), ldapadd of a prebuilt LDIF (5), no decorations (6)."
+	echo "ratios are measured/baseline (rehash/reconcile for 3, ldapadd/ldaptrust time for 5)."
+}
+
+# --- main -----------------------------------------------------------------------
+
+mkdir -p "$W" "$CACHE"
+rm -rf "$W"/db-* "$W"/export-* "$W"/b[0-9]* "$W"/fill-* "$W/values.txt"
+touch "$W/values.txt"
+T0=$(now)
+build_tools
+make_certs
+if [ $HAVE_MKLDIF = 0 ] && { want 2 || want 3 || want 4 || want 6; }; then
+	say "no $LIBTSCERT: stores are loaded without decorations"
+	fill_decorated() { fill_plain "$1" "$(echo $OCS | sed 's/-o //g')"; }
+fi
+for b in 1 2 3 4 5 6; do
+	want $b && "bench$b"
+done
+say "all benchmarks done in $(since "$T0") s"
+table
+[ $LG_FAILED = 0 ] || { say "some load generator runs reported errors (see above)"; exit 1; }
+exit 0
