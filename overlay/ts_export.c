@@ -50,6 +50,7 @@ typedef struct ts_export_state {
 	int			tx_loaded;	/* catalogue read from the db */
 	int			tx_failing;
 	int			tx_kicked;
+	int			tx_removed;	/* a certificate left the store */
 } ts_export_state;
 
 /* The DN under which our internal searches pass the database's ACLs. */
@@ -193,10 +194,11 @@ truststore_export_reload( ts_export_state *tx, BackendDB *be )
 
 /*
  * Write what changed; the catalogue lock is not held during file I/O.
- * Returns the TS_EXPORT_* bits of the files that may have changed.
+ * Returns the TS_EXPORT_* bits of the files that may have changed;
+ * *removed says whether a certificate left the store in what was written.
  */
 static int
-truststore_export_flush( ts_export_state *tx, int force_bundle )
+truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 {
 	struct ts_export_batch *bt;
 	char err[512];
@@ -212,6 +214,9 @@ truststore_export_flush( ts_export_state *tx, int force_bundle )
 		return 0;
 	}
 	bt = ts_export_take( tx->tx_exp, what );
+	/* taken with the batch: it holds every change made so far */
+	*removed = tx->tx_removed;
+	tx->tx_removed = 0;
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 	if ( bt == NULL ) {
 		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n",
@@ -249,13 +254,14 @@ truststore_export_flush( ts_export_state *tx, int force_bundle )
 }
 
 static void
-truststore_export_tls( ts_export_state *tx, int changed )
+truststore_export_tls( ts_export_state *tx, int changed, int removed )
 {
 	if ( changed <= 0 )
 		return;
 	truststore_tls_refresh(
 		( changed & TS_EXPORT_DIR ) ? tx->tx_ti->ti_export_dir : NULL,
-		( changed & TS_EXPORT_BUNDLE ) ? tx->tx_ti->ti_export_bundle : NULL );
+		( changed & TS_EXPORT_BUNDLE ) ? tx->tx_ti->ti_export_bundle : NULL,
+		removed );
 }
 
 static void *
@@ -264,7 +270,7 @@ truststore_export_task( void *ctx, void *arg )
 	struct re_s *rtask = arg;
 	ts_export_state *tx = rtask->arg;
 	BackendDB *be;
-	int i, kicked;
+	int i, kicked, changed, removed = 0;
 
 	/* the start-up read failed: try it again */
 	if ( !tx->tx_loaded && ( be = truststore_export_db( tx ) ) != NULL ) {
@@ -279,7 +285,8 @@ truststore_export_task( void *ctx, void *arg )
 		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 		if ( i > 0 && !kicked )
 			break;
-		truststore_export_tls( tx, truststore_export_flush( tx, 0 ) );
+		changed = truststore_export_flush( tx, 0, &removed );
+		truststore_export_tls( tx, changed, removed );
 	}
 	truststore_tls_reap( 0 );
 
@@ -318,6 +325,7 @@ truststore_export_open( BackendDB *be, truststore_info *ti )
 {
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 	ts_export_state *tx;
+	int removed;
 
 	if ( ti->ti_export_dir == NULL && ti->ti_export_bundle == NULL )
 		return 0;
@@ -345,7 +353,7 @@ truststore_export_open( BackendDB *be, truststore_info *ti )
 	 * be searched; the files are in line before the first client comes.
 	 */
 	if ( truststore_export_reload( tx, be ) == 0 )
-		truststore_export_flush( tx, 1 );
+		truststore_export_flush( tx, 1, &removed );
 
 	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
 	tx->tx_task = ldap_pvt_runqueue_insert( &slapd_rq, TS_EXPORT_INTERVAL,
@@ -360,6 +368,7 @@ void
 truststore_export_close( BackendDB *be, truststore_info *ti )
 {
 	ts_export_state *tx = ti->ti_export;
+	int removed;
 
 	if ( tx == NULL )
 		return;
@@ -374,7 +383,7 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 
 	/* what the last writes changed reaches the disk before we go */
 	if ( tx->tx_loaded )
-		truststore_export_flush( tx, 1 );
+		truststore_export_flush( tx, 1, &removed );
 
 	ts_export_free( tx->tx_exp );
 	ldap_pvt_thread_mutex_destroy( &tx->tx_mutex );
@@ -421,6 +430,9 @@ truststore_export_changed( Operation *op, truststore_info *ti,
 			op->o_log_prefix, newdn.bv_val,
 			ts_export_error( tx->tx_exp ) );
 	}
+	/* trust taken away: connections made with it are cut (ts_tls.c) */
+	if ( !BER_BVISEMPTY( old_der ) && !bvmatch( old_der, new_der ) )
+		tx->tx_removed = 1;
 	tx->tx_kicked = 1;
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <limits.h>
 
+#include <ac/socket.h>
 #include <ac/string.h>
 #include <ac/time.h>
 
@@ -61,7 +62,8 @@ static ts_retired		*ts_tls_retired;
 typedef struct ts_tls_walk {
 	char	tw_dir[PATH_MAX];
 	char	tw_bundle[PATH_MAX];
-	int	tw_count;
+	int	tw_count;	/* contexts rebuilt */
+	int	tw_matched;	/* bindconfs that use the store */
 	const char *tw_db;
 } ts_tls_walk;
 
@@ -91,6 +93,7 @@ truststore_tls_bc( slap_bindconf *bc, const char *what, void *arg )
 	if ( !truststore_tls_same( bc->sb_tls_cacertdir, tw->tw_dir ) &&
 		!truststore_tls_same( bc->sb_tls_cacert, tw->tw_bundle ) )
 		return 0;
+	tw->tw_matched++;
 
 	/* never built yet (no connection so far): the first one will */
 	if ( bc->sb_tls_ctx == NULL ) {
@@ -169,8 +172,52 @@ truststore_tls_syncrepl( BackendDB *be, ts_tls_walk *tw )
 	}
 }
 
+/*
+ * back-ldap keeps its connections to the back end open and reuses them,
+ * so a removed certificate would go on being trusted by a session set up
+ * before.  An administrator removing trust expects it to stop: the
+ * sockets of the cached connections are shut down (never closed: the
+ * descriptors stay theirs), which back-ldap sees as the back end going
+ * away; it reconnects with the new context, whose verification decides.
+ * Nothing of back-ldap's own state is changed.
+ */
+static int
+truststore_tls_shut( ldapconn_t *lc )
+{
+	ber_socket_t fd = AC_SOCKET_INVALID;
+
+	if ( lc->lc_ld == NULL ||
+		ldap_get_option( lc->lc_ld, LDAP_OPT_DESC, &fd ) != LDAP_OPT_SUCCESS ||
+		fd == AC_SOCKET_INVALID )
+		return 0;
+	shutdown( fd, SHUT_RDWR );
+	return 1;
+}
+
 static void
-truststore_tls_db( BackendDB *be, ts_tls_walk *tw )
+truststore_tls_ldap_drop( ldapinfo_t *li, ts_tls_walk *tw )
+{
+	TAvlnode *node;
+	ldapconn_t *lc;
+	int i, n = 0;
+
+	ldap_pvt_thread_mutex_lock( &li->li_conninfo.lai_mutex );
+	for ( node = ldap_tavl_end( li->li_conninfo.lai_tree, TAVL_DIR_LEFT );
+		node != NULL; node = ldap_tavl_next( node, TAVL_DIR_RIGHT ) )
+		n += truststore_tls_shut( node->avl_data );
+	for ( i = 0; i < LDAP_BACK_PCONN_LAST; i++ ) {
+		LDAP_TAILQ_FOREACH( lc, &li->li_conn_priv[i].lic_priv, lc_q )
+			n += truststore_tls_shut( lc );
+	}
+	ldap_pvt_thread_mutex_unlock( &li->li_conninfo.lai_mutex );
+	if ( n > 0 )
+		Debug( LDAP_DEBUG_STATS, "truststore: %s: %d cached back-ldap "
+			"connection(s) shut down: a certificate left the store\n",
+			tw->tw_db, n );
+}
+
+static void
+truststore_tls_db( BackendDB *be, ts_tls_walk *tw, int removed )
 {
 	BackendInfo *bi = be->bd_info;
 	int i;
@@ -181,11 +228,14 @@ truststore_tls_db( BackendDB *be, ts_tls_walk *tw )
 
 	if ( strcmp( bi->bi_type, "ldap" ) == 0 && be->be_private ) {
 		ldapinfo_t *li = be->be_private;
+		int matched = tw->tw_matched;
 
 		truststore_tls_bc( &li->li_tls, "back-ldap tls", tw );
 		truststore_tls_bc( &li->li_acl, "back-ldap acl-bind", tw );
 		truststore_tls_bc( &li->li_idassert.si_bc,
 			"back-ldap idassert-bind", tw );
+		if ( removed && tw->tw_matched > matched )
+			truststore_tls_ldap_drop( li, tw );
 
 	} else if ( strcmp( bi->bi_type, "meta" ) == 0 && be->be_private ) {
 		metainfo_t *mi = be->be_private;
@@ -206,7 +256,7 @@ truststore_tls_db( BackendDB *be, ts_tls_walk *tw )
 }
 
 int
-truststore_tls_refresh( const char *dir, const char *bundle )
+truststore_tls_refresh( const char *dir, const char *bundle, int removed )
 {
 	ts_tls_walk tw;
 	BackendDB *be;
@@ -222,7 +272,7 @@ truststore_tls_refresh( const char *dir, const char *bundle )
 	/* two stores refreshing one bindconf must not both swap it */
 	ldap_pvt_thread_mutex_lock( &ts_tls_mutex );
 	LDAP_STAILQ_FOREACH( be, &backendDB, be_next ) {
-		truststore_tls_db( be, &tw );
+		truststore_tls_db( be, &tw, removed );
 	}
 	ldap_pvt_thread_mutex_unlock( &ts_tls_mutex );
 	truststore_tls_reap( 0 );

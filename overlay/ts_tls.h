@@ -6,9 +6,12 @@
  * Rebuild the TLS context of every outgoing connection setting (back-ldap,
  * back-meta, back-asyncmeta, syncrepl) whose CA directory is dir or whose
  * CA file is bundle (either may be NULL).  Call from a pool thread, after
- * the files changed.  Returns how many contexts were replaced.
+ * the files changed.  removed: a certificate left the store, so back-ldap
+ * connections set up with the old trust are shut down as well.  Returns
+ * how many contexts were replaced.
  */
-int	truststore_tls_refresh( const char *dir, const char *bundle );
+int	truststore_tls_refresh( const char *dir, const char *bundle,
+		int removed );
 /* Once, from the first db_open. */
 void	truststore_tls_init( void );
 /* Free replaced contexts older than the grace period (all: at close). */
