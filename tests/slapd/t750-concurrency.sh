@@ -1,0 +1,79 @@
+#!/bin/sh
+# t750-concurrency.sh - 8 clients add, replace, rename and delete 2000
+# certificates at once on one node
+#
+# Each client owns a slice of the entries (see hostile/concur.py), so the
+# final state is known exactly: any lost or misapplied update shows as a
+# difference.  Afterwards no certificate may be stored under two aliases,
+# and the export directory and bundle must equal the database.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hostile/lib7.sh"
+ts_init
+H="$T/h"
+mkdir -p "$H/c" "$T/export"
+CLIENTS=8
+N=${TS_T750_N:-2000}
+
+cat > "$T/overlay.conf" <<EOF
+truststore-export-dir $T/export
+truststore-export-bundle $T/bundle.pem
+EOF
+node_conf 1 "$T/overlay.conf"
+node_start 1
+add_base 1
+
+# certificates c-j, and r-j to replace them with (signed by a 1024-bit
+# issuer key: six times faster to make; the certified keys are 2048-bit)
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$H/subject.der" 2>/dev/null &&
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
+	die "keys"
+half=$((N / 2))
+$MKDER bulk "$H/issuer.der" "$H/c" c $half 0 "$H/subject.der" &
+$MKDER bulk "$H/issuer.der" "$H/c" c $((N - half)) $half "$H/subject.der" &
+$MKDER bulk "$H/issuer.der" "$H/c" r $N 0 "$H/subject.der" &
+wait
+[ "$(ls "$H/c" | wc -l)" = $((2 * N)) ] || die "certificate generation"
+python3 "$HOSTILE/concur.py" plan "$H/c" "$BASE" $CLIENTS $N "$T" || die "plan"
+
+c=0
+while [ $c -lt $CLIENTS ]; do
+	lmodify 1 -f "$T/client-$c.ldif" > "$T/client-$c.out" 2>&1 &
+	echo $! > "$T/client-$c.pid"
+	c=$((c + 1))
+done
+c=0 failed=0
+while [ $c -lt $CLIENTS ]; do
+	wait "$(cat "$T/client-$c.pid")" || { failed=$((failed + 1)); tail -n 3 "$T/client-$c.out" >&2; }
+	c=$((c + 1))
+done
+[ $failed = 0 ] && pass "$CLIENTS clients: every operation succeeded" ||
+	fail "$failed clients saw an operation fail"
+node_alive 1 && pass "slapd alive after the storm" || die "slapd died"
+
+lsearch 1 -b "$BASE" -s one '(objectClass=tsCertificate)' cn \
+    'userCertificate;binary' description > "$T/db.ldif"
+python3 "$HOSTILE/concur.py" check "$T/db.ldif" "$T/expected" > "$T/check.out"
+rc=$?
+tail -n 1 "$T/check.out"
+[ $rc = 0 ] && pass "final state as planned: no lost update, no duplicate" ||
+	{ fail "final state differs"; head -n 20 "$T/check.out" >&2; }
+
+# decorations follow replacements: the fingerprint is the new certificate's
+lsearch 1 -b "$BASE" -s one '(objectClass=tsCertificate)' \
+    'userCertificate;binary' tsFingerprintSHA256 > "$T/fp.ldif"
+python3 - "$T/fp.ldif" <<'EOF' && pass "every tsFingerprintSHA256 matches its certificate" ||
+import base64, hashlib, sys
+bad = 0
+for block in open(sys.argv[1], 'rb').read().split(b'\n\n'):
+	cert = fp = None
+	for line in block.split(b'\n'):
+		if line.startswith(b'userCertificate;binary::'):
+			cert = base64.b64decode(line.split(b'::', 1)[1].strip())
+		elif line.startswith(b'tsFingerprintSHA256:'):
+			fp = line.split(b':', 1)[1].strip().decode()
+	if cert is not None and fp != hashlib.sha256(cert).hexdigest():
+		bad += 1
+sys.exit(1 if bad else 0)
+EOF
+	fail "stale decorations after concurrent replacements"
+wait_export 1 "$T/export" "$T/bundle.pem"

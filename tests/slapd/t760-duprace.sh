@@ -1,0 +1,69 @@
+#!/bin/sh
+# t760-duprace.sh - the same certificate added under 8 aliases at once
+#
+# With truststore-refuse-duplicates on (the default), a certificate may be
+# stored under one alias only.  The check is a search before the add; two
+# adds of one certificate that both search before either commits would both
+# pass unless the overlay serialises check and commit.  8 clients race on
+# 60 certificates; afterwards each certificate must be stored exactly once,
+# and every losing add must have been refused with constraintViolation.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hostile/lib7.sh"
+ts_init
+H="$T/h"
+mkdir -p "$H/c" "$T/export"
+CLIENTS=8
+N=60
+
+cat > "$T/overlay.conf" <<EOF
+truststore-export-dir $T/export
+truststore-export-bundle $T/bundle.pem
+EOF
+node_conf 1 "$T/overlay.conf"
+node_start 1
+add_base 1
+
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$H/subject.der" 2>/dev/null &&
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
+	die "keys"
+$MKDER bulk "$H/issuer.der" "$H/c" d $N 0 "$H/subject.der" || die "mkder"
+
+# client C adds certificate k as dup-k-C, all clients in the same order
+c=0
+while [ $c -lt $CLIENTS ]; do
+	k=0
+	while [ $k -lt $N ]; do
+		add_ldif "dup-$k-$c" 'userCertificate;binary' "$H/c/d-$k.der"
+		k=$((k + 1))
+	done > "$T/client-$c.ldif"
+	c=$((c + 1))
+done
+c=0
+while [ $c -lt $CLIENTS ]; do
+	ladd 1 -c -f "$T/client-$c.ldif" > "$T/client-$c.out" 2>&1 &
+	echo $! > "$T/client-$c.pid"
+	c=$((c + 1))
+done
+c=0
+while [ $c -lt $CLIENTS ]; do wait "$(cat "$T/client-$c.pid")"; c=$((c + 1)); done
+node_alive 1 && pass "slapd alive after the race" || die "slapd died"
+
+# the losers: every refusal is constraintViolation naming the winner
+nref=$(cat "$T"/client-*.out | grep -c 'Constraint violation (19)')
+nother=$(cat "$T"/client-*.out | grep 'ldap_add: ' | grep -vc 'Constraint violation (19)')
+[ "$nother" = 0 ] && pass "$nref adds refused, all with constraintViolation" ||
+	fail "$nother adds failed with another error: $(cat "$T"/client-*.out | grep 'ldap_add: ' | grep -v 'Constraint violation' | sort | uniq -c | head -3)"
+
+lsearch 1 -b "$BASE" -s one '(objectClass=tsCertificate)' cn \
+    'userCertificate;binary' > "$T/db.ldif"
+python3 "$HOSTILE/concur.py" dups "$T/db.ldif" > "$T/dups.out"
+rc=$?
+tail -n 1 "$T/dups.out"
+n=$(grep -c '^dn:' "$T/db.ldif")
+if [ $rc = 0 ] && [ "$n" = $N ]; then
+	pass "each of the $N certificates stored exactly once"
+else
+	fail "duplicate check raced: $(tail -n 1 "$T/dups.out")"
+	head -n 5 "$T/dups.out" >&2
+fi
+wait_export 1 "$T/export" "$T/bundle.pem"
