@@ -9,6 +9,7 @@
 #include "slap.h"
 
 #include "truststore.h"
+#include "ts_repl.h"
 
 /*
  * Client writes under a base are checked here before the backend sees
@@ -107,6 +108,20 @@ truststore_refuse( Operation *op, SlapReply *rs, int code, const char *text )
 
 /* ---- certificate input -------------------------------------------------- */
 
+/* Does a PEM text value contain the given line start? */
+static int
+truststore_has_label( struct berval *bv, const char *label )
+{
+	size_t len = strlen( label ), i;
+
+	for ( i = 0; i + len <= bv->bv_len; i++ ) {
+		if ( bv->bv_val[i] == '-' &&
+			memcmp( bv->bv_val + i, label, len ) == 0 )
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * tsCertificatePEM values -> the one DER certificate they hold, in
  * o_tmpmemctx memory.  Anything but exactly one certificate is refused,
@@ -124,6 +139,19 @@ truststore_pem_to_der( Operation *op, BerVarray pem, struct berval *der,
 
 	BER_BVZERO( der );
 	for ( i = 0; pem != NULL && !BER_BVISNULL( &pem[i] ); i++ ) {
+		/*
+		 * The library unpacks PKCS#7 for the client's imports; an
+		 * entry takes the certificate itself, so say what was given.
+		 */
+		if ( ts_identify( pem[i].bv_val, pem[i].bv_len ) ==
+				TS_KIND_PKCS7 ||
+			truststore_has_label( &pem[i], "-----BEGIN PKCS7" ) ) {
+			snprintf( msg, msglen, TS_PREFIX "tsCertificatePEM "
+				"holds %s, not a certificate",
+				ts_kind_name( TS_KIND_PKCS7 ) );
+			rc = LDAP_INVALID_SYNTAX;
+			goto done;
+		}
 		why[0] = '\0';
 		if ( ts_decode_certs( pem[i].bv_val, pem[i].bv_len, &certs,
 				&ncerts, &found, why, sizeof( why ) ) != 0 ) {
@@ -152,12 +180,6 @@ truststore_pem_to_der( Operation *op, BerVarray pem, struct berval *der,
 			"certificates; an entry holds exactly one",
 			(unsigned long)total );
 		rc = LDAP_OBJECT_CLASS_VIOLATION;
-	} else if ( ts_ad_cert->ad_type->sat_syntax->ssyn_validate(
-			ts_ad_cert->ad_type->sat_syntax, der ) != LDAP_SUCCESS ) {
-		/* the frontend's syntax check never saw this value */
-		snprintf( msg, msglen, TS_PREFIX "tsCertificatePEM: "
-			"not a valid Certificate per slapd's syntax check" );
-		rc = LDAP_INVALID_SYNTAX;
 	}
 
 done:
@@ -165,6 +187,28 @@ done:
 		truststore_tmpfree_bv( op, der );
 	return rc;
 }
+
+/*
+ * A DER value converted from PEM never met the frontend's syntax check
+ * and normalisation: do both once the library has accepted it, so its
+ * messages (trailing bytes, ...) come first.
+ */
+static int
+truststore_der_normalize( BerVarray vals, BerVarray *nvals )
+{
+	Syntax *syn = ts_ad_cert->ad_type->sat_syntax;
+	int i;
+
+	for ( i = 0; !BER_BVISNULL( &vals[i] ); i++ ) {
+		if ( syn->ssyn_validate( syn, &vals[i] ) != LDAP_SUCCESS )
+			return LDAP_INVALID_SYNTAX;
+	}
+	return attr_normalize( ts_ad_cert, vals, nvals, NULL ) ==
+		LDAP_SUCCESS ? LDAP_SUCCESS : LDAP_INVALID_SYNTAX;
+}
+
+#define TS_MSG_PEM_SYNTAX	TS_PREFIX "tsCertificatePEM: not a valid " \
+	"Certificate per slapd's syntax check"
 
 /* ---- validation --------------------------------------------------------- */
 
@@ -264,7 +308,7 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	/* judge the size before parsing: a huge value costs nothing then */
 	if ( policy.max_size > 0 && der->bv_len > policy.max_size ) {
 		snprintf( msg, msglen, TS_PREFIX "certificate is %lu bytes, "
-			"larger than the maximum of %lu",
+			"more than the %lu allowed",
 			(unsigned long)der->bv_len,
 			(unsigned long)policy.max_size );
 		return LDAP_CONSTRAINT_VIOLATION;
@@ -467,29 +511,34 @@ truststore_add( Operation *op, SlapReply *rs )
 			sizeof( msg ) );
 		if ( rc != LDAP_SUCCESS )
 			return truststore_refuse( op, rs, rc, msg );
-		/* the PEM is input only: the DER value replaces it */
-		rc = attr_merge_normalize_one( e, ts_ad_cert, &der,
-			op->o_tmpmemctx );
-		truststore_tmpfree_bv( op, &der );
-		if ( rc != LDAP_SUCCESS ) {
-			return truststore_refuse( op, rs, LDAP_INVALID_SYNTAX,
-				TS_PREFIX "tsCertificatePEM: not a valid "
-				"Certificate per slapd's syntax check" );
-		}
-		attr_delete( &e->e_attrs, ts_ad_pem );
-		a = attr_find( e->e_attrs, ts_ad_cert );
-	}
-
-	if ( a == NULL || a->a_numvals != 1 ) {
+	} else if ( a == NULL || a->a_numvals != 1 ) {
 		snprintf( msg, sizeof( msg ), TS_PREFIX "a tsCertificate entry "
 			"holds exactly one userCertificate;binary value "
 			"(found %u)", a ? a->a_numvals : 0 );
 		return truststore_refuse( op, rs, LDAP_OBJECT_CLASS_VIOLATION,
 			msg );
+	} else {
+		der = a->a_vals[0];
 	}
 
-	rc = truststore_check( op, ti, &a->a_vals[0], NULL, &cert, msg,
-		sizeof( msg ) );
+	rc = truststore_check( op, ti, &der, NULL, &cert, msg, sizeof( msg ) );
+	if ( rc == LDAP_SUCCESS && pem != NULL ) {
+		/* the PEM is input only: the DER value replaces it */
+		BerVarray vals = NULL, nvals = NULL;
+
+		value_add_one( &vals, &der );
+		if ( truststore_der_normalize( vals, &nvals ) == LDAP_SUCCESS ) {
+			attr_merge( e, ts_ad_cert, vals, nvals );
+			attr_delete( &e->e_attrs, ts_ad_pem );
+		} else {
+			snprintf( msg, sizeof( msg ), TS_MSG_PEM_SYNTAX );
+			rc = LDAP_INVALID_SYNTAX;
+		}
+		ber_bvarray_free( vals );
+		ber_bvarray_free( nvals );
+	}
+	if ( pem != NULL )
+		truststore_tmpfree_bv( op, &der );
 	if ( rc != LDAP_SUCCESS )
 		return truststore_refuse( op, rs, rc, msg );
 
@@ -551,12 +600,7 @@ truststore_mod_pem( Operation *op, SlapReply *rs, Modifications *ml )
 	ml->sml_numvals = 1;
 	ml->sml_desc = ts_ad_cert;
 	ml->sml_type = ts_ad_cert->ad_cname;
-	if ( attr_normalize( ts_ad_cert, ml->sml_values, &ml->sml_nvalues,
-			NULL ) != LDAP_SUCCESS ) {
-		return truststore_refuse( op, rs, LDAP_INVALID_SYNTAX,
-			TS_PREFIX "tsCertificatePEM: not a valid Certificate "
-			"per slapd's syntax check" );
-	}
+	/* no sml_nvalues yet marks it for truststore_der_normalize() */
 	return LDAP_SUCCESS;
 }
 
@@ -634,9 +678,14 @@ truststore_modify( Operation *op, SlapReply *rs )
 
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
-	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
-			on ) != LDAP_SUCCESS || e == NULL )
+	rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
+	if ( rc != LDAP_SUCCESS || e == NULL ) {
+		/* a concurrent delete won: see ts_repl.c */
+		if ( replicated && rc == LDAP_NO_SUCH_OBJECT )
+			return truststore_repl_gone( op, rs );
 		return SLAP_CB_CONTINUE;	/* the backend says why */
+	}
+	rc = SLAP_CB_CONTINUE;
 	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
 	if ( managed ) {
 		a = attr_find( e->e_attrs, ts_ad_cert );
@@ -693,6 +742,17 @@ truststore_modify( Operation *op, SlapReply *rs )
 		}
 		rc = truststore_check( op, ti, &certs[0], &op->o_req_ndn,
 			&cert, msg, sizeof( msg ) );
+		for ( ml = op->orm_modlist; rc == LDAP_SUCCESS && ml != NULL;
+				ml = ml->sml_next ) {
+			if ( ml->sml_desc == ts_ad_cert &&
+				ml->sml_values != NULL &&
+				ml->sml_nvalues == NULL &&
+				truststore_der_normalize( ml->sml_values,
+					&ml->sml_nvalues ) != LDAP_SUCCESS ) {
+				snprintf( msg, sizeof( msg ), TS_MSG_PEM_SYNTAX );
+				rc = LDAP_INVALID_SYNTAX;
+			}
+		}
 		if ( rc == LDAP_SUCCESS )
 			rc = truststore_decorate_mods( op, cert, msg,
 				sizeof( msg ) );
