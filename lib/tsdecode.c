@@ -3,7 +3,7 @@
  * Administrators hand us whatever file they have.  We take PEM text with
  * one or more CERTIFICATE blocks (bundles with comment lines between the
  * blocks, such as Mozilla's or `# alias` lines, are fine: text outside the
- * blocks is ignored as OpenSSL ignores it, but binary bytes are not), a
+ * blocks is ignored as OpenSSL ignores it, but a NUL byte is not), a
  * DER certificate, or PKCS#7 in DER or PEM.  A PEM block of any other type
  * is refused, naming what it holds, so a private key pasted by mistake is
  * caught here.  Refusals name the kind of data and never quote it.
@@ -265,7 +265,7 @@ static int
 ts_pem_next(const char **pos, const char *end, struct ts_pem *blk)
 {
 	const char *p = *pos, *next, *line;
-	size_t n, i;
+	size_t n;
 
 	memset(blk, 0, sizeof(*blk));
 	while (p < end) {
@@ -273,14 +273,10 @@ ts_pem_next(const char **pos, const char *end, struct ts_pem *blk)
 		n = ts_linelen(p, end, &next);
 		p = next;
 		if (!ts_starts(line, n, pem_begin)) {
-			/* Comments and bundle headers are text; NUL or
-			 * control bytes mean this is not a text file. */
-			for (i = 0; i < n; i++)
-				if ((unsigned char)line[i] < 0x20 &&
-				    line[i] != '\t' && line[i] != '\r' &&
-				    line[i] != '\f')
-					return -1;
-			if (!ts_utf8_valid(line, n))
+			/* Comments and bundle headers are ignored, whatever
+			 * their charset, as OpenSSL ignores them; a NUL byte
+			 * means this is no text file at all. */
+			if (memchr(line, '\0', n) != NULL)
 				return -1;
 			continue;
 		}
@@ -530,11 +526,14 @@ ts_decode_pem(const char *text, size_t len, struct ts_list *l,
 			    "certificate block has none", nblk);
 			return -1;
 		}
-		if ((der = ts_base64(blk.body, blk.bodylen, &derlen)) == NULL ||
-		    derlen == 0) {
-			free(der);
+		if ((der = ts_base64(blk.body, blk.bodylen, &derlen)) == NULL) {
 			ts_msg(msg, msglen, "PEM block %zu is not valid base64",
 			    nblk);
+			return -1;
+		}
+		if (derlen == 0) {
+			free(der);
+			ts_msg(msg, msglen, "PEM block %zu is empty", nblk);
 			return -1;
 		}
 		if (k == TS_KIND_PKCS7) {
@@ -556,7 +555,8 @@ ts_decode_pem(const char *text, size_t len, struct ts_list *l,
 			return -1;
 	}
 	if (r == -1) {
-		ts_msg(msg, msglen, "binary data outside the PEM blocks");
+		ts_msg(msg, msglen, "binary data (a NUL byte) outside the "
+		    "PEM blocks");
 		return -1;
 	}
 	if (l->n == 0) {

@@ -728,7 +728,7 @@ test_pem_roundtrip(struct ts_cert *c)
 	    "\"FOO\", not CERTIFICATE") == 0, "foo block", "%s", msg);
 	check(ts_decode_certs(bin, sizeof(bin) - 1, &certs, &n, &found, msg,
 	    sizeof(msg)) == -1 && strcmp(msg, "binary data "
-	    "outside the PEM blocks") == 0, "binary", "%s", msg);
+	    "(a NUL byte) outside the PEM blocks") == 0, "binary", "%s", msg);
 }
 
 int
