@@ -1,0 +1,75 @@
+#!/bin/sh
+# t060-config-live: cn=config changes to the overlay apply to the next
+# operation without a restart, bad values are refused, and the settings
+# survive a restart.
+. "$(dirname "$0")/lib.sh"
+ts_init
+C=$T/certs
+mkcert rsa1024 -newkey rsa:1024
+mkcert rsa1024b -newkey rsa:1024
+mkcert ec -newkey ec -pkeyopt ec_paramgen_curve:P-256
+OV="olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config"
+
+node_conf_cn 1
+node_start 1
+add_base 1
+lconf() { printf 'dn: %s\nchangetype: modify\n%s\n' "$OV" "$1" | lconfig 1 >/dev/null; }
+readback() { ldapsearch -LLL -Q -Y EXTERNAL -H "$(ldapi 1)" -b "$OV" -s base "$1" | sed -n "s/^$1: //p"; }
+
+expect_ldap 19 "truststore: RSA key of 1024 bits is below the minimum of 2048" \
+	sh -c "printf 'dn: cn=r,$BASE\nobjectClass: tsCertificate\ncn: r\nuserCertificate;binary:< file://$C/rsa1024.der\n' | ldapadd -x -H '$(uri 1)' -D '$ROOTDN' -w '$ROOTPW'"
+lconf "replace: olcTrustStoreMinRSABits
+olcTrustStoreMinRSABits: 1024" && pass "olcTrustStoreMinRSABits lowered over ldapi" ||
+	fail "cn=config modify"
+[ "$(readback olcTrustStoreMinRSABits)" = 1024 ] && pass "cn=config reads back 1024" ||
+	fail "read back: $(readback olcTrustStoreMinRSABits)"
+cert_ldif r "$C/rsa1024.der" | ladd 1 >/dev/null &&
+	pass "the RSA-1024 add succeeds at once, no restart" || fail "RSA-1024 still refused"
+
+# a bad value is refused by cn=config with the overlay's message
+out=$(lconf "replace: olcTrustStoreMinRSABits
+olcTrustStoreMinRSABits: -5" 2>&1)
+case $out in *"must be between 0 (no minimum) and 16384"*)
+	pass "a bad value is refused: $(printf '%s' "$out" | grep -o 'must be.*' | head -n 1)";;
+*) fail "bad value not refused or no message: $out";; esac
+[ "$(readback olcTrustStoreMinRSABits)" = 1024 ] && pass "the refused change left 1024" ||
+	fail "value after refused change: $(readback olcTrustStoreMinRSABits)"
+
+# deleting the value restores the default at once
+lconf "delete: olcTrustStoreMinRSABits" || fail "delete"
+expect_ldap 19 "below the minimum of 2048" \
+	sh -c "printf 'dn: cn=r2,$BASE\nobjectClass: tsCertificate\ncn: r2\nuserCertificate;binary:< file://$C/rsa1024b.der\n' | ldapadd -x -H '$(uri 1)' -D '$ROOTDN' -w '$ROOTPW'"
+
+# the base: narrowing it leaves other subtrees alone
+ladd 1 >/dev/null <<EOF2 || fail "add ou=elsewhere"
+dn: ou=elsewhere,$SUFFIX
+objectClass: organizationalUnit
+ou: elsewhere
+EOF2
+lconf "add: olcTrustStoreBase
+olcTrustStoreBase: $BASE" && pass "olcTrustStoreBase added live" || fail "add base"
+printf 'dn: cn=x,ou=elsewhere,%s\nobjectClass: tsCertificate\ncn: x\nuserCertificate;binary:< file://%s\n' \
+	"$SUFFIX" "$C/rsa1024b.der" | ladd 1 >/dev/null &&
+	pass "outside the new base the RSA-1024 certificate is not judged" ||
+	fail "outside the new base: refused"
+lconf "add: olcTrustStoreBase
+olcTrustStoreBase: ou=elsewhere,$SUFFIX" || fail "second base"
+[ "$(readback olcTrustStoreBase | wc -l)" = 2 ] && pass "two bases read back" || fail "bases: $(readback olcTrustStoreBase)"
+printf 'dn: cn=y,ou=elsewhere,%s\nobjectClass: tsCertificate\ncn: y\nuserCertificate;binary:< file://%s\n' \
+	"$SUFFIX" "$C/ec.der" | ladd 1 >/dev/null || fail "add y in second base"
+lsearch 1 -b "cn=y,ou=elsewhere,$SUFFIX" -s base tsSubject | grep -q '^tsSubject: CN=ec' &&
+	pass "entries in the second base are decorated" || fail "second base not decorated"
+lconf "delete: olcTrustStoreBase
+olcTrustStoreBase: ou=elsewhere,$SUFFIX" && [ "$(readback olcTrustStoreBase)" = "$BASE" ] &&
+	pass "one base deleted by value" || fail "delete one base"
+
+# settings survive a restart
+lconf "replace: olcTrustStoreRequireCA
+olcTrustStoreRequireCA: TRUE" || fail "require CA"
+node_stop 1
+node_start 1
+[ "$(readback olcTrustStoreRequireCA)" = TRUE ] && [ "$(readback olcTrustStoreBase)" = "$BASE" ] &&
+	pass "settings persist across a restart" || fail "settings lost on restart"
+mkcert leaf -newkey ec -pkeyopt ec_paramgen_curve:P-256 -addext basicConstraints=CA:FALSE
+expect_ldap 19 "truststore: certificate is not a CA" \
+	sh -c "printf 'dn: cn=leaf,$BASE\nobjectClass: tsCertificate\ncn: leaf\nuserCertificate;binary:< file://$C/leaf.der\n' | ldapadd -x -H '$(uri 1)' -D '$ROOTDN' -w '$ROOTPW'"
