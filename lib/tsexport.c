@@ -110,6 +110,7 @@ struct ts_export_batch {
 	int		 bundle_ok;
 	int		 changed;
 	int		 failed;
+	int		 created;	/* the directory had vanished */
 	unsigned	 seq;
 	char		 err[512];
 };
@@ -121,6 +122,24 @@ seterr(char *err, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vsnprintf(err, 512, fmt, ap);
+	va_end(ap);
+}
+
+/* A flush can fail in several places: keep them all, in order. */
+static void
+adderr(char *err, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len = strlen(err);
+
+	if (len > 0 && len < 510) {
+		memcpy(err + len, "; ", 3);
+		len += 2;
+	}
+	if (len >= 511)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + len, 512 - len, fmt, ap);
 	va_end(ap);
 }
 
@@ -650,15 +669,18 @@ parse_name(const char *name, unsigned long *hash, int *idx)
 }
 
 static int
-open_dir(const char *dir, char *err)
+open_dir(const char *dir, char *err, int *created)
 {
 	int fd;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT && mkdir(dir, 0755) == 0)
+	if (fd == -1 && errno == ENOENT && mkdir(dir, 0755) == 0) {
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (created != NULL)
+			*created = 1;
+	}
 	if (fd == -1)
-		seterr(err, "%s: %s", dir, strerror(errno));
+		adderr(err, "%s: %s", dir, strerror(errno));
 	return fd;
 }
 
@@ -721,6 +743,27 @@ bucket_settle(struct xbucket *b)
 	}
 }
 
+/* Nothing on disk is known any more: every bucket is rewritten. */
+static void
+disk_forget(struct ts_export *exp)
+{
+	struct xbucket *b, *next;
+	size_t i;
+
+	for (i = 0; i < exp->bsize; i++) {
+		for (b = exp->btab[i]; b != NULL; b = next) {
+			next = b->next;
+			b->ndisk = 0;
+			if (b->disk != NULL)
+				memset(b->disk, 0, b->capdisk * sizeof(*b->disk));
+			if (b->n > 0)
+				bucket_dirty(exp, b);
+			else
+				bucket_gc(exp, b);
+		}
+	}
+}
+
 int
 ts_export_scan(struct ts_export *exp)
 {
@@ -730,7 +773,7 @@ ts_export_scan(struct ts_export *exp)
 	unsigned long hash;
 	uint64_t id;
 	char *buf, *pem;
-	size_t i, len, plen;
+	size_t len, plen;
 	int dfd = -1, fd, idx, j, rc = -1;
 
 	exp->bundle_dirty = 1;
@@ -741,15 +784,9 @@ ts_export_scan(struct ts_export *exp)
 		return -1;
 	}
 	/* what the disk holds is about to be read afresh */
-	for (i = 0; i < exp->bsize; i++) {
-		for (b = exp->btab[i]; b != NULL; b = b->next) {
-			b->ndisk = 0;
-			if (b->disk != NULL)
-				memset(b->disk, 0, b->capdisk * sizeof(*b->disk));
-			bucket_dirty(exp, b);
-		}
-	}
-	if ((dfd = open_dir(exp->dir, exp->err)) == -1)
+	disk_forget(exp);
+	exp->err[0] = '\0';
+	if ((dfd = open_dir(exp->dir, exp->err, NULL)) == -1)
 		goto done;
 	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
 		seterr(exp->err, "%s: %s", exp->dir, strerror(errno));
@@ -966,7 +1003,7 @@ write_tmp(struct ts_export_batch *bt, int dfd, const char *path,
 			break;
 	}
 	if (fd == -1) {
-		seterr(bt->err, "%s/%s: create: %s", path, tmp,
+		adderr(bt->err, "%s/%s: create: %s", path, tmp,
 		    strerror(errno));
 		return -1;
 	}
@@ -987,7 +1024,7 @@ write_tmp(struct ts_export_batch *bt, int dfd, const char *path,
 	}
 	return 0;
 fail:
-	seterr(bt->err, "%s/%s: write: %s", path, tmp, strerror(errno));
+	adderr(bt->err, "%s/%s: write: %s", path, tmp, strerror(errno));
 	if (fd != -1)
 		close(fd);
 	unlinkat(dfd, tmp, 0);
@@ -1004,14 +1041,14 @@ run_dir(struct ts_export_batch *bt)
 
 	if (bt->nw == 0 && bt->nu == 0)
 		return;
-	if ((dfd = open_dir(bt->dir, bt->err)) == -1) {
+	if ((dfd = open_dir(bt->dir, bt->err, &bt->created)) == -1) {
 		bt->failed = 1;
 		for (i = 0; i < bt->nb; i++)
 			bt->b[i]->failed = 1;
 		return;
 	}
 	if (bt->nw > 0 && (tmps = calloc(bt->nw, sizeof(*tmps))) == NULL) {
-		seterr(bt->err, "out of memory");
+		adderr(bt->err, "out of memory");
 		bt->failed = 1;
 		goto done;
 	}
@@ -1022,7 +1059,7 @@ run_dir(struct ts_export_batch *bt)
 	}
 	/* many files: one flush of the file system instead of one each */
 	if (!sync_each && syncfs(dfd) == -1) {
-		seterr(bt->err, "%s: syncfs: %s", bt->dir, strerror(errno));
+		adderr(bt->err, "%s: syncfs: %s", bt->dir, strerror(errno));
 		for (i = 0; i < bt->nw; i++) {
 			if (tmps[i][0])
 				unlinkat(dfd, tmps[i], 0);
@@ -1039,7 +1076,7 @@ run_dir(struct ts_export_batch *bt)
 			continue;
 		}
 		if (tmps[i][0]) {
-			seterr(bt->err, "%s/%s: rename: %s", bt->dir, name,
+			adderr(bt->err, "%s/%s: rename: %s", bt->dir, name,
 			    strerror(errno));
 			unlinkat(dfd, tmps[i], 0);
 		}
@@ -1047,7 +1084,7 @@ run_dir(struct ts_export_batch *bt)
 		w->b->failed = 1;
 	}
 	if (renamed && fsync(dfd) == -1) {
-		seterr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
+		adderr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
 		bt->failed = 1;
 	}
 	if (renamed)
@@ -1064,12 +1101,12 @@ run_dir(struct ts_export_batch *bt)
 			bt->changed |= TS_EXPORT_DIR;
 			continue;
 		}
-		seterr(bt->err, "%s/%s: unlink: %s", bt->dir, name,
+		adderr(bt->err, "%s/%s: unlink: %s", bt->dir, name,
 		    strerror(errno));
 		bt->failed = 1;
 	}
 	if ((bt->changed & TS_EXPORT_DIR) && fsync(dfd) == -1) {
-		seterr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
+		adderr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
 		bt->failed = 1;
 	}
 done:
@@ -1085,7 +1122,7 @@ run_bundle(struct ts_export_batch *bt)
 	int dfd = -1;
 
 	if ((dir = strdup(bt->bundle)) == NULL) {
-		seterr(bt->err, "out of memory");
+		adderr(bt->err, "out of memory");
 		goto done;
 	}
 	if ((slash = strrchr(dir, '/')) == NULL) {
@@ -1096,20 +1133,20 @@ run_bundle(struct ts_export_batch *bt)
 		slash[slash == dir ? 1 : 0] = '\0';
 	}
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		seterr(bt->err, "%s: %s", dir, strerror(errno));
+		adderr(bt->err, "%s: %s", dir, strerror(errno));
 		goto done;
 	}
 	if (write_tmp(bt, dfd, dir, bt->bbuf, bt->blen, 1, tmp,
 	    sizeof(tmp)) == -1)
 		goto done;
 	if (renameat(dfd, tmp, dfd, base) == -1) {
-		seterr(bt->err, "%s: rename: %s", bt->bundle, strerror(errno));
+		adderr(bt->err, "%s: rename: %s", bt->bundle, strerror(errno));
 		unlinkat(dfd, tmp, 0);
 		goto done;
 	}
 	bt->changed |= TS_EXPORT_BUNDLE;
 	if (fsync(dfd) == -1) {
-		seterr(bt->err, "%s: fsync: %s", dir, strerror(errno));
+		adderr(bt->err, "%s: fsync: %s", dir, strerror(errno));
 		goto done;
 	}
 	bt->bundle_ok = 1;
@@ -1158,6 +1195,9 @@ ts_export_done(struct ts_export *exp, struct ts_export_batch *bt)
 	}
 	if (bt->do_bundle && !bt->bundle_ok)
 		exp->bundle_dirty = 1;
+	/* someone removed the directory: it holds nothing we wrote before */
+	if (bt->created)
+		disk_forget(exp);
 	rc = bt->failed ? -1 : bt->changed;
 	if (bt->failed)
 		memcpy(exp->err, bt->err, sizeof(exp->err));

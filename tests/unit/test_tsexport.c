@@ -458,6 +458,16 @@ main(void)
 		CHECK(ts_export_flush(exp, TS_EXPORT_BUNDLE) ==
 		    TS_EXPORT_BUNDLE, "bundle retry");
 	}
+	/* the directory removed behind our back: made again and refilled */
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		failed++;
+	mdel(exp, "late");
+	CHECK(ts_export_flush(exp, TS_EXPORT_DIR) >= 0, "flush into a new dir");
+	CHECK(ts_export_pending(exp) & TS_EXPORT_DIR, "refill pending");
+	ts_export_flush(exp, TS_EXPORT_DIR);
+	verify_dir(dir, "vanished directory refilled");
+
 	/* everything removed: the directory empties */
 	while (nmodel > 0)
 		mdel(exp, model[0].key);
