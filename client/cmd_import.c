@@ -486,6 +486,12 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 	int c, rc = EXIT_LOCAL;
 	size_t i;
 
+	/* import ALIAS --from HOST:PORT fetches from a server: cmd_from.c */
+	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--from") == 0 ||
+		    strncmp(argv[i], "--from=", 7) == 0)
+			return cmd_import_from(ctx, argc, argv);
+
 	memset(&im, 0, sizeof(im));
 	im.ctx = ctx;
 	while ((c = opt_next(ctx, argc, argv, "", longopts)) != -1) {

@@ -425,7 +425,7 @@ run_exec(struct syncer *s)
 static int
 sync_flush(struct syncer *s)
 {
-	int rc;
+	int rc, news = s->changed;
 
 	if ((rc = ts_export_flush(s->exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE))
 	    == -1) {
@@ -438,7 +438,11 @@ sync_flush(struct syncer *s)
 		    PROGNAME, s->n);
 	if (s->state_dirty && state_save(s) == -1)
 		return -1;
-	if (rc > 0 && s->exec != NULL)
+	/*
+	 * A new certificate set, or files repaired in the directory; not the
+	 * bundle's rewrite at start-up, which only restates the same content.
+	 */
+	if (s->exec != NULL && (news || (rc & TS_EXPORT_DIR)))
 		run_exec(s);
 	return 0;
 }
@@ -749,6 +753,10 @@ default_state(const char *dir, const char *bundle)
 
 	/* a subdirectory: GnuTLS and rehash skip it, unlike a plain file */
 	if (dir != NULL) {
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+			warnx_("sync: %s: %s", dir, strerror(errno));
+			return NULL;
+		}
 		if (snprintf(sub, sizeof(sub), "%s/.ldaptrust-sync", dir) >=
 		    (int)sizeof(sub)) {
 			warnx_("sync: %s: %s", dir, strerror(ENAMETOOLONG));

@@ -37,7 +37,15 @@ static const struct command commands[] = {
 	    "  --alias-from subject name each certificate after its subject's CN\n"
 	    "  --description TEXT   description of the entries\n"
 	    "  -n, --dry-run        show what would be imported\n"
-	    "FILE may be - for standard input.\n" },
+	    "FILE may be - for standard input.\n"
+	    "\nimport [--pick leaf|root|N] [--fingerprint SHA256] [--yes] ALIAS --from HOST:PORT\n"
+	    "  --from HOST:PORT     fetch the chain a TLS server presents, show it, import one\n"
+	    "  --starttls ldap      HOST:PORT is a plain LDAP port: StartTLS first\n"
+	    "  --pick leaf|root|N   which certificate (default: the self-signed root\n"
+	    "                       if the server sent one, else the leaf)\n"
+	    "  --fingerprint SHA256 import only if the pick has this SHA-256 fingerprint\n"
+	    "  --yes                do not ask (required when not on a terminal)\n"
+	    "  --timeout SECONDS    for connecting and each read (default 10)\n" },
 	{ "export", cmd_export,
 	    "export [--der] [--force] ALIAS [FILE] | export --all [--force] [FILE]",
 	    "write a certificate (or the whole store) to a file",
@@ -59,6 +67,21 @@ static const struct command commands[] = {
 	    "for monitoring: exit 0 ok, 1 expiring, 2 expired, 3 unknown",
 	    "  --days N             the warning window in days (default 30)\n"
 	    "  --json               a JSON object instead of text\n" },
+	{ "verify", cmd_verify,
+	    "verify [--starttls ldap] [--name NAME] [--timeout SECONDS] HOST:PORT",
+	    "does the store trust that TLS server? exit 0 yes, 1 no",
+	    "  --starttls ldap      a plain LDAP port: StartTLS first\n"
+	    "  --name NAME          the host name to check (default: HOST)\n"
+	    "  --timeout SECONDS    for connecting and each read (default 10)\n" },
+	{ "sync", cmd_sync,
+	    "sync [--dir DIR] [--bundle FILE] [--exec CMD] [--state FILE] [--watch]",
+	    "write the store to a hashed CA directory and/or a PEM bundle",
+	    "  --dir DIR            hashed CA directory (as openssl rehash names it)\n"
+	    "  --bundle FILE        one PEM file with every certificate\n"
+	    "  --exec CMD           run CMD (with /bin/sh) after the files changed\n"
+	    "  --state FILE         where the sync state is kept (default:\n"
+	    "                       DIR/.ldaptrust-sync/state or FILE.sync-state)\n"
+	    "  --watch              stay connected and follow changes (RFC 4533)\n" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

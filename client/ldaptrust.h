@@ -169,6 +169,9 @@ int	 cmd_export(struct ctx *, int, char **);
 int	 cmd_delete(struct ctx *, int, char **);
 int	 cmd_rename(struct ctx *, int, char **);
 int	 cmd_expiring(struct ctx *, int, char **);
+int	 cmd_import_from(struct ctx *, int, char **);	/* cmd_from.c */
+int	 cmd_verify(struct ctx *, int, char **);
+int	 cmd_sync(struct ctx *, int, char **);
 
 const struct command *command_find(const char *);
 void	 command_usage(const struct command *, FILE *);
