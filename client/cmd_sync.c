@@ -58,6 +58,7 @@ struct syncer {
 	int		 refresh_full;	/* refresh began without a cookie */
 	int		 refreshed;	/* a refresh completed this session */
 	int		 reload;	/* the server asked for a full refresh */
+	int		 write_failed;	/* the last flush failed */
 };
 
 static char *sync_attrs[] = { "userCertificate;binary", NULL };
@@ -430,14 +431,18 @@ sync_flush(struct syncer *s)
 	if ((rc = ts_export_flush(s->exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE))
 	    == -1) {
 		warnx_("sync: %s", ts_export_error(s->exp));
+		s->write_failed = 1;
 		return -1;
 	}
+	s->write_failed = 0;
 	s->changed = 0;
 	if (rc > 0 && s->ctx->co.verbose)
 		fprintf(stderr, "%s: sync: %zu certificates, files updated\n",
 		    PROGNAME, s->n);
-	if (s->state_dirty && state_save(s) == -1)
+	if (s->state_dirty && state_save(s) == -1) {
+		s->write_failed = 1;
 		return -1;
+	}
 	/*
 	 * A new certificate set, or files repaired in the directory; not the
 	 * bundle's rewrite at start-up, which only restates the same content.
@@ -786,6 +791,27 @@ sync_free(struct syncer *s)
 	ts_export_free(s->exp);
 }
 
+/*
+ * A follower may stay connected for months: TCP keepalive finds a server
+ * that vanished without closing (a partition, a power cut), and connects
+ * give up in time.  Set as libldap's defaults, so ldap.conf's
+ * NETWORK_TIMEOUT still wins.
+ */
+static void
+watch_defaults(void)
+{
+	struct timeval *tv = NULL, dflt = { 10, 0 };
+	int idle = 60, probes = 3, interval = 10;
+
+	ldap_set_option(NULL, LDAP_OPT_X_KEEPALIVE_IDLE, &idle);
+	ldap_set_option(NULL, LDAP_OPT_X_KEEPALIVE_PROBES, &probes);
+	ldap_set_option(NULL, LDAP_OPT_X_KEEPALIVE_INTERVAL, &interval);
+	if (ldap_get_option(NULL, LDAP_OPT_NETWORK_TIMEOUT, &tv) ==
+	    LDAP_OPT_SUCCESS && tv == NULL)
+		ldap_set_option(NULL, LDAP_OPT_NETWORK_TIMEOUT, &dflt);
+	ldap_memfree(tv);
+}
+
 /* Drop the connection but keep the bind settings for the next one. */
 static void
 conn_drop(struct ctx *ctx)
@@ -841,6 +867,8 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	s.statefile = state ? strdup(state) : default_state(dir, bundle);
 	if (s.statefile == NULL)
 		goto done;
+	if (s.watch)
+		watch_defaults();
 	state_load(&s);
 	/* files changed behind our back are brought back in line too */
 	if (ts_export_scan(s.exp) == -1)
@@ -858,12 +886,15 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 				backoff = 1;
 		}
 		conn_drop(ctx);
-		if (!s.watch)
-			break;
 		/* a refresh the server asked for is not a failure */
 		if (s.reload) {
 			s.reload = 0;
 			continue;
+		}
+		if (!s.watch) {
+			if (rc == 0 && s.write_failed)
+				rc = EXIT_LOCAL;
+			break;
 		}
 		if (ctx->co.verbose)
 			fprintf(stderr, "%s: sync: reconnecting in %d s\n",
