@@ -83,6 +83,20 @@ check "show --json facts" jqe '.alias=="seven-2" and .isCA==true and .keyBits==2
 fp=$(openssl x509 -in "$C/p7b.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
 check "show --json sha256 is openssl's" test "$(jq -r .sha256 "$T/show.json" | tr -d : | tr A-F a-f)" = "$fp"
 
+# JSON escaping and DN escaping: quotes, backslashes, UTF-8, RFC 4514 specials
+mkcert odd -subj "$(printf '/CN=say "hi" \\\\ caf\303\251/O=x')" -utf8 -addext "$nonca"
+odd_alias='#1 "odd", a+b=c; <d>'
+lt import "$odd_alias" "$C/odd.pem" >/dev/null || fail "import with RFC 4514 specials in the alias"
+check "odd alias listed" has_alias "$odd_alias"
+lt show --json "$odd_alias" > "$T/odd.json" || fail "show odd alias"
+check "odd alias in JSON" test "$(jq -r .alias "$T/odd.json")" = "$odd_alias"
+got=$(jq -r .subject "$T/odd.json")
+check "JSON subject with quotes, backslash, UTF-8 ($got)" contains 'say \"hi\" \\ café' "$got"
+lt export "$odd_alias" > "$T/odd.out" && cmp -s "$T/odd.out" "$C/odd.pem" &&
+    pass "export by odd alias" || fail "export by odd alias"
+lt delete --yes "$odd_alias" >/dev/null || fail "delete odd alias"
+check "odd alias deleted" test "$(count)" = 4
+
 # --- rename and delete ---------------------------------------------------------
 lt rename pem1 "pem, renamed" >/dev/null || fail "rename"
 check "renamed entry listed" has_alias "pem, renamed"
