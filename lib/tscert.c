@@ -659,8 +659,10 @@ ts_extensions(struct ts_cert *c, struct ts_work *w)
 				    sk_GENERAL_NAME_num(dp->CRLissuer) <= 0)
 					break;
 			}
+			/* the count before the stack is freed (was a use after free) */
+			j = j < sk_DIST_POINT_num(dps) ? -1 : 0;
 			sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
-			if (j < sk_DIST_POINT_num(dps)) {
+			if (j == -1) {
 				ts_fail(c, TS_ERR_SYNTAX, "a CRL distribution "
 				    "point has neither a name nor an issuer");
 				goto done;
