@@ -394,6 +394,57 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 		truststore_tls_reap( 1 );
 }
 
+/* After a cn=config change on a running server: reopen with the new paths. */
+static int
+truststore_export_cf_reopen( ConfigArgs *c )
+{
+	slap_overinst *on = (slap_overinst *)c->bi;
+	truststore_info *ti = on->on_bi.bi_private;
+	BackendDB db;
+
+	if ( !( slapMode & SLAP_SERVER_MODE ) || !SLAP_DBOPEN( c->be ) )
+		return 0;
+	/* as over_db_func() would call us: the overlay as bd_info */
+	db = *c->be;
+	db.bd_info = c->bi;
+	truststore_export_close( &db, ti );
+	return truststore_export_open( &db, ti );
+}
+
+int
+truststore_export_cf( ConfigArgs *c )
+{
+	slap_overinst *on = (slap_overinst *)c->bi;
+	truststore_info *ti = on->on_bi.bi_private;
+	char **where;
+
+	where = c->type == TS_EXPORT_CF_DIR ?
+		&ti->ti_export_dir : &ti->ti_export_bundle;
+
+	if ( c->op == SLAP_CONFIG_EMIT ) {
+		if ( *where == NULL )
+			return 1;
+		c->value_string = ch_strdup( *where );
+		return 0;
+	}
+	if ( c->op == LDAP_MOD_DELETE ) {
+		ch_free( *where );
+		*where = NULL;
+	} else {
+		if ( c->value_string[0] != '/' ) {
+			snprintf( c->cr_msg, sizeof( c->cr_msg ), "<%s> needs an "
+				"absolute path", c->argv[0] );
+			Debug( LDAP_DEBUG_CONFIG, "%s: %s\n", c->log, c->cr_msg );
+			return ARG_BAD_CONF;
+		}
+		ch_free( *where );
+		*where = c->value_string;
+		c->value_string = NULL;
+	}
+	config_push_cleanup( c, truststore_export_cf_reopen );
+	return 0;
+}
+
 void
 truststore_export_changed( Operation *op, truststore_info *ti,
 	struct berval *old_der, struct berval *new_der,

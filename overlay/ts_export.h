@@ -18,4 +18,13 @@ void	truststore_export_changed( Operation *op, struct truststore_info *ti,
 		struct berval *old_der, struct berval *new_der,
 		struct berval *old_alias, struct berval *new_alias );
 
+/*
+ * Config driver of truststore-export-dir / -bundle (olcTrustStoreExport*):
+ * a change on a running server (cn=config) reopens the exporter at once.
+ */
+#define TS_EXPORT_CF_DIR	1
+#define TS_EXPORT_CF_BUNDLE	2
+struct config_args_s;
+int	truststore_export_cf( struct config_args_s *c );
+
 #endif /* TS_EXPORT_H */
