@@ -2,8 +2,8 @@
 #
 # Sourced after lib.sh.  A cluster is built from the examples in ldif/ as an
 # administrator would: each node starts from a bare cn=config, then
-# ldif/00-modules, 10-database, 11-indexes, 12-overlay, 30-access and
-# 40-multiprovider are applied over ldapi, with only paths and URLs
+# ldif/00-modules, 10-database, 11-indexes, 30-access, 40-multiprovider
+# and 50-overlay are applied over ldapi, with only paths and URLs
 # rewritten; ldif/20-base is loaded on node 1 and replicates to the others.
 #
 #   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/repl.sh"
@@ -45,8 +45,10 @@ repl_sed() {
 	_s="$_s;s|/etc/ldap/truststore/certs|$_d/export|g"
 	_s="$_s;s|/etc/ldap/truststore/bundle.pem|$_d/bundle.pem|g"
 	_s="$_s;s|olcModuleLoad: truststore.so|olcModuleLoad: $MODULE|"
-	for _k in 1 2 3 4 5 6 7 8 9; do
-		_s="$_s;s|ldap://ldap$_k.example.com/|$(uri "$_k")|g"
+	# retry at once: peers come up one after the other in a test
+	_s="$_s;s|retry=\"5 5 30 +\"|retry=\"1 +\"|"
+	for _sk in 1 2 3 4 5 6 7 8 9; do
+		_s="$_s;s|ldap://ldap$_sk.example.com/|$(uri "$_sk")|g"
 	done
 	if ! repl_overlay; then
 		# plain syncrepl: no module, no overlay attributes to index
@@ -71,7 +73,7 @@ repl_apply() {
 repl_boot() {
 	_n=$1
 	_d="$T/n$_n"
-	mkdir -p "$_d/db" "$_d/slapd.d" "$_d/export"
+	mkdir -p "$_d/db" "$_d/db-accesslog" "$_d/slapd.d" "$_d/export"
 	{
 		cat <<EOF
 dn: cn=config
@@ -112,40 +114,62 @@ EOF
 	node_start "$_n"
 }
 
-# repl_node N: boot node N and give it the store, the overlay and the ACLs
-# (not yet replicating)
+# repl_node N: boot node N and give it the store and the ACLs (not yet
+# replicating)
 repl_node() {
 	repl_boot "$1"
+	repl_store "$1"
+}
+repl_store() {
 	repl_apply "$1" "$LDIF/00-modules.ldif"
 	if repl_overlay; then
 		ldapadd -Q -Y EXTERNAL -H "$(ldapi "$1")" -f "$SCHEMA_LDIF" \
 		    > "$T/n$1/apply.log" 2>&1 ||
 			{ cat "$T/n$1/apply.log"; die "node $1: schema does not load"; }
 	fi
-	repl_apply "$1" "$LDIF/10-database.ldif" "$LDIF/11-indexes.ldif"
-	repl_overlay && repl_apply "$1" "$LDIF/12-overlay.ldif"
-	repl_apply "$1" "$LDIF/30-access.ldif"
-	REPL_NODES="$REPL_NODES $1"
+	repl_apply "$1" "$LDIF/10-database.ldif" "$LDIF/11-indexes.ldif" \
+	    "$LDIF/30-access.ldif"
+}
+# repl_replicate N: node N joins the cluster; the overlay comes last so
+# that it runs first (ldif/50-overlay.ldif says why)
+repl_replicate() {
+	repl_apply "$1" "$LDIF/40-multiprovider.ldif"
+	if repl_overlay; then repl_apply "$1" "$LDIF/50-overlay.ldif"; fi
 }
 
 # repl_cluster COUNT: nodes 1..COUNT, multi-provider, base loaded on node 1,
-# all in sync
+# all in sync.  Nodes start one by one (the harness records their PIDs),
+# then are configured in parallel: cn=config writes are slow.
 repl_cluster() {
-	_c=$1 _i=1
-	while [ $_i -le "$_c" ]; do repl_node $_i; _i=$((_i + 1)); done
+	_c=$1 _k=1 _jobs=""
+	while [ $_k -le "$_c" ]; do
+		repl_boot $_k
+		REPL_NODES="$REPL_NODES $_k"
+		_k=$((_k + 1))
+	done
+	for _k in $REPL_NODES; do
+		( _me=$_k; repl_store $_me && repl_replicate $_me ) \
+		    > "$T/n$_k/setup.log" 2>&1 &
+		_jobs="$_jobs $!"
+	done
+	_k=0
+	for _j in $_jobs; do
+		wait "$_j" || _k=1
+	done
+	if [ $_k != 0 ]; then
+		cat "$T"/n*/setup.log
+		die "configuring the cluster"
+	fi
+	# after the accesslog exists, so that the base is in the log too and
+	# the peers replay it instead of refreshing (docs/replication.md)
 	ladd 1 -f "$LDIF/20-base.ldif" > "$T/base.log" 2>&1 ||
 		{ cat "$T/base.log"; die "20-base.ldif does not load"; }
-	_i=1
-	while [ $_i -le "$_c" ]; do
-		repl_apply $_i "$LDIF/40-multiprovider.ldif"
-		_i=$((_i + 1))
-	done
 	# shellcheck disable=SC2086
 	wait_sync 60 $REPL_NODES || die "cluster did not come up in sync"
-	# the base entries must be there too, not only equal (empty) CSNs
-	for _i in $REPL_NODES; do
-		lsearch $_i -b "$REPL_DN" -s base 1.1 >/dev/null 2>&1 ||
-			die "node $_i has not replicated 20-base.ldif"
+	# the base entries must be there too, not only equal CSNs
+	for _k in $REPL_NODES; do
+		wait_for 30 has_entry $_k "$REPL_DN" ||
+			die "node $_k has not replicated 20-base.ldif"
 	done
 }
 
@@ -261,3 +285,55 @@ almodrdn() { _n=$1; shift; ldapmodrdn -x -H "$(curi "$_n")" -D "$ADMIN_DN" -w "$
 
 # has_entry N DN: node N holds DN
 has_entry() { lsearch "$1" -b "$2" -s base 1.1 >/dev/null 2>&1; }
+
+# --- network partitions ------------------------------------------------------
+#
+# repl_netns "A-NODES" "B-NODES": run the nodes of side A in one network
+# namespace and those of side B in another, joined by one veth pair; call
+# before repl_cluster.  Each node listens on 127.X.0.N (X from the test
+# number), an address that exists only inside these namespaces: each
+# namespace keeps just 127.0.0.1/32 on its own lo, so the rest of 127/8 is
+# routed over the veth (route_localnet allows that), and nothing is routed
+# anywhere else.  Test clients reach the nodes through their ldapi sockets.
+# repl_cut / repl_heal take the link down and up.  Namespaces are deleted
+# on exit.
+repl_netns() {
+	[ "$(id -u)" = 0 ] && command -v ip >/dev/null ||
+		skip "network namespaces need root and ip(8)"
+	NS_A="ts${num}a" NS_B="ts${num}b" VETH_A="tsv${num}a" VETH_B="tsv${num}b"
+	_net="127.$(( $(expr "$num" + 0) % 250 + 1 ))"
+	repl_netns_cleanup
+	ts_atexit repl_netns_cleanup
+	ip netns add "$NS_A" 2>/dev/null && ip netns add "$NS_B" ||
+		skip "cannot create network namespaces here"
+	ip link add "$VETH_A" type veth peer name "$VETH_B" || die "veth pair"
+	ip link set "$VETH_A" netns "$NS_A" && ip link set "$VETH_B" netns "$NS_B" ||
+		die "move veth into namespaces"
+	for _ns in "$NS_A:$VETH_A" "$NS_B:$VETH_B"; do
+		_v=${_ns#*:} _ns=${_ns%%:*}
+		ip -n "$_ns" link set lo up
+		ip -n "$_ns" addr del 127.0.0.1/8 dev lo
+		ip -n "$_ns" addr add 127.0.0.1/32 dev lo
+		ip netns exec "$_ns" sysctl -qw net.ipv4.conf.all.route_localnet=1
+		ip netns exec "$_ns" sysctl -qw "net.ipv4.conf.$_v.route_localnet=1"
+		ip -n "$_ns" link set "$_v" up
+	done
+	for _k in $1; do
+		ip -n "$NS_A" addr add "$_net.0.$_k/24" dev "$VETH_A" || die "address"
+		eval "TS_NETNS_$_k=$NS_A TS_HOST_$_k=$_net.0.$_k"
+	done
+	for _k in $2; do
+		ip -n "$NS_B" addr add "$_net.0.$_k/24" dev "$VETH_B" || die "address"
+		eval "TS_NETNS_$_k=$NS_B TS_HOST_$_k=$_net.0.$_k"
+	done
+	TS_CLIENT_LDAPI=1
+	echo "# side A ($NS_A): nodes $1; side B ($NS_B): nodes $2; addresses $_net.0.N"
+}
+repl_netns_cleanup() {
+	ip netns del "$NS_A" 2>/dev/null
+	ip netns del "$NS_B" 2>/dev/null
+	return 0
+}
+repl_cut() { ip -n "$NS_A" link set "$VETH_A" down || die "cut"; echo "# link cut"; }
+repl_heal() { ip -n "$NS_A" link set "$VETH_A" up || die "heal"; echo "# link restored"; }
+skip() { echo "skip: $*"; exit 77; }
