@@ -50,6 +50,8 @@ repl_sed() {
 	for _sk in 1 2 3 4 5 6 7 8 9; do
 		_s="$_s;s|ldap://ldap$_sk.example.com/|$(uri "$_sk")|g"
 	done
+	# the back end of ldif/60-proxy.ldif, when the test runs one
+	_s="$_s;s|ldaps://partner.example.org/|${REPL_PARTNER_URI:-ldaps://partner.example.org/}|g"
 	if ! repl_overlay; then
 		# plain syncrepl: no module, no overlay attributes to index
 		_s="$_s;/olcModuleLoad: .*truststore/d;/olcDbIndex: ts/d"
