@@ -1,0 +1,55 @@
+#!/bin/sh
+# t070-acl: a user allowed to write certificates (not decorations) can add
+# and replace certificates: the overlay's decorations are internal changes
+# that need no write access; a user without access changes nothing.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/facts.sh"
+ts_init
+C=$T/certs
+ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256"
+mkcert a $ec
+mkcert b $ec -addext "subjectAltName=DNS:b.example"
+openssl_facts "$C/b.pem" > "$C/b.want"
+cat > "$T/acl.conf" <<EOF2
+access to attrs=userPassword by anonymous auth by * none
+access to dn.subtree="$BASE" attrs=entry,children,objectClass,cn,description,userCertificate,tsCertificatePEM
+	by dn.exact="cn=writer,$SUFFIX" write by * read
+access to * by * read
+EOF2
+node_conf 1 "$T/acl.conf"
+node_start 1
+add_base 1
+ladd 1 >/dev/null <<EOF2 || die "users"
+dn: cn=writer,$SUFFIX
+objectClass: organizationalRole
+objectClass: simpleSecurityObject
+cn: writer
+userPassword: w
+
+dn: cn=reader,$SUFFIX
+objectClass: organizationalRole
+objectClass: simpleSecurityObject
+cn: reader
+userPassword: r
+EOF2
+as() { who=$1 pw=$2; shift 2; "$@" -x -H "$(uri 1)" -D "cn=$who,$SUFFIX" -w "$pw"; }
+
+cert_ldif a "$C/a.der" > "$T/a.ldif"
+as writer w ldapadd -f "$T/a.ldif" >/dev/null && pass "writer adds a certificate" || fail "writer add"
+lsearch 1 -b "cn=a,$BASE" -s base tsFingerprintSHA256 | grep -q '^tsFingerprintSHA256: ' &&
+	pass "the writer's entry is decorated" || fail "not decorated"
+printf 'dn: cn=a,%s\nchangetype: modify\nreplace: userCertificate;binary\nuserCertificate;binary:< file://%s\n' \
+	"$BASE" "$C/b.der" > "$T/mod.ldif"
+as writer w ldapmodify -f "$T/mod.ldif" >/dev/null && pass "writer replaces the certificate" ||
+	fail "writer modify"
+ldap_facts 1 "cn=a,$BASE" > "$T/got"
+cmp -s "$C/b.want" "$T/got" && pass "re-decorated without write access to the decorations" ||
+	{ fail "decorations after the writer's modify"; diff "$C/b.want" "$T/got" >&2; }
+snapshot 1 > "$T/before"
+expect_ldap 50 "" as reader r ldapmodify -f "$T/mod.ldif"
+printf 'dn: cn=a,%s\nchangetype: modify\nreplace: tsSubject\ntsSubject: CN=forged\n' "$BASE" > "$T/forge.ldif"
+expect_ldap 19 "tsSubject: no user modification allowed" as writer w ldapmodify -f "$T/forge.ldif"
+snapshot 1 > "$T/after"
+cmp -s "$T/before" "$T/after" && pass "refused writes changed nothing" || fail "store changed"
+as reader r ldapsearch -LLL -b "cn=a,$BASE" -s base tsStatus | grep -q '^tsStatus: valid' &&
+	pass "a reader sees tsStatus" || fail "reader tsStatus"
