@@ -859,7 +859,7 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 	unsigned int mdlen;
 	char buf[256], gen[16];
 	size_t subj_off, subj_len, iss_off, iss_len, i;
-	int k, ok;
+	int k, ok, rc = -1;
 	unsigned long h;
 	int64_t t;
 
@@ -870,9 +870,9 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 	c->subject_off = subj_off;
 	/* An empty DN is not a valid LDAP value: leave the fact out. */
 	if (subj_len > 0 && ts_add_off(c, "tsSubject", subj_off, subj_len))
-		goto oom;
+		goto done;
 	if (iss_len > 0 && ts_add_off(c, "tsIssuer", iss_off, iss_len))
-		goto oom;
+		goto done;
 
 	/* Serial as i2a_ASN1_INTEGER, without its line breaks. */
 	{
@@ -881,7 +881,7 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 		char *out = malloc(2 * n + 2), *o = out;
 
 		if (out == NULL)
-			goto oom;
+			goto done;
 		if (s->type == V_ASN1_NEG_INTEGER)
 			*o++ = '-';
 		if (s->length == 0) {
@@ -895,95 +895,95 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 		ok = ts_add(c, "tsSerialNumber", out, (size_t)(o - out));
 		free(out);
 		if (ok == -1)
-			goto oom;
+			goto done;
 	}
 
 	if (ts_time(tbs->validity->notBefore, &t, gen) == -1)
 		return ts_fail(c, TS_ERR_SYNTAX, "notBefore is not a valid time");
 	c->not_before = t;
 	if (ts_adds(c, "tsNotBefore", gen))
-		goto oom;
+		goto done;
 	if (ts_time(tbs->validity->notAfter, &t, gen) == -1)
 		return ts_fail(c, TS_ERR_SYNTAX, "notAfter is not a valid time");
 	c->not_after = t;
 	if (ts_adds(c, "tsNotAfter", gen))
-		goto oom;
+		goto done;
 
 	if (!EVP_Digest(der, len, md, &mdlen, ts_md_sha256, NULL))
-		goto oom;
+		goto done;
 	for (i = 0; i < mdlen; i++) {
 		c->sha256[2 * i] = hexlc[md[i] >> 4];
 		c->sha256[2 * i + 1] = hexlc[md[i] & 15];
 	}
 	c->sha256[64] = '\0';
 	if (ts_add(c, "tsFingerprintSHA256", c->sha256, 64))
-		goto oom;
+		goto done;
 	if (!EVP_Digest(der, len, md, &mdlen, ts_md_sha1, NULL) ||
 	    ts_add_hex(c, "tsFingerprintSHA1", md, mdlen))
-		goto oom;
+		goto done;
 
 	h = X509_NAME_hash_ex(tbs->subject, NULL, NULL, &ok);
 	if (!ok)
-		goto oom;
+		goto done;
 	snprintf(c->subject_hash, sizeof(c->subject_hash), "%08lx",
 	    h & 0xffffffffUL);
 	if (ts_adds(c, "tsSubjectHash", c->subject_hash))
-		goto oom;
+		goto done;
 
 	if (ts_oid_text(tbs->spki->alg->algorithm, buf, sizeof(buf)) == -1)
 		return ts_fail(c, TS_ERR_SYNTAX, "the key algorithm OID is "
 		    "too long");
 	if (ts_adds(c, "tsKeyAlgorithm", buf))
-		goto oom;
+		goto done;
 	snprintf(buf, sizeof(buf), "%d", c->keybits);
 	if (ts_adds(c, "tsKeyBits", buf))
-		goto oom;
+		goto done;
 	if (ts_oid_text(w->x->sigalg->algorithm, buf, sizeof(buf)) == -1)
 		return ts_fail(c, TS_ERR_SYNTAX, "the signature algorithm OID "
 		    "is too long");
 	if (ts_adds(c, "tsSignatureAlgorithm", buf))
-		goto oom;
+		goto done;
 
 	c->is_ca = w->bc != NULL && w->bc->ca;
 	c->self_signed = ts_is_self_signed(w);
 	if (ts_adds(c, "tsIsCA", c->is_ca ? "TRUE" : "FALSE") ||
 	    ts_adds(c, "tsSelfSigned", c->self_signed ? "TRUE" : "FALSE"))
-		goto oom;
+		goto done;
 
 	if (w->ku != NULL)
 		for (k = 0; k < 9; k++)
 			if (ASN1_BIT_STRING_get_bit(w->ku, k) &&
 			    ts_adds(c, "tsKeyUsage", ts_ku_names[k]))
-				goto oom;
+				goto done;
 	for (k = 0; k < sk_ASN1_OBJECT_num(w->eku); k++) {
 		ASN1_OBJECT *o = sk_ASN1_OBJECT_value(w->eku, k);
 		int nid = OBJ_obj2nid(o);
 
 		if (nid != NID_undef) {
 			if (ts_adds(c, "tsExtKeyUsage", OBJ_nid2sn(nid)))
-				goto oom;
+				goto done;
 		} else if (OBJ_obj2txt(buf, sizeof(buf), o, 1) <= 0 ||
 		    strlen(buf) >= sizeof(buf) - 1) {
 			return ts_fail(c, TS_ERR_SYNTAX,
 			    "an extended key usage OID is too long");
 		} else if (ts_adds(c, "tsExtKeyUsage", buf))
-			goto oom;
+			goto done;
 	}
 	if (ts_san(c, w->san, GEN_DNS) || ts_san(c, w->san, GEN_IPADD) ||
 	    ts_san(c, w->san, GEN_EMAIL) || ts_san(c, w->san, GEN_URI))
-		return -1;
+		goto done;
 	if (w->ski != NULL && w->ski->length > 0 &&
 	    ts_add_hex(c, "tsSubjectKeyIdentifier", w->ski->data,
 	    (size_t)w->ski->length))
-		goto oom;
+		goto done;
 	if (w->aki != NULL && w->aki->keyid != NULL &&
 	    w->aki->keyid->length > 0 &&
 	    ts_add_hex(c, "tsAuthorityKeyIdentifier", w->aki->keyid->data,
 	    (size_t)w->aki->keyid->length))
-		goto oom;
+		goto done;
 	snprintf(buf, sizeof(buf), "%d", w->version + 1);
 	if (ts_adds(c, "tsVersion", buf))
-		goto oom;
+		goto done;
 
 	if (OBJ_find_sigid_algs(OBJ_obj2nid(w->x->sigalg->algorithm), &k,
 	    NULL)) {
@@ -996,11 +996,12 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 		else if (k == NID_sha1)
 			c->weak = "sha1";
 	}
-	return 0;
- oom:
-	if (c->reason == TS_OK)
+	rc = 0;
+ done:
+	/* Every unexplained failure above is an allocation failing. */
+	if (rc == -1 && c->reason == TS_OK)
 		ts_fail(c, TS_ERR_MEMORY, "out of memory");
-	return -1;
+	return rc;
 }
 
 /* Name what a refused buffer holds, never quoting it. */

@@ -344,6 +344,7 @@ ts_base64(const char *s, size_t n, size_t *outlen)
 	unsigned char *out, *o;
 	unsigned int acc = 0;
 	size_t i, bits = 0, pad = 0;
+	int ok = 0;
 
 	if ((out = o = malloc(n / 4 * 3 + 3)) == NULL)
 		return NULL;
@@ -357,7 +358,7 @@ ts_base64(const char *s, size_t n, size_t *outlen)
 			continue;
 		}
 		if (pad > 0)
-			goto bad;
+			goto done;
 		if (c >= 'A' && c <= 'Z')
 			v = c - 'A';
 		else if (c >= 'a' && c <= 'z')
@@ -369,7 +370,7 @@ ts_base64(const char *s, size_t n, size_t *outlen)
 		else if (c == '/')
 			v = 63;
 		else
-			goto bad;
+			goto done;
 		acc = (acc << 6) | (unsigned int)v;
 		bits += 6;
 		if (bits >= 8) {
@@ -381,12 +382,15 @@ ts_base64(const char *s, size_t n, size_t *outlen)
 	/* Leftover bits must be zero padding and match the '=' count. */
 	if (pad > 2 || acc != 0 || (bits == 0 && pad != 0) ||
 	    (bits == 2 && pad != 1) || (bits == 4 && pad != 2) || bits == 6)
-		goto bad;
+		goto done;
 	*outlen = (size_t)(o - out);
+	ok = 1;
+ done:
+	if (!ok) {
+		free(out);
+		out = NULL;
+	}
 	return out;
- bad:
-	free(out);
-	return NULL;
 }
 
 struct ts_list {

@@ -423,7 +423,8 @@ many_sans(X509 *x, void *arg)
 	int i, n = *(int *)arg;
 	char buf[64];
 
-	X509_delete_ext(x, X509_get_ext_by_NID(x, NID_subject_alt_name, -1));
+	X509_EXTENSION_free(X509_delete_ext(x,
+	    X509_get_ext_by_NID(x, NID_subject_alt_name, -1)));
 	for (i = 0; i < n; i++) {
 		GENERAL_NAME *g = GENERAL_NAME_new();
 		ASN1_IA5STRING *s = ASN1_IA5STRING_new();
@@ -446,7 +447,8 @@ raw_san(X509 *x, void *arg)
 	ASN1_STRING *s = ASN1_STRING_type_new((int)(intptr_t)v[0] ==
 	    GEN_IPADD ? V_ASN1_OCTET_STRING : V_ASN1_IA5STRING);
 
-	X509_delete_ext(x, X509_get_ext_by_NID(x, NID_subject_alt_name, -1));
+	X509_EXTENSION_free(X509_delete_ext(x,
+	    X509_get_ext_by_NID(x, NID_subject_alt_name, -1)));
 	ASN1_STRING_set(s, v[1], (int)(intptr_t)v[2]);
 	GENERAL_NAME_set0_value(g, (int)(intptr_t)v[0], s);
 	sk_GENERAL_NAME_push(gens, g);
