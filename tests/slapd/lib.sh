@@ -13,7 +13,8 @@
 #   pass "what was shown"
 set -u
 
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# TS_TOP: the source tree, for scripts outside tests/slapd (bench/)
+TOP=${TS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 # TS_BUILD names an out-of-tree build directory (configure run there)
 BUILD=${TS_BUILD:-$TOP}
 MODULE="$BUILD/overlay/truststore.so"
