@@ -48,15 +48,22 @@ for h in der pem; do
 	fi
 	mkdir -p "$work/corpus-$h" "$work/artifacts-$h"
 	echo "== fuzz_$h: running ${secs}s, log $work/fuzz_$h.log"
-	# New inputs go to the work corpus, never into the repository.
+	par=
+	[ "$jobs" -gt 1 ] && par="-jobs=$jobs -workers=$jobs"
+	# New inputs go to the work corpus, never into the repository; with
+	# -jobs libFuzzer writes fuzz-N.log into the current directory.
+	# shellcheck disable=SC2086
+	(cd "$work" && rm -f fuzz-*.log &&
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	"$work/fuzz_$h" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
-	    -max_len=65536 -jobs="$jobs" -workers="$jobs" \
+	    -max_len=65536 $par \
 	    -artifact_prefix="$work/artifacts-$h/" -print_final_stats=1 \
-	    "$work/corpus-$h" "$here/corpus/$h" >"$work/fuzz_$h.log" 2>&1
+	    "$work/corpus-$h" "$here/corpus/$h") >"$work/fuzz_$h.log" 2>&1
 	rc=$?
-	[ "$jobs" -gt 1 ] && cat "$work"/fuzz-*.log >>"$work/fuzz_$h.log" 2>/dev/null
+	if [ "$jobs" -gt 1 ]; then
+		cat "$work"/fuzz-*.log >>"$work/fuzz_$h.log" 2>/dev/null
+	fi
 	grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' \
 	    "$work/fuzz_$h.log" | tail -n 2
 	if [ $rc != 0 ] || grep -qE 'ERROR: (Address|Leak|libFuzzer)Sanitizer|runtime error:|disagree' \
