@@ -2,15 +2,14 @@
 /*
  * The benchmarks need up to a few hundred thousand distinct, well-formed,
  * unexpired certificates.  Generating a key per certificate would take
- * hours, so every certificate carries the same RSA-2048 public key and is
- * self-signed with it: each one is genuine (its signature verifies), only
- * the subject, the serial and the subjectAltName differ.  The costly part
- * is the RSA signature (~0.3 ms), so the work is split over one process
- * per processor.
+ * hours, so every certificate carries the same RSA-2048 public key (the
+ * key type decides what parsing costs) and is issued by one small CA;
+ * only the serial, the subject and the subjectAltName differ.
  *
- *   certgen gen N DIR          DIR/key.pem (kept between runs), DIR/certs.der
- *                              (N DER certificates back to back) and
- *                              DIR/certs.idx (line i: SHA-256 hex, subject hash)
+ *   certgen gen N DIR          DIR/key.pem, DIR/ca.key (kept between runs),
+ *                              DIR/ca.pem, DIR/certs.der (N DER certificates
+ *                              back to back) and DIR/certs.idx (line i:
+ *                              SHA-256 hex, subject hash)
  *   certgen pem DERLIST DIR COUNT   COUNT PEM files DIR/cert-NNNNNN.pem
  *   certgen split BUNDLE DERLIST    a PEM bundle into a DER list (no parsing)
  *   certgen ldif DERLIST BASE PREFIX START COUNT [OC...]
@@ -22,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +33,6 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -46,9 +45,9 @@ die(const char *what)
 	exit(1);
 }
 
-/* The shared key: made once, then reused so cached certificates stay valid. */
+/* A key made once, then reused so cached certificates stay valid. */
 static EVP_PKEY *
-load_or_make_key(const char *path)
+load_or_make_key(const char *path, int rsa)
 {
 	EVP_PKEY *key = NULL;
 	FILE *f;
@@ -59,24 +58,25 @@ load_or_make_key(const char *path)
 		if (key != NULL)
 			return key;
 	}
-	if ((key = EVP_RSA_gen(2048)) == NULL)
-		die("RSA key generation");
+	key = rsa ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256");
+	if (key == NULL)
+		die("key generation");
 	if ((f = fopen(path, "w")) == NULL)
 		die(path);
 	if (!PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL))
-		die("writing the key");
+		die("writing a key");
 	fclose(f);
 	return key;
 }
 
 static int
-add_ext(X509 *x, int nid, const char *value)
+add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
 	X509V3_CTX ctx;
 	X509_EXTENSION *ext;
 	int rc;
 
-	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
 	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL)
 		return -1;
 	rc = X509_add_ext(x, ext, -1) ? 0 : -1;
@@ -84,82 +84,199 @@ add_ext(X509 *x, int nid, const char *value)
 	return rc;
 }
 
-/* Certificate number i, as a back-end server's self-signed certificate. */
-static X509 *
-make_cert(EVP_PKEY *key, long i, time_t now)
+static X509_NAME *
+make_name(const char *o, const char *cn)
 {
-	X509 *x = NULL;
-	X509_NAME *name = NULL;
-	ASN1_INTEGER *serial = NULL;
-	char cn[64], san[96];
-	X509 *ret = NULL;
+	X509_NAME *name;
 
-	if ((x = X509_new()) == NULL || (name = X509_NAME_new()) == NULL ||
-	    (serial = ASN1_INTEGER_new()) == NULL)
-		goto done;
-	snprintf(cn, sizeof(cn), "backend-%07ld.bench.example", i);
-	snprintf(san, sizeof(san), "DNS:backend-%07ld.bench.example", i);
-	/* A serial per certificate, not 1..N, so the values look realistic. */
-	if (!ASN1_INTEGER_set_int64(serial,
-	    (int64_t)0x5a17000000000000LL + i * 7919))
-		goto done;
-	if (!X509_set_version(x, 2) || !X509_set_serialNumber(x, serial) ||
+	if ((name = X509_NAME_new()) == NULL ||
 	    !X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC,
 	    (const unsigned char *)"DE", -1, -1, 0) ||
 	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-	    (const unsigned char *)"Bench Hosting", -1, -1, 0) ||
+	    (const unsigned char *)o, -1, -1, 0) ||
 	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-	    (const unsigned char *)cn, -1, -1, 0) ||
-	    !X509_set_subject_name(x, name) || !X509_set_issuer_name(x, name) ||
+	    (const unsigned char *)cn, -1, -1, 0))
+		die("making a name");
+	return name;
+}
+
+#define SERIAL_BASE	0x5a17000000000000LL	/* 8 bytes, positive */
+#define CN_FORMAT	"backend-%07ld.bench.example"
+
+/*
+ * A certificate built with the X509 API: the CA (self-signed, ECDSA
+ * P-256) when key == issuer_key, else back end number i with the shared
+ * RSA key.
+ */
+static X509 *
+make_cert(EVP_PKEY *key, EVP_PKEY *issuer_key, X509 *issuer, long i, time_t now)
+{
+	X509 *x;
+	X509_NAME *name;
+	ASN1_INTEGER *serial;
+	char cn[64], san[96];
+	int ca = issuer == NULL;
+
+	snprintf(cn, sizeof(cn), CN_FORMAT, i);
+	snprintf(san, sizeof(san), "DNS:" CN_FORMAT, i);
+	name = ca ? make_name("Bench Hosting", "Bench Hosting CA") :
+	    make_name("Bench Hosting", cn);
+	if ((x = X509_new()) == NULL || (serial = ASN1_INTEGER_new()) == NULL ||
+	    !ASN1_INTEGER_set_int64(serial, SERIAL_BASE + i) ||
+	    !X509_set_version(x, 2) || !X509_set_serialNumber(x, serial) ||
+	    !X509_set_subject_name(x, name) ||
+	    !X509_set_issuer_name(x, ca ? name : X509_get_subject_name(issuer)) ||
 	    !X509_time_adj_ex(X509_getm_notBefore(x), -1, 0, &now) ||
 	    !X509_time_adj_ex(X509_getm_notAfter(x), 3650, 0, &now) ||
 	    !X509_set_pubkey(x, key))
-		goto done;
-	if (add_ext(x, NID_basic_constraints, "critical,CA:FALSE") == -1 ||
-	    add_ext(x, NID_key_usage, "critical,digitalSignature,keyEncipherment") == -1 ||
-	    add_ext(x, NID_ext_key_usage, "serverAuth") == -1 ||
-	    add_ext(x, NID_subject_alt_name, san) == -1 ||
-	    add_ext(x, NID_subject_key_identifier, "hash") == -1)
-		goto done;
-	if (X509_sign(x, key, EVP_sha256()) <= 0)
-		goto done;
-	ret = x;
-	x = NULL;
-done:
-	X509_free(x);
+		die("making a certificate");
+	if (ca) {
+		if (add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") == -1 ||
+		    add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") == -1 ||
+		    add_ext(x, x, NID_subject_key_identifier, "hash") == -1)
+			die("CA extensions");
+	} else if (add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE") == -1 ||
+	    add_ext(x, issuer, NID_key_usage, "critical,digitalSignature,keyEncipherment") == -1 ||
+	    add_ext(x, issuer, NID_ext_key_usage, "serverAuth") == -1 ||
+	    add_ext(x, issuer, NID_subject_alt_name, san) == -1 ||
+	    add_ext(x, issuer, NID_subject_key_identifier, "hash") == -1 ||
+	    add_ext(x, issuer, NID_authority_key_identifier, "keyid") == -1)
+		die("extensions");
+	if (X509_sign(x, issuer_key, EVP_sha256()) <= 0)
+		die("signing");
 	X509_NAME_free(name);
 	ASN1_INTEGER_free(serial);
-	return ret;
+	return x;
+}
+
+/*
+ * Generation must take seconds, not minutes: an RSA signature per
+ * certificate (~0.3 ms) or building each one through the X509 API would
+ * cost minutes for 100,000 on a busy machine.  So certificate 0 is built
+ * once as a template; every other one is the template's TBSCertificate
+ * with the serial and the digits of its name patched in place (same
+ * lengths), signed by a CA with an ECDSA P-256 key (~20 us).  Every
+ * certificate is genuine: it verifies against DIR/ca.pem.
+ */
+struct template {
+	unsigned char	*tbs;
+	int		 tbslen;
+	size_t		 serial_off;
+	size_t		 digit_off[4];
+	int		 ndigits;
+	unsigned char	*alg;		/* signatureAlgorithm, DER */
+	int		 alglen;
+};
+
+static void
+make_template(struct template *t, X509 *x)
+{
+	const X509_ALGOR *sigalg;
+	unsigned char serial[8], *p;
+	const char *needle = "backend-0000000";
+	size_t k, nl = strlen(needle);
+	int j;
+
+	t->tbs = NULL;
+	if ((t->tbslen = i2d_re_X509_tbs(x, &t->tbs)) <= 0)
+		die("encoding the template");
+	X509_get0_signature(NULL, &sigalg, x);
+	t->alg = NULL;
+	if ((t->alglen = i2d_X509_ALGOR(sigalg, &t->alg)) <= 0)
+		die("encoding the algorithm");
+	for (j = 0; j < 8; j++)
+		serial[j] = (unsigned char)((uint64_t)SERIAL_BASE >> (56 - 8 * j));
+	t->serial_off = 0;
+	t->ndigits = 0;
+	for (k = 0; k + nl <= (size_t)t->tbslen; k++) {
+		p = t->tbs + k;
+		if (t->serial_off == 0 && k + 8 <= (size_t)t->tbslen &&
+		    memcmp(p, serial, 8) == 0)
+			t->serial_off = k;
+		if (memcmp(p, needle, nl) == 0 && t->ndigits < 4)
+			t->digit_off[t->ndigits++] = k + nl - 7;
+	}
+	if (t->serial_off == 0 || t->ndigits != 2)
+		die("template fields not found");
+}
+
+/* DER header for a SEQUENCE or BIT STRING of len bytes. */
+static size_t
+der_header(unsigned char *out, unsigned char tag, size_t len)
+{
+	out[0] = tag;
+	if (len < 0x80) {
+		out[1] = (unsigned char)len;
+		return 2;
+	}
+	if (len < 0x100) {
+		out[1] = 0x81;
+		out[2] = (unsigned char)len;
+		return 3;
+	}
+	out[1] = 0x82;
+	out[2] = (unsigned char)(len >> 8);
+	out[3] = (unsigned char)len;
+	return 4;
 }
 
 /* One worker: certificates lo..hi-1 into DER and index part files. */
 static void
-gen_part(EVP_PKEY *key, long lo, long hi, const char *derpath,
-    const char *idxpath, time_t now)
+gen_part(struct template *t, EVP_PKEY *cakey, long lo, long hi,
+    const char *derpath, const char *idxpath)
 {
-	FILE *der, *idx;
-	unsigned char md[EVP_MAX_MD_SIZE], *buf = NULL;
+	unsigned char md[EVP_MAX_MD_SIZE], sig[256], cert[8192], hdr[8];
+	unsigned char *tbs;
+	char digits[16], cn[64];
 	unsigned int mdlen, k;
+	size_t siglen, bitlen, inner, off;
+	uint64_t sv;
+	X509_NAME *name;
+	EVP_MD_CTX *ctx;
+	FILE *der, *idx;
 	long i;
-	int len;
-	X509 *x;
+	int j;
 
 	if ((der = fopen(derpath, "w")) == NULL || (idx = fopen(idxpath, "w")) == NULL)
 		die("opening a part file");
+	if ((tbs = malloc(t->tbslen)) == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
+		die("malloc");
+	memcpy(tbs, t->tbs, t->tbslen);
 	for (i = lo; i < hi; i++) {
-		if ((x = make_cert(key, i, now)) == NULL)
-			die("making a certificate");
-		buf = NULL;
-		if ((len = i2d_X509(x, &buf)) <= 0)
-			die("encoding a certificate");
-		fwrite(buf, 1, len, der);
-		EVP_Digest(buf, len, md, &mdlen, EVP_sha256(), NULL);
+		sv = (uint64_t)SERIAL_BASE + (uint64_t)i;
+		for (j = 0; j < 8; j++)
+			tbs[t->serial_off + j] = (unsigned char)(sv >> (56 - 8 * j));
+		snprintf(digits, sizeof(digits), "%07ld", i);
+		for (j = 0; j < t->ndigits; j++)
+			memcpy(tbs + t->digit_off[j], digits, 7);
+		siglen = sizeof(sig);
+		if (EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, cakey) <= 0 ||
+		    EVP_DigestSign(ctx, sig, &siglen, tbs, t->tbslen) <= 0)
+			die("signing");
+		/* Certificate ::= SEQUENCE { tbs, algorithm, BIT STRING sig } */
+		bitlen = der_header(hdr, 0x03, siglen + 1) + siglen + 1;
+		inner = t->tbslen + t->alglen + bitlen;
+		off = der_header(cert, 0x30, inner);
+		memcpy(cert + off, tbs, t->tbslen);
+		off += t->tbslen;
+		memcpy(cert + off, t->alg, t->alglen);
+		off += t->alglen;
+		off += der_header(cert + off, 0x03, siglen + 1);
+		cert[off++] = 0;	/* no unused bits */
+		memcpy(cert + off, sig, siglen);
+		off += siglen;
+		fwrite(cert, 1, off, der);
+
+		EVP_Digest(cert, off, md, &mdlen, EVP_sha256(), NULL);
 		for (k = 0; k < mdlen; k++)
 			fprintf(idx, "%02x", md[k]);
-		fprintf(idx, " %08lx\n", X509_subject_name_hash(x));
-		OPENSSL_free(buf);
-		X509_free(x);
+		snprintf(cn, sizeof(cn), CN_FORMAT, i);
+		name = make_name("Bench Hosting", cn);
+		fprintf(idx, " %08lx\n", X509_NAME_hash_ex(name, NULL, NULL, NULL));
+		X509_NAME_free(name);
 	}
+	EVP_MD_CTX_free(ctx);
+	free(tbs);
 	if (fclose(der) != 0 || fclose(idx) != 0)
 		die("writing a part file");
 }
@@ -184,8 +301,10 @@ static int
 cmd_gen(long n, const char *dir)
 {
 	char path[4096], der[4096], idx[4096];
-	long jobs, j, lo, hi;
-	EVP_PKEY *key;
+	struct template t;
+	long jobs, j;
+	EVP_PKEY *key, *cakey;
+	X509 *ca, *x;
 	FILE *fd, *fi;
 	time_t now = time(NULL);
 	pid_t pid;
@@ -193,20 +312,26 @@ cmd_gen(long n, const char *dir)
 
 	mkdir(dir, 0755);
 	snprintf(path, sizeof(path), "%s/key.pem", dir);
-	key = load_or_make_key(path);
+	key = load_or_make_key(path, 1);
+	snprintf(path, sizeof(path), "%s/ca.key", dir);
+	cakey = load_or_make_key(path, 0);
+	ca = make_cert(cakey, cakey, NULL, 0, now);
+	snprintf(path, sizeof(path), "%s/ca.pem", dir);
+	if ((fd = fopen(path, "w")) == NULL || !PEM_write_X509(fd, ca) || fclose(fd) != 0)
+		die(path);
+	x = make_cert(key, cakey, ca, 0, now);
+	make_template(&t, x);
 	if ((jobs = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
 		jobs = 1;
 	if (n < 1000)
 		jobs = 1;
 	for (j = 0; j < jobs; j++) {
-		lo = n * j / jobs;
-		hi = n * (j + 1) / jobs;
 		snprintf(der, sizeof(der), "%s/part%ld.der", dir, j);
 		snprintf(idx, sizeof(idx), "%s/part%ld.idx", dir, j);
 		if ((pid = fork()) == -1)
 			die("fork");
 		if (pid == 0) {
-			gen_part(key, lo, hi, der, idx, now);
+			gen_part(&t, cakey, n * j / jobs, n * (j + 1) / jobs, der, idx);
 			_exit(0);
 		}
 	}
@@ -234,7 +359,12 @@ cmd_gen(long n, const char *dir)
 	snprintf(path, sizeof(path), "%s/certs.der", dir);
 	if (rename(der, path) == -1)
 		die(path);
+	X509_free(x);
+	X509_free(ca);
 	EVP_PKEY_free(key);
+	EVP_PKEY_free(cakey);
+	OPENSSL_free(t.tbs);
+	OPENSSL_free(t.alg);
 	return 0;
 }
 
