@@ -34,6 +34,8 @@
 /* A file named like ours but larger than this is not a certificate. */
 #define MAX_FILE	(1024 * 1024)
 #define MAX_INDEX	999999
+/* Subject hashes per batch: bounds the PEM held in memory at start-up. */
+#define BATCH_MAX	2048
 
 struct xbucket;
 
@@ -916,7 +918,7 @@ struct ts_export_batch *
 ts_export_take(struct ts_export *exp, int what)
 {
 	struct ts_export_batch *bt;
-	struct xbucket *b;
+	struct xbucket *b, *rest = NULL;
 	size_t nb = 0, nw = 0, nu = 0;
 	int i;
 
@@ -927,17 +929,20 @@ ts_export_take(struct ts_export *exp, int what)
 	if ((bt = calloc(1, sizeof(*bt))) == NULL)
 		goto nomem;
 	if ((what & TS_EXPORT_DIR) && exp->dir != NULL) {
-		for (b = exp->dirty; b != NULL; b = b->dnext) {
+		/* a bounded prefix of the dirty list: memory stays bounded */
+		for (b = exp->dirty; b != NULL && nb < BATCH_MAX;
+		    b = b->dnext) {
 			nb++;
 			nw += b->n;
 			nu += b->ndisk;
 		}
+		rest = b;
 		if ((bt->dir = strdup(exp->dir)) == NULL ||
 		    (nb && (bt->b = calloc(nb, sizeof(*bt->b))) == NULL) ||
 		    (nw && (bt->w = calloc(nw, sizeof(*bt->w))) == NULL) ||
 		    (nu && (bt->u = calloc(nu, sizeof(*bt->u))) == NULL))
 			goto nomem;
-		for (b = exp->dirty; b != NULL; b = b->dnext) {
+		for (b = exp->dirty; b != rest; b = b->dnext) {
 			bt->b[bt->nb++] = b;
 			for (i = 0; i < b->n; i++) {
 				struct witem *w = &bt->w[bt->nw];
@@ -975,7 +980,7 @@ ts_export_take(struct ts_export *exp, int what)
 		bt->b[i]->dirty = 0;
 	}
 	if (bt->dir != NULL)
-		exp->dirty = NULL;
+		exp->dirty = rest;
 	if (bt->do_bundle)
 		exp->bundle_dirty = 0;
 	exp->batch = bt;
@@ -1210,9 +1215,16 @@ int
 ts_export_flush(struct ts_export *exp, int what)
 {
 	struct ts_export_batch *bt;
+	int rc, changed = 0;
 
-	if ((bt = ts_export_take(exp, what)) == NULL)
-		return -1;
-	ts_export_run(bt);
-	return ts_export_done(exp, bt);
+	do {
+		if ((bt = ts_export_take(exp, what)) == NULL)
+			return -1;
+		ts_export_run(bt);
+		if ((rc = ts_export_done(exp, bt)) == -1)
+			return -1;
+		changed |= rc;
+		what &= ~TS_EXPORT_BUNDLE;
+	} while (rc != 0 && (ts_export_pending(exp) & what));
+	return changed;
 }

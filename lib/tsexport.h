@@ -71,7 +71,9 @@ int		 ts_export_pending(const struct ts_export *exp);
  * O(store), the caller may rewrite it less often).  Returns the bits of
  * what was changed on disk (0: nothing to do), or -1 when some write
  * failed: ts_export_error() says which; what failed stays pending and
- * the next flush retries it.
+ * the next flush retries it.  A batch covers a bounded number of subject
+ * hashes (ts_export_flush() loops; callers of ts_export_take() loop while
+ * ts_export_pending() says so).
  */
 int		 ts_export_flush(struct ts_export *exp, int what);
 

@@ -194,8 +194,9 @@ truststore_export_reload( ts_export_state *tx, BackendDB *be )
 
 /*
  * Write what changed; the catalogue lock is not held during file I/O.
- * Returns the TS_EXPORT_* bits of the files that may have changed;
- * *removed says whether a certificate left the store in what was written.
+ * Returns the TS_EXPORT_* bits of the files that changed, or -1 when some
+ * write failed (some files may have changed all the same); *removed says
+ * whether a certificate left the store in what was written.
  */
 static int
 truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
@@ -242,8 +243,7 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 			tx->tx_fail_time = now;
 		}
 		tx->tx_failing = 1;
-		/* some files may have changed all the same */
-		return TS_EXPORT_DIR | TS_EXPORT_BUNDLE;
+		return -1;
 	}
 	if ( tx->tx_failing && rc > 0 ) {
 		Debug( LDAP_DEBUG_ANY, "truststore: export of %s recovered\n",
@@ -262,6 +262,17 @@ truststore_export_tls( ts_export_state *tx, int changed, int removed )
 		( changed & TS_EXPORT_DIR ) ? tx->tx_ti->ti_export_dir : NULL,
 		( changed & TS_EXPORT_BUNDLE ) ? tx->tx_ti->ti_export_bundle : NULL,
 		removed );
+}
+
+static int
+ts_export_pending_dir( ts_export_state *tx )
+{
+	int pending;
+
+	ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+	pending = ts_export_pending( tx->tx_exp ) & TS_EXPORT_DIR;
+	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+	return pending;
 }
 
 static void *
@@ -283,10 +294,14 @@ truststore_export_task( void *ctx, void *arg )
 		kicked = tx->tx_kicked;
 		tx->tx_kicked = 0;
 		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
-		if ( i > 0 && !kicked )
+		/* more to do: woken meanwhile, or a batch left work behind */
+		if ( i > 0 && !kicked && !ts_export_pending_dir( tx ) )
 			break;
 		changed = truststore_export_flush( tx, 0, &removed );
-		truststore_export_tls( tx, changed, removed );
+		truststore_export_tls( tx, changed < 0 ?
+			TS_EXPORT_DIR | TS_EXPORT_BUNDLE : changed, removed );
+		if ( changed < 0 )
+			break;	/* the next tick retries */
 	}
 	truststore_tls_reap( 0 );
 
@@ -352,8 +367,11 @@ truststore_export_open( BackendDB *be, truststore_info *ti )
 	 * The database below us is open (backover opens it first), so it can
 	 * be searched; the files are in line before the first client comes.
 	 */
-	if ( truststore_export_reload( tx, be ) == 0 )
-		truststore_export_flush( tx, 1, &removed );
+	if ( truststore_export_reload( tx, be ) == 0 ) {
+		/* in batches: a large store is written in several */
+		while ( truststore_export_flush( tx, 1, &removed ) > 0 )
+			;
+	}
 
 	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
 	tx->tx_task = ldap_pvt_runqueue_insert( &slapd_rq, TS_EXPORT_INTERVAL,
@@ -382,8 +400,8 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 
 	/* what the last writes changed reaches the disk before we go */
-	if ( tx->tx_loaded )
-		truststore_export_flush( tx, 1, &removed );
+	while ( tx->tx_loaded && truststore_export_flush( tx, 1, &removed ) > 0 )
+		;
 
 	ts_export_free( tx->tx_exp );
 	ldap_pvt_thread_mutex_destroy( &tx->tx_mutex );

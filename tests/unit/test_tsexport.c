@@ -464,9 +464,34 @@ main(void)
 		failed++;
 	mdel(exp, "late");
 	CHECK(ts_export_flush(exp, TS_EXPORT_DIR) >= 0, "flush into a new dir");
-	CHECK(ts_export_pending(exp) & TS_EXPORT_DIR, "refill pending");
-	ts_export_flush(exp, TS_EXPORT_DIR);
+	CHECK((ts_export_pending(exp) & TS_EXPORT_DIR) == 0,
+	    "refilled by the same flush");
 	verify_dir(dir, "vanished directory refilled");
+
+	/* more hashes than one batch holds: flush loops over batches */
+	{
+		struct ts_export *big = ts_export_new();
+		char bigdir[1100];
+		struct cert *bc = calloc(3000, sizeof(*bc));
+
+		snprintf(bigdir, sizeof(bigdir), "%s/big", tmpl);
+		ts_export_set_dir(big, bigdir);
+		for (i = 0; i < 3000; i++) {
+			snprintf(name, sizeof(name), "big %d", i);
+			snprintf(k, sizeof(k), "b%d", i);
+			bc[i] = mkcert(name, 1000 + i, 0);
+			ts_export_put(big, k, k, bc[i].der, bc[i].len);
+		}
+		CHECK(ts_export_flush(big, TS_EXPORT_DIR) == TS_EXPORT_DIR,
+		    "big flush: %s", ts_export_error(big));
+		CHECK(ts_export_pending(big) == 0, "big: nothing left");
+		CHECK(count_names(bigdir, "") == 3000 + 2,
+		    "big: 3000 files (%d)", count_names(bigdir, "") - 2);
+		ts_export_free(big);
+		for (i = 0; i < 3000; i++)
+			OPENSSL_free(bc[i].der);
+		free(bc);
+	}
 
 	/* everything removed: the directory empties */
 	while (nmodel > 0)
