@@ -17,6 +17,7 @@
  *  - the certificate must not be one OpenSSL flags EXFLAG_INVALID (bad or
  *    duplicate basicConstraints, keyUsage, SAN, AKI/SKI ..., empty keyUsage,
  *    negative pathLen);
+ *  - the encoding is DER (ts_der_strict below);
  *  - version is 1, 2 or 3; both validity times are well formed;
  *  - no extension OID appears twice (RFC 5280 4.2) and every extension
  *    OpenSSL knows decodes;
@@ -1004,6 +1005,57 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 	return rc;
 }
 
+/*
+ * DER, not just BER: OpenSSL's decoder also takes long-form lengths with
+ * leading zeros, constructed strings and BOOLEANs other than 0/FF.  The
+ * signature protects the TBS bytes only, so such re-encodings of the outer
+ * wrapper make one certificate look like several (other fingerprints,
+ * duplicate aliases), and `openssl x509 -fingerprint` would not match.
+ * Contents of primitive values (extension payloads) are not walked.
+ */
+static const char *
+ts_der_strict(const unsigned char *p, const unsigned char *end, int depth)
+{
+	const char *why;
+
+	if (depth > 32)
+		return "nested too deeply";
+	while (p < end) {
+		unsigned int tag = *p++;
+		size_t len, n;
+
+		if ((tag & 0x1f) == 0x1f)
+			return "a high tag number";
+		if (p == end)
+			return "a missing length";
+		len = *p++;
+		if (len == 0x80)
+			return "an indefinite length";
+		if (len > 0x80) {
+			n = len & 0x7f;
+			if (n > sizeof(size_t) || (size_t)(end - p) < n || *p == 0)
+				return "a non-minimal length";
+			for (len = 0; n > 0; n--)
+				len = (len << 8) | *p++;
+			if (len < 0x80)
+				return "a non-minimal length";
+		}
+		if ((size_t)(end - p) < len)
+			return "a length past the end";
+		if ((tag & 0xc0) == 0 && (tag & 0x20) && tag != 0x30 &&
+		    tag != 0x31)
+			return "a constructed string";
+		if (tag == 0x01 && (len != 1 || (p[0] != 0 && p[0] != 0xff)))
+			return "a BOOLEAN that is neither 00 nor FF";
+		if (tag & 0x20) {
+			if ((why = ts_der_strict(p, p + len, depth + 1)) != NULL)
+				return why;
+		}
+		p += len;
+	}
+	return NULL;
+}
+
 /* Name what a refused buffer holds, never quoting it. */
 static int
 ts_not_cert(struct ts_cert *c, const unsigned char *der, size_t len)
@@ -1028,6 +1080,7 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 {
 	const unsigned char *der = buf, *p = buf;
 	struct ts_work w;
+	const char *why;
 	int rc = -1, k;
 	size_t i;
 
@@ -1056,6 +1109,11 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	if ((size_t)(p - der) != len) {
 		ts_fail(c, TS_ERR_TRAILING, "the certificate is followed by "
 		    "%zu unexpected bytes", len - (size_t)(p - der));
+		goto done;
+	}
+	if ((why = ts_der_strict(der, der + len, 0)) != NULL) {
+		ts_fail(c, TS_ERR_SYNTAX, "the certificate is BER, not DER: "
+		    "it has %s", why);
 		goto done;
 	}
 	w.version = 0;
@@ -1111,10 +1169,13 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	return rc;
 }
 
+/* NULL while the handle holds a certificate, as libtls's tls_error(). */
 const char *
 ts_cert_error(const struct ts_cert *c)
 {
-	return c->error[0] != '\0' ? c->error : NULL;
+	if (c->error[0] != '\0')
+		return c->error;
+	return c->ok ? NULL : "no certificate has been parsed";
 }
 
 enum ts_reason

@@ -177,6 +177,8 @@ static const struct fixture {
 	    "not a DER X.509 certificate: truncated", { NULL } },
 	{ "bad-trailing.der", TS_ERR_TRAILING, 0, 0,
 	    "the certificate is followed by 3 unexpected bytes", { NULL } },
+	{ "bad-ber.der", TS_ERR_SYNTAX, 0, 0, "the certificate is BER, not DER: "
+	    "it has a non-minimal length", { NULL } },
 	{ "bad-octet.der", TS_ERR_SYNTAX, 0, 0,
 	    "not a DER X.509 certificate: wrong tag", { NULL } },
 	{ "not-csr.der", TS_ERR_NOT_CERT, TS_KIND_CSR, 0,

@@ -8,7 +8,7 @@
  *
  * Acceptance is d2i_X509's, consuming the whole buffer, plus the rules
  * the library documents as stricter (lib/tscert.c's header comment):
- * a decodable key, no EXFLAG_INVALID, version 1..3, valid times, no
+ * DER only, a decodable key, no EXFLAG_INVALID, version 1..3, valid times, no
  * duplicate extension, every known extension decodes, names print as
  * UTF-8, SAN strings printable ASCII, SAN IPs of 4 or 16 bytes.
  * Header-only (static functions) so both tests include it.
@@ -181,6 +181,42 @@ or_ia5(struct or_facts *o, const char *fact, const ASN1_STRING *s)
 	return 0;
 }
 
+/* DER rules the library adds: minimal definite lengths, only SEQUENCE and
+ * SET constructed among universal tags, BOOLEAN 00/FF.  Returns the bytes
+ * consumed by one TLV, or 0 if it breaks a rule. */
+static size_t
+or_der_tlv(const unsigned char *b, size_t n, int depth)
+{
+	size_t hl = 2, len, i, used;
+
+	if (n < 2 || (b[0] & 0x1f) == 0x1f || depth > 32)
+		return 0;
+	len = b[1];
+	if (len & 0x80) {
+		size_t k = len & 0x7f;
+
+		if (k == 0 || k > 8 || n < 2 + k || b[2] == 0)
+			return 0;
+		for (len = 0, i = 0; i < k; i++)
+			len = len << 8 | b[2 + i];
+		if (len < 128)
+			return 0;
+		hl += k;
+	}
+	if (n - hl < len)
+		return 0;
+	if (b[0] < 0x40 && (b[0] & 0x20) && b[0] != 0x30 && b[0] != 0x31)
+		return 0;
+	if (b[0] == 0x01 && (len != 1 || (b[2] != 0 && b[2] != 0xff)))
+		return 0;
+	if (b[0] & 0x20)
+		for (i = 0; i < len; i += used)
+			if ((used = or_der_tlv(b + hl + i, len - i,
+			    depth + 1)) == 0)
+				return 0;
+	return hl + len;
+}
+
 /* 0 with o filled if the certificate is acceptable, else -1 and o->why. */
 static int
 oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
@@ -209,6 +245,10 @@ oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
 	}
 	if ((size_t)(p - der) != len) {
 		or_refuse(o, "trailing bytes");
+		goto done;
+	}
+	if (or_der_tlv(der, len, 0) != len) {
+		or_refuse(o, "not DER");
 		goto done;
 	}
 	if ((pk = X509_get0_pubkey(x)) == NULL) {
