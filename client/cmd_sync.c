@@ -745,6 +745,10 @@ sync_session(struct syncer *s, const char *base)
 		msg = NULL;
 	}
 done:
+	/* what persist delivered before the loss reaches the files now,
+	 * not after the server is back */
+	if (!s->refreshing && (s->changed || s->state_dirty))
+		sync_flush(s);
 	ldap_msgfree(msg);
 	return rc;
 }

@@ -143,4 +143,7 @@ ls -l --time-style=+%s.%N "$T/once/certs" > "$T/once.ls2"
 check "a sync with nothing new touches no file" cmp -s "$T/once.ls1" "$T/once.ls2"
 check "and runs no --exec" test ! -e "$T/once/exec-ran"
 expect_ldap 1 "give --dir" lt_svc 1 sync
+: > "$T/afile"
+expect_ldap 1 "Not a directory" lt_svc 1 sync --dir "$T/afile/certs"
+expect_ldap 1 "Not a directory" lt_svc 1 sync --bundle "$T/afile/bundle.pem"
 exit 0
