@@ -173,21 +173,22 @@ truststore_tls_syncrepl( BackendDB *be, ts_tls_walk *tw )
 }
 
 /*
- * back-ldap keeps its connections to the back end open and reuses them,
- * so a removed certificate would go on being trusted by a session set up
- * before.  An administrator removing trust expects it to stop: the
+ * back-ldap and back-meta keep their connections to the back end open
+ * and reuse them, so a removed certificate would go on being trusted by a
+ * session set up before.  An administrator removing trust expects it to stop: the
  * sockets of the cached connections are shut down (never closed: the
  * descriptors stay theirs), which back-ldap sees as the back end going
  * away; it reconnects with the new context, whose verification decides.
+ * Only the lists are read, under the backend's own mutex.
  * Nothing of back-ldap's own state is changed.
  */
 static int
-truststore_tls_shut( ldapconn_t *lc )
+truststore_tls_shut( LDAP *ld )
 {
 	ber_socket_t fd = AC_SOCKET_INVALID;
 
-	if ( lc->lc_ld == NULL ||
-		ldap_get_option( lc->lc_ld, LDAP_OPT_DESC, &fd ) != LDAP_OPT_SUCCESS ||
+	if ( ld == NULL ||
+		ldap_get_option( ld, LDAP_OPT_DESC, &fd ) != LDAP_OPT_SUCCESS ||
 		fd == AC_SOCKET_INVALID )
 		return 0;
 	shutdown( fd, SHUT_RDWR );
@@ -204,16 +205,41 @@ truststore_tls_ldap_drop( ldapinfo_t *li, ts_tls_walk *tw )
 	ldap_pvt_thread_mutex_lock( &li->li_conninfo.lai_mutex );
 	for ( node = ldap_tavl_end( li->li_conninfo.lai_tree, TAVL_DIR_LEFT );
 		node != NULL; node = ldap_tavl_next( node, TAVL_DIR_RIGHT ) )
-		n += truststore_tls_shut( node->avl_data );
+		n += truststore_tls_shut( ((ldapconn_t *)node->avl_data)->lc_ld );
 	for ( i = 0; i < LDAP_BACK_PCONN_LAST; i++ ) {
 		LDAP_TAILQ_FOREACH( lc, &li->li_conn_priv[i].lic_priv, lc_q )
-			n += truststore_tls_shut( lc );
+			n += truststore_tls_shut( lc->lc_ld );
 	}
 	ldap_pvt_thread_mutex_unlock( &li->li_conninfo.lai_mutex );
 	if ( n > 0 )
 		Debug( LDAP_DEBUG_STATS, "truststore: %s: %d cached back-ldap "
 			"connection(s) shut down: a certificate left the store\n",
 			tw->tw_db, n );
+}
+
+/* The same for back-meta: the sessions to target t of every cached conn. */
+static void
+truststore_tls_meta_drop( metainfo_t *mi, int t, ts_tls_walk *tw )
+{
+	TAvlnode *node;
+	metaconn_t *mc;
+	int i, n = 0;
+
+	ldap_pvt_thread_mutex_lock( &mi->mi_conninfo.lai_mutex );
+	for ( node = ldap_tavl_end( mi->mi_conninfo.lai_tree, TAVL_DIR_LEFT );
+		node != NULL; node = ldap_tavl_next( node, TAVL_DIR_RIGHT ) ) {
+		mc = node->avl_data;
+		n += truststore_tls_shut( mc->mc_conns[t].msc_ld );
+	}
+	for ( i = 0; i < LDAP_BACK_PCONN_LAST; i++ ) {
+		LDAP_TAILQ_FOREACH( mc, &mi->mi_conn_priv[i].mic_priv, mc_q )
+			n += truststore_tls_shut( mc->mc_conns[t].msc_ld );
+	}
+	ldap_pvt_thread_mutex_unlock( &mi->mi_conninfo.lai_mutex );
+	if ( n > 0 )
+		Debug( LDAP_DEBUG_STATS, "truststore: %s: %d cached back-meta "
+			"connection(s) to target %d shut down: a certificate left "
+			"the store\n", tw->tw_db, n, t );
 }
 
 static void
@@ -241,10 +267,14 @@ truststore_tls_db( BackendDB *be, ts_tls_walk *tw, int removed )
 		metainfo_t *mi = be->be_private;
 
 		for ( i = 0; i < mi->mi_ntargets; i++ ) {
+			int matched = tw->tw_matched;
+
 			truststore_tls_bc( &mi->mi_targets[i]->mt_tls,
 				"back-meta target tls", tw );
 			truststore_tls_bc( &mi->mi_targets[i]->mt_idassert.si_bc,
 				"back-meta target idassert-bind", tw );
+			if ( removed && tw->tw_matched > matched )
+				truststore_tls_meta_drop( mi, i, tw );
 		}
 
 	} else if ( strcmp( bi->bi_type, "asyncmeta" ) == 0 && be->be_private ) {
