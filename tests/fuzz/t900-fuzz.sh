@@ -50,6 +50,7 @@ for h in der pem; do
 	echo "== fuzz_$h: running ${secs}s, log $work/fuzz_$h.log"
 	par=
 	[ "$jobs" -gt 1 ] && par="-jobs=$jobs -workers=$jobs"
+	[ -f "$here/$h.dict" ] && par="$par -dict=$here/$h.dict"
 	# New inputs go to the work corpus, never into the repository; with
 	# -jobs libFuzzer writes fuzz-N.log into the current directory.
 	# shellcheck disable=SC2086
