@@ -264,6 +264,11 @@ ldap_starttls(int fd, const struct tls_target *t, char *err, size_t errlen)
 		goto done;
 	}
 	if (read_ber_message(fd, buf, sizeof(buf), &len) == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			snprintf(err, errlen, "%s port %s: StartTLS: no answer "
+			    "within %d s", t->host, t->port, t->timeout);
+			goto done;
+		}
 		snprintf(err, errlen, "%s port %s: no LDAP answer to StartTLS "
 		    "(%s); a TLS port? then drop --starttls", t->host,
 		    t->port, strerror(errno));
@@ -340,6 +345,12 @@ tls_fetch_chain(const struct tls_target *t, STACK_OF(X509) **chain,
 	SSL_set_fd(ssl, fd);
 	errno = 0;
 	if (SSL_connect(ssl) != 1) {
+		if (ERR_peek_last_error() == 0 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			snprintf(err, errlen, "%s port %s: TLS handshake: no "
+			    "answer within %d s", t->host, t->port, t->timeout);
+			goto done;
+		}
 		snprintf(err, errlen, "%s port %s: TLS handshake failed: %s%s",
 		    t->host, t->port, ssl_reason(why, sizeof(why)),
 		    t->starttls ? "" :

@@ -108,6 +108,23 @@ expect_ldap 1 "expected HOST:PORT" lt import x --from "::1:636" --yes
 expect_ldap 1 "bad alias" lt import "a/b" --from "127.0.0.1:$(port 2)" --yes
 expect_ldap 1 "expected 64 hex digits" lt import x --from "127.0.0.1:$(port 2)" \
     --fingerprint abcd
+# a port that accepts and then says nothing (a hung or filtered service)
+if command -v python3 >/dev/null; then
+	python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $(port 8))); s.listen(5); open('$T/silent', 'w').close()
+time.sleep(60)" &
+	_ts_pids="$_ts_pids $!"
+	i=0
+	while [ ! -e "$T/silent" ]; do
+		i=$((i + 1)); [ $i -lt 200 ] || die "silent listener"; sleep 0.1
+	done
+	expect_ldap 1 "no answer within 1 s" lt import x --timeout 1 --yes \
+	    --from "127.0.0.1:$(port 8)"
+	expect_ldap 1 "StartTLS: no answer within 1 s" lt verify --timeout 1 \
+	    --starttls ldap "127.0.0.1:$(port 8)"
+fi
 snapshot 1 > "$T/after"
 check "failures changed nothing" cmp -s "$T/before" "$T/after"
 exit 0
