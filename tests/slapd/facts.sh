@@ -63,8 +63,10 @@ openssl_facts() {
 	printf "%s\n" "tsSubjectHash: $(openssl x509 -in "$f" -noout -subject_hash)"
 	printf "%s\n" "tsKeyAlgorithm: $(printf '%s\n' "$text" | sed -n 's/^ *Public Key Algorithm: //p')"
 	bits=$(printf '%s\n' "$text" | sed -n 's/.*Public-Key: (\([0-9]*\) bit).*/\1/p')
-	# the CLI prints no size for Ed25519/Ed448: EVP_PKEY_get_bits() says 253/456
-	printf '%s\n' "$text" | grep -q 'ED25519 Public-Key' && bits=253
+	# the CLI prints no size for Ed25519/Ed448: the overlay stores what
+	# EVP_PKEY_get_bits() says, 256/456 in OpenSSL 3.0, 253/456 later
+	edbits=253; openssl version | grep -q '^OpenSSL 3\.0\.' && edbits=256
+	printf '%s\n' "$text" | grep -q 'ED25519 Public-Key' && bits=$edbits
 	printf '%s\n' "$text" | grep -q 'ED448 Public-Key' && bits=456
 	printf "%s\n" "tsKeyBits: $bits"
 	printf "%s\n" "tsSignatureAlgorithm: $(printf '%s\n' "$text" | sed -n 's/^ *Signature Algorithm: //p' | head -n 1)"
