@@ -37,10 +37,10 @@ mkcert multi $ec -subj '/CN=multi+UID=42/DC=example/DC=org'
 # a v1 certificate (no extensions at all)
 openssl req -new -nodes $ec -keyout "$C/v1.key" -subj "/CN=version one" -out "$C/v1.csr" 2>/dev/null
 openssl x509 -req -in "$C/v1.csr" -key "$C/v1.key" -days 10 -out "$C/v1.pem" 2>/dev/null || die "v1"
-# RSA-4096 with SHA-512, no SAN
-mkcert rsa4096 -newkey rsa:4096 -sha512 -addext "extendedKeyUsage=emailProtection,timeStamping"
+# RSA-3072 with SHA-512, no SAN
+mkcert rsa3072 -newkey rsa:3072 -sha512 -addext "extendedKeyUsage=emailProtection,timeStamping"
 
-set -- rsa-ca ec-leaf ed serial20 utf8 multi v1 rsa4096
+set -- rsa-ca ec-leaf ed serial20 utf8 multi v1 rsa3072
 for c in "$@"; do
 	openssl x509 -in "$C/$c.pem" -outform DER -out "$C/$c.der"
 	openssl_facts "$C/$c.pem" > "$C/$c.want"
