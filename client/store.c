@@ -188,7 +188,10 @@ store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
 	LDAPMessage *msg = NULL;
 	char *matched = NULL, *text = NULL;
 	ber_int_t total;
+	char what[300];
 	int rc, err = LDAP_SUCCESS, msgid, type;
+
+	snprintf(what, sizeof(what), "search %s", base);
 
 	do {
 		rc = ldap_create_page_control(ctx->ld, PAGE_SIZE, &cookie, 0,
@@ -202,7 +205,7 @@ store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
 		    ctrls, NULL, NULL, LDAP_NO_LIMIT, &msgid);
 		if (rc != LDAP_SUCCESS) {
 			err = rc;
-			ld_fail(ctx, "search", rc);
+			ld_fail(ctx, what, rc);
 			goto done;
 		}
 		for (;;) {
@@ -212,7 +215,7 @@ store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
 				    &err);
 				if (err == LDAP_SUCCESS)
 					err = LDAP_OTHER;
-				ld_fail(ctx, "search", err);
+				ld_fail(ctx, what, err);
 				goto done;
 			}
 			type = ldap_msgtype(msg);
@@ -235,7 +238,7 @@ store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
 		if (err != LDAP_SUCCESS) {
 			/* a missing base or alias is the caller's to word */
 			if (err != LDAP_NO_SUCH_OBJECT || scope != LDAP_SCOPE_BASE)
-				ldap_fail("search", err, matched, text);
+				ldap_fail(what, err, matched, text);
 			goto done;
 		}
 		ber_memfree(cookie.bv_val);

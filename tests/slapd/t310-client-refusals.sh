@@ -90,3 +90,7 @@ expect_ldap 1 "unknown command" "$LDAPTRUST" frobnicate
 expect_ldap 1 "unknown option" lt list --frob
 expect_ldap 1 "--sort" lt list --sort size
 expect_ldap 1 "needs a value" lt import --description
+
+# a base that does not exist: the server's answer, with its matched DN
+expect_ldap 32 "search ou=nope,o=ts: No such object (32)" lt -b "ou=nope,$SUFFIX" list
+expect_ldap 32 "matched DN: o=ts" lt -b "ou=nope,$SUFFIX" list
