@@ -24,7 +24,7 @@
 #include "tscert.h"
 #include "tsint.h"
 
-/* One DER TLV; definite lengths only, which DER requires. */
+/* One DER TLV, for recognising shapes only. */
 struct ts_tlv {
 	unsigned int		 tag;	/* the identifier octet */
 	const unsigned char	*v;	/* contents */
@@ -54,6 +54,15 @@ ts_tlv(const unsigned char *p, const unsigned char *end, struct ts_tlv *t)
 	t->tag = p[0];
 	len = p[1];
 	p += 2;
+	/* BER's indefinite length (PKCS#7 and PKCS#12 files from some
+	 * tools): good enough to recognise a shape, as the rest runs to the
+	 * end of the buffer. */
+	if (len == 0x80 && (t->tag & 0x20)) {
+		t->v = p;
+		t->len = (size_t)(end - p);
+		t->next = end;
+		return 0;
+	}
 	if (len & 0x80) {
 		n = len & 0x7f;
 		if (n == 0 || n > 4 || (size_t)(end - p) < n)
@@ -601,7 +610,8 @@ ts_decode_certs(const void *buf, size_t len, struct ts_blob **certs,
 		goto done;
 	}
 	k = ts_identify(p, len);
-	if (k == TS_KIND_PKCS7) {
+	if (k == TS_KIND_PKCS7 || (k == TS_KIND_UNKNOWN && len > 1 &&
+	    p[1] == 0x80)) {
 		if (ts_pkcs7(p, len, &l, msg, msglen) == -1)
 			goto done;
 	} else if (k == TS_KIND_CERTIFICATE || k == TS_KIND_UNKNOWN) {

@@ -197,6 +197,7 @@ static const struct fixture {
 	{ "not-pubkey.der", TS_ERR_NOT_CERT, TS_KIND_PUBLIC_KEY, 0, NULL,
 	    { NULL } },
 	{ "p7-two.der", TS_ERR_NOT_CERT, TS_KIND_PKCS7, 0, NULL, { NULL } },
+	{ "p7-ber.der", TS_ERR_NOT_CERT, TS_KIND_PKCS7, 0, NULL, { NULL } },
 	{ "not-p12.der", TS_ERR_NOT_CERT, TS_KIND_PKCS12, 0,
 	    "value holds a PKCS#12 archive", { NULL } },
 	/* PEM given where DER belongs */
@@ -295,6 +296,7 @@ static const struct decode_case {
 	{ "bundle.pem", 2, TS_KIND_CERTIFICATE, NULL },
 	{ "p7-two.pem", 2, TS_KIND_CERTIFICATE, NULL },
 	{ "p7-two.der", 2, TS_KIND_PKCS7, NULL },
+	{ "p7-ber.der", 1, TS_KIND_PKCS7, NULL },
 	{ "ca.der", 1, TS_KIND_CERTIFICATE, NULL },
 	{ "bad-trailing.der", 1, TS_KIND_CERTIFICATE, NULL },
 	{ "not-p7crl.pem", -1, TS_KIND_UNKNOWN,
