@@ -94,3 +94,11 @@ printf '%s\n' "$ats" | grep "NAME 'tsStatus'" | grep -q "NO-USER-MODIFICATION US
 	pass "tsStatus: computed, dSAOperation" || fail "tsStatus definition"
 printf '%s\n' "$ats" | grep "NAME 'tsCertificatePEM'" | grep -q "2.25.795975447174873381349700427275764363.1.1 " &&
 	pass "tsCertificatePEM under the project arc" || fail "tsCertificatePEM OID"
+
+# without truststore.schema slapd refuses to start, saying what is missing
+node_conf 5
+grep -v "truststore.schema" "$T/n5/slapd.conf" > "$T/n5/noschema.conf"
+out=$(timeout 20 $SLAPD -d stats -f "$T/n5/noschema.conf" -h "$(uri 5)" 2>&1)
+case $out in *"tsCertificatePEM: attribute type undefined (is truststore.schema loaded?)"*)
+	pass "without the schema: slapd stops, naming truststore.schema";;
+*) fail "without the schema: $out";; esac
