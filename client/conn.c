@@ -137,12 +137,14 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
     const struct option *longopts)
 {
 	static const struct option *cached;
+	static const char *cached_short;
 	static char sopts[128];
 	static struct option lopts[64];
 	size_t i, n;
 	int c;
 
-	if (cached != longopts || sopts[0] == '\0') {
+	if (cached != longopts || cached_short != shortopts ||
+	    sopts[0] == '\0') {
 		const char *s = shortopts ? shortopts : "";
 		int stop = (*s == '+');
 
@@ -156,6 +158,7 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 			lopts[n++] = longopts[i];
 		memset(&lopts[n], 0, sizeof(lopts[n]));
 		cached = longopts;
+		cached_short = shortopts;
 	}
 	opterr = 0;
 	for (;;) {

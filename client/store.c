@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -288,23 +289,26 @@ add_rec(struct ctx *ctx, LDAPMessage *e, void *arg)
 	struct cert_rec *r, *recs;
 	struct berval **der;
 	char *dn, *ca;
+	int rc = LDAP_NO_MEMORY;
 
 	if (list->n == list->cap) {
 		size_t cap = list->cap ? list->cap * 2 : 64;
 
 		if ((recs = reallocarray(list->recs, cap, sizeof(*recs))) == NULL)
-			goto nomem;
+			goto done;
 		list->recs = recs;
 		list->cap = cap;
 	}
-	r = &list->recs[list->n];
+	/* counted at once, so cert_list_free() frees a half-filled record */
+	r = &list->recs[list->n++];
 	memset(r, 0, sizeof(*r));
+	r->not_before = r->not_after = INT64_MIN;
 	if ((dn = ldap_get_dn(ctx->ld, e)) == NULL)
-		goto nomem;
+		goto done;
 	r->dn = strdup(dn);
 	ldap_memfree(dn);
 	if (r->dn == NULL || (r->alias = dn_alias(r->dn)) == NULL)
-		goto nomem;
+		goto done;
 	r->description = entry_str(ctx->ld, e, "description");
 	r->subject = entry_str(ctx->ld, e, "tsSubject");
 	r->issuer = entry_str(ctx->ld, e, "tsIssuer");
@@ -323,11 +327,11 @@ add_rec(struct ctx *ctx, LDAPMessage *e, void *arg)
 		}
 		ldap_value_free_len(der);
 	}
-	list->n++;
-	return 0;
-nomem:
-	warnx_("out of memory");
-	return LDAP_NO_MEMORY;
+	rc = 0;
+done:
+	if (rc != 0)
+		warnx_("out of memory");
+	return rc;
 }
 
 /* Every certificate of the store matching filter (NULL: all of them). */

@@ -103,6 +103,7 @@ check "renamed entry listed" has_alias "pem, renamed"
 check "renamed entry shows" contains "CN=pem one" "$(lt show 'pem, renamed')"
 expect_ldap 32 "No such object" lt show pem1
 check "one cn after rename" test "$(lsearch 1 -b "$BASE" '(cn=pem*)' cn | grep -c '^cn:')" = 1
+check "options after the arguments (rename OLD NEW -n)" contains 'would rename "der1" to "x"' "$(lt rename der1 x -n)"
 lt -n delete der1 >/dev/null || fail "delete -n"
 check "delete -n deleted nothing" test "$(count)" = 4
 lt delete --yes der1 p7a >/dev/null || fail "delete --yes"
