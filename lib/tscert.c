@@ -963,8 +963,8 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 		if (nid != NID_undef) {
 			if (ts_adds(c, "tsExtKeyUsage", OBJ_nid2sn(nid)))
 				goto done;
-		} else if (OBJ_obj2txt(buf, sizeof(buf), o, 1) <= 0 ||
-		    strlen(buf) >= sizeof(buf) - 1) {
+		} else if ((ok = OBJ_obj2txt(buf, sizeof(buf), o, 1)) <= 0 ||
+		    (size_t)ok >= sizeof(buf)) {
 			return ts_fail(c, TS_ERR_SYNTAX,
 			    "an extended key usage OID is too long");
 		} else if (ts_adds(c, "tsExtKeyUsage", buf))

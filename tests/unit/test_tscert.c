@@ -592,6 +592,33 @@ test_built(struct ts_cert *c)
 	OPENSSL_free(der);
 }
 
+/* Keys the fast path judges without OpenSSL's decoders. */
+static void
+test_keys(struct ts_cert *c)
+{
+	static const unsigned char ecpt[] = { 0x03, 0x42, 0x00, 0x04 };
+	unsigned char *der, *at;
+	char msg[512];
+	size_t len;
+
+	der = slurp("leaf-ec256.der", &len);
+	at = memmem(der, len, ecpt, sizeof(ecpt));
+	check(at != NULL, "EC point", "no uncompressed P-256 point found");
+	if (at != NULL) {
+		at[sizeof(ecpt) + 63] ^= 1;	/* off the curve */
+		check(oracle_compare(c, der, len, msg, sizeof(msg)) == 0,
+		    "EC point off the curve", "oracle: %s", msg);
+		check(ts_cert_parse(c, der, len) == -1 &&
+		    strcmp(ts_cert_error(c), "the EC public key is not a point "
+		    "on its curve") == 0, "EC point off the curve", "%s",
+		    ts_cert_error(c));
+		at[sizeof(ecpt)] = 0x07;	/* not a point format */
+		check(oracle_compare(c, der, len, msg, sizeof(msg)) == 0,
+		    "EC point format", "oracle: %s", msg);
+	}
+	free(der);
+}
+
 static void
 test_policy(struct ts_cert *c)
 {
@@ -771,6 +798,7 @@ main(void)
 	for (i = 0; i < sizeof(decodes) / sizeof(decodes[0]); i++)
 		test_decode(c, &decodes[i]);
 	test_built(c);
+	test_keys(c);
 	test_policy(c);
 	test_pem_roundtrip(c);
 

@@ -327,7 +327,7 @@ oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
 	or_add(o, "tsSubjectHash", buf, strlen(buf));
 	X509_PUBKEY_get0_param((ASN1_OBJECT **)&obj, NULL, NULL, NULL,
 	    X509_get_X509_PUBKEY(x));
-	if (OBJ_obj2txt(buf, sizeof(buf), obj, 0) >= 255) {
+	if (OBJ_obj2txt(buf, sizeof(buf), obj, 0) >= 256) {
 		or_refuse(o, "long key OID");
 		goto done;
 	}
@@ -337,7 +337,7 @@ oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
 	or_add(o, "tsKeyBits", buf, strlen(buf));
 	X509_get0_signature(NULL, &sigalg, x);
 	X509_ALGOR_get0(&obj, NULL, NULL, sigalg);
-	if (OBJ_obj2txt(buf, sizeof(buf), obj, 0) >= 255) {
+	if (OBJ_obj2txt(buf, sizeof(buf), obj, 0) >= 256) {
 		or_refuse(o, "long signature OID");
 		goto done;
 	}
@@ -373,7 +373,7 @@ oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
 		if (OBJ_obj2nid(e) != NID_undef)
 			snprintf(buf, sizeof(buf), "%s",
 			    OBJ_nid2sn(OBJ_obj2nid(e)));
-		else if (OBJ_obj2txt(buf, sizeof(buf), e, 1) >= 255) {
+		else if (OBJ_obj2txt(buf, sizeof(buf), e, 1) >= 256) {
 			or_refuse(o, "long EKU OID");
 			goto done;
 		}
