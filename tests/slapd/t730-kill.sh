@@ -23,10 +23,13 @@ add_base 1
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$H/subject.der" 2>/dev/null &&
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
 	die "keys"
+# (wait for these by pid: a bare `wait` would wait for slapd too)
+pids=""
 for c in 0 1 2 3; do
 	$MKDER bulk "$H/issuer.der" "$H/c$c" bulk 250 $((c * 250)) "$H/subject.der" &
+	pids="$pids $!"
 done
-wait
+for p in $pids; do wait $p; done
 for c in 0 1 2 3; do
 	for f in "$H/c$c"/*.der; do
 		a=$(basename "$f" .der)

@@ -28,10 +28,11 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
 	die "keys"
 half=$((N / 2))
-$MKDER bulk "$H/issuer.der" "$H/c" c $half 0 "$H/subject.der" &
-$MKDER bulk "$H/issuer.der" "$H/c" c $((N - half)) $half "$H/subject.der" &
-$MKDER bulk "$H/issuer.der" "$H/c" r $N 0 "$H/subject.der" &
-wait
+# (wait for these by pid: a bare `wait` would wait for slapd too)
+$MKDER bulk "$H/issuer.der" "$H/c" c $half 0 "$H/subject.der" & p1=$!
+$MKDER bulk "$H/issuer.der" "$H/c" c $((N - half)) $half "$H/subject.der" & p2=$!
+$MKDER bulk "$H/issuer.der" "$H/c" r $N 0 "$H/subject.der" & p3=$!
+wait $p1; wait $p2; wait $p3
 [ "$(ls "$H/c" | wc -l)" = $((2 * N)) ] || die "certificate generation"
 python3 "$HOSTILE/concur.py" plan "$H/c" "$BASE" $CLIENTS $N "$T" || die "plan"
 
