@@ -139,3 +139,14 @@ cn1=$(openssl x509 -in "$T/bundle20.pem" -noout -subject -nameopt multiline | se
 check "alias from subject CN ($cn1)" has_alias "$cn1"
 lt export --all "$T/store.pem" || fail "export --all after bundle"
 check "exported bundle has 22 certificates" test "$(grep -c 'BEGIN CERTIFICATE' "$T/store.pem")" = 22
+
+# an entry loaded offline (slapadd runs no overlay): show still has the facts
+mkcert offline -addext "$nonca"
+node_stop 1
+cert_ldif offline "$C/offline.der" > "$T/offline.ldif"
+slapadd -q -f "$T/n1/slapd.conf" -b "$SUFFIX" -l "$T/offline.ldif" >"$T/slapadd.log" 2>&1 ||
+	{ cat "$T/slapadd.log"; fail "slapadd offline entry"; }
+node_start 1
+lt show offline > "$T/offline.show" || fail "show offline entry"
+check "show of an undecorated entry: subject" grep -q "Subject: *CN=offline" "$T/offline.show"
+check "show of an undecorated entry: fingerprint" grep -q "SHA-256 fingerprint: *[0-9a-f]" "$T/offline.show"
