@@ -108,6 +108,8 @@ expect_ldap 1 "expected HOST:PORT" lt import x --from "::1:636" --yes
 expect_ldap 1 "bad alias" lt import "a/b" --from "127.0.0.1:$(port 2)" --yes
 expect_ldap 1 "expected 64 hex digits" lt import x --from "127.0.0.1:$(port 2)" \
     --fingerprint abcd
+expect_ldap 0 "Would import [0] CN=localhost as \"dry\"" lt -n import dry \
+    --from "127.0.0.1:$(port 3)" --pick leaf
 # sync needs Content Synchronization: this node has no syncprov
 expect_ldap 12 "syncprov overlay" lt sync --dir "$T/sync"
 # a port that accepts and then says nothing (a hung or filtered service)

@@ -142,6 +142,13 @@ lt_svc 2 sync --dir "$T/once/certs" --bundle "$T/once/bundle.pem" \
 ls -l --time-style=+%s.%N "$T/once/certs" > "$T/once.ls2"
 check "a sync with nothing new touches no file" cmp -s "$T/once.ls1" "$T/once.ls2"
 check "and runs no --exec" test ! -e "$T/once/exec-ran"
+# a damaged state is reported and replaced by a full refresh
+echo "garbage" > "$T/once/certs/.ldaptrust-sync/state"
+expect_ldap 0 "is damaged; starting afresh" lt_svc 2 sync --dir "$T/once/certs" \
+    --bundle "$T/once/bundle.pem"
+check "after a damaged state: same directory" \
+    eval '[ "$(hashed "$T/once/certs")" = "$(hashed "$S/certs")" ]'
+check "after a damaged state: a fresh one" grep -q '^cookie ' "$T/once/certs/.ldaptrust-sync/state"
 expect_ldap 1 "give --dir" lt_svc 1 sync
 : > "$T/afile"
 expect_ldap 1 "Not a directory" lt_svc 1 sync --dir "$T/afile/certs"
