@@ -245,15 +245,23 @@ truststore_find_duplicate( Operation *op, truststore_info *ti,
 	SlapReply nrs = { REP_RESULT };
 	slap_callback cb = { 0 };
 	truststore_dup td = { 0 };
+	Filter f = { 0 };
+	AttributeAssertion ava = ATTRIBUTEASSERTION_INIT;
 	char fbuf[128];
 	int i, rc = LDAP_SUCCESS;
 
 	BER_BVZERO( found );
+	/*
+	 * Built by hand, not parsed: lowercase hex is already what
+	 * caseIgnoreIA5Match normalizes to, so the index key matches.
+	 */
+	ava.aa_desc = ad;
+	ber_str2bv( ts_cert_sha256_hex( cert ), 0, 0, &ava.aa_value );
+	f.f_choice = LDAP_FILTER_EQUALITY;
+	f.f_ava = &ava;
+	nop.ors_filter = &f;
 	snprintf( fbuf, sizeof( fbuf ), "(%s=%s)", ad->ad_cname.bv_val,
-		ts_cert_sha256_hex( cert ) );
-	nop.ors_filter = str2filter_x( op, fbuf );
-	if ( nop.ors_filter == NULL )
-		return LDAP_OTHER;
+		ava.aa_value.bv_val );
 	ber_str2bv( fbuf, 0, 0, &nop.ors_filterstr );
 
 	td.td_self = self;
@@ -283,7 +291,6 @@ truststore_find_duplicate( Operation *op, truststore_info *ti,
 		if ( rc != LDAP_SUCCESS )
 			break;
 	}
-	filter_free_x( op, nop.ors_filter, 1 );
 	*found = td.td_found;
 	return rc;
 }
