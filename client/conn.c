@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -313,6 +314,12 @@ get_password(struct ctx *ctx)
 	size_t len;
 
 	if (co->passwd_file != NULL) {
+		struct stat sb;
+
+		/* the ldap tools' warning, in our words */
+		if (stat(co->passwd_file, &sb) == 0 && (sb.st_mode & 006))
+			warnx_("warning: password file %s is readable or "
+			    "writable by everyone", co->passwd_file);
 		if (read_file(co->passwd_file, &buf, &len) == -1)
 			return -1;
 		/* the whole file is the password, as for ldapsearch -y */

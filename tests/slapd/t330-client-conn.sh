@@ -38,6 +38,10 @@ mkcert d
 # simple bind, and -y
 lt import a "$C/a.pem" >/dev/null || fail "simple bind import"
 printf '%s' "$ROOTPW" > "$T/pw"
+chmod 644 "$T/pw"
+out=$("$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -y "$T/pw" -b "$BASE" list 2>&1 >/dev/null </dev/null)
+check "-y warns about a world-readable password file" contains "readable or writable by everyone" "$out"
+chmod 600 "$T/pw"
 "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -y "$T/pw" -b "$BASE" list </dev/null | grep -q '^a	' &&
     pass "-y password file" || fail "-y password file"
 
