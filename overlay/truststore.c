@@ -376,7 +376,7 @@ truststore_cf( ConfigArgs *c )
 		switch ( c->type ) {
 		case TS_CF_BASE:
 			if ( c->be->be_nsuffix == NULL ||
-				!dnIsSuffix( &c->value_ndn, c->be->be_nsuffix ) ) {
+				!be_issubordinate( c->be, &c->value_ndn ) ) {
 				snprintf( c->cr_msg, sizeof( c->cr_msg ),
 					"<%s> \"%s\" is not within the database suffix",
 					c->argv[0], c->value_dn.bv_val );
