@@ -27,6 +27,8 @@ ROOTDN="cn=admin,o=ts"
 ROOTPW="secret"
 SLAPD=${SLAPD:-/usr/sbin/slapd}
 TS_DEBUG=${TS_DEBUG:-stats}
+# TS_SLOW=N multiplies the start and stop waits (valgrind runs use 10)
+TS_SLOW=${TS_SLOW:-1}
 _ts_pids=""
 _ts_failed=0
 _ts_checks=0
@@ -63,7 +65,7 @@ _ts_exit() {
 	done
 	for p in $_ts_pids; do
 		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+		while kill -0 "$p" 2>/dev/null && [ $i -lt $((TS_SLOW * 50)) ]; do
 			sleep 0.1; i=$((i + 1))
 		done
 		kill -9 "$p" 2>/dev/null
@@ -212,7 +214,7 @@ node_start() {
 			die "node $n: slapd exited at start-up"
 		fi
 		i=$((i + 1))
-		[ $i -lt 200 ] || die "node $n: slapd not answering after 20 s"
+		[ $i -lt $((TS_SLOW * 200)) ] || die "node $n: slapd not answering after $((TS_SLOW * 20)) s"
 		sleep 0.1
 	done
 }
@@ -222,7 +224,7 @@ node_stop() {
 	pid=$(cat "$T/n$n/pid")
 	kill "$pid" 2>/dev/null
 	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((TS_SLOW * 100)) ]; do
 		sleep 0.1; i=$((i + 1))
 	done
 	kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; fail "node $n did not stop"; }
