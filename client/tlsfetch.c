@@ -351,11 +351,23 @@ tls_fetch_chain(const struct tls_target *t, STACK_OF(X509) **chain,
 			    "answer within %d s", t->host, t->port, t->timeout);
 			goto done;
 		}
-		snprintf(err, errlen, "%s port %s: TLS handshake failed: %s%s",
-		    t->host, t->port, ssl_reason(why, sizeof(why)),
-		    t->starttls ? "" :
-		    " (not a TLS port? use --starttls ldap for a plain LDAP port)");
-		goto done;
+		peer = SSL_get_peer_cert_chain(ssl);
+		if (peer == NULL || sk_X509_num(peer) == 0) {
+			snprintf(err, errlen, "%s port %s: TLS handshake "
+			    "failed: %s%s", t->host, t->port,
+			    ssl_reason(why, sizeof(why)), t->starttls ? "" :
+			    " (not a TLS port? use --starttls ldap for a "
+			    "plain LDAP port)");
+			goto done;
+		}
+		/*
+		 * A server that wants a client certificate (TLS 1.2) ends
+		 * the handshake after it sent its own chain: that chain is
+		 * still what the administrator asked about.
+		 */
+		fprintf(stderr, "ldaptrust: note: %s port %s: the TLS handshake "
+		    "failed after the server sent its certificates (%s)\n",
+		    t->host, t->port, ssl_reason(why, sizeof(why)));
 	}
 	if ((peer = SSL_get_peer_cert_chain(ssl)) == NULL ||
 	    sk_X509_num(peer) == 0) {

@@ -34,6 +34,12 @@ cat "$C/srv.pem" "$C/root.pem" > "$C/chain.pem"
 tls_server 2 "$C/self.pem" "$C/self.key" "ldaps://127.0.0.1:$(port 2)"
 tls_server 3 "$C/chain.pem" "$C/srv.key" \
     "ldaps://127.0.0.1:$(port 3) ldap://127.0.0.1:$(port 4)"
+# n5: mutual TLS (TLS 1.2), the server ends the handshake without a client
+# certificate, after it sent its own
+tls_server 5 "$C/self.pem" "$C/self.key" "ldaps://127.0.0.1:$(port 5)" \
+    "TLSVerifyClient demand
+TLSCACertificateFile $C/root.pem
+TLSCipherSuite NORMAL:-VERS-TLS1.3"
 
 lt() { "$LDAPTRUST" -H "$(uri 1)" -x -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@"; }
 # stored ALIAS DERFILE: the store holds exactly that certificate as ALIAS
@@ -96,6 +102,12 @@ lt import c-leaf --from "localhost:$(port 4)" --starttls ldap --pick root --yes 
     --fingerprint "$(fp "$C/root.pem" | tr -d :)" > "$T/out" 2>&1 ||
 	{ cat "$T/out"; die "import --pick root with a colon-less pin"; }
 check "StartTLS: --pick root with a pin imports the root" stored c-leaf "$C/root.der"
+
+# --- a server that demands a client certificate ----------------------------------------
+expect_ldap 0 "already in the store as \"self\"" lt import mtls --yes \
+    --from "127.0.0.1:$(port 5)"
+expect_ldap 0 "failed after the server sent its certificates" \
+    lt verify "127.0.0.1:$(port 5)"
 
 # --- what cannot work -----------------------------------------------------------------
 snapshot 1 > "$T/before"
