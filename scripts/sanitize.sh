@@ -50,7 +50,8 @@ mkdir -p "$LOGS"
 export ASAN_OPTIONS="abort_on_error=1:exitcode=0:detect_leaks=1:log_path=$LOGS/asan:fast_unwind_on_malloc=0:malloc_context_size=30:detect_odr_violation=0"
 export LSAN_OPTIONS="exitcode=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$LOGS/ubsan"
-export TS_BUILD="$B" SLAPD="$W/slapd" PATH="$W:$PATH"
+# ASan start-up and the leak check at exit are slow: longer waits
+export TS_BUILD="$B" SLAPD="$W/slapd" PATH="$W:$PATH" TS_SLOW=${TS_SLOW:-3}
 
 pass=0 fail=0 failed=""
 run() {
