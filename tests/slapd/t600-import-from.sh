@@ -103,6 +103,21 @@ lt import c-leaf --from "localhost:$(port 4)" --starttls ldap --pick root --yes 
 	{ cat "$T/out"; die "import --pick root with a colon-less pin"; }
 check "StartTLS: --pick root with a pin imports the root" stored c-leaf "$C/root.der"
 
+# --- on a terminal: asked, and a "no" is respected (script(1)'s pty) ----------
+if command -v script >/dev/null; then
+	LT="$LDAPTRUST -H $(uri 1) -x -D $ROOTDN -w $ROOTPW -b $BASE"
+	on_tty() { printf "$1" | script -qec "$2" /dev/null | tr -d '\r'; }
+	snapshot 1 > "$T/before"
+	out=$(on_tty 'n\n' "$LT import tty --pick leaf --from 127.0.0.1:$(port 3)")
+	check "terminal: the question is asked" eval 'printf "%s" "$out" | grep -qF "Import [0] CN=localhost as \"tty\"? [y/N]"'
+	check "terminal: no means nothing imported" eval 'printf "%s" "$out" | grep -q "Nothing imported"'
+	snapshot 1 > "$T/after"
+	check "terminal: a no changed nothing" cmp -s "$T/before" "$T/after"
+	out=$(on_tty 'y\n' "$LT import tty --pick leaf --from 127.0.0.1:$(port 3)")
+	check "terminal: yes imports" stored tty "$C/srv.der"
+	ldelete 1 "cn=tty,$BASE" || die "delete tty"
+fi
+
 # --- a server that demands a client certificate ----------------------------------------
 expect_ldap 0 "already in the store as \"self\"" lt import mtls --yes \
     --from "127.0.0.1:$(port 5)"
