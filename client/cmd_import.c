@@ -356,7 +356,8 @@ present_as(struct import *im, size_t idx)
 	return NULL;
 }
 
-static void
+/* Record the result of one of our adds; 0 if the message was not one. */
+static int
 collect(struct import *im, LDAPMessage *res, int *msgids, size_t *inflight)
 {
 	struct item *it = NULL;
@@ -372,7 +373,7 @@ collect(struct import *im, LDAPMessage *res, int *msgids, size_t *inflight)
 			break;
 		}
 	if (it == NULL)
-		return;
+		return 0;
 	if (ldap_parse_result(im->ctx->ld, res, &err, &matched, &text, NULL,
 	    NULL, 0) != LDAP_SUCCESS)
 		err = LDAP_OTHER;
@@ -385,6 +386,7 @@ collect(struct import *im, LDAPMessage *res, int *msgids, size_t *inflight)
 	}
 	ldap_memfree(matched);
 	ldap_memfree(text);
+	return 1;
 }
 
 static int
@@ -430,9 +432,9 @@ import_many(struct import *im, const char *base)
 			ldap_get_option(ctx->ld, LDAP_OPT_RESULT_CODE, &rc);
 			return ld_fail(ctx, "import", rc ? rc : LDAP_OTHER);
 		}
-		collect(im, res, msgids, &inflight);
+		if (collect(im, res, msgids, &inflight))
+			done++;
 		ldap_msgfree(res);
-		done++;
 		progress(ctx, done, im->n);
 	}
 	progress(ctx, im->n, im->n);
