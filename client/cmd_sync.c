@@ -597,9 +597,9 @@ sync_info(struct syncer *s, LDAPMessage *msg)
 		    ber_scanf(ber, "b", &done_flag) == LBER_ERROR)
 			goto done;
 		/* a present phase ended: the unmentioned are deleted */
-		if (tag == LDAP_TAG_SYNC_REFRESH_PRESENT)
+		if (tag == LDAP_TAG_SYNC_REFRESH_PRESENT && s->refreshing)
 			rec_delete_unseen(s);
-		if (done_flag)
+		if (done_flag && s->refreshing)
 			refresh_done(s);
 		break;
 	case LDAP_TAG_SYNC_ID_SET:
