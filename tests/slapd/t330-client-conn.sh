@@ -22,6 +22,7 @@ cat > "$T/global.conf" <<EOC
 TLSCACertificateFile $C/tlsca.pem
 TLSCertificateFile $C/server.pem
 TLSCertificateKeyFile $C/server.key
+sizelimit 3
 authz-regexp "^gidNumber=$(id -g)\\\\+uidNumber=$(id -u),cn=peercred,cn=external,cn=auth\$" "$ROOTDN"
 EOC
 node_conf 1 "" "$T/global.conf"
@@ -83,6 +84,13 @@ LDAPNOINIT=1 expect_ldap 1 "no base DN" "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTD
 expect_ldap 255 "Can't contact LDAP server (-1)" "$LDAPTRUST" -x -H "ldap://127.0.0.1:$(port 9)/" -b "$BASE" list
 out=$(lt -v list 2>&1 >/dev/null)
 check "-v tells where it connects" contains "connecting to ldap://127.0.0.1:$(port 1)" "$out"
+
+# a list larger than the size limit of the identity fails rather than
+# showing part of the store (the rootdn has no limit)
+mkcert e
+lt import e "$C/e.pem" >/dev/null || fail "import e"
+check "rootdn lists all 4" test "$(lt list | wc -l)" = 4
+expect_ldap 4 "Size limit exceeded (4)" "$LDAPTRUST" -x -H "$(uri 1)" -b "$BASE" list
 
 # help
 out=$("$LDAPTRUST" --help); rc=$?
