@@ -652,18 +652,17 @@ ts_extensions(struct ts_cert *c, struct ts_work *w)
 			break;
 		case NID_crl_distribution_points: {
 			STACK_OF(DIST_POINT) *dps = v;
+			int bad = 0;
 
 			for (j = 0; j < sk_DIST_POINT_num(dps); j++) {
 				DIST_POINT *dp = sk_DIST_POINT_value(dps, j);
 
 				if (dp->distpoint == NULL &&
 				    sk_GENERAL_NAME_num(dp->CRLissuer) <= 0)
-					break;
+					bad = 1;
 			}
-			/* the count before the stack is freed (was a use after free) */
-			j = j < sk_DIST_POINT_num(dps) ? -1 : 0;
 			sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
-			if (j == -1) {
+			if (bad) {
 				ts_fail(c, TS_ERR_SYNTAX, "a CRL distribution "
 				    "point has neither a name nor an issuer");
 				goto done;

@@ -138,6 +138,10 @@ static const struct fixture {
 	    "tsKeyUsage=decipherOnly", "tsExtKeyUsage=codeSigning",
 	    "tsExtKeyUsage=emailProtection", "tsExtKeyUsage=timeStamping",
 	    "tsExtKeyUsage=OCSPSigning" } },
+	{ "leaf-exts.der", TS_OK, 0, TS_OK, NULL, {
+	    "tsIsCA=TRUE", "tsKeyUsage=keyCertSign",
+	    "tsDNSName=x.example.org", "tsSerialNumber=4D" } },
+	{ "leaf-proxy.der", TS_OK, 0, TS_OK, NULL, { "tsSerialNumber=4E" } },
 	{ "leaf-dsa.der", TS_OK, 0, TS_OK, NULL, {
 	    "tsKeyAlgorithm=dsaEncryption", "tsKeyBits=2048",
 	    "tsSerialNumber=00" } },
