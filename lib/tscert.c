@@ -561,8 +561,8 @@ ts_key_slow(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 	return 0;
 }
 
-/* Extensions OpenSSL itself checks when it caches them (v3_purp.c):
- * a malformed one makes the certificate invalid for OpenSSL too. */
+/* Extensions OpenSSL can decode; those it checks when it caches them
+ * (v3_purp.c) make the certificate invalid for OpenSSL too. */
 static int
 ts_ext_known(int nid)
 {
@@ -1152,8 +1152,16 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	rc = 0;
  done:
 	if (rc == -1) {
-		c->nfacts = 0;
-		c->strused = 0;
+		/* Keep why, forget what was learnt before the refusal. */
+		enum ts_reason r = c->reason;
+		enum ts_kind k = c->kind;
+		char msg[sizeof(c->error)];
+
+		memcpy(msg, c->error, sizeof(msg));
+		ts_cert_reset(c);
+		c->reason = r;
+		c->kind = k;
+		memcpy(c->error, msg, sizeof(msg));
 	}
 	ASN1_item_free((ASN1_VALUE *)w.x, ASN1_ITEM_rptr(TS_X509));
 	X509_free(w.slow);
