@@ -1063,7 +1063,7 @@ ts_not_cert(struct ts_cert *c, const unsigned char *der, size_t len)
 	enum ts_kind k = ts_identify(der, len);
 
 	if (k != TS_KIND_UNKNOWN && k != TS_KIND_CERTIFICATE) {
-		c->kind = k;
+		c->kind = kind;
 		return ts_fail(c, TS_ERR_NOT_CERT,
 		    "value holds %s, not a certificate", ts_kind_name(k));
 	}
@@ -1154,13 +1154,13 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	if (rc == -1) {
 		/* Keep why, forget what was learnt before the refusal. */
 		enum ts_reason r = c->reason;
-		enum ts_kind k = c->kind;
+		enum ts_kind kind = c->kind;
 		char msg[sizeof(c->error)];
 
 		memcpy(msg, c->error, sizeof(msg));
 		ts_cert_reset(c);
 		c->reason = r;
-		c->kind = k;
+		c->kind = kind;
 		memcpy(c->error, msg, sizeof(msg));
 	}
 	ASN1_item_free((ASN1_VALUE *)w.x, ASN1_ITEM_rptr(TS_X509));
