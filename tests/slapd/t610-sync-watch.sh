@@ -166,4 +166,20 @@ expect_ldap 1 "give --dir" lt_svc 1 sync
 : > "$T/afile"
 expect_ldap 1 "Not a directory" lt_svc 1 sync --dir "$T/afile/certs"
 expect_ldap 1 "Not a directory" lt_svc 1 sync --bundle "$T/afile/bundle.pem"
+
+# failover: given both nodes' URIs (libldap tries them in order), the
+# follower moves to node 2 when node 1 is gone, resuming with node 1's cookie
+kill "$FOLLOWER"
+"$LDAPTRUST" -H "$(uri 1) $(uri 2)" -x -D "$SVC_DN" -w "$SVC_PW" -b "$BASE" \
+    sync --dir "$S/certs" --bundle "$S/bundle.pem" --watch -v \
+    >> "$T/follower.log" 2>&1 &
+FOLLOWER=$!
+_ts_pids="$_ts_pids $FOLLOWER"
+mkcert six
+import 1 six "$T/certs/six.der" >/dev/null || die "import six"
+check "two URIs: following node 1" wait_for 10 synced "$T/certs/six.der"
+node_stop 1
+aldelete 2 "cn=six,$BASE" || die "delete six on node 2"
+check "node 1 gone: a delete on node 2 reaches the files" \
+    wait_for 40 not_synced "$T/certs/six.der"
 exit 0
