@@ -24,12 +24,6 @@ add_base 1
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER \
     -out "$H/sign.der" 2>/dev/null || die "key"
 $MKDER bulk "$H/sign.der" "$H" alias 12 || die "mkder bulk"
-# the injection payload: a certificate small enough (Ed25519, no
-# extensions) that its PEM fits in an RDN under back-mdb's 511-byte limit
-printf '[req]\ndistinguished_name = dn\n[dn]\n' > "$H/min.cnf"
-openssl req -x509 -newkey ed25519 -nodes -keyout "$H/inj.key" -subj /CN=injected \
-    -days 1 -config "$H/min.cnf" -out "$H/injected.pem" 2>/dev/null || die "injected.pem"
-
 b64() { printf '%s' "$1" | base64 -w0; }
 # RFC 4514: escape the specials of an attribute value inside a DN
 dnesc() { printf '%s' "$1" | sed 's/[,+"\\<>;=]/\\&/g; s/^[ #]/\\&/; s/ $/\\ /'; }
@@ -77,12 +71,14 @@ try carriage-return "$(printf 'cr\rhere')" "$H/alias-4.der"
 try alias-1000 "$(printf '%01000d' 7 | tr 0 x)" "$H/alias-5.der"
 try rtl "$(printf 'rtl\342\200\256txt.pem')" "$H/alias-6.der"
 try pem-header '-----BEGIN CERTIFICATE-----' "$H/alias-7.der"
-# the smuggling attempt: a newline, then a whole PEM certificate
-try injection "$(printf 'x\n'; cat "$H/injected.pem")" "$H/alias-8.der"
-if grep -q "$(sed -n 2p "$H/injected.pem")" "$T/bundle.pem" 2>/dev/null; then
-	fail "an alias smuggled a certificate into the bundle"
+# the smuggling attempt: a newline, then PEM armour.  A whole certificate
+# does not fit (back-mdb keeps an RDN twice in a 511-byte record, so about
+# 250 bytes is the limit), but armour alone would already corrupt the bundle
+try injection "$(printf 'x\n-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n# y')" "$H/alias-8.der"
+if grep -q '^MIIBszCCAVmgAwIBAgIU$' "$T/bundle.pem" 2>/dev/null; then
+	fail "an alias smuggled PEM armour into the bundle"
 else
-	pass "no certificate smuggled into the bundle through an alias"
+	pass "no PEM armour smuggled into the bundle through an alias"
 fi
 # nothing was ever written outside the export dir
 [ ! -e /tmp/evil ] && [ ! -e "$T/evil" ] && pass "no file named after an alias" ||
