@@ -1063,7 +1063,7 @@ ts_not_cert(struct ts_cert *c, const unsigned char *der, size_t len)
 	enum ts_kind k = ts_identify(der, len);
 
 	if (k != TS_KIND_UNKNOWN && k != TS_KIND_CERTIFICATE) {
-		c->kind = kind;
+		c->kind = k;
 		return ts_fail(c, TS_ERR_NOT_CERT,
 		    "value holds %s, not a certificate", ts_kind_name(k));
 	}
