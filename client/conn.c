@@ -24,7 +24,7 @@
 #include "ldaptrust.h"
 
 /* The ldap tools' letters plus -h for help; a leading ':' lets us word errors. */
-#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:h"
+#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:o:h"
 
 static const struct option common_long[] = {
 	{ "uri",	required_argument,	NULL,	'H' },
@@ -84,6 +84,7 @@ opt_usage_common(FILE *fp)
 "  -n             show what would be done, change nothing\n"
 "  -v             verbose\n"
 "  -d LEVEL       libldap debug level\n"
+"  -o nettimeout=SECONDS  give up connecting after SECONDS\n"
 "  -h, --help     this help\n", fp);
 }
 
@@ -123,6 +124,20 @@ common_opt(struct ctx *ctx, int c, char *arg)
 	case 'v': co->verbose++; break;
 	case 'n': co->dry_run = 1; break;
 	case 'b': co->base = arg; break;
+	case 'o':
+		/* the one ldap tools -o option that matters here */
+		if (strncmp(arg, "nettimeout=", 11) == 0) {
+			long v = strtol(arg + 11, &end, 10);
+
+			if (arg[11] != '\0' && *end == '\0' && v > 0 &&
+			    v <= 86400) {
+				co->nettimeout = (int)v;
+				break;
+			}
+		}
+		usage_error(ctx, "-o %s: only -o nettimeout=SECONDS is known",
+		    arg);
+		exit(EXIT_LOCAL);
 	default: return 0;
 	}
 	return 1;
@@ -504,6 +519,11 @@ conn_open(struct ctx *ctx)
 		    NULL, NULL);
 	}
 	ldap_set_option(ctx->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	if (co->nettimeout > 0) {
+		struct timeval tv = { co->nettimeout, 0 };
+
+		ldap_set_option(ctx->ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	}
 	if (co->verbose) {
 		ldap_get_option(ctx->ld, LDAP_OPT_URI, &uri);
 		fprintf(stderr, "%s: connecting to %s\n", PROGNAME,

@@ -39,6 +39,7 @@ struct conn_opts {
 	int		 quiet;		/* -Q */
 	int		 starttls;	/* -Z count */
 	int		 debug;		/* -d */
+	int		 nettimeout;	/* -o nettimeout=, seconds */
 	int		 verbose;	/* -v */
 	int		 dry_run;	/* -n */
 	char		*base;		/* -b */

@@ -82,6 +82,8 @@ printf 'URI %s\nBASE %s\nBINDDN %s\n' "$(uri 1)" "$BASE" "$ROOTDN" > "$T/home/.l
     fail "~/.ldaprc URI, BASE and BINDDN"
 LDAPNOINIT=1 expect_ldap 1 "no base DN" "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" list
 expect_ldap 255 "Can't contact LDAP server (-1)" "$LDAPTRUST" -x -H "ldap://127.0.0.1:$(port 9)/" -b "$BASE" list
+expect_ldap 255 "Can't contact LDAP server (-1)" "$LDAPTRUST" -x -o nettimeout=2 -H "ldap://127.0.0.1:$(port 9)/" -b "$BASE" list
+expect_ldap 1 "only -o nettimeout" "$LDAPTRUST" -o ldif-wrap=no list
 out=$(lt -v list 2>&1 >/dev/null)
 check "-v tells where it connects" contains "connecting to ldap://127.0.0.1:$(port 1)" "$out"
 
