@@ -106,7 +106,6 @@ truststore_export_load( ts_export_state *tx, BackendDB *be )
 	Connection conn = { 0 };
 	OperationBuffer opbuf;
 	Operation *op;
-	SlapReply rs = { REP_RESULT };
 	slap_callback cb = { 0 };
 	BackendDB db;
 	BerVarray bases;
@@ -140,9 +139,10 @@ truststore_export_load( ts_export_state *tx, BackendDB *be )
 	ts_export_clear( tx->tx_exp );
 	bases = tx->tx_ti->ti_bases ? tx->tx_ti->ti_bases : be->be_nsuffix;
 	for ( i = 0; bases && !BER_BVISNULL( &bases[i] ); i++ ) {
+		SlapReply rs = { REP_RESULT };
+
 		op->o_req_dn = op->o_req_ndn = bases[i];
 		tl.tl_err = LDAP_SUCCESS;
-		rs.sr_err = LDAP_SUCCESS;
 		tx->tx_bi->bi_op_search( op, &rs );
 		/* a base not created yet holds no certificate: that is fine */
 		if ( tl.tl_err != LDAP_SUCCESS && tl.tl_err != LDAP_NO_SUCH_OBJECT ) {
@@ -289,7 +289,8 @@ truststore_export_task( void *ctx, void *arg )
 		truststore_export_reload( tx, be );
 		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 	}
-	for ( i = 0; i < 100; i++ ) {
+	/* a partial catalogue is never written out */
+	for ( i = 0; tx->tx_loaded && i < 100; i++ ) {
 		ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
 		kicked = tx->tx_kicked;
 		tx->tx_kicked = 0;
