@@ -8,6 +8,7 @@
 # export on the node, and a one-shot sync elsewhere writes the same files.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repl.sh"
+. "$(dirname "$0")/tlsserver.sh"
 ts_init
 "$LDAPTRUST" sync --help >/dev/null 2>&1 ||
 	{ echo "skip: $LDAPTRUST (with sync) not built"; exit 77; }
@@ -95,6 +96,19 @@ check "subject-hash collision: both synced" wait_for 10 eval \
 h=$(openssl x509 -in "$T/certs/same1.pem" -noout -subject_hash)
 check "subject-hash collision: $h.0 and $h.1" \
     test -f "$S/certs/$h.0" -a -f "$S/certs/$h.1"
+
+# the point of it all: a TLS client on this host, reading the synced
+# directory with GnuTLS (libldap), trusts a server once its certificate
+# is imported anywhere in the cluster
+mkcert backend -addext "subjectAltName=IP:127.0.0.1"
+tls_server 5 "$T/certs/backend.pem" "$T/certs/backend.key" "ldaps://127.0.0.1:$(port 5)"
+tls_search() {
+	LDAPTLS_CACERTDIR="$S/certs" LDAPTLS_REQCERT=demand ldapsearch -x \
+	    -H "ldaps://127.0.0.1:$(port 5)" -b "" -s base -LLL 1.1 >/dev/null 2>&1
+}
+check "before the import the client refuses the back end" eval '! tls_search'
+import 2 backend "$T/certs/backend.der" >/dev/null || die "import backend"
+check "after the import the client trusts it, no restart" wait_for 10 tls_search
 
 # --- the end state ----------------------------------------------------------------
 # the store, one PEM file per certificate, renamed by openssl rehash
