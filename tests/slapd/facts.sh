@@ -29,73 +29,94 @@ ldap_facts() {
 		ldif_plain | grep '^ts' | sort
 }
 
-# _ext FILE NAME: the body of one extension as `openssl x509 -ext` prints it
-_ext() {
-	openssl x509 -in "$1" -noout -ext "$2" 2>/dev/null | sed -n '2,$p' |
-		sed 's/^ *//'
-}
-
-_hex() { tr -d ':\n ' | tr 'A-F' 'a-f'; }
-
-# _list PREFIX ATTR: split "a, b, c" on stdin into "ATTR: a" lines,
-# keeping only items starting with PREFIX (PREFIX stripped)
-_list() {
-	tr '\n' ',' | sed 's/, */\n/g' | sed -n "s/^$1//p" |
-		while IFS= read -r v; do [ -n "$v" ] && printf '%s: %s\n' "$2" "$v"; done
-}
-
-# openssl_facts CERT.pem: the decorations the overlay must store
+# openssl_facts CERT.pem: the decorations the overlay must store, from
+# four openssl runs (process start-up is what costs on a busy machine)
 openssl_facts() {
 	f=$1
-	text=$(openssl x509 -in "$f" -noout -text)
-	{
-	s=$(openssl x509 -in "$f" -noout -subject -nameopt RFC2253,-esc_msb | sed 's/^subject=//')
-	i=$(openssl x509 -in "$f" -noout -issuer -nameopt RFC2253,-esc_msb | sed 's/^issuer=//')
-	[ -n "$s" ] && printf "%s\n" "tsSubject: $s"
-	[ -n "$i" ] && printf "%s\n" "tsIssuer: $i"
-	printf "%s\n" "tsSerialNumber: $(openssl x509 -in "$f" -noout -serial | sed 's/^serial=//')"
-	for w in startdate:tsNotBefore enddate:tsNotAfter; do
-		d=$(openssl x509 -in "$f" -noout -"${w%%:*}" -dateopt iso_8601 | sed 's/^[^=]*=//')
-		printf "%s\n" "${w#*:}: $(printf '%s' "$d" | tr -d ': -')"
-	done
-	printf "%s\n" "tsFingerprintSHA256: $(openssl x509 -in "$f" -noout -fingerprint -sha256 | sed 's/^.*=//' | _hex)"
-	printf "%s\n" "tsFingerprintSHA1: $(openssl x509 -in "$f" -noout -fingerprint -sha1 | sed 's/^.*=//' | _hex)"
-	printf "%s\n" "tsSubjectHash: $(openssl x509 -in "$f" -noout -subject_hash)"
-	printf "%s\n" "tsKeyAlgorithm: $(printf '%s\n' "$text" | sed -n 's/^ *Public Key Algorithm: //p')"
-	bits=$(printf '%s\n' "$text" | sed -n 's/.*Public-Key: (\([0-9]*\) bit).*/\1/p')
 	# the CLI prints no size for Ed25519/Ed448: the overlay stores what
 	# EVP_PKEY_get_bits() says, 256/456 in OpenSSL 3.0, 253/456 later
 	edbits=253; openssl version | grep -q '^OpenSSL 3\.0\.' && edbits=256
-	printf '%s\n' "$text" | grep -q 'ED25519 Public-Key' && bits=$edbits
-	printf '%s\n' "$text" | grep -q 'ED448 Public-Key' && bits=456
-	printf "%s\n" "tsKeyBits: $bits"
-	printf "%s\n" "tsSignatureAlgorithm: $(printf '%s\n' "$text" | sed -n 's/^ *Signature Algorithm: //p' | head -n 1)"
-	if _ext "$f" basicConstraints | grep -q 'CA:TRUE'; then
-		printf "%s\n" "tsIsCA: TRUE"; else printf "%s\n" "tsIsCA: FALSE"; fi
-	if [ "$s" = "$i" ]; then
-		printf "%s\n" "tsSelfSigned: TRUE"; else printf "%s\n" "tsSelfSigned: FALSE"; fi
-	_ext "$f" keyUsage | _list '' tsKeyUsage | sed '
-		s/Digital Signature/digitalSignature/; s/Non Repudiation/nonRepudiation/
-		s/Key Encipherment/keyEncipherment/; s/Data Encipherment/dataEncipherment/
-		s/Key Agreement/keyAgreement/; s/Certificate Sign/keyCertSign/
-		s/CRL Sign/cRLSign/; s/Encipher Only/encipherOnly/; s/Decipher Only/decipherOnly/'
-	_ext "$f" extendedKeyUsage | _list '' tsExtKeyUsage | sed '
-		s/TLS Web Server Authentication/serverAuth/
-		s/TLS Web Client Authentication/clientAuth/; s/Code Signing/codeSigning/
-		s/E-mail Protection/emailProtection/; s/Time Stamping/timeStamping/
-		s/OCSP Signing/OCSPSigning/'
-	san=$(_ext "$f" subjectAltName)
-	printf '%s\n' "$san" | _list 'DNS:' tsDNSName
+	{
+		openssl x509 -in "$f" -noout -nameopt RFC2253,-esc_msb \
+			-dateopt iso_8601 -subject -issuer -serial -startdate \
+			-enddate -subject_hash
+		openssl x509 -in "$f" -noout -fingerprint -sha256
+		openssl x509 -in "$f" -noout -fingerprint -sha1
+		openssl x509 -in "$f" -noout -text
+	} | awk -v edbits="$edbits" '
+	function out(a, v) { if (v != "") printf "%s: %s\n", a, v }
+	function hex(v) { gsub(/[: ]/, "", v); return tolower(v) }
+	# "a, b, c" -> one value each, those starting with prefix p
+	function list(a, v, p,   n, i, x) {
+		n = split(v, x, /, /)
+		for (i = 1; i <= n; i++)
+			if (p == "" || index(x[i], p) == 1)
+				out(a, substr(x[i], length(p) + 1))
+	}
+	function ku(v) {
+		gsub(/Digital Signature/, "digitalSignature", v)
+		gsub(/Non Repudiation/, "nonRepudiation", v)
+		gsub(/Key Encipherment/, "keyEncipherment", v)
+		gsub(/Data Encipherment/, "dataEncipherment", v)
+		gsub(/Key Agreement/, "keyAgreement", v)
+		gsub(/Certificate Sign/, "keyCertSign", v)
+		gsub(/CRL Sign/, "cRLSign", v)
+		gsub(/Encipher Only/, "encipherOnly", v)
+		gsub(/Decipher Only/, "decipherOnly", v)
+		return v
+	}
+	function eku(v) {
+		gsub(/TLS Web Server Authentication/, "serverAuth", v)
+		gsub(/TLS Web Client Authentication/, "clientAuth", v)
+		gsub(/Code Signing/, "codeSigning", v)
+		gsub(/E-mail Protection/, "emailProtection", v)
+		gsub(/Time Stamping/, "timeStamping", v)
+		gsub(/OCSP Signing/, "OCSPSigning", v)
+		return v
+	}
+	NR == 1 { sub(/^subject=/, ""); subj = $0; out("tsSubject", $0); next }
+	NR == 2 { sub(/^issuer=/, ""); iss = $0; out("tsIssuer", $0); next }
+	NR == 3 { sub(/^serial=/, ""); out("tsSerialNumber", $0); next }
+	NR == 4 || NR == 5 {
+		a = NR == 4 ? "tsNotBefore" : "tsNotAfter"
+		sub(/^[^=]*=/, ""); gsub(/[-: ]/, ""); out(a, $0); next
+	}
+	NR == 6 { out("tsSubjectHash", $0); next }
+	/^(sha256|SHA256) Fingerprint=/ { sub(/^.*=/, ""); out("tsFingerprintSHA256", hex($0)); next }
+	/^(sha1|SHA1) Fingerprint=/ { sub(/^.*=/, ""); out("tsFingerprintSHA1", hex($0)); next }
+	want != "" {
+		v = $0; sub(/^ */, "", v)
+		if (want == "bc") isca = (v ~ /CA:TRUE/)
+		else if (want == "ku") list("tsKeyUsage", ku(v), "")
+		else if (want == "eku") list("tsExtKeyUsage", eku(v), "")
+		else if (want == "san") {
+			list("tsDNSName", v, "DNS:"); list("tsIPAddress", v, "IP Address:")
+			list("tsEmail", v, "email:"); list("tsURI", v, "URI:")
+		} else if (want == "ski") out("tsSubjectKeyIdentifier", hex(v))
+		else if (want == "aki") { sub(/^keyid:/, "", v); out("tsAuthorityKeyIdentifier", hex(v)) }
+		want = ""; next
+	}
+	/^ *Version: / { out("tsVersion", $2) }
+	/^ *Signature Algorithm: / && !sig { sig = 1; v = $0; sub(/^ *Signature Algorithm: /, "", v); out("tsSignatureAlgorithm", v) }
+	/^ *Public Key Algorithm: / { v = $0; sub(/^ *Public Key Algorithm: /, "", v); out("tsKeyAlgorithm", v) }
+	/Public-Key: \([0-9]+ bit\)/ { v = $0; sub(/^.*\(/, "", v); sub(/ bit.*/, "", v); bits = v }
+	/ED25519 Public-Key:/ { bits = edbits }
+	/ED448 Public-Key:/ { bits = 456 }
+	/^ *X509v3 Basic Constraints:/ { want = "bc" }
+	/^ *X509v3 Key Usage:/ { want = "ku" }
+	/^ *X509v3 Extended Key Usage:/ { want = "eku" }
+	/^ *X509v3 Subject Alternative Name:/ { want = "san" }
+	/^ *X509v3 Subject Key Identifier:/ { want = "ski" }
+	/^ *X509v3 Authority Key Identifier:/ { want = "aki" }
+	END {
+		out("tsKeyBits", bits)
+		out("tsIsCA", isca ? "TRUE" : "FALSE")
+		out("tsSelfSigned", subj == iss ? "TRUE" : "FALSE")
+	}' |
 	# openssl prints IPv6 in full uppercase; the overlay uses RFC 5952 text
-	printf '%s\n' "$san" | _list 'IP Address:' tsIPAddress | while IFS= read -r l; do
-		printf "%s\n" "tsIPAddress: $(python3 -c 'import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]))' "${l#tsIPAddress: }")"
-	done
-	printf '%s\n' "$san" | _list 'email:' tsEmail
-	printf '%s\n' "$san" | _list 'URI:' tsURI
-	ski=$(_ext "$f" subjectKeyIdentifier | _hex)
-	[ -n "$ski" ] && printf "%s\n" "tsSubjectKeyIdentifier: $ski"
-	aki=$(_ext "$f" authorityKeyIdentifier | sed -n '1{s/^keyid://;p}' | _hex)
-	[ -n "$aki" ] && printf "%s\n" "tsAuthorityKeyIdentifier: $aki"
-	printf "%s\n" "tsVersion: $(printf '%s\n' "$text" | sed -n 's/^ *Version: \([0-9]*\) .*/\1/p')"
-	} | sort
+	perl -MSocket=inet_pton,inet_ntop,AF_INET,AF_INET6 -pe '
+		sub ip { my $a = "$_[0]"; my $f = $a =~ /:/ ? AF_INET6 : AF_INET;
+		    inet_ntop($f, inet_pton($f, $a)) }
+		s/^(tsIPAddress: )(.*)$/$1 . ip($2)/e' |
+	sort
 }
