@@ -323,6 +323,7 @@ truststore_cf( ConfigArgs *c )
 				ber_bvarray_free( ti->ti_bases );
 				ber_bvarray_free( ti->ti_bases_pretty );
 				ti->ti_bases = ti->ti_bases_pretty = NULL;
+				config_push_cleanup( c, truststore_export_reconfigure );
 				break;
 			}
 			for ( i = 0; !BER_BVISNULL( &ti->ti_bases[i] ); i++ )
@@ -341,6 +342,8 @@ truststore_cf( ConfigArgs *c )
 				ber_bvarray_free( ti->ti_bases_pretty );
 				ti->ti_bases = ti->ti_bases_pretty = NULL;
 			}
+			/* the exported files follow the new bases */
+			config_push_cleanup( c, truststore_export_reconfigure );
 			break;
 		case TS_CF_REFUSE_EXPIRED:
 			ti->ti_policy.refuse_expired = defaults.refuse_expired;
@@ -387,6 +390,7 @@ truststore_cf( ConfigArgs *c )
 			ber_bvarray_add( &ti->ti_bases_pretty, &c->value_dn );
 			BER_BVZERO( &c->value_ndn );
 			BER_BVZERO( &c->value_dn );
+			config_push_cleanup( c, truststore_export_reconfigure );
 			break;
 		case TS_CF_REFUSE_EXPIRED:
 			ti->ti_policy.refuse_expired = c->value_int;

@@ -413,9 +413,12 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 		truststore_tls_reap( 1 );
 }
 
-/* After a cn=config change on a running server: reopen with the new paths. */
-static int
-truststore_export_cf_reopen( ConfigArgs *c )
+/*
+ * After a cn=config change on a running server (paths or bases): reopen,
+ * which reads the database again under the new settings.
+ */
+int
+truststore_export_reconfigure( ConfigArgs *c )
 {
 	slap_overinst *on = (slap_overinst *)c->bi;
 	truststore_info *ti = on->on_bi.bi_private;
@@ -460,7 +463,7 @@ truststore_export_cf( ConfigArgs *c )
 		*where = c->value_string;
 		c->value_string = NULL;
 	}
-	config_push_cleanup( c, truststore_export_cf_reopen );
+	config_push_cleanup( c, truststore_export_reconfigure );
 	return 0;
 }
 

@@ -41,6 +41,30 @@ check "the configuration reads back" sh -c "ldapsearch -Q -Y EXTERNAL -H '$(ldap
 ldelete 1 "cn=two,$BASE" || fail "delete two"
 check "changes follow into the new directory" wait_export 1 "$D2" "$B2"
 
+# the bases changed on the running server: the files follow them
+mkcert outside
+ladd 1 >/dev/null <<EOF || fail "add ou=other"
+dn: ou=other,$SUFFIX
+objectClass: organizationalUnit
+ou: other
+
+dn: cn=outside,ou=other,$SUFFIX
+objectClass: tsCertificate
+cn: outside
+userCertificate;binary:< file://$T/certs/outside.der
+EOF
+ho=$(openssl x509 -in "$T/certs/outside.pem" -noout -subject_hash)
+i=0; while [ ! -f "$D2/$ho.0" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "a certificate anywhere under the suffix (default base) is exported" test -f "$D2/$ho.0"
+lconfig 1 >/dev/null <<EOF || fail "set olcTrustStoreBase"
+dn: $OVL
+changetype: modify
+add: olcTrustStoreBase
+olcTrustStoreBase: $BASE
+EOF
+check "base narrowed: the files equal the new base" wait_export 1 "$D2" "$B2"
+check "the certificate outside the base left the export" test ! -e "$D2/$ho.0"
+
 expect_ldap 80 "absolute path" lconfig 1 <<EOF
 dn: $OVL
 changetype: modify
