@@ -39,7 +39,7 @@ done
 
 # four importers; -v prints "modify complete" once the server acknowledged
 for c in 0 1 2 3; do
-	ladd 1 -c -v -f "$T/import$c.ldif" > "$T/import$c.out" 2>&1 &
+	ladd 1 -c -v -f "$T/import$c.ldif" > "$T/import$c.out" 2> "$T/import$c.err" &
 	echo $! > "$T/import$c.pid"
 done
 pid=$(cat "$T/n1/pid")
