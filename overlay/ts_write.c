@@ -276,6 +276,8 @@ truststore_find_duplicate( Operation *op, truststore_info *ti,
 	nop.ors_tlimit = SLAP_NO_LIMIT;
 	nop.ors_attrs = slap_anlist_no_attrs;
 	nop.ors_attrsonly = 1;
+	/* referral objects are entries like any other here */
+	nop.o_managedsait = SLAP_CONTROL_CRITICAL;
 	nop.o_dn = op->o_bd->be_rootdn;
 	nop.o_ndn = op->o_bd->be_rootndn;
 	nop.o_bd = on->on_info->oi_origdb;
