@@ -33,13 +33,13 @@ ubsan=$(ldd overlay/truststore.so | awk '/libubsan/ { print $3 }')
 [ -n "$asan" ] || { echo "sanitize: truststore.so is not built with ASan"; exit 1; }
 W="$B/sanbin"
 mkdir -p "$W"
+# leak check and exit without library destructors (see asan-exit.c)
+${CC:-cc} -shared -fPIC -O2 -o "$W/asan-exit.so" "$top/scripts/asan-exit.c" ||
+	{ echo "sanitize: building asan-exit.so failed"; exit 1; }
 for t in slapd slapadd slapcat slaptest slapindex slapmodify slapschema slapacl slapauth slapdn slappasswd; do
-	# tool modes run without leak checks: LSan's exit-time check and
-	# libp11-kit's destructor (freelocale) deadlock in short-lived tools
-	[ $t = slapd ] && opts="" || opts=":detect_leaks=0"
 	cat > "$W/$t" <<EOF
 #!/bin/sh
-ASAN_OPTIONS="\$ASAN_OPTIONS$opts" LD_PRELOAD="$asan${ubsan:+ $ubsan}" exec /usr/sbin/$t "\$@"
+LD_PRELOAD="$asan${ubsan:+ $ubsan} $W/asan-exit.so" exec /usr/sbin/$t "\$@"
 EOF
 	chmod +x "$W/$t"
 done
