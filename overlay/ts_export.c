@@ -30,11 +30,13 @@
  *   task retries every TS_EXPORT_INTERVAL seconds, and any later change
  *   wakes it too.  The LDAP operation has succeeded by then regardless.
  * - The bundle holds the whole store, so for large stores it is rewritten
- *   at most once per TS_EXPORT_INTERVAL, coalescing a burst of changes.
+ *   less often (one more second apart per TS_BUNDLE_PER_SECOND
+ *   certificates), coalescing a burst of changes.
  */
 
 #define TS_EXPORT_INTERVAL	1	/* seconds: retry and bundle coalescing */
 #define TS_BUNDLE_EAGER		1000	/* smaller stores: bundle at once */
+#define TS_BUNDLE_PER_SECOND	10000	/* larger: rewritten less often */
 #define TS_LOG_EVERY		60	/* seconds between repeated failure logs */
 
 typedef struct ts_export_state {
@@ -204,11 +206,15 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 	struct ts_export_batch *bt;
 	char err[512];
 	time_t now = slap_get_time();
+	size_t count;
 	int what = TS_EXPORT_DIR, rc;
 
 	ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
-	if ( force_bundle || ts_export_count( tx->tx_exp ) < TS_BUNDLE_EAGER ||
-		now - tx->tx_bundle_time >= TS_EXPORT_INTERVAL )
+	/* the bundle costs O(store): a second per 10,000 certificates apart */
+	count = ts_export_count( tx->tx_exp );
+	if ( force_bundle || count < TS_BUNDLE_EAGER ||
+		now - tx->tx_bundle_time >= TS_EXPORT_INTERVAL +
+			(time_t)( count / TS_BUNDLE_PER_SECOND ) )
 		what |= TS_EXPORT_BUNDLE;
 	if ( !( ts_export_pending( tx->tx_exp ) & what ) ) {
 		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
