@@ -20,8 +20,10 @@ mkdir -p "$S"
 # as the proxies' service account: it may read the store, nothing more
 lt_svc() { _n=$1; shift; "$LDAPTRUST" -H "$(uri "$_n")" -x -D "$SVC_DN" -w "$SVC_PW" -b "$BASE" "$@"; }
 
+# (not through lt_svc: $! must be ldaptrust itself, not a subshell)
 follower_start() {
-	lt_svc 1 sync --dir "$S/certs" --bundle "$S/bundle.pem" --watch -v \
+	"$LDAPTRUST" -H "$(uri 1)" -x -D "$SVC_DN" -w "$SVC_PW" -b "$BASE" \
+	    sync --dir "$S/certs" --bundle "$S/bundle.pem" --watch -v \
 	    --exec "echo changed >> $S/exec.log" >> "$T/follower.log" 2>&1 &
 	FOLLOWER=$!
 	_ts_pids="$_ts_pids $FOLLOWER"
