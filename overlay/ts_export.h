@@ -4,7 +4,12 @@
 
 struct truststore_info;
 
-/* db_open, not in tool mode: bring the files in line with the database. */
+/*
+ * db_open, not in tool mode: bring the files in line with the database.
+ * be as the overlay's db_open gets it (bd_info is the slap_overinst; the
+ * database below is already open).  Never fails slapd's start for a file
+ * problem: that is logged and retried.
+ */
 int	truststore_export_open( BackendDB *be, struct truststore_info *ti );
 /* db_close: release runtime state (never configuration). */
 void	truststore_export_close( BackendDB *be, struct truststore_info *ti );
