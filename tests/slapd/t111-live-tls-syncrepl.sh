@@ -108,10 +108,13 @@ ldelete 1 "cn=provider,$BASE" || fail "delete provider's certificate"
 check "3. the bundle forgot it" until_ok 10 not grep -q "^# provider\$" "$B"
 sleep 2
 # the provider goes away and comes back: the consumer must reconnect
+fails=$(grep -c "TLS: can't connect" "$T/n1.log")
 kill "$(cat "$T/n2/pid")"
 i=0; while kill -0 "$(cat "$T/n2/pid")" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 prov_start
 padd after
 sleep 5
 check "3. a new connection is refused: the change does not arrive" not on_consumer after
+check "3. the consumer tried again and failed in TLS" \
+    test "$(grep -c "TLS: can't connect" "$T/n1.log")" -gt "$fails"
 check "node still running" node_alive 1
