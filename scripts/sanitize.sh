@@ -17,12 +17,14 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${TS_SAN_BUILD:-/tmp/build-asan}
 SRC=${TS_OPENLDAP_SRC:-/var/cache/ldap-truststore/openldap-2.5.13+dfsg}
+# TS_SAN_TREE: configure from another source tree (a patched copy)
+TREE=${TS_SAN_TREE:-$top}
 LOGS="$B/san-logs"
 
 mkdir -p "$B"
 cd "$B" || exit 1
 if [ ! -f Makefile ]; then
-	"$top/configure" -q --enable-sanitizers --with-openldap-src="$SRC" ||
+	"$TREE/configure" -q --enable-sanitizers --with-openldap-src="$SRC" ||
 		{ echo "sanitize: configure failed"; exit 1; }
 fi
 make -s || { echo "sanitize: build failed"; exit 1; }
@@ -62,6 +64,11 @@ run() {
 	out="$LOGS/$(echo "$name" | tr / _).log"
 	"$@" > "$out" 2>&1
 	rc=$?
+	# slapd's stderr (UBSan may print there) is in the test's node logs
+	for l in tests/.run/"${name#*/}"*/n*.log; do
+		[ -f "$l" ] && grep -q 'runtime error:\|ERROR: AddressSanitizer' "$l" &&
+			cp "$l" "$LOGS/ubsan.$(echo "$name" | tr / _).$(basename "$l")"
+	done
 	if [ $rc = 0 ]; then pass=$((pass + 1)); echo "PASS $name"
 	elif [ $rc = 77 ]; then echo "SKIP $name"
 	else fail=$((fail + 1)); failed="$failed $name"; echo "FAIL $name (exit $rc)"
