@@ -36,3 +36,73 @@ truststore_repl_gone( Operation *op, SlapReply *rs )
 	rs->sr_err = LDAP_SUCCESS;
 	return LDAP_SUCCESS;
 }
+
+/*
+ * The same alias imported on two nodes at once: each node holds its own
+ * entry, with its own entryUUID, under one DN.  When the later one is
+ * replayed here, slapd 2.5 answers alreadyExists and the consumer falls
+ * back to a full refresh; the delete and add that refresh makes are
+ * logged and replayed by third nodes, which then delete the winner too
+ * (tests/slapd/t540-repl-partition.sh, round 1).
+ *
+ * So when a replicated add meets an entry with an older entryCSN, the
+ * loser is deleted right here, in the database below accesslog and
+ * syncprov: the peers need the winner's add, which follows as usual, not a
+ * delete they would replay against the winner.  Each node that held the
+ * loser does the same when the add reaches it.  old_der receives the
+ * loser's certificate (o_tmpmemctx) so that its file goes too.
+ */
+void
+truststore_repl_add( Operation *op, struct berval *old_der )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	slap_callback cb = { 0 };
+	SlapReply rs2 = { 0 };
+	Operation op2;
+	BackendDB db;
+	Entry *e = NULL;
+	Attribute *mine, *theirs, *a;
+	int match = 0, rc;
+	const char *text;
+
+	theirs = attr_find( op->ora_e->e_attrs, slap_schema.si_ad_entryCSN );
+	if ( theirs == NULL )
+		return;
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on )
+			!= LDAP_SUCCESS || e == NULL )
+		return;		/* nothing in the way: the usual case */
+
+	mine = attr_find( e->e_attrs, slap_schema.si_ad_entryCSN );
+	if ( mine != NULL )
+		value_match( &match, slap_schema.si_ad_entryCSN,
+			slap_schema.si_ad_entryCSN->ad_type->sat_ordering,
+			SLAP_MR_VALUE_OF_ATTRIBUTE_SYNTAX,
+			&mine->a_nvals[0], &theirs->a_nvals[0], &text );
+	/* ours is as new or newer: slapd keeps it and ignores the add */
+	if ( mine != NULL && match >= 0 ) {
+		overlay_entry_release_ov( op, e, 0, on );
+		return;
+	}
+	a = attr_find( e->e_attrs, ts_ad_cert );
+	if ( a != NULL && a->a_numvals > 0 )
+		ber_dupbv_x( old_der, &a->a_vals[0], op->o_tmpmemctx );
+	overlay_entry_release_ov( op, e, 0, on );
+
+	cb.sc_response = slap_null_cb;
+	rs2.sr_type = REP_RESULT;
+	db = *op->o_bd;
+	db.bd_info = on->on_info->oi_orig;
+	op2 = *op;
+	op2.o_bd = &db;
+	op2.o_tag = LDAP_REQ_DELETE;
+	op2.o_callback = &cb;
+	rc = db.bd_info->bi_op_delete( &op2, &rs2 );
+	Debug( rc == LDAP_SUCCESS ? LDAP_DEBUG_SYNC : LDAP_DEBUG_ANY,
+		"%s truststore: replicated add of %s over an older entry: "
+		"older one removed (%d)\n", op->o_log_prefix,
+		op->o_req_dn.bv_val, rc );
+	if ( rc != LDAP_SUCCESS && old_der->bv_val != NULL ) {
+		op->o_tmpfree( old_der->bv_val, op->o_tmpmemctx );
+		BER_BVZERO( old_der );
+	}
+}

@@ -491,7 +491,12 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	/* a replica: the provider checked and decorated everything */
 	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
-		truststore_cb_push( op, ti );
+		truststore_cb *tc = truststore_cb_push( op, ti );
+
+		/* an alias imported elsewhere at once: see ts_repl.c */
+		truststore_repl_add( op, &tc->tc_old_der );
+		if ( tc->tc_old_der.bv_val != NULL )
+			truststore_alias( op, &e->e_name, &tc->tc_old_alias );
 		return SLAP_CB_CONTINUE;
 	}
 
