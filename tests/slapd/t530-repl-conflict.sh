@@ -6,8 +6,9 @@
 # "At once" is made certain, not left to timing: node 1 is cut off from
 # nodes 2 and 3 (network namespaces) while both writes are acknowledged,
 # then the link comes back.  A last round races two imports in parallel
-# on a healthy cluster.  The rule observed: the write with the later CSN
-# wins; the test reports every outcome.
+# on a healthy cluster.  The rules (docs/replication.md): the write with
+# the later CSN wins, except that a delete wins over a modify either way;
+# the test reports every outcome.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repl.sh"
 ts_init
@@ -68,6 +69,7 @@ EOF
 expect_ldap 0 "" almodify 2 -f "$T/mod-y.ldif"
 repl_heal
 agree "delete (node 1) then modify (node 2)" y
+check "the delete won although the modify was later" test "$(cert_of 1 y)" = none
 
 # 2b. modify on node 2, then delete on node 1
 repl_cut
