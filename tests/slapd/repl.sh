@@ -185,14 +185,17 @@ repl_cluster() {
 entries() {
 	lsearch "$1" -b "${2:-$BASE}" '*' '+' | sort_records
 }
-# sort_records: sort the lines of each blank-line separated record, then
-# the records
+# sort_records: sort the lines of each blank-line separated record, and
+# the records by DN (three processes, however many entries)
 sort_records() {
-	awk 'BEGIN { RS = "" } { gsub("\n", "\001"); print }' |
-	while IFS= read -r _r; do
-		printf '%s\n' "$_r" | tr '\001' '\n' | LC_ALL=C sort | tr '\n' '\001'
-		echo
-	done | LC_ALL=C sort | tr '\001' '\n'
+	awk 'BEGIN { RS = ""; FS = "\n" }
+	    { dn = ""
+	      for (i = 1; i <= NF; i++) if ($i ~ /^dn:/) dn = $i
+	      for (i = 1; i <= NF; i++) print dn "\t" $i }' |
+	LC_ALL=C sort |
+	awk -F '\t' '{ k = $1; sub(/^[^\t]*\t/, "")
+	    if (NR > 1 && k != last) print ""
+	    print; last = k }'
 }
 
 # same_entries DESC NODE...: every node holds the same store

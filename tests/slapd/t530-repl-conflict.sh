@@ -15,7 +15,7 @@ ts_init
 repl_netns "1" "2 3"
 repl_cluster 3
 
-for c in x1 x2 y z r1 r2; do mkcert $c; done
+for c in x1 x2 y z r1 r2 w; do mkcert $c; done
 # cert_of N ALIAS: which test certificate node N holds under ALIAS
 cert_of() {
 	lsearch "$1" -b "cn=$2,$BASE" -s base 'userCertificate;binary' 2>/dev/null |
@@ -81,7 +81,31 @@ repl_heal
 agree "modify (node 2) then delete (node 1)" z
 check "the later write (the delete) won" test "$(cert_of 1 z)" = none
 
-# 3. a parallel race on a healthy cluster: either both imports are
+# 3. a rename on node 2 racing a delete on node 1.  No rule of ours: the
+# delete is replayed by name and misses the renamed entry, so the rename
+# survives (seen so far); any outcome is accepted as long as all nodes
+# agree, and a disagreement is reported as XFAIL (docs/replication.md).
+import 1 w "$T/certs/w.der" >/dev/null || die "import w"
+wait_sync 60 1 2 3
+repl_cut
+expect_ldap 0 "" aldelete 1 "cn=w,$BASE"
+sleep 0.01
+expect_ldap 0 "" almodrdn 2 -r "cn=w,$BASE" cn=w2
+repl_heal
+wait_sync 60 1 2 3
+w1=$(cert_of 1 w2) w2=$(cert_of 2 w2) w3=$(cert_of 3 w2)
+if [ "$w1" = "$w2" ] && [ "$w2" = "$w3" ]; then
+	pass "rename racing a delete: one outcome on all nodes ($w1)"
+else
+	echo "XFAIL - rename (node 2) racing a delete (node 1): node 1 has $w1, node 2 has $w2, node 3 has $w3 under cn=w2 (known limitation)"
+	# leave the nodes in agreement for the next round
+	for k in 1 2 3; do
+		ldelete $k "cn=w2,$BASE" >/dev/null 2>&1
+	done
+	wait_sync 60 1 2 3
+fi
+
+# 4. a parallel race on a healthy cluster: either both imports are
 # acknowledged (a real conflict) or one is refused as a duplicate name
 import 1 r "$T/certs/r1.der" > "$T/r1.out" 2>&1 &
 p1=$!
