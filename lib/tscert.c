@@ -39,6 +39,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -985,17 +986,30 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 	if (ts_adds(c, "tsVersion", buf))
 		goto done;
 
-	if (OBJ_find_sigid_algs(OBJ_obj2nid(w->x->sigalg->algorithm), &k,
-	    NULL)) {
-		if (k == NID_md5)
-			c->weak = "md5";
-		else if (k == NID_md4)
-			c->weak = "md4";
-		else if (k == NID_md2)
-			c->weak = "md2";
-		else if (k == NID_sha1)
-			c->weak = "sha1";
-	}
+	k = NID_undef;
+	if (OBJ_obj2nid(w->x->sigalg->algorithm) == NID_rsassaPss) {
+		/* The digest is in the parameters; absent means SHA-1. */
+		const ASN1_TYPE *par = w->x->sigalg->parameter;
+		RSA_PSS_PARAMS *pss = par == NULL ? NULL :
+		    ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS),
+		    par);
+
+		if (pss != NULL)
+			k = pss->hashAlgorithm == NULL ? NID_sha1 :
+			    OBJ_obj2nid(pss->hashAlgorithm->algorithm);
+		RSA_PSS_PARAMS_free(pss);
+		ERR_clear_error();
+	} else if (!OBJ_find_sigid_algs(OBJ_obj2nid(w->x->sigalg->algorithm),
+	    &k, NULL))
+		k = NID_undef;
+	if (k == NID_md5)
+		c->weak = "md5";
+	else if (k == NID_md4)
+		c->weak = "md4";
+	else if (k == NID_md2)
+		c->weak = "md2";
+	else if (k == NID_sha1)
+		c->weak = "sha1";
 	rc = 0;
  done:
 	/* Every unexplained failure above is an allocation failing. */

@@ -126,6 +126,11 @@ static const struct fixture {
 	{ "leaf-md5.der", TS_OK, 0, TS_ERR_WEAK_SIGNATURE,
 	    "signature uses MD5 (md5WithRSAEncryption)", {
 	    "tsSignatureAlgorithm=md5WithRSAEncryption" } },
+	{ "leaf-psssig-sha1.der", TS_OK, 0, TS_ERR_WEAK_SIGNATURE,
+	    "signature uses SHA-1 (rsassaPss)", {
+	    "tsSignatureAlgorithm=rsassaPss" } },
+	{ "leaf-psssig.der", TS_OK, 0, TS_OK, NULL, {
+	    "tsSignatureAlgorithm=rsassaPss" } },
 	{ "root-sha1.der", TS_OK, 0, TS_OK, NULL, {
 	    "tsSignatureAlgorithm=ecdsa-with-SHA1", "tsSelfSigned=TRUE",
 	    "tsIsCA=TRUE" } },
