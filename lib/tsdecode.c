@@ -556,8 +556,9 @@ ts_decode_pem(const char *text, size_t len, struct ts_list *l,
 
 			/* TRUSTED CERTIFICATE is a certificate followed by
 			 * OpenSSL's trust settings: keep the certificate. */
-			if (blk.labellen == 19 && ts_tlv(der, der + derlen,
-			    &t) == 0)
+			if (blk.labellen == 19 && memcmp(blk.label,
+			    "TRUSTED CERTIFICATE", 19) == 0 &&
+			    ts_tlv(der, der + derlen, &t) == 0)
 				derlen = (size_t)(t.next - der);
 			r = ts_push(l, der, derlen);
 			if (r == -1)

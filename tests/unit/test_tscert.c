@@ -304,6 +304,7 @@ static const struct decode_case {
 } decodes[] = {
 	{ "bundle.pem", 2, TS_KIND_CERTIFICATE, NULL },
 	{ "p7-two.pem", 2, TS_KIND_CERTIFICATE, NULL },
+	{ "trusted.pem", 1, TS_KIND_CERTIFICATE, NULL },
 	{ "p7-two.der", 2, TS_KIND_PKCS7, NULL },
 	{ "p7-ber.der", 1, TS_KIND_PKCS7, NULL },
 	{ "ca.der", 1, TS_KIND_CERTIFICATE, NULL },
