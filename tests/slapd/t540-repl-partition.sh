@@ -4,25 +4,21 @@
 # both sides keep writing; after the link comes back all three nodes
 # converge, entries and export files alike.  Every acknowledged write must
 # be visible afterwards unless the conflict rule replaced it, and the test
-# lists, per round, the ones it replaced:
-#   round 1: the same alias imported on both sides (the later wins), one
-#            certificate replaced differently on both sides (the later
-#            wins), one attribute modified on both sides (the later wins);
-#   round 2: a modify on one side, a delete on the other (the delete wins),
-#            both ways round;
-#   round 3: round 1's and round 2's conflicts in one partition (slapd
-#            2.5 alone diverges here: its fallback refresh races the
-#            other replays; the overlay's rules avoid the refresh).
-# Every round also has writes without conflict on both sides.
+# lists the ones it replaced.  In one partition, both sides write:
+#   - the same alias imported on both sides (the later wins);
+#   - one certificate replaced differently on both sides (the later wins);
+#   - one attribute modified on both sides (the later wins);
+#   - a modify on one side, a delete on the other, both ways round (the
+#     delete wins; slapd 2.5 alone diverges here, its fallback refresh
+#     racing the other replays: the overlay's rules avoid the refresh).
+# And writes without conflict on both sides.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repl.sh"
 ts_init
 repl_netns "1 2" "3"
 repl_cluster 3
 
-for r in 1 2 3; do
-	for c in m k c c1 c3 b1 b3 p1 p2 q1 q2 n; do mkcert r$r$c; done
-done
+for c in m k c c1 c3 b1 b3 p1 p2 q1 q2 n; do mkcert r1$c; done
 
 # ack WHAT CMD...: run a write; it must be acknowledged (result 0)
 ACKED=""
@@ -168,36 +164,27 @@ round() {
 	repl_heal
 }
 
-round 1 1
-converged && pass "round 1: nodes converged, entries and files" ||
-	fail "round 1: nodes did not converge"
-outcome 1 && pass "round 1: nothing acknowledged lost but what the rule replaced" ||
-	fail "round 1: an acknowledged write was lost"
-check "round 1: alias r1b holds the later import" is_cert r1b r1b3
-check "round 1: r1c holds the later replacement" is_cert r1c r1c3
-if repl_overlay; then
-	check "round 1: node 3 exports r1c3, not r1c1" \
-	    eval "in_export 3 '$T/certs/r1c3.der' && ! in_export 3 '$T/certs/r1c1.der'"
-	check "round 1: node 1 exports r1b3, not r1b1" \
-	    eval "in_export 1 '$T/certs/r1b3.der' && ! in_export 1 '$T/certs/r1b1.der'"
-fi
-
-round 2 2
-converged && pass "round 2: nodes converged, entries and files" ||
-	fail "round 2: nodes did not converge"
-outcome 2 && pass "round 2: nothing acknowledged lost but what the rule replaced" ||
-	fail "round 2: an acknowledged write was lost"
-check "round 2: the deletes won" eval "gone r2m && gone r2n"
-
-round 3 1 2
-converged && pass "round 3: nodes converged, entries and files" || {
-	fail "round 3: nodes did not converge"
+# one partition with every kind of conflict at once, plus writes without
+# conflict on both sides (t530 takes the conflicts one by one)
+round 1 1 2
+converged && pass "nodes converged, entries and files" || {
+	fail "nodes did not converge"
 	for k in 1 2 3; do
-		echo "# node $k: $(lsearch $k -b "$BASE" '(cn=r3*)' 1.1 | grep '^dn:' | sed 's/,ou=certs.*//' | tr '\n' ' ')"
+		echo "# node $k: $(lsearch $k -b "$BASE" '(cn=r1*)' 1.1 | grep '^dn:' | sed 's/,ou=certs.*//' | tr '\n' ' ')"
 	done
 }
-outcome 3 && pass "round 3: nothing acknowledged lost but what the rule replaced" ||
-	fail "round 3: an acknowledged write was lost"
-check "round 3: alias r3b holds the later import" is_cert r3b r3b3
-check "round 3: the deletes won" eval "gone r3m && gone r3n"
+outcome 1 && pass "nothing acknowledged lost but what the conflict rule replaced" ||
+	fail "an acknowledged write was lost"
+check "alias r1b holds the later import" is_cert r1b r1b3
+check "r1c holds the later replacement" is_cert r1c r1c3
+check "r1k holds the later description" test "$(val r1k description)" = "node 3"
+check "the deletes won over the modifies" eval "gone r1m && gone r1n"
+if repl_overlay; then
+	check "node 3 exports r1c3, not r1c1" \
+	    eval "in_export 3 '$T/certs/r1c3.der' && ! in_export 3 '$T/certs/r1c1.der'"
+	check "node 1 exports r1b3, not r1b1" \
+	    eval "in_export 1 '$T/certs/r1b3.der' && ! in_export 1 '$T/certs/r1b1.der'"
+	check "node 2 exports neither r1m nor r1n" \
+	    eval "! in_export 2 '$T/certs/r1m.der' && ! in_export 2 '$T/certs/r1n.der'"
+fi
 exit 0
