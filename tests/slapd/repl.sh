@@ -10,8 +10,9 @@
 #   ts_init
 #   repl_cluster 3          # nodes 1..3, started, replicating, in sync
 #
-# REPL_OVERLAY=auto (default) plugs in the truststore overlay when the
-# module is built; =no leaves it out (plain syncrepl); =yes requires it.
+# REPL_OVERLAY=yes (default) requires the truststore overlay; =no leaves
+# it out (replication of plain entries, e.g. the benchmark's baseline);
+# =auto uses it when the module is built.
 
 LDIF="$TOP/ldif"
 # The examples' names, used as they are
@@ -25,7 +26,7 @@ SVC_DN="cn=svc-proxy,ou=services,dc=example,dc=com"
 SVC_PW="svc-secret"
 REPL_DN="cn=replicator,ou=system,dc=example,dc=com"
 REPL_PW="replicator-secret"
-REPL_OVERLAY=${REPL_OVERLAY:-auto}
+REPL_OVERLAY=${REPL_OVERLAY:-yes}
 REPL_NODES=""
 
 # repl_overlay: is the truststore overlay part of this run?
