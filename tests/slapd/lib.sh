@@ -37,7 +37,8 @@ ts_init() {
 	name=$(basename "$0" .sh)
 	num=$(echo "$name" | sed -n 's/^t\([0-9][0-9]*\).*/\1/p')
 	[ -n "$num" ] || num=999
-	PORT_BASE=$((20000 + $(expr "$num" + 0) * 10))
+	# TS_PORT_OFFSET moves a whole run (two checkouts testing at once)
+	PORT_BASE=$((20000 + $(expr "$num" + 0) * 10 + ${TS_PORT_OFFSET:-0}))
 	T="$TOP/tests/.run/$name"
 	rm -rf "$T"
 	mkdir -p "$T"
