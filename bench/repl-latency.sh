@@ -24,7 +24,7 @@ TS_TOP=$(cd "$BENCH/.." && pwd)
 ts_init
 # the harness derives ports and the run directory from a test number: give
 # this benchmark its own slot in the replication range (t598)
-PORT_BASE=$((20000 + 598 * 10))
+PORT_BASE=$((20000 + 598 * 10 + ${TS_PORT_OFFSET:-0}))
 rm -rf "$T"
 T="$TOP/bench/.run/repl-latency"
 rm -rf "$T"; mkdir -p "$T"
