@@ -306,7 +306,9 @@ has_entry() { lsearch "$1" -b "$2" -s base 1.1 >/dev/null 2>&1; }
 repl_netns() {
 	[ "$(id -u)" = 0 ] && command -v ip >/dev/null ||
 		skip "network namespaces need root and ip(8)"
-	NS_A="ts${num}a" NS_B="ts${num}b" VETH_A="tsv${num}a" VETH_B="tsv${num}b"
+	# names unique per test and per run (TS_PORT_OFFSET: another checkout)
+	_id="$num${TS_PORT_OFFSET:+o$TS_PORT_OFFSET}"
+	NS_A="ts${_id}a" NS_B="ts${_id}b" VETH_A="tsv${_id}a" VETH_B="tsv${_id}b"
 	_net="127.$(( $(expr "$num" + 0) % 250 + 1 ))"
 	repl_netns_cleanup
 	ts_atexit repl_netns_cleanup
