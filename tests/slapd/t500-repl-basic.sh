@@ -62,6 +62,23 @@ if repl_overlay; then
 	same_exports "rename: export files identical" 1 2 3
 fi
 
+# a replicated write is not validated again: node 3's policy is stricter
+# (RSA keys of 4096 bits at least), yet it takes node 1's RSA-2048 import
+# as it comes, stores the provider's decorations and exports it, while a
+# client's import of the same kind on node 3 itself is refused
+OV3="olcOverlay={2}truststore,olcDatabase={1}mdb,cn=config"
+printf 'dn: %s\nchangetype: modify\nadd: olcTrustStoreMinRSABits\nolcTrustStoreMinRSABits: 4096\n' \
+    "$OV3" | lconfig 3 >/dev/null || die "stricter policy on node 3"
+mkcert strict; mkcert local
+import 1 strict "$T/certs/strict.der" >/dev/null || die "import on node 1"
+wait_sync 30 1 2 3
+check "node 3 took the replicated RSA-2048 certificate" has_entry 3 "cn=strict,$BASE"
+same_entries "replicated past a stricter policy: entries identical" 1 2 3
+check "node 3 exports it" wait_for 10 in_export 3 "$T/certs/strict.der"
+expect_ldap 19 "below the minimum of 4096" import 3 local "$T/certs/local.der"
+printf 'dn: %s\nchangetype: modify\ndelete: olcTrustStoreMinRSABits\n' \
+    "$OV3" | lconfig 3 >/dev/null || die "node 3 back to the default policy"
+
 # a third import, on node 3 this time, to show writes flow from every node
 import 3 three "$T/certs/three.der" >/dev/null || die "import on node 3"
 wait_sync 30 1 2 3
