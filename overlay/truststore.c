@@ -543,6 +543,7 @@ truststore_db_init( BackendDB *be, ConfigReply *cr )
 	ts_policy_defaults( &ti->ti_policy );
 	ti->ti_refuse_duplicates = TS_DEFAULT_REFUSE_DUPLICATES;
 	ti->ti_expiring_days = TS_DEFAULT_EXPIRING_DAYS;
+	ldap_pvt_thread_mutex_init( &ti->ti_claims_mutex );
 	on->on_bi.bi_private = ti;
 	return 0;
 }
@@ -605,6 +606,9 @@ truststore_db_destroy( BackendDB *be, ConfigReply *cr )
 	ber_bvarray_free( ti->ti_bases_pretty );
 	ch_free( ti->ti_export_dir );
 	ch_free( ti->ti_export_bundle );
+	/* every claim lives in an operation, and none runs any more */
+	assert( ti->ti_claims == NULL );
+	ldap_pvt_thread_mutex_destroy( &ti->ti_claims_mutex );
 	ch_free( ti );
 	on->on_bi.bi_private = NULL;
 	return 0;

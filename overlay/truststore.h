@@ -9,6 +9,8 @@
 
 #include "tscert.h"
 
+struct truststore_claim;	/* ts_write.c */
+
 typedef struct truststore_info {
 	BerVarray	ti_bases;	/* normalized bases; NULL = suffix */
 	BerVarray	ti_bases_pretty;	/* the same, as configured */
@@ -18,6 +20,12 @@ typedef struct truststore_info {
 	char		*ti_export_dir;		/* truststore-export-dir */
 	char		*ti_export_bundle;	/* truststore-export-bundle */
 	void		*ti_export;		/* ts_export.c's private state */
+	/*
+	 * Certificates being written right now (ts_write.c): a duplicate
+	 * search cannot see an add that has not committed yet.
+	 */
+	ldap_pvt_thread_mutex_t	ti_claims_mutex;
+	struct truststore_claim	*ti_claims;
 } truststore_info;
 
 /* Defaults, also what a deleted cn=config value falls back to. */

@@ -23,6 +23,24 @@
 
 #define TS_PREFIX	"truststore: "
 
+/*
+ * A certificate being written.  The duplicate search sees only what is
+ * committed, so two adds of one certificate under two aliases could both
+ * pass it; a write therefore claims the certificate's fingerprint before
+ * searching and keeps the claim until the backend has answered, and a
+ * second write of a claimed certificate under another name is refused.
+ * Claims live in their operation's callback; the list holds one per
+ * running write at most (bounded by the thread pool), so a scan under
+ * the mutex costs less than keeping a tree.
+ */
+typedef struct truststore_claim {
+	struct truststore_claim	*tcl_next;
+	struct berval		tcl_dn;		/* the holder's op->o_req_dn */
+	struct berval		tcl_ndn;
+	char			tcl_fp[65];	/* SHA-256, lowercase hex */
+	int			tcl_held;
+} truststore_claim;
+
 /* What the exporter is told once the write has succeeded. */
 typedef struct truststore_cb {
 	slap_callback	tc_cb;
@@ -31,7 +49,61 @@ typedef struct truststore_cb {
 	struct berval	tc_new_der;
 	struct berval	tc_old_alias;
 	struct berval	tc_new_alias;
+	truststore_claim tc_claim;
 } truststore_cb;
+
+/*
+ * Claim fp for the entry op writes.  -1 if another entry's write holds
+ * it, with that entry's DN in *holder (o_tmpmemctx memory).  Writes to
+ * the same entry do not exclude each other: they cannot duplicate it.
+ */
+static int
+truststore_claim_take( Operation *op, truststore_info *ti,
+	truststore_claim *tcl, const char *fp, struct berval *holder )
+{
+	truststore_claim *c;
+	int rc = 0;
+
+	BER_BVZERO( holder );
+	ldap_pvt_thread_mutex_lock( &ti->ti_claims_mutex );
+	for ( c = ti->ti_claims; c != NULL; c = c->tcl_next ) {
+		if ( strcmp( c->tcl_fp, fp ) == 0 &&
+			!dn_match( &c->tcl_ndn, &op->o_req_ndn ) ) {
+			/* the holder's DN lives until it unlinks its claim */
+			ber_dupbv_x( holder, &c->tcl_dn, op->o_tmpmemctx );
+			rc = -1;
+			break;
+		}
+	}
+	if ( rc == 0 && !tcl->tcl_held ) {
+		snprintf( tcl->tcl_fp, sizeof( tcl->tcl_fp ), "%s", fp );
+		tcl->tcl_dn = op->o_req_dn;
+		tcl->tcl_ndn = op->o_req_ndn;
+		tcl->tcl_next = ti->ti_claims;
+		ti->ti_claims = tcl;
+		tcl->tcl_held = 1;
+	}
+	ldap_pvt_thread_mutex_unlock( &ti->ti_claims_mutex );
+	return rc;
+}
+
+static void
+truststore_claim_release( truststore_info *ti, truststore_claim *tcl )
+{
+	truststore_claim **cp;
+
+	if ( !tcl->tcl_held )
+		return;
+	ldap_pvt_thread_mutex_lock( &ti->ti_claims_mutex );
+	for ( cp = &ti->ti_claims; *cp != NULL; cp = &( *cp )->tcl_next ) {
+		if ( *cp == tcl ) {
+			*cp = tcl->tcl_next;
+			break;
+		}
+	}
+	ldap_pvt_thread_mutex_unlock( &ti->ti_claims_mutex );
+	tcl->tcl_held = 0;
+}
 
 static void
 truststore_tmpfree_bv( Operation *op, struct berval *bv )
@@ -69,6 +141,8 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 	truststore_cb *tc = op->o_callback->sc_private;
 
 	op->o_callback = tc->tc_cb.sc_next;
+	/* the backend has committed or refused: the search sees it now */
+	truststore_claim_release( tc->tc_ti, &tc->tc_claim );
 	truststore_tmpfree_bv( op, &tc->tc_old_der );
 	truststore_tmpfree_bv( op, &tc->tc_new_der );
 	truststore_tmpfree_bv( op, &tc->tc_old_alias );
@@ -304,7 +378,8 @@ truststore_find_duplicate( Operation *op, truststore_info *ti,
  */
 static int
 truststore_check( Operation *op, truststore_info *ti, struct berval *der,
-	struct berval *self, struct ts_cert **certp, char *msg, size_t msglen )
+	struct berval *self, truststore_claim *claim, struct ts_cert **certp,
+	char *msg, size_t msglen )
 {
 	struct ts_policy policy = ti->ti_policy;
 	struct ts_cert *cert;
@@ -345,6 +420,17 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	}
 
 	if ( ti->ti_refuse_duplicates ) {
+		/* claimed before the search: see truststore_claim */
+		if ( truststore_claim_take( op, ti, claim,
+				ts_cert_sha256_hex( cert ), &found ) != 0 ) {
+			truststore_alias( op, &found, &alias );
+			snprintf( msg, msglen, TS_PREFIX "certificate is being "
+				"stored under alias \"%s\" (%s)",
+				alias.bv_val ? alias.bv_val : "", found.bv_val );
+			truststore_tmpfree_bv( op, &alias );
+			truststore_tmpfree_bv( op, &found );
+			return LDAP_CONSTRAINT_VIOLATION;
+		}
 		rc = truststore_find_duplicate( op, ti, cert, self, &found );
 		if ( rc != LDAP_SUCCESS ) {
 			snprintf( msg, msglen, TS_PREFIX "duplicate search "
@@ -480,6 +566,7 @@ truststore_add( Operation *op, SlapReply *rs )
 	truststore_info *ti = on->on_bi.bi_private;
 	Entry *e = op->ora_e;
 	Attribute *a, *pem;
+	truststore_cb *tc;
 	struct ts_cert *cert;
 	struct berval der;
 	char msg[SLAP_TEXT_BUFLEN];
@@ -491,7 +578,7 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	/* a replica: the provider checked and decorated everything */
 	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
-		truststore_cb *tc = truststore_cb_push( op, ti );
+		tc = truststore_cb_push( op, ti );
 
 		/* an alias imported elsewhere at once: see ts_repl.c */
 		truststore_repl_add( op, &tc->tc_old_der );
@@ -535,7 +622,10 @@ truststore_add( Operation *op, SlapReply *rs )
 		der = a->a_vals[0];
 	}
 
-	rc = truststore_check( op, ti, &der, NULL, &cert, msg, sizeof( msg ) );
+	/* from here on every refusal releases the claim through tc */
+	tc = truststore_cb_push( op, ti );
+	rc = truststore_check( op, ti, &der, NULL, &tc->tc_claim, &cert, msg,
+		sizeof( msg ) );
 	if ( rc == LDAP_SUCCESS && pem != NULL ) {
 		/* the PEM is input only: the DER value replaces it */
 		BerVarray vals = NULL, nvals = NULL;
@@ -562,7 +652,6 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	Debug( LDAP_DEBUG_TRACE, "%s truststore: decorated \"%s\"\n",
 		op->o_log_prefix, e->e_name.bv_val );
-	truststore_cb_push( op, ti );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -745,6 +834,8 @@ truststore_modify( Operation *op, SlapReply *rs )
 		certs[n] = olds[n];
 	touched = truststore_mods_certs( op->orm_modlist, certs, &n );
 
+	/* before the check: a refusal releases the claim through tc */
+	tc = truststore_cb_push( op, ti );
 	if ( !replicated && touched ) {
 		if ( n != 1 ) {
 			snprintf( msg, sizeof( msg ), TS_PREFIX "a tsCertificate "
@@ -755,7 +846,7 @@ truststore_modify( Operation *op, SlapReply *rs )
 			goto done;
 		}
 		rc = truststore_check( op, ti, &certs[0], &op->o_req_ndn,
-			&cert, msg, sizeof( msg ) );
+			&tc->tc_claim, &cert, msg, sizeof( msg ) );
 		for ( ml = op->orm_modlist; rc == LDAP_SUCCESS && ml != NULL;
 				ml = ml->sml_next ) {
 			if ( ml->sml_desc == ts_ad_cert &&
@@ -778,7 +869,6 @@ truststore_modify( Operation *op, SlapReply *rs )
 			op->o_log_prefix, op->o_req_dn.bv_val );
 	}
 
-	tc = truststore_cb_push( op, ti );
 	if ( nold > 0 )
 		ber_dupbv_x( &tc->tc_old_der, &olds[0], op->o_tmpmemctx );
 	if ( n > 0 )
