@@ -86,7 +86,7 @@ def main(argv):
 	d = argv[2]
 	got = {}		# sha256 -> file name
 	buckets = {}
-	for name in sorted(os.listdir(d)):
+	for name in sorted(os.listdir(d) if os.path.isdir(d) else []):
 		m = re.match(r'^([0-9a-f]{8})\.(\d+)$', name)
 		if not m:
 			errors.append('stray file in export dir: %r' % name)
@@ -112,7 +112,9 @@ def main(argv):
 	for fp in set(got) - set(want):
 		errors.append('stale in export dir: %s' % got[fp])
 
-	if len(argv) > 3:
+	if len(argv) > 3 and not os.path.exists(argv[3]):
+		errors.append('no bundle at %s' % argv[3])
+	elif len(argv) > 3:
 		text = open(argv[3], 'rb').read()
 		inblock = False
 		comment = None
