@@ -4,8 +4,9 @@
 #   bench/profile.sh [callgrind|perf] [ADDS]
 #
 # Starts slapd with the overlay (and the hashed export directory on) under
-# valgrind's callgrind, or under `perf record` when the machine has a
-# sampling clock, adds ADDS certificates (default 300) one at a time with
+# valgrind's callgrind, or samples it with `perf record` (cpu-clock, so it
+# works on virtual machines without hardware counters), adds ADDS
+# certificates (default 300) one at a time with
 # the load generator, stops slapd and prints the functions with the
 # largest inclusive cost.  The same adds into slapd without the overlay are
 # profiled too, so the overlay's share can be read off as the difference.
@@ -64,8 +65,7 @@ for kind in overlay plain; do
 	conf $kind
 	case $TOOL in
 	perf)
-		perf record -e cpu-clock -g -o "$P/$kind.perf" \
-		    /usr/sbin/slapd -d 0 -f "$P/$kind.conf" -h "ldap://127.0.0.1:$PORT/" \
+		/usr/sbin/slapd -d 0 -f "$P/$kind.conf" -h "ldap://127.0.0.1:$PORT/" \
 		    > "$P/$kind.log" 2>&1 &
 		;;
 	*)
@@ -80,9 +80,20 @@ for kind in overlay plain; do
 		i=$((i + 1)); [ $i -lt 1200 ] || { echo "profile: slapd did not start" >&2; kill $pid; exit 1; }
 		sleep 0.1
 	done
+	# perf samples the adds only (attached after start-up), with DWARF
+	# call graphs: the Debian libraries have no frame pointers
+	if [ "$TOOL" = perf ]; then
+		perf record -e cpu-clock --call-graph dwarf -p $pid \
+		    -o "$P/$kind.perf" 2>/dev/null &
+		ppid=$!
+		sleep 1
+	fi
 	"$W/bin/loadgen" -H "ldap://127.0.0.1:$PORT/" -D cn=admin,o=ts -w secret \
 	    -m add -f "$CACHE/pool/certs.der" -c 1 -a 1 -l "$ADDS" -o tsCertificate
-	# the slapd process itself, not perf or valgrind's wrapper
+	if [ "$TOOL" = perf ]; then
+		kill -INT $ppid
+		wait $ppid
+	fi
 	kill -INT $pid
 	wait $pid
 done
@@ -92,12 +103,10 @@ if [ "$TOOL" = perf ]; then
 		echo "== $kind: CPU samples by library"
 		perf report -i "$P/$kind.perf" --no-children -g none --sort dso 2>/dev/null |
 		    grep '%' | head -12
-		echo "== $kind: CPU samples by function, self"
-		perf report -i "$P/$kind.perf" --no-children -g none --sort dso,sym 2>/dev/null |
-		    grep '%' | head -25
 		echo "== $kind: CPU samples by function, with callees"
 		perf report -i "$P/$kind.perf" --children -g none --sort sym 2>/dev/null |
-		    grep '%' | grep -E 'truststore|ts_|mdb_add|do_add|fe_op_add|d2i|X509|EVP_Digest' | head -25
+		    grep '%' | grep -E 'do_add|mdb_add|mdb_txn_commit|mdb_index_entry|truststore|ts_|d2i|X509|EVP_Digest|slap_send_ldap_result|malloc' |
+		    head -30
 	done
 	exit 0
 fi
