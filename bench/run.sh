@@ -42,7 +42,7 @@ ROOTPW="secret"
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	N=${BENCH_N:-200}; ROUNDS=${BENCH_ROUNDS:-1}; IMPORT=${BENCH_IMPORT:-100}
 	LATADDS=${BENCH_LAT_ADDS:-20}; SEARCHES=${BENCH_SEARCHES:-200}
-	SIZES="10 $N"
+	SIZES="$N"
 else
 	N=${BENCH_N:-100000}; ROUNDS=${BENCH_ROUNDS:-5}; IMPORT=${BENCH_IMPORT:-10000}
 	LATADDS=${BENCH_LAT_ADDS:-500}; SEARCHES=${BENCH_SEARCHES:-20000}
@@ -54,7 +54,7 @@ ONLY=${BENCH_ONLY:-"1 2 3 4 5 6"}
 PORT=${BENCH_PORT:-30100}
 W=${BENCH_WORK:-$TOP/bench/.run}
 CACHE=${BENCH_CACHE:-$TOP/bench/.cache}
-BIN="$W/bin"
+BIN="$CACHE/bin"
 HZ=$(getconf CLK_TCK)
 # The start-up benchmark takes minutes a round at 100,000 certificates.
 ROUNDS3=${BENCH_ROUNDS3:-$ROUNDS}; [ "$ROUNDS3" -gt 2 ] && ROUNDS3=${BENCH_ROUNDS3:-2}
@@ -76,27 +76,51 @@ want() { case " $ONLY " in *" $1 "*) return 0;; esac; return 1; }
 
 # Raw values: one "key value" line per measurement, kept for inspection.
 rec() { echo "$1 $2" >> "$W/values.txt"; }
+# medians of every key, computed once when the table is printed
+medians() {
+	sort -k1,1 -k2,2g "$W/values.txt" | awk '
+	function flush() { if (n) print k, (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2) }
+	$1 != k { flush(); k = $1; n = 0 }
+	{ v[++n] = $2 }
+	END { flush() }' > "$W/medians.txt"
+}
 med() {
-	awk -v k="$1" '$1 == k { print $2 }' "$W/values.txt" | sort -g |
-	    awk '{ a[NR] = $1 } END {
-		if (NR == 0) { print "-"; exit }
-		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+	local v
+	v=$(sed -n "s/^$1 //p" "$W/medians.txt")
+	echo "${v:--}"
 }
 # key=value field of a loadgen result line
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # --- tools ------------------------------------------------------------------
 
+# fresh OUT SRC...: OUT exists and is newer than every SRC
+fresh() {
+	local out=$1 f
+	shift
+	[ -x "$out" ] || return 1
+	for f in "$@"; do
+		[ "$f" -nt "$out" ] && return 1
+	done
+	return 0
+}
+
+# The tools are kept with the cache and rebuilt only when their sources change.
 build_tools() {
+	local cflags="-O2 -Wall -Wextra -Werror -I$TOP/bench"
 	mkdir -p "$BIN"
-	cflags="-O2 -Wall -Wextra -Werror -I$TOP/bench"
 	# shellcheck disable=SC2086
-	cc $cflags -o "$BIN/certgen" "$TOP/bench/certgen.c" -lcrypto &&
-	cc $cflags -o "$BIN/loadgen" "$TOP/bench/loadgen.c" -lldap -llber -lpthread ||
+	{ fresh "$BIN/certgen" "$TOP/bench/certgen.c" "$TOP/bench/derlist.h" ||
+	    cc $cflags -o "$BIN/certgen" "$TOP/bench/certgen.c" -lcrypto; } &&
+	{ fresh "$BIN/loadgen" "$TOP/bench/loadgen.c" "$TOP/bench/derlist.h" ||
+	    cc $cflags -o "$BIN/loadgen" "$TOP/bench/loadgen.c" -lldap -llber -lpthread; } ||
 		die "cannot compile the benchmark tools"
 	HAVE_MKLDIF=0
-	if [ -f "$LIBTSCERT" ] && cc $cflags -I"$TOP/lib" -o "$BIN/mkldif" \
-	    "$TOP/bench/mkldif.c" "$LIBTSCERT" -lcrypto 2>"$W/mkldif.err"; then
+	# shellcheck disable=SC2086
+	if [ -f "$LIBTSCERT" ] && { fresh "$BIN/mkldif" "$TOP/bench/mkldif.c" \
+	    "$TOP/bench/derlist.h" "$TOP/lib/tscert.h" "$LIBTSCERT" ||
+	    cc $cflags -I"$TOP/lib" -o "$BIN/mkldif" "$TOP/bench/mkldif.c" \
+	    "$LIBTSCERT" -lcrypto 2>"$W/mkldif.err"; }; then
 		HAVE_MKLDIF=1
 	fi
 	# The overlay side needs the module and its schema; without them only
@@ -523,6 +547,7 @@ mib() { [ "$1" = - ] && echo - || calc "$1 / 1024" 1; }
 
 table() {
 	local c s v first pfirst ratio rc rh p d
+	medians
 	echo "machine: $(nproc) cpus, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)," \
 	    "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
 	    "Debian $(cat /etc/debian_version), slapd $($SLAPD -VV 2>&1 | sed -n 's/.*slapd \([0-9.]*\).*/\1/p' | head -n 1)," \
