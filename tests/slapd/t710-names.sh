@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hostile/lib7.sh"
 ts_init
-gen_hostile
+gen_hostile names
 H="$T/h"
 
 node_conf 1

@@ -7,12 +7,17 @@
 # docs/hardening.md's table is made.
 
 HOSTILE="$TOP/tests/slapd/hostile"
-MKDER="python3 $HOSTILE/mkder.py"
-CHECKEXPORT="python3 $HOSTILE/checkexport.py"
+# the system's python3 when there is one: version-manager shims cost a
+# shell per call, and the tests call python often
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3 || PYTHON=python3
+export PYTHON
+python3() { "$PYTHON" "$@"; }
+MKDER="$PYTHON $HOSTILE/mkder.py"
+CHECKEXPORT="$PYTHON $HOSTILE/checkexport.py"
 
-# gen_hostile: the corpus in $T/h (see hostile/gen.sh)
+# gen_hostile [names]: the corpus in $T/h (see hostile/gen.sh)
 gen_hostile() {
-	sh "$HOSTILE/gen.sh" "$T/h" || die "hostile corpus: see $T/h/gen.err"
+	sh "$HOSTILE/gen.sh" "$T/h" ${1:-} || die "hostile corpus: see $T/h/gen.err"
 }
 
 # add_ldif ALIAS ATTR FILE: an add of one entry with ATTR read from FILE
