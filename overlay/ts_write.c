@@ -452,15 +452,22 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	return LDAP_SUCCESS;
 }
 
-/* Index of a decoration by the name lib/ reports it under, or -1. */
+/*
+ * Index of a decoration by the name lib/ reports it under, or -1.  The
+ * facts come in enum order, so the search starts where the previous one
+ * ended (*hint): one comparison per fact instead of a scan.
+ */
 static int
-truststore_fact_index( const char *name )
+truststore_fact_index( const char *name, int *hint )
 {
-	int i;
+	int i, j;
 
-	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
-		if ( strcmp( ts_ad_decoration[i]->ad_cname.bv_val, name ) == 0 )
+	for ( j = 0; j < TS_NDECORATIONS; j++ ) {
+		i = ( *hint + j ) % TS_NDECORATIONS;
+		if ( strcmp( ts_ad_decoration[i]->ad_cname.bv_val, name ) == 0 ) {
+			*hint = i;
 			return i;
+		}
 	}
 	return -1;
 }
@@ -473,14 +480,14 @@ truststore_decorate_entry( Operation *op, Entry *e, struct ts_cert *cert,
 	const struct ts_fact *facts;
 	size_t nfacts, i;
 	struct berval bv;
-	int idx;
+	int idx, hint = 0;
 
 	if ( ts_cert_facts( cert, &facts, &nfacts ) != 0 ) {
 		snprintf( msg, msglen, TS_PREFIX "%s", ts_cert_error( cert ) );
 		return LDAP_OTHER;
 	}
 	for ( i = 0; i < nfacts; i++ ) {
-		idx = truststore_fact_index( facts[i].name );
+		idx = truststore_fact_index( facts[i].name, &hint );
 		/* empty names (no subject) have no valid Directory String */
 		if ( idx < 0 || facts[i].len == 0 )
 			continue;
@@ -513,14 +520,14 @@ truststore_decorate_mods( Operation *op, struct ts_cert *cert,
 	unsigned nvals[TS_NDECORATIONS] = { 0 };
 	Modifications *ml, **tail;
 	struct berval bv;
-	int idx, rc = LDAP_SUCCESS;
+	int idx, hint = 0, rc = LDAP_SUCCESS;
 
 	if ( ts_cert_facts( cert, &facts, &nfacts ) != 0 ) {
 		snprintf( msg, msglen, TS_PREFIX "%s", ts_cert_error( cert ) );
 		return LDAP_OTHER;
 	}
 	for ( i = 0; i < nfacts; i++ ) {
-		idx = truststore_fact_index( facts[i].name );
+		idx = truststore_fact_index( facts[i].name, &hint );
 		if ( idx < 0 || facts[i].len == 0 )
 			continue;
 		bv.bv_val = (char *)facts[i].value;
