@@ -92,8 +92,13 @@ LT_REBUILT_LOG="TLS context rebuilt"
 LT_CUT_DESC=""
 LT_CUT_LOG=""
 
-live_tls_backend() {
-	mkcert backend -addext "subjectAltName=IP:127.0.0.1"
+# tls_server_conf NAME WHO SUFFIX [MODULES [DB [HELLO]]]: node 2's
+#   slapd.conf, a plain slapd serving SUFFIX over TLS with certificate NAME
+#   (made here, for 127.0.0.1), loaded with SUFFIX and cn=hello.  MODULES:
+#   more moduleload lines; DB: more database lines; HELLO: more attribute
+#   lines of cn=hello; WHO names the server in the failure message
+tls_server_conf() {
+	mkcert "$1" -addext "subjectAltName=IP:127.0.0.1"
 	d="$T/n2"
 	mkdir -p "$d/db"
 	cat > "$d/slapd.conf" <<EOF
@@ -101,25 +106,32 @@ include /etc/ldap/schema/core.schema
 pidfile $d/slapd.pid
 modulepath /usr/lib/ldap
 moduleload back_mdb
-TLSCertificateFile $T/certs/backend.pem
-TLSCertificateKeyFile $T/certs/backend.key
+${4:+$4
+}TLSCertificateFile $T/certs/$1.pem
+TLSCertificateKeyFile $T/certs/$1.key
 database mdb
-suffix "$BE_SUFFIX"
-rootdn "cn=admin,$BE_SUFFIX"
+suffix "$3"
+rootdn "cn=admin,$3"
 directory $d/db
+${5:-}
 EOF
-	slapadd -f "$d/slapd.conf" -l /dev/stdin >/dev/null 2>&1 <<EOF || die "back end slapadd"
-dn: $BE_SUFFIX
+	slapadd -f "$d/slapd.conf" -l /dev/stdin >/dev/null 2>&1 <<EOF || die "$2 slapadd"
+dn: $3
 objectClass: dcObject
 objectClass: organization
-dc: backend
-o: backend
+dc: ${3#dc=}
+o: ${3#dc=}
 
-dn: cn=hello,$BE_SUFFIX
+dn: cn=hello,$3
 objectClass: organizationalRole
 cn: hello
-description: reached through the proxy
+${6:-}
 EOF
+}
+
+live_tls_backend() {
+	tls_server_conf backend "back end" "$BE_SUFFIX" "" "" \
+	    "description: reached through the proxy"
 	$SLAPD -d "$TS_DEBUG" -f "$d/slapd.conf" -h "ldaps://127.0.0.1:$(port 2)/" \
 	    >>"$T/n2.log" 2>&1 &
 	echo $! > "$d/pid"

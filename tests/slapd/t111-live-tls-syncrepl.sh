@@ -9,41 +9,15 @@
 #      connection is refused: changes stop arriving.
 . "$(dirname "$0")/lib.sh"
 ts_init
+. "$(dirname "$0")/export.sh"
 PS="dc=provider"
 B="$T/bundle.pem"
 PURI="ldaps://127.0.0.1:$(port 2)/"
 
-mkcert provider -addext "subjectAltName=IP:127.0.0.1"
 prov_conf() {
-	d="$T/n2"
-	mkdir -p "$d/db"
-	cat > "$d/slapd.conf" <<EOF
-include /etc/ldap/schema/core.schema
-pidfile $d/slapd.pid
-modulepath /usr/lib/ldap
-moduleload back_mdb
-moduleload syncprov
-TLSCertificateFile $T/certs/provider.pem
-TLSCertificateKeyFile $T/certs/provider.key
-database mdb
-suffix "$PS"
-rootdn "cn=admin,$PS"
-rootpw $ROOTPW
-directory $d/db
+	tls_server_conf provider provider "$PS" "moduleload syncprov" "rootpw $ROOTPW
 index entryCSN,entryUUID eq
-overlay syncprov
-EOF
-	slapadd -f "$d/slapd.conf" -l /dev/stdin >/dev/null 2>&1 <<EOF || die "provider slapadd"
-dn: $PS
-objectClass: dcObject
-objectClass: organization
-dc: provider
-o: provider
-
-dn: cn=hello,$PS
-objectClass: organizationalRole
-cn: hello
-EOF
+overlay syncprov"
 }
 prov_start() {
 	$SLAPD -d "$TS_DEBUG" -f "$T/n2/slapd.conf" -h "$PURI ldap://127.0.0.1:$(port 3)/" \
@@ -85,14 +59,6 @@ add_base 1
 
 # on_consumer CN: the consumer holds cn=CN
 on_consumer() { lsearch 1 -b "cn=$1,$PS" -s base dn 2>/dev/null | grep -q "cn=$1"; }
-until_ok() {
-	end=$(( $(date +%s) + $1 )); shift
-	while ! "$@"; do
-		[ "$(date +%s)" -lt $end ] || return 1
-		sleep 0.2
-	done
-}
-not() { ! "$@"; }
 
 sleep 2
 check "1. consumer has nothing: the provider is not trusted" not on_consumer hello
