@@ -10,19 +10,11 @@
 . "$(dirname "$0")/hostile/lib7.sh"
 ts_init
 H="$T/h"
-mkdir -p "$H" "$T/export"
+mkdir -p "$H"
 
-cat > "$T/overlay.conf" <<EOF
-truststore-export-dir $T/export
-truststore-export-bundle $T/bundle.pem
-EOF
-node_conf 1 "$T/overlay.conf"
-node_start 1
-add_base 1
+export_node
 
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$H/subject.der" 2>/dev/null &&
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
-	die "keys"
+bulk_keys
 # (wait for these by pid: a bare `wait` would wait for slapd too)
 pids=""
 for c in 0 1 2 3; do

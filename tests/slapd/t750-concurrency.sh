@@ -10,23 +10,15 @@
 . "$(dirname "$0")/hostile/lib7.sh"
 ts_init
 H="$T/h"
-mkdir -p "$H/c" "$T/export"
+mkdir -p "$H/c"
 CLIENTS=8
 N=${TS_T750_N:-2000}
 
-cat > "$T/overlay.conf" <<EOF
-truststore-export-dir $T/export
-truststore-export-bundle $T/bundle.pem
-EOF
-node_conf 1 "$T/overlay.conf"
-node_start 1
-add_base 1
+export_node
 
 # certificates c-j, and r-j to replace them with (signed by a 1024-bit
 # issuer key: six times faster to make; the certified keys are 2048-bit)
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$H/subject.der" 2>/dev/null &&
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
-	die "keys"
+bulk_keys
 half=$((N / 2))
 # (wait for these by pid: a bare `wait` would wait for slapd too)
 $MKDER bulk "$H/issuer.der" "$H/c" c $half 0 "$H/subject.der" & p1=$!

@@ -11,21 +11,13 @@
 . "$(dirname "$0")/hostile/lib7.sh"
 ts_init
 H="$T/h"
-mkdir -p "$H/c" "$T/export"
+mkdir -p "$H/c"
 CLIENTS=8
 N=60
 
-cat > "$T/overlay.conf" <<EOF
-truststore-export-dir $T/export
-truststore-export-bundle $T/bundle.pem
-EOF
-node_conf 1 "$T/overlay.conf"
-node_start 1
-add_base 1
+export_node
 
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$H/subject.der" 2>/dev/null &&
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
-	die "keys"
+bulk_keys
 $MKDER bulk "$H/issuer.der" "$H/c" d $N 0 "$H/subject.der" || die "mkder"
 
 # client C adds certificate k as dup-k-C, all clients in the same order
