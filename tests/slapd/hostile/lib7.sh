@@ -163,3 +163,30 @@ bulk_keys() {
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
 		die "keys"
 }
+
+# fingerprints_match LDIF [MIN]: every entry of LDIF (searched for
+# userCertificate;binary and tsFingerprintSHA256) carries the SHA-256 of its
+# own certificate; with MIN, there are at least MIN such entries and the
+# counts go to stderr
+fingerprints_match() {
+	python3 - "$1" ${2:+"$2"} <<'EOF'
+import base64, hashlib, sys
+bad = n = 0
+for block in open(sys.argv[1], 'rb').read().split(b'\n\n'):
+	cert = fp = None
+	for line in block.split(b'\n'):
+		if line.startswith(b'userCertificate;binary::'):
+			cert = base64.b64decode(line.split(b'::', 1)[1].strip())
+		elif line.startswith(b'tsFingerprintSHA256:'):
+			fp = line.split(b':', 1)[1].strip().decode()
+	if cert is None:
+		continue
+	n += 1
+	if fp != hashlib.sha256(cert).hexdigest():
+		bad += 1
+if len(sys.argv) > 2:
+	sys.stderr.write('%d entries, %d inconsistent\n' % (n, bad))
+	sys.exit(1 if bad or n < int(sys.argv[2]) else 0)
+sys.exit(1 if bad else 0)
+EOF
+}
