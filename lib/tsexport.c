@@ -872,7 +872,9 @@ bundle_build(struct ts_export *exp, char **out, size_t *outlen)
 			size += 3 + strlen(e->alias) + pem_size(e->cert->len);
 		}
 	}
-	qsort(all, n, sizeof(*all), entry_cmp);
+	/* qsort(NULL, 0, ...) is undefined: an empty store has no array */
+	if (n > 1)
+		qsort(all, n, sizeof(*all), entry_cmp);
 	if ((buf = malloc(size)) == NULL)
 		goto done;
 	o = buf;

@@ -503,6 +503,16 @@ main(void)
 	free(text);
 	ts_export_free(exp);
 
+	OPENSSL_free(a.der);
+	OPENSSL_free(b.der);
+	OPENSSL_free(c1.der);
+	OPENSSL_free(c2.der);
+	OPENSSL_free(c3.der);
+	OPENSSL_free(d.der);
+	OPENSSL_free(v1.der);
+	for (i = 0; i < 200; i++)
+		OPENSSL_free(many[i].der);
+
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
 	if (system(path) != 0)
 		failed++;
