@@ -1,0 +1,59 @@
+#!/bin/sh
+# t001-node.sh - the README's first command: scripts/node.sh starts a ready
+# trust store node (base entry, overlay, export files, cn=config over
+# ldapi with SASL EXTERNAL), and a second run reuses the same state.
+. "$(dirname "$0")/lib.sh"
+ts_init
+
+state="$T/state"
+p=$(port 1)
+nuri="ldap://127.0.0.1:$p/"
+base="ou=certificates,o=truststore"
+
+# start_node: run node.sh in the background until it prints its banner
+start_node() {
+	TS_STATE="$state" TS_PORT=$p TS_LOGLEVEL=stats \
+	    "$TOP/scripts/node.sh" >>"$T/n1.log" 2>&1 &
+	npid=$!
+	_ts_pids="$_ts_pids $npid"
+	i=0
+	while ! ldapsearch -x -H "$nuri" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
+		kill -0 "$npid" 2>/dev/null || die "node.sh exited: $(tail -n 5 "$T/n1.log")"
+		i=$((i + 1))
+		[ $i -lt 600 ] || die "node.sh: no answer after 60 s"
+		sleep 0.1
+	done
+}
+
+stop_node() {
+	kill "$npid"
+	i=0
+	while kill -0 "$npid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	! kill -0 "$npid" 2>/dev/null
+}
+
+start_node
+check "banner names the URI and base" grep -q "base DN:    $base" "$T/n1.log"
+pw="$state/admin.pw"
+check "admin password file" test -s "$pw"
+LT="$LDAPTRUST -x -H $nuri -D cn=admin,o=truststore -y $pw -b $base"
+
+check "base entry exists" sh -c "ldapsearch -x -H '$nuri' -D cn=admin,o=truststore -y '$pw' -b '$base' -s base -LLL dn | grep -q '^dn: $base'"
+check "cn=config over ldapi with SASL EXTERNAL" sh -c \
+    "ldapsearch -Q -Y EXTERNAL -H 'ldapi://$(printf '%s' "$state/ldapi" | sed 's|/|%2F|g')' -b cn=config -LLL '(objectClass=olcTrustStoreConfig)' olcTrustStoreExportDir | grep -q olcTrustStoreExportDir"
+
+mkcert backend -addext "subjectAltName=DNS:backend.example"
+check "ldaptrust import into the node" $LT import backend "$T/certs/backend.pem"
+h=$(openssl x509 -in "$T/certs/backend.pem" -noout -subject_hash)
+i=0
+while [ ! -f "$state/export/cacerts/$h.0" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "export directory holds $h.0" cmp -s "$state/export/cacerts/$h.0" "$T/certs/backend.pem"
+check "openssl verify -CApath the export" sh -c "openssl verify -CApath '$state/export/cacerts' '$T/certs/backend.pem' >/dev/null"
+check "decorations present" sh -c "$LT show backend | grep -q 'backend.example'"
+expect_ldap 19 "already stored under alias" $LT import again "$T/certs/backend.pem"
+
+check "node stops" stop_node
+# a second run reuses the state: same password, the certificate still there
+start_node
+check "second run keeps the store" sh -c "$LT list | grep -q '^backend'"
+check "node stops again" stop_node
