@@ -1060,6 +1060,10 @@ ts_der_strict(const unsigned char *p, const unsigned char *end, int depth)
 			return "a constructed string";
 		if (tag == 0x01 && (len != 1 || (p[0] != 0 && p[0] != 0xff)))
 			return "a BOOLEAN that is neither 00 nor FF";
+		/* OpenSSL's decoder takes a primitive SEQUENCE for a name;
+		 * the exporter's own walk (and DER) does not */
+		if (tag == 0x10 || tag == 0x11)
+			return "a SEQUENCE or SET not marked constructed";
 		if (tag & 0x20) {
 			if ((why = ts_der_strict(p, p + len, depth + 1)) != NULL)
 				return why;

@@ -19,7 +19,7 @@ cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 cflags="$cflags -Wall -Wextra -Werror -Wno-unused-parameter -I$top/lib"
 # shellcheck disable=SC2086
 if ! "$CC" $cflags -o "$work/fuzz_export" "$here/fuzz_export.c" \
-    "$top/lib/tsexport.c" -lcrypto 2>"$work/build.log"; then
+    "$top"/lib/*.c -lcrypto 2>"$work/build.log"; then
 	if grep -q "fuzzer" "$work/build.log"; then
 		echo "clang cannot build libFuzzer programs"; exit 77
 	fi

@@ -209,6 +209,8 @@ or_der_tlv(const unsigned char *b, size_t n, int depth)
 		return 0;
 	if (b[0] == 0x01 && (len != 1 || (b[2] != 0 && b[2] != 0xff)))
 		return 0;
+	if (b[0] == 0x10 || b[0] == 0x11)
+		return 0;
 	if (b[0] & 0x20)
 		for (i = 0; i < len; i += used)
 			if ((used = or_der_tlv(b + hl + i, len - i,
