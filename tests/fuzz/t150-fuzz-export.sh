@@ -29,7 +29,8 @@ seeds=
 [ -d "$here/corpus/der" ] && seeds="$here/corpus/der"
 (cd "$work" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    ./fuzz_export -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
+    ./fuzz_export -max_total_time="$secs" -seed="${TS_FUZZ_SEED:-1}" \
+	-timeout=20 -rss_limit_mb=2048 \
     -max_len=65536 -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
     "$work/corpus" $seeds) >"$work/fuzz.log" 2>&1
 rc=$?
