@@ -11,6 +11,7 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+. ./scripts/cnconfig.sh
 ./scripts/build.sh >&2
 
 state=${TS_STATE:-$top/state}
@@ -40,39 +41,10 @@ if [ ! -d "$state/slapd.d" ]; then
 	mkdir -p "$state/db" "$state/export/cacerts" "$state/slapd.d.tmp"
 	hash=$(slappasswd -s "$pw")
 	{
+		ts_cnconfig "$state/slapd.pid" none "back_mdb $top/overlay/truststore.so" \
+		    "$top/schema/truststore.ldif"
+		echo
 		cat <<LDIF
-dn: cn=config
-objectClass: olcGlobal
-cn: config
-olcPidFile: $state/slapd.pid
-
-dn: cn=module{0},cn=config
-objectClass: olcModuleList
-cn: module{0}
-olcModulePath: /usr/lib/ldap
-olcModuleLoad: back_mdb
-olcModuleLoad: $top/overlay/truststore.so
-
-dn: cn=schema,cn=config
-objectClass: olcSchemaConfig
-cn: schema
-
-LDIF
-		for s in core cosine inetorgperson; do
-			cat /etc/ldap/schema/$s.ldif; echo
-		done
-		cat "$top/schema/truststore.ldif"; echo
-		cat <<LDIF
-dn: olcDatabase={-1}frontend,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcFrontendConfig
-olcDatabase: {-1}frontend
-
-dn: olcDatabase={0}config,cn=config
-objectClass: olcDatabaseConfig
-olcDatabase: {0}config
-olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * none
-
 dn: olcDatabase={1}mdb,cn=config
 objectClass: olcDatabaseConfig
 objectClass: olcMdbConfig

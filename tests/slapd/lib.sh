@@ -15,6 +15,7 @@ set -u
 
 # TS_TOP: the source tree, for scripts outside tests/slapd (bench/)
 TOP=${TS_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$TOP/scripts/cnconfig.sh"
 # TS_BUILD names an out-of-tree build directory (configure run there)
 BUILD=${TS_BUILD:-$TOP}
 MODULE="$BUILD/overlay/truststore.so"
@@ -136,38 +137,8 @@ node_conf_cn() {
 	d="$T/n$n"
 	mkdir -p "$d/db" "$d/slapd.d"
 	{
+		ts_cnconfig "$d/slapd.pid" break "back_mdb $MODULE" "$SCHEMA_LDIF"
 		cat <<EOF
-dn: cn=config
-objectClass: olcGlobal
-cn: config
-olcPidFile: $d/slapd.pid
-
-dn: cn=module{0},cn=config
-objectClass: olcModuleList
-cn: module{0}
-olcModulePath: /usr/lib/ldap
-olcModuleLoad: back_mdb
-olcModuleLoad: $MODULE
-
-dn: cn=schema,cn=config
-objectClass: olcSchemaConfig
-cn: schema
-
-EOF
-		for s in core cosine inetorgperson; do
-			cat /etc/ldap/schema/$s.ldif; echo
-		done
-		cat "$SCHEMA_LDIF"; echo
-		cat <<EOF
-dn: olcDatabase={-1}frontend,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcFrontendConfig
-olcDatabase: {-1}frontend
-
-dn: olcDatabase={0}config,cn=config
-objectClass: olcDatabaseConfig
-olcDatabase: {0}config
-olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * break
 olcRootDN: cn=config
 olcRootPW: $ROOTPW
 

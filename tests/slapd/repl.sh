@@ -78,38 +78,8 @@ repl_boot() {
 	_d="$T/n$_n"
 	mkdir -p "$_d/db" "$_d/db-accesslog" "$_d/slapd.d" "$_d/export"
 	{
-		cat <<EOF
-dn: cn=config
-objectClass: olcGlobal
-cn: config
-olcPidFile: $_d/slapd.pid
-
-dn: cn=module{0},cn=config
-objectClass: olcModuleList
-cn: module{0}
-olcModulePath: /usr/lib/ldap
-olcModuleLoad: back_mdb
-
-dn: cn=schema,cn=config
-objectClass: olcSchemaConfig
-cn: schema
-
-EOF
-		for _s in core cosine inetorgperson; do
-			cat /etc/ldap/schema/$_s.ldif; echo
-		done
-		cat <<EOF
-dn: olcDatabase={-1}frontend,cn=config
-objectClass: olcDatabaseConfig
-objectClass: olcFrontendConfig
-olcDatabase: {-1}frontend
-
-dn: olcDatabase={0}config,cn=config
-objectClass: olcDatabaseConfig
-olcDatabase: {0}config
-olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * break
-
-EOF
+		ts_cnconfig "$_d/slapd.pid" break back_mdb
+		echo
 	} > "$_d/boot.ldif"
 	slapadd -n0 -F "$_d/slapd.d" -l "$_d/boot.ldif" > "$_d/slapadd0.log" 2>&1 ||
 		{ cat "$_d/slapadd0.log"; die "slapadd -n0 for node $_n"; }
