@@ -5,10 +5,9 @@
 # bench/run.sh keeps working as the code changes.  It asserts nothing about
 # time: only that every benchmark ran and the table has every row with a
 # number in it.
-. "$(dirname "$0")/../tests/slapd/lib.sh"
 # lib.sh finds the top for tests two levels down; this one is one level down
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${TS_BUILD:-$TOP}
+TS_TOP=${TS_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$(dirname "$0")/../tests/slapd/lib.sh"
 MODULE="$BUILD/overlay/truststore.so"
 ts_init
 
