@@ -19,23 +19,6 @@ static const struct option delete_longopts[] = {
 	{ NULL,		0,		NULL,	0 }
 };
 
-static int
-confirm(const char *question)
-{
-	char line[64];
-	FILE *tty;
-	int yes = 0;
-
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
-		return 0;
-	fprintf(tty, "%s [y/N] ", question);
-	fflush(tty);
-	if (fgets(line, sizeof(line), tty) != NULL)
-		yes = strcasecmp(line, "y\n") == 0 || strcasecmp(line, "yes\n") == 0;
-	fclose(tty);
-	return yes;
-}
-
 int
 cmd_delete(struct ctx *ctx, int argc, char **argv)
 {

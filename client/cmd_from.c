@@ -109,24 +109,6 @@ show_chain(struct ctx *ctx, STACK_OF(X509) *chain, struct cert_list *list)
 	}
 }
 
-/* y or yes on the terminal; anything else is no. */
-static int
-confirm(const char *question)
-{
-	char buf[16];
-	FILE *tty;
-	int yes = 0;
-
-	if ((tty = fopen("/dev/tty", "r+")) == NULL)
-		return 0;
-	fprintf(tty, "%s [y/N] ", question);
-	fflush(tty);
-	if (fgets(buf, sizeof(buf), tty) != NULL)
-		yes = strcasecmp(buf, "y\n") == 0 || strcasecmp(buf, "yes\n") == 0;
-	fclose(tty);
-	return yes;
-}
-
 static int
 add_cert(struct ctx *ctx, const char *alias, X509 *x, const char *desc)
 {

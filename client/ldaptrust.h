@@ -159,6 +159,7 @@ void	 progress_done(struct ctx *);
 const char *rec_status(const struct cert_rec *, int64_t);
 void	 json_rec(struct json *, const struct cert_rec *, int64_t);
 void	 sort_recs(struct cert_list *, int);
+int	 confirm(const char *);	/* y/yes on /dev/tty */
 void	 print_recs(struct ctx *, const struct cert_list *,
 	    const unsigned char *);
 

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -396,4 +397,24 @@ progress_done(struct ctx *ctx)
 {
 	if (ctx->tty_err)
 		fprintf(stderr, "\r%*s\r", 60, "");
+}
+
+/* Ask on the terminal itself, not stdin (which may carry data): y or yes
+ * is yes, anything else, or no terminal, is no. */
+int
+confirm(const char *question)
+{
+	char line[64];
+	FILE *tty;
+	int yes = 0;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return 0;
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	if (fgets(line, sizeof(line), tty) != NULL)
+		yes = strcasecmp(line, "y\n") == 0 ||
+		    strcasecmp(line, "yes\n") == 0;
+	fclose(tty);
+	return yes;
 }
