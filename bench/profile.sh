@@ -25,7 +25,7 @@ P="$W/profile"
 rm -rf "$P"
 mkdir -p "$P"
 
-[ -x "$W/bin/loadgen" ] && [ -f "$CACHE/pool/certs.der" ] ||
+[ -x "$CACHE/bin/loadgen" ] && [ -f "$CACHE/pool/certs.der" ] ||
 	{ echo "profile: run bench/run.sh first (tools and certificates)" >&2; exit 1; }
 
 conf() {
@@ -88,7 +88,7 @@ for kind in overlay plain; do
 		ppid=$!
 		sleep 1
 	fi
-	"$W/bin/loadgen" -H "ldap://127.0.0.1:$PORT/" -D cn=admin,o=ts -w secret \
+	"$CACHE/bin/loadgen" -H "ldap://127.0.0.1:$PORT/" -D cn=admin,o=ts -w secret \
 	    -m add -f "$CACHE/pool/certs.der" -c 1 -a 1 -l "$ADDS" -o tsCertificate
 	if [ "$TOOL" = perf ]; then
 		kill -INT $ppid
