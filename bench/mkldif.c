@@ -83,6 +83,9 @@ main(int argc, char **argv)
 		    argv[3], i, argv[2], argv[3], i);
 		put_b64("userCertificate;binary", dl.item[i].der, dl.item[i].len);
 		for (k = 0; k < nfacts; k++) {
+			/* what an add through the overlay stores, no more */
+			if (!ts_fact_stored(facts[k].name))
+				continue;
 			if (ldif_safe(facts[k].value, facts[k].len))
 				printf("%s: %s\n", facts[k].name, facts[k].value);
 			else

@@ -77,6 +77,16 @@ struct ts_fact {
 
 struct ts_cert;
 
+/*
+ * Whether the overlay stores a fact in the entry (1) or computes it from
+ * the certificate each time it is read (0).  Stored are the facts that
+ * searches select on and the ones the overlay reads itself: names,
+ * serial, validity, the SHA-256 fingerprint, the subject hash and the CA
+ * flag.  Keeping the rest out keeps an entry small enough for LMDB's
+ * leaf pages (see docs/performance.md).
+ */
+int		 ts_fact_stored(const char *name);
+
 struct ts_cert	*ts_cert_new(void);
 void		 ts_cert_free(struct ts_cert *cert);
 

@@ -214,3 +214,18 @@ ts_gentime_format(int64_t t, char out[16])
 	    (int)(secs % 60));
 	memcpy(out, buf, 16);
 }
+
+int
+ts_fact_stored(const char *name)
+{
+	static const char *const stored[] = {
+		"tsSubject", "tsIssuer", "tsSerialNumber", "tsNotBefore",
+		"tsNotAfter", "tsFingerprintSHA256", "tsSubjectHash", "tsIsCA"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(stored) / sizeof(stored[0]); i++)
+		if (strcmp(name, stored[i]) == 0)
+			return 1;
+	return 0;
+}

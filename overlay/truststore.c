@@ -61,6 +61,7 @@
 	"SYNTAX " SYN_BOOLEAN " SINGLE-VALUE " TS_DECORATION
 
 AttributeDescription	*ts_ad_decoration[TS_NDECORATIONS];
+unsigned		ts_stored_mask;
 AttributeDescription	*ts_ad_status;
 AttributeDescription	*ts_ad_cert;
 AttributeDescription	*ts_ad_pem;
@@ -158,6 +159,41 @@ truststore_is_decoration( AttributeDescription *ad )
 	return 0;
 }
 
+/* Index of ad if it is a computed (not stored) decoration, else -1. */
+int
+truststore_computed_index( AttributeDescription *ad )
+{
+	int i;
+
+	if ( ad == NULL )
+		return -1;
+	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
+		if ( !TS_STORED( i ) && ad->ad_type == ts_ad_decoration[i]->ad_type )
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Index of a decoration by the name lib/ reports it under, or -1.  The
+ * facts come in enum order, so the search starts where the previous one
+ * ended (*hint): one comparison per fact instead of a scan.
+ */
+int
+truststore_fact_index( const char *name, int *hint )
+{
+	int i, j;
+
+	for ( j = 0; j < TS_NDECORATIONS; j++ ) {
+		i = ( *hint + j ) % TS_NDECORATIONS;
+		if ( strcmp( ts_ad_decoration[i]->ad_cname.bv_val, name ) == 0 ) {
+			*hint = i;
+			return i;
+		}
+	}
+	return -1;
+}
+
 /* Is ndn strictly below one of the bases? */
 int
 truststore_in_base( Operation *op, truststore_info *ti, struct berval *ndn )
@@ -222,28 +258,45 @@ truststore_thread_cert_free( void *key, void *data )
 	ts_cert_free( data );
 }
 
-struct ts_cert *
-truststore_thread_cert( Operation *op )
+static struct ts_cert *
+truststore_thread_handle( Operation *op, void *key )
 {
 	void *data = NULL;
 	struct ts_cert *cert;
 
 	if ( op->o_threadctx != NULL &&
-		ldap_pvt_thread_pool_getkey( op->o_threadctx,
-			(void *)truststore_thread_cert, &data, NULL ) == 0 &&
+		ldap_pvt_thread_pool_getkey( op->o_threadctx, key, &data,
+			NULL ) == 0 &&
 		data != NULL )
 		return data;
 
 	cert = ts_cert_new();
 	if ( cert != NULL && op->o_threadctx != NULL ) {
-		if ( ldap_pvt_thread_pool_setkey( op->o_threadctx,
-				(void *)truststore_thread_cert, cert,
+		if ( ldap_pvt_thread_pool_setkey( op->o_threadctx, key, cert,
 				truststore_thread_cert_free, NULL, NULL ) != 0 ) {
 			ts_cert_free( cert );
 			cert = NULL;
 		}
 	}
 	return cert;
+}
+
+/* For writes: the parsed certificate lives until the entry is decorated. */
+struct ts_cert *
+truststore_thread_cert( Operation *op )
+{
+	return truststore_thread_handle( op, (void *)truststore_thread_cert );
+}
+
+/*
+ * For reads, a handle of its own: a search run from inside a write (the
+ * duplicate search) must not overwrite the certificate being written.
+ */
+struct ts_cert *
+truststore_thread_cert_read( Operation *op )
+{
+	return truststore_thread_handle( op,
+		(void *)truststore_thread_cert_read );
 }
 
 /* ---- configuration ---------------------------------------------------- */
@@ -616,14 +669,47 @@ truststore_db_destroy( BackendDB *be, ConfigReply *cr )
 
 static slap_overinst truststore;
 
+/*
+ * The definition of a computed decoration: the same type with
+ * dSAOperation usage.  Allocated once per module load, kept for good.
+ */
+static const char *
+truststore_at_computed( const char *def )
+{
+	static const char from[] = "USAGE directoryOperation";
+	static const char to[] = "USAGE dSAOperation";
+	const char *p = strstr( def, from );
+	char *out;
+	size_t head;
+
+	if ( p == NULL )
+		return def;
+	head = p - def;
+	out = ch_malloc( strlen( def ) - strlen( from ) + strlen( to ) + 1 );
+	AC_MEMCPY( out, def, head );
+	strcpy( out + head, to );
+	strcat( out + head, p + strlen( from ) );
+	return out;
+}
+
 static int
 truststore_initialize( void )
 {
 	int i, code;
 
 	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
-		code = register_at( truststore_ats[i].def,
-			&ts_ad_decoration[i], 0 );
+		const char *def = truststore_ats[i].def;
+
+		if ( ts_fact_stored( truststore_ats[i].name ) ) {
+			ts_stored_mask |= 1U << i;
+		} else {
+			/*
+			 * Computed on read: dSAOperation, as tsStatus, so that
+			 * syncrepl neither asks for them nor carries them.
+			 */
+			def = truststore_at_computed( def );
+		}
+		code = register_at( def, &ts_ad_decoration[i], 0 );
 		if ( code ) {
 			Debug( LDAP_DEBUG_ANY, "truststore: cannot register "
 				"attribute type %s (%d)\n",
@@ -648,6 +734,8 @@ truststore_initialize( void )
 	truststore.on_bi.bi_op_modrdn = truststore_modrdn;
 	truststore.on_bi.bi_op_delete = truststore_delete;
 	truststore.on_bi.bi_operational = truststore_operational;
+	truststore.on_bi.bi_op_search = truststore_search;
+	truststore.on_bi.bi_op_compare = truststore_compare;
 	truststore.on_bi.bi_cf_ocs = truststore_ocs;
 
 	code = config_register_schema( truststore_cfg, truststore_ocs );

@@ -64,6 +64,13 @@ enum ts_decoration {
 };
 
 extern AttributeDescription	*ts_ad_decoration[TS_NDECORATIONS];
+/*
+ * Bit i set: decoration i is stored in the entry.  The others are computed
+ * from the certificate whenever an entry is read (ts_read.c); which is
+ * which is lib/'s ts_fact_stored().
+ */
+extern unsigned			ts_stored_mask;
+#define TS_STORED( i )		( ( ts_stored_mask >> ( i ) ) & 1U )
 extern AttributeDescription	*ts_ad_status;		/* tsStatus */
 extern AttributeDescription	*ts_ad_cert;	/* userCertificate;binary */
 extern AttributeDescription	*ts_ad_pem;		/* tsCertificatePEM */
@@ -72,6 +79,8 @@ extern ObjectClass		*ts_oc_cert;		/* tsCertificate */
 /* truststore.c */
 AttributeDescription *truststore_decoration_ad( const char *name );
 int	truststore_is_decoration( AttributeDescription *ad );
+int	truststore_computed_index( AttributeDescription *ad );
+int	truststore_fact_index( const char *name, int *hint );
 int	truststore_in_base( Operation *op, truststore_info *ti,
 		struct berval *ndn );
 int	truststore_is_base_or_above( Operation *op, truststore_info *ti,
@@ -79,6 +88,7 @@ int	truststore_is_base_or_above( Operation *op, truststore_info *ti,
 void	truststore_alias( Operation *op, struct berval *dn,
 		struct berval *alias );
 struct ts_cert *truststore_thread_cert( Operation *op );
+struct ts_cert *truststore_thread_cert_read( Operation *op );
 
 /* ts_write.c: add, modify, modrdn and delete */
 int	truststore_add( Operation *op, SlapReply *rs );
@@ -86,8 +96,10 @@ int	truststore_modify( Operation *op, SlapReply *rs );
 int	truststore_modrdn( Operation *op, SlapReply *rs );
 int	truststore_delete( Operation *op, SlapReply *rs );
 
-/* ts_read.c: tsStatus */
+/* ts_read.c: tsStatus and the computed decorations */
 int	truststore_operational( Operation *op, SlapReply *rs );
+int	truststore_search( Operation *op, SlapReply *rs );
+int	truststore_compare( Operation *op, SlapReply *rs );
 
 #include "ts_export.h"
 

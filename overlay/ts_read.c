@@ -1,4 +1,4 @@
-/* ts_read.c - truststore: tsStatus, computed when an entry is read */
+/* ts_read.c - truststore: what is computed when an entry is read */
 
 #include "portable.h"
 
@@ -9,32 +9,101 @@
 #include "truststore.h"
 
 /*
+ * Two kinds of attributes are computed here instead of stored:
+ *
  * tsStatus depends on the clock, so it is never stored (a stored value
  * would go stale and replicate for nothing): it is added to search
  * results from tsNotBefore and tsNotAfter when asked for by name or by
- * "+".  Being computed, it cannot be used in search filters; filter on
- * tsNotAfter instead.
+ * "+".  Being computed from the clock, it cannot be used in search
+ * filters; filter on tsNotAfter instead.
+ *
+ * The decorations lib/ does not mark as stored (key, signature
+ * algorithm, key usages, alternative names, key identifiers, SHA-1
+ * fingerprint, version) are parsed from the entry's certificate when
+ * asked for.  Storing all 22 decorations made an entry too large for
+ * LMDB's leaf pages, which doubled the cost of an add and the size of the
+ * database; few searches select on these.  Filters and compares on them
+ * still work: the backend gets the filter with those parts made TRUE
+ * (FALSE under a NOT), which can only return more entries, and each
+ * entry is tested against the real filter once its computed
+ * decorations are known.  No index can serve them.
  */
 
-int
-truststore_operational( Operation *op, SlapReply *rs )
+/*
+ * The computed decorations of e as a list of attributes (ch_malloc()ed,
+ * free with attrs_free()), or NULL: not in the store, no certificate,
+ * or one that no longer parses.  A decoration the entry stores itself
+ * (loaded by slapadd) is not computed again.
+ */
+static Attribute *
+truststore_computed( Operation *op, truststore_info *ti, Entry *e )
 {
-	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	truststore_info *ti = on->on_bi.bi_private;
-	Entry *e = rs->sr_entry;
-	Attribute *nb, *na, **ap;
+	Entry scratch = { 0 };
+	struct ts_cert *cert;
+	const struct ts_fact *facts;
+	size_t nfacts, i;
+	struct berval bv;
+	Attribute *a;
+	int idx, hint = 0;
+
+	if ( !truststore_in_base( op, ti, &e->e_nname ) )
+		return NULL;
+	a = attr_find( e->e_attrs, ts_ad_cert );
+	if ( a == NULL || a->a_numvals == 0 )
+		return NULL;
+	cert = truststore_thread_cert_read( op );
+	if ( cert == NULL ||
+		ts_cert_parse( cert, a->a_vals[0].bv_val, a->a_vals[0].bv_len ) ||
+		ts_cert_facts( cert, &facts, &nfacts ) ) {
+		Debug( LDAP_DEBUG_TRACE, "%s truststore: \"%s\": no computed "
+			"decorations: %s\n", op->o_log_prefix, e->e_name.bv_val,
+			cert ? ts_cert_error( cert ) : "out of memory" );
+		return NULL;
+	}
+	for ( i = 0; i < nfacts; i++ ) {
+		idx = truststore_fact_index( facts[i].name, &hint );
+		if ( idx < 0 || facts[i].len == 0 || TS_STORED( idx ) ||
+			attr_find( e->e_attrs, ts_ad_decoration[idx] ) != NULL )
+			continue;
+		bv.bv_val = (char *)facts[i].value;
+		bv.bv_len = facts[i].len;
+		/* NULL memctx: these go to sr_operational_attrs, freed by ch_free */
+		if ( attr_merge_normalize_one( &scratch, ts_ad_decoration[idx],
+				&bv, NULL ) != LDAP_SUCCESS ) {
+			Debug( LDAP_DEBUG_ANY, "%s truststore: \"%s\": cannot "
+				"show %s: \"%s\"\n", op->o_log_prefix,
+				e->e_name.bv_val, facts[i].name, facts[i].value );
+		}
+	}
+	return scratch.e_attrs;
+}
+
+/* Does the request name computed decorations, or all operational ones? */
+static int
+truststore_wants_computed( SlapReply *rs )
+{
+	int i;
+
+	if ( SLAP_OPATTRS( rs->sr_attr_flags ) )
+		return 1;
+	if ( rs->sr_attrs == NULL )
+		return 0;
+	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
+		if ( !TS_STORED( i ) &&
+			ad_inlist( ts_ad_decoration[i], rs->sr_attrs ) )
+			return 1;
+	}
+	return 0;
+}
+
+static void
+truststore_status( Operation *op, truststore_info *ti, Entry *e,
+	Attribute ***tail )
+{
+	Attribute *nb, *na;
 	int64_t not_before, not_after, window;
 	enum ts_status status;
 	struct berval bv;
-
-	if ( e == NULL || ts_ad_status == NULL )
-		return SLAP_CB_CONTINUE;
-	if ( !SLAP_OPATTRS( rs->sr_attr_flags ) &&
-		!( rs->sr_attrs != NULL &&
-			ad_inlist( ts_ad_status, rs->sr_attrs ) ) )
-		return SLAP_CB_CONTINUE;
-	if ( !truststore_in_base( op, ti, &e->e_nname ) )
-		return SLAP_CB_CONTINUE;
 
 	nb = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_NOT_BEFORE] );
 	na = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_NOT_AFTER] );
@@ -43,18 +112,269 @@ truststore_operational( Operation *op, SlapReply *rs )
 			&not_before ) != 0 ||
 		ts_gentime_parse( na->a_vals[0].bv_val, na->a_vals[0].bv_len,
 			&not_after ) != 0 )
-		return SLAP_CB_CONTINUE;
-
-	for ( ap = &rs->sr_operational_attrs; *ap != NULL; ap = &( *ap )->a_next ) {
-		if ( ( *ap )->a_desc == ts_ad_status )
-			return SLAP_CB_CONTINUE;
-	}
+		return;
 
 	window = (int64_t)ti->ti_expiring_days * 24 * 60 * 60;
 	status = ts_status_at( not_before, not_after,
 		(int64_t)slap_get_time(), window );
 	ber_str2bv( ts_status_name( status ), 0, 0, &bv );
-	*ap = attr_alloc( ts_ad_status );
-	attr_valadd( *ap, &bv, NULL, 1 );
+	**tail = attr_alloc( ts_ad_status );
+	attr_valadd( **tail, &bv, NULL, 1 );
+	*tail = &( **tail )->a_next;
+}
+
+int
+truststore_operational( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	Entry *e = rs->sr_entry;
+	Attribute **tail, *list, *a, *next;
+	int want_status, want_computed, have_status = 0;
+
+	if ( e == NULL || ts_ad_status == NULL )
+		return SLAP_CB_CONTINUE;
+	want_status = SLAP_OPATTRS( rs->sr_attr_flags ) ||
+		( rs->sr_attrs != NULL && ad_inlist( ts_ad_status, rs->sr_attrs ) );
+	/* a syncrepl provider sends what is stored: consumers compute */
+	want_computed = op->o_sync == SLAP_CONTROL_NONE &&
+		truststore_wants_computed( rs );
+	if ( !want_status && !want_computed )
+		return SLAP_CB_CONTINUE;
+	if ( !truststore_in_base( op, ti, &e->e_nname ) )
+		return SLAP_CB_CONTINUE;
+
+	for ( tail = &rs->sr_operational_attrs; *tail != NULL;
+			tail = &( *tail )->a_next ) {
+		if ( ( *tail )->a_desc == ts_ad_status )
+			have_status = 1;
+	}
+	if ( want_status && !have_status )
+		truststore_status( op, ti, e, &tail );
+	if ( !want_computed )
+		return SLAP_CB_CONTINUE;
+
+	list = truststore_computed( op, ti, e );
+	for ( a = list; a != NULL; a = next ) {
+		next = a->a_next;
+		a->a_next = NULL;
+		if ( SLAP_OPATTRS( rs->sr_attr_flags ) ||
+			ad_inlist( a->a_desc, rs->sr_attrs ) ) {
+			*tail = a;
+			tail = &a->a_next;
+		} else {
+			attr_free( a );
+		}
+	}
 	return SLAP_CB_CONTINUE;
+}
+
+/* ---- filters on computed decorations ---------------------------------- */
+
+static int
+truststore_filter_computed( Filter *f )
+{
+	AttributeDescription *ad = NULL;
+
+	for ( ; f != NULL; f = f->f_next ) {
+		switch ( f->f_choice & SLAPD_FILTER_MASK ) {
+		case LDAP_FILTER_AND:
+		case LDAP_FILTER_OR:
+		case LDAP_FILTER_NOT:
+			if ( truststore_filter_computed( f->f_list ) )
+				return 1;
+			continue;
+		case LDAP_FILTER_EQUALITY:
+		case LDAP_FILTER_GE:
+		case LDAP_FILTER_LE:
+		case LDAP_FILTER_APPROX:
+			ad = f->f_av_desc;
+			break;
+		case LDAP_FILTER_SUBSTRINGS:
+			ad = f->f_sub_desc;
+			break;
+		case LDAP_FILTER_PRESENT:
+			ad = f->f_desc;
+			break;
+		case LDAP_FILTER_EXT:
+			ad = f->f_mr_desc;
+			break;
+		default:
+			continue;
+		}
+		if ( truststore_computed_index( ad ) >= 0 )
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Make every test of a computed decoration in f (a copy) TRUE where it
+ * counts positively and FALSE under an odd number of NOTs: what the
+ * backend then returns is a superset of what the real filter matches.
+ */
+static void
+truststore_filter_widen( Operation *op, Filter *f, int positive )
+{
+	AttributeDescription *ad;
+
+	for ( ; f != NULL; f = f->f_next ) {
+		ad = NULL;
+		switch ( f->f_choice & SLAPD_FILTER_MASK ) {
+		case LDAP_FILTER_AND:
+		case LDAP_FILTER_OR:
+			truststore_filter_widen( op, f->f_list, positive );
+			continue;
+		case LDAP_FILTER_NOT:
+			truststore_filter_widen( op, f->f_not, !positive );
+			continue;
+		case LDAP_FILTER_EQUALITY:
+		case LDAP_FILTER_GE:
+		case LDAP_FILTER_LE:
+		case LDAP_FILTER_APPROX:
+			ad = f->f_av_desc;
+			break;
+		case LDAP_FILTER_SUBSTRINGS:
+			ad = f->f_sub_desc;
+			break;
+		case LDAP_FILTER_PRESENT:
+			ad = f->f_desc;
+			break;
+		case LDAP_FILTER_EXT:
+			ad = f->f_mr_desc;
+			break;
+		}
+		if ( truststore_computed_index( ad ) < 0 )
+			continue;
+		/* frees the assertion, keeps the node and its f_next */
+		filter_free_x( op, f, 0 );
+		f->f_choice = SLAPD_FILTER_COMPUTED;
+		f->f_result = positive ? LDAP_COMPARE_TRUE : LDAP_COMPARE_FALSE;
+	}
+}
+
+typedef struct truststore_search_cb {
+	slap_callback	ts_cb;
+	truststore_info	*ts_ti;
+	Filter		*ts_filter;	/* the client's */
+	Filter		*ts_wide;	/* what the backend got */
+} truststore_search_cb;
+
+static int
+truststore_search_response( Operation *op, SlapReply *rs )
+{
+	truststore_search_cb *sc = op->o_callback->sc_private;
+	Entry scratch;
+	Attribute *list, *last;
+	int rc;
+
+	if ( rs->sr_type != REP_SEARCH || rs->sr_entry == NULL )
+		return SLAP_CB_CONTINUE;
+
+	list = truststore_computed( op, sc->ts_ti, rs->sr_entry );
+	/* the backend's entry stays untouched: a scratch head in front */
+	scratch = *rs->sr_entry;
+	if ( list != NULL ) {
+		for ( last = list; last->a_next != NULL; last = last->a_next )
+			;
+		last->a_next = rs->sr_entry->e_attrs;
+		scratch.e_attrs = list;
+	}
+	rc = test_filter( op, &scratch, sc->ts_filter );
+	if ( list != NULL ) {
+		last->a_next = NULL;
+		attrs_free( list );
+	}
+	/* not sent; the backend still owns and releases the entry */
+	return rc == LDAP_COMPARE_TRUE ? SLAP_CB_CONTINUE : 0;
+}
+
+static int
+truststore_search_cleanup( Operation *op, SlapReply *rs )
+{
+	truststore_search_cb *sc = op->o_callback->sc_private;
+
+	/* played after every entry too: only the end counts */
+	if ( rs->sr_type != REP_RESULT && !op->o_abandon &&
+		rs->sr_err != SLAPD_ABANDON )
+		return SLAP_CB_CONTINUE;
+	op->ors_filter = sc->ts_filter;
+	filter_free_x( op, sc->ts_wide, 1 );
+	op->o_callback = sc->ts_cb.sc_next;
+	op->o_tmpfree( sc, op->o_tmpmemctx );
+	return SLAP_CB_CONTINUE;
+}
+
+int
+truststore_search( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_search_cb *sc;
+
+	if ( op->ors_filter == NULL ||
+		!truststore_filter_computed( op->ors_filter ) )
+		return SLAP_CB_CONTINUE;
+
+	sc = op->o_tmpcalloc( 1, sizeof( *sc ), op->o_tmpmemctx );
+	sc->ts_ti = on->on_bi.bi_private;
+	sc->ts_filter = op->ors_filter;
+	sc->ts_wide = filter_dup( op->ors_filter, op->o_tmpmemctx );
+	truststore_filter_widen( op, sc->ts_wide, 1 );
+	sc->ts_cb.sc_response = truststore_search_response;
+	sc->ts_cb.sc_cleanup = truststore_search_cleanup;
+	sc->ts_cb.sc_private = sc;
+	sc->ts_cb.sc_next = op->o_callback;
+	op->o_callback = &sc->ts_cb;
+	op->ors_filter = sc->ts_wide;
+	return SLAP_CB_CONTINUE;
+}
+
+/* ---- compare on computed decorations ---------------------------------- */
+
+int
+truststore_compare( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	AttributeDescription *ad = op->orc_ava->aa_desc;
+	Entry *e = NULL;
+	Attribute *list = NULL, *a;
+	int rc = SLAP_CB_CONTINUE;
+
+	if ( truststore_computed_index( ad ) < 0 ||
+		!truststore_in_base( op, ti, &op->o_req_ndn ) )
+		return SLAP_CB_CONTINUE;
+	/* no entry: the backend answers, with the right code */
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
+			on ) != LDAP_SUCCESS || e == NULL )
+		return SLAP_CB_CONTINUE;
+	if ( attr_find( e->e_attrs, ad ) != NULL )
+		goto done;			/* stored: the backend compares */
+
+	if ( !access_allowed( op, e, ad, &op->orc_ava->aa_value,
+			ACL_COMPARE, NULL ) ) {
+		rs->sr_err = access_allowed( op, e, slap_schema.si_ad_entry,
+				NULL, ACL_DISCLOSE, NULL ) ?
+			LDAP_INSUFFICIENT_ACCESS : LDAP_NO_SUCH_OBJECT;
+	} else if ( ( list = truststore_computed( op, ti, e ) ) == NULL ||
+		( a = attr_find( list, ad ) ) == NULL ) {
+		rs->sr_err = LDAP_NO_SUCH_ATTRIBUTE;
+	} else {
+		rs->sr_err = attr_valfind( a,
+				SLAP_MR_ATTRIBUTE_VALUE_NORMALIZED_MATCH |
+				SLAP_MR_ASSERTED_VALUE_NORMALIZED_MATCH,
+				&op->orc_ava->aa_value, NULL,
+				op->o_tmpmemctx ) == LDAP_SUCCESS ?
+			LDAP_COMPARE_TRUE : LDAP_COMPARE_FALSE;
+	}
+	overlay_entry_release_ov( op, e, 0, on );
+	e = NULL;
+	send_ldap_result( op, rs );
+	rc = rs->sr_err;
+done:
+	if ( e != NULL )
+		overlay_entry_release_ov( op, e, 0, on );
+	if ( list != NULL )
+		attrs_free( list );
+	return rc;
 }

@@ -452,26 +452,6 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	return LDAP_SUCCESS;
 }
 
-/*
- * Index of a decoration by the name lib/ reports it under, or -1.  The
- * facts come in enum order, so the search starts where the previous one
- * ended (*hint): one comparison per fact instead of a scan.
- */
-static int
-truststore_fact_index( const char *name, int *hint )
-{
-	int i, j;
-
-	for ( j = 0; j < TS_NDECORATIONS; j++ ) {
-		i = ( *hint + j ) % TS_NDECORATIONS;
-		if ( strcmp( ts_ad_decoration[i]->ad_cname.bv_val, name ) == 0 ) {
-			*hint = i;
-			return i;
-		}
-	}
-	return -1;
-}
-
 /* Add the certificate's decorations to an entry being added. */
 static int
 truststore_decorate_entry( Operation *op, Entry *e, struct ts_cert *cert,
@@ -489,7 +469,7 @@ truststore_decorate_entry( Operation *op, Entry *e, struct ts_cert *cert,
 	for ( i = 0; i < nfacts; i++ ) {
 		idx = truststore_fact_index( facts[i].name, &hint );
 		/* empty names (no subject) have no valid Directory String */
-		if ( idx < 0 || facts[i].len == 0 )
+		if ( idx < 0 || facts[i].len == 0 || !TS_STORED( idx ) )
 			continue;
 		bv.bv_val = (char *)facts[i].value;
 		bv.bv_len = facts[i].len;
@@ -508,7 +488,9 @@ truststore_decorate_entry( Operation *op, Entry *e, struct ts_cert *cert,
 
 /*
  * Append one internal replace per decoration to a modify, so the entry's
- * decorations are exactly those of the new certificate.
+ * decorations are exactly those of the new certificate.  Computed
+ * decorations are replaced by nothing: an entry loaded with them (slapadd
+ * of an old export) loses values that would no longer match.
  */
 static int
 truststore_decorate_mods( Operation *op, struct ts_cert *cert,
@@ -528,7 +510,7 @@ truststore_decorate_mods( Operation *op, struct ts_cert *cert,
 	}
 	for ( i = 0; i < nfacts; i++ ) {
 		idx = truststore_fact_index( facts[i].name, &hint );
-		if ( idx < 0 || facts[i].len == 0 )
+		if ( idx < 0 || facts[i].len == 0 || !TS_STORED( idx ) )
 			continue;
 		bv.bv_val = (char *)facts[i].value;
 		bv.bv_len = facts[i].len;

@@ -14,7 +14,7 @@ CACHE=${TS_OPENLDAP_CACHE:-/var/cache/ldap-truststore}
 PKGS="slapd ldap-utils libldap2-dev libssl-dev openssl libgnutls28-dev \
 libsasl2-dev libsasl2-modules libwrap0-dev libltdl-dev autoconf automake \
 pkg-config dpkg-dev make gcc clang libclang-rt-14-dev valgrind jq iproute2 \
-gnutls-bin ca-certificates procps psmisc python3"
+gnutls-bin ca-certificates procps psmisc python3 lmdb-utils"
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
