@@ -189,7 +189,7 @@ mkconf() {
 		echo "dbnosync"
 		# the indexes of ldif/11-indexes.ldif
 		echo "index objectClass eq"
-		echo "index cn eq,sub"
+		echo "index cn eq"
 		echo "index entryCSN,entryUUID eq"
 		[ $HAVE_TS = 1 ] && echo "index tsFingerprintSHA256,tsSubjectHash eq"
 		if [ "$kind" = overlay ] && [ $HAVE_TS = 1 ]; then

@@ -55,7 +55,7 @@ olcRootPW: $hash
 olcDbDirectory: $state/db
 olcDbMaxSize: 4294967296
 olcDbIndex: objectClass eq
-olcDbIndex: cn eq,sub
+olcDbIndex: cn eq
 olcDbIndex: tsFingerprintSHA256 eq
 olcDbIndex: tsSubjectHash eq
 olcDbIndex: entryUUID,entryCSN eq
