@@ -36,7 +36,8 @@ enum state { ST_PENDING, ST_SENT, ST_IMPORTED, ST_PRESENT, ST_REFUSED };
 struct item {
 	const struct ts_blob *der;
 	char		*alias;
-	char		*subject;	/* RFC 4514, NULL if we cannot parse it */
+	char		*subject;	/* RFC 4514, see item_subject() */
+	int		 parsed;	/* subject looked for */
 	char		 sha256[65];
 	enum state	 state;
 	int		 rc;		/* the server's result code */
@@ -53,6 +54,7 @@ struct import {
 	struct ts_blob	*certs;
 	size_t		 n;
 	struct item	*items;
+	struct ts_cert	*cert;		/* parses subjects when needed */
 	/* the store's certificates before we began: sha256 -> alias */
 	struct cert_list existing;
 };
@@ -68,6 +70,35 @@ sha256_hex(const void *data, size_t len, char out[65])
 		return;
 	for (i = 0; i < mdlen && i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/*
+ * The subject, for aliases and messages, or NULL when the certificate does
+ * not parse here (the server judges it).  Parsed only when first needed:
+ * an import of a whole bundle names few of its certificates, and parsing
+ * each one cost more than everything else ldaptrust does.
+ */
+static const char *
+item_subject(struct import *im, struct item *it)
+{
+	if (it->parsed)
+		return it->subject;
+	it->parsed = 1;
+	if (im->cert == NULL && (im->cert = ts_cert_new()) == NULL)
+		return NULL;
+	if (ts_cert_parse(im->cert, it->der->data, it->der->len) == 0 &&
+	    ts_cert_subject(im->cert) != NULL)
+		it->subject = strdup(ts_cert_subject(im->cert));
+	return it->subject;
+}
+
+/* The subject, or the fingerprint when there is none to show. */
+static const char *
+item_name(struct import *im, struct item *it)
+{
+	const char *subject = item_subject(im, it);
+
+	return subject != NULL ? subject : it->sha256;
 }
 
 /* Fingerprints as the server may write them (colons, capitals) -> ours. */
@@ -198,7 +229,7 @@ make_aliases(struct import *im)
 		struct item *it = &im->items[i];
 
 		if (im->from_subject) {
-			char *cn = subject_name(it->subject);
+			char *cn = subject_name(item_subject(im, it));
 
 			name = sanitize(cn, it->sha256);
 			free(cn);
@@ -228,7 +259,6 @@ make_aliases(struct import *im)
 static int
 decode(struct import *im)
 {
-	struct ts_cert *cert;
 	unsigned char *buf = NULL;
 	enum ts_kind found = TS_KIND_UNKNOWN;
 	char msg[256];
@@ -244,8 +274,7 @@ decode(struct import *im)
 		warnx_("%s: %s", im->file, msg);
 		goto done;
 	}
-	if ((im->items = calloc(im->n, sizeof(*im->items))) == NULL ||
-	    (cert = ts_cert_new()) == NULL) {
+	if ((im->items = calloc(im->n, sizeof(*im->items))) == NULL) {
 		warnx_("out of memory");
 		goto done;
 	}
@@ -254,12 +283,7 @@ decode(struct import *im)
 
 		it->der = &im->certs[i];
 		sha256_hex(it->der->data, it->der->len, it->sha256);
-		/* the server judges; a local failure only costs the subject */
-		if (ts_cert_parse(cert, it->der->data, it->der->len) == 0 &&
-		    ts_cert_subject(cert) != NULL)
-			it->subject = strdup(ts_cert_subject(cert));
 	}
-	ts_cert_free(cert);
 	rc = 0;
 done:
 	free(buf);
@@ -276,7 +300,8 @@ refuse_many(struct import *im)
 	    im->file, im->n);
 	for (i = 0; i < im->n; i++)
 		fprintf(stderr, "  %zu. %s\n     SHA-256 %s\n", i + 1,
-		    im->items[i].subject ? im->items[i].subject : "(unreadable)",
+		    item_subject(im, &im->items[i]) ? im->items[i].subject :
+		    "(unreadable)",
 		    im->items[i].sha256);
 }
 
@@ -333,7 +358,7 @@ import_one(struct import *im, const char *base)
 	if ((rc = op_result(im->ctx, msgid, what, NULL)) != LDAP_SUCCESS)
 		return exit_status(rc);
 	printf("imported \"%s\": %s\n", it->alias,
-	    it->subject ? it->subject : it->sha256);
+	    item_name(im, it));
 	return 0;
 }
 
@@ -451,22 +476,21 @@ import_many(struct import *im, const char *base)
 			imported++;
 			if (ctx->co.verbose)
 				printf("imported \"%s\": %s\n", it->alias,
-				    it->subject ? it->subject : it->sha256);
+				    item_name(im, it));
 			break;
 		case ST_PRESENT:
 			present++;
 			if (ctx->co.verbose)
 				printf("already present as \"%s\": %s\n",
-				    it->present_as, it->subject ? it->subject :
-				    it->sha256);
+				    it->present_as, item_name(im, it));
 			break;
 		default:
 			refused++;
 			if (first_rc == 0)
 				first_rc = it->rc;
 			fprintf(stderr, "%s: import \"%s\" (%s): %s (%d)\n",
-			    PROGNAME, it->alias, it->subject ? it->subject :
-			    it->sha256, ldap_err2string(it->rc), it->rc);
+			    PROGNAME, it->alias, item_name(im, it),
+			    ldap_err2string(it->rc), it->rc);
 			if (it->text != NULL && *it->text != '\0')
 				fprintf(stderr, "\tadditional info: %s\n",
 				    it->text);
@@ -538,7 +562,8 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 			goto done;
 		for (i = 0; i < im.n; i++)
 			printf("would import \"%s\": %s\n\tSHA-256 %s\n",
-			    im.items[i].alias, im.items[i].subject ?
+			    im.items[i].alias,
+			    item_subject(&im, &im.items[i]) ?
 			    im.items[i].subject : "(unreadable)",
 			    im.items[i].sha256);
 		rc = 0;
@@ -570,6 +595,7 @@ done:
 		free(im.items[i].text);
 	}
 	free(im.items);
+	ts_cert_free(im.cert);
 	ts_blobs_free(im.certs, im.n);
 	cert_list_free(&im.existing);
 	return rc;
