@@ -23,6 +23,13 @@
  *    OpenSSL knows decodes;
  *  - names print as UTF-8 without NUL, SAN DNS/email/URI are printable
  *    ASCII and SAN IP addresses are 4 or 16 bytes.
+ *
+ * Even these templates cost about twice a slapd add, so ts_cert_parse()
+ * first offers the certificate to tsfast.c, a strict DER walk for the
+ * common shapes that fills the handle exactly as this file would.  What
+ * it does not fully understand it hands back, and everything here runs
+ * unchanged: this is the reference, the fallback, and the source of
+ * every refusal.  TS_CERT_SLOW=1 in the environment skips the walk.
  */
 #include <arpa/inet.h>
 #include <limits.h>
@@ -120,6 +127,7 @@ static EVP_MD *ts_md_sha1, *ts_md_sha256;
 static int ts_ed25519_bits = 256, ts_ed448_bits = 456;
 static CRYPTO_ONCE ts_once = CRYPTO_ONCE_STATIC_INIT;
 static int ts_ready;
+static int ts_env_slow;
 
 static int
 ts_eddsa_bits(int type, size_t len, int dflt)
@@ -149,34 +157,12 @@ ts_global_init(void)
 	ts_ed25519_bits = ts_eddsa_bits(EVP_PKEY_ED25519, 32, 256);
 	ts_ed448_bits = ts_eddsa_bits(EVP_PKEY_ED448, 57, 456);
 	ts_ready = ts_md_sha1 != NULL && ts_md_sha256 != NULL;
+	/* An administrator's way back to the reference parser, should the
+	 * fast path ever be suspected: no rebuild needed. */
+	ts_env_slow = getenv("TS_CERT_SLOW") != NULL &&
+	    strcmp(getenv("TS_CERT_SLOW"), "1") == 0;
+	ts_fast_init();
 }
-
-/* Facts are collected as offsets into one string buffer, pointers fixed
- * at the end, so a certificate with thousands of names costs few mallocs. */
-struct ts_cert {
-	unsigned char	*der;
-	size_t		 derlen;
-	int		 ok;
-	enum ts_reason	 reason;
-	enum ts_kind	 kind;
-	char		 error[256];
-
-	struct ts_fact	*facts;
-	size_t		*offs;
-	size_t		 nfacts, capfacts;
-	char		*str;
-	size_t		 strused, strcap;
-	size_t		 subject_off;
-
-	int64_t		 not_before, not_after;
-	char		 subject_hash[9];
-	char		 sha256[65];
-	enum ts_keytype	 keytype;
-	int		 keybits;
-	int		 is_ca;
-	int		 self_signed;
-	const char	*weak;
-};
 
 /* What parse learns before it writes facts. */
 struct ts_work {
@@ -237,6 +223,7 @@ ts_cert_reset(struct ts_cert *c)
 	c->keybits = 0;
 	c->is_ca = c->self_signed = 0;
 	c->weak = NULL;
+	c->took_fast = 0;
 }
 
 void
@@ -248,15 +235,18 @@ ts_cert_free(struct ts_cert *c)
 	free(c->facts);
 	free(c->offs);
 	free(c->str);
+	EVP_MD_CTX_free(c->md_sha256);
+	EVP_MD_CTX_free(c->md_sha1);
 	free(c);
 }
 
-/* Append bytes to the string buffer, NUL-terminated; returns the offset. */
-static int
-ts_str(struct ts_cert *c, const char *s, size_t len, size_t *off)
+char *
+ts_str_room(struct ts_cert *c, size_t n)
 {
-	size_t need = c->strused + len + 1;
+	size_t need = c->strused + n + 1;
 
+	if (need < n)
+		return NULL;
 	if (need > c->strcap) {
 		size_t cap = c->strcap ? c->strcap : 1024;
 		char *p;
@@ -264,19 +254,38 @@ ts_str(struct ts_cert *c, const char *s, size_t len, size_t *off)
 		while (cap < need)
 			cap *= 2;
 		if ((p = realloc(c->str, cap)) == NULL)
-			return -1;
+			return NULL;
 		c->str = p;
 		c->strcap = cap;
 	}
-	memcpy(c->str + c->strused, s, len);
-	c->str[c->strused + len] = '\0';
-	*off = c->strused;
-	c->strused = need;
+	return c->str + c->strused;
+}
+
+size_t
+ts_str_claim(struct ts_cert *c, size_t len)
+{
+	size_t off = c->strused;
+
+	c->str[off + len] = '\0';
+	c->strused += len + 1;
+	return off;
+}
+
+/* Append bytes to the string buffer, NUL-terminated; *off is where. */
+int
+ts_str(struct ts_cert *c, const char *s, size_t len, size_t *off)
+{
+	char *p;
+
+	if ((p = ts_str_room(c, len)) == NULL)
+		return -1;
+	memcpy(p, s, len);
+	*off = ts_str_claim(c, len);
 	return 0;
 }
 
 /* A fact whose value is already in the string buffer at off. */
-static int
+int
 ts_add_off(struct ts_cert *c, const char *name, size_t off, size_t len)
 {
 	if (c->nfacts == c->capfacts) {
@@ -299,7 +308,7 @@ ts_add_off(struct ts_cert *c, const char *name, size_t off, size_t len)
 	return 0;
 }
 
-static int
+int
 ts_add(struct ts_cert *c, const char *name, const char *val, size_t len)
 {
 	size_t off;
@@ -309,13 +318,13 @@ ts_add(struct ts_cert *c, const char *name, const char *val, size_t len)
 	return ts_add_off(c, name, off, len);
 }
 
-static int
+int
 ts_adds(struct ts_cert *c, const char *name, const char *val)
 {
 	return ts_add(c, name, val, strlen(val));
 }
 
-static int
+int
 ts_add_hex(struct ts_cert *c, const char *name, const unsigned char *p,
     size_t n)
 {
@@ -332,6 +341,45 @@ ts_add_hex(struct ts_cert *c, const char *name, const unsigned char *p,
 	rc = ts_add(c, name, out, 2 * n);
 	free(big);
 	return rc;
+}
+
+/* One context per algorithm kept in the handle: a one-shot EVP_Digest
+ * allocates and frees a context every time. */
+int
+ts_digest(struct ts_cert *c, int sha256, const void *data, size_t len,
+    unsigned char *md, unsigned int *mdlen)
+{
+	EVP_MD_CTX **ctx = sha256 ? &c->md_sha256 : &c->md_sha1;
+
+	if (*ctx == NULL && (*ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (!EVP_DigestInit_ex2(*ctx, sha256 ? ts_md_sha256 : ts_md_sha1,
+	    NULL) || !EVP_DigestUpdate(*ctx, data, len) ||
+	    !EVP_DigestFinal_ex(*ctx, md, mdlen)) {
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+int
+ts_fingerprints(struct ts_cert *c, const unsigned char *der, size_t len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen, i;
+
+	if (ts_digest(c, 1, der, len, md, &mdlen) == -1 || mdlen != 32)
+		return -1;
+	for (i = 0; i < mdlen; i++) {
+		c->sha256[2 * i] = hexlc[md[i] >> 4];
+		c->sha256[2 * i + 1] = hexlc[md[i] & 15];
+	}
+	c->sha256[64] = '\0';
+	if (ts_add(c, "tsFingerprintSHA256", c->sha256, 64))
+		return -1;
+	if (ts_digest(c, 0, der, len, md, &mdlen) == -1)
+		return -1;
+	return ts_add_hex(c, "tsFingerprintSHA1", md, mdlen);
 }
 
 int
@@ -433,15 +481,32 @@ ts_oid_text(const ASN1_OBJECT *o, char *buf, size_t len)
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-static int
-ts_curve_index(int nid)
+int
+ts_ec_point(int curve_nid, const unsigned char *p, size_t n, int *bits)
 {
+	EC_POINT *pt;
 	size_t i;
+	int ok;
 
 	for (i = 0; i < TS_NCURVES; i++)
-		if (ts_curve_nid[i] == nid && ts_curve[i] != NULL)
-			return (int)i;
-	return -1;
+		if (ts_curve_nid[i] == curve_nid && ts_curve[i] != NULL)
+			break;
+	if (i == TS_NCURVES || (pt = EC_POINT_new(ts_curve[i])) == NULL)
+		return 1;
+	ok = EC_POINT_oct2point(ts_curve[i], pt, p, n, NULL);
+	EC_POINT_free(pt);
+	if (!ok) {
+		ERR_clear_error();
+		return -1;
+	}
+	*bits = EC_GROUP_order_bits(ts_curve[i]);
+	return 0;
+}
+
+int
+ts_eddsa_key_bits(int ed25519)
+{
+	return ed25519 ? ts_ed25519_bits : ts_ed448_bits;
 }
 
 /*
@@ -476,23 +541,17 @@ ts_key_fast(struct ts_cert *c, struct ts_work *w)
 		return 0;
 	}
 	case NID_X9_62_id_ecPublicKey: {
-		EC_POINT *pt;
-		int i, ok;
+		int k;
 
-		if (ptype != V_ASN1_OBJECT ||
-		    (i = ts_curve_index(OBJ_obj2nid(pval))) == -1)
+		/* An unknown curve (or no memory for a point) goes the slow
+		 * road, which says what is wrong. */
+		if (ptype != V_ASN1_OBJECT || (k = ts_ec_point(OBJ_obj2nid(pval),
+		    p, (size_t)n, &c->keybits)) == 1)
 			return 1;
-		if ((pt = EC_POINT_new(ts_curve[i])) == NULL)
-			return ts_fail(c, TS_ERR_MEMORY, "out of memory");
-		ok = EC_POINT_oct2point(ts_curve[i], pt, p, (size_t)n, NULL);
-		EC_POINT_free(pt);
-		if (!ok) {
-			ERR_clear_error();
+		if (k == -1)
 			return ts_fail(c, TS_ERR_SYNTAX,
 			    "the EC public key is not a point on its curve");
-		}
 		c->keytype = TS_KEY_EC;
-		c->keybits = EC_GROUP_order_bits(ts_curve[i]);
 		return 0;
 	}
 	case NID_ED25519:
@@ -509,7 +568,7 @@ ts_key_fast(struct ts_cert *c, struct ts_work *w)
 			    "the %s key is %ld bytes, not %d", ed25519 ?
 			    "Ed25519" : "Ed448", n, ed25519 ? 32 : 57);
 		c->keytype = ed25519 ? TS_KEY_ED25519 : TS_KEY_ED448;
-		c->keybits = ed25519 ? ts_ed25519_bits : ts_ed448_bits;
+		c->keybits = ts_eddsa_key_bits(ed25519);
 		return 0;
 	}
 	default:
@@ -691,23 +750,35 @@ ts_extensions(struct ts_cert *c, struct ts_work *w)
 }
 
 /*
- * EVP_PKEY_is_a() on the certificate's key.  For fast-path keys an empty
- * EVP_PKEY of the same type answers exactly as the decoded key would.
+ * EVP_PKEY_is_a() on the certificate's key.  For keys we did not decode
+ * an empty EVP_PKEY of the same type answers exactly as the decoded key
+ * would.
  */
 static int
-ts_key_is_a(struct ts_work *w, const char *name)
+ts_key_is_a(EVP_PKEY *key, int spki_nid, const char *name)
 {
 	EVP_PKEY *pk;
 	int rc;
 
-	if (w->slow != NULL)
-		return EVP_PKEY_is_a(X509_get0_pubkey(w->slow), name);
+	if (key != NULL)
+		return EVP_PKEY_is_a(key, name);
 	if ((pk = EVP_PKEY_new()) == NULL)
 		return 0;
-	rc = EVP_PKEY_set_type(pk, w->spki_nid) && EVP_PKEY_is_a(pk, name);
+	rc = EVP_PKEY_set_type(pk, spki_nid) && EVP_PKEY_is_a(pk, name);
 	EVP_PKEY_free(pk);
 	ERR_clear_error();
 	return rc;
+}
+
+int
+ts_sig_fits_key(int signid, EVP_PKEY *key, int spki_nid)
+{
+	int pknid;
+
+	if (!OBJ_find_sigid_algs(signid, NULL, &pknid))
+		return 0;
+	return ts_key_is_a(key, spki_nid, OBJ_nid2sn(pknid)) ||
+	    (ts_key_is_a(key, spki_nid, "RSA") && pknid == NID_rsassaPss);
 }
 
 /* The cheap part of OpenSSL's self-signed test (X509_self_signed with no
@@ -717,7 +788,7 @@ static int
 ts_is_self_signed(struct ts_work *w)
 {
 	TS_TBS *tbs = w->x->tbs;
-	int i, pknid;
+	int i;
 
 	if (X509_NAME_cmp(tbs->subject, tbs->issuer) != 0)
 		return 0;
@@ -745,11 +816,8 @@ ts_is_self_signed(struct ts_work *w)
 				return 0;
 		}
 	}
-	if (!OBJ_find_sigid_algs(OBJ_obj2nid(tbs->sigalg->algorithm), NULL,
-	    &pknid))
-		return 0;
-	return ts_key_is_a(w, OBJ_nid2sn(pknid)) ||
-	    (ts_key_is_a(w, "RSA") && pknid == NID_rsassaPss);
+	return ts_sig_fits_key(OBJ_obj2nid(tbs->sigalg->algorithm),
+	    w->slow != NULL ? X509_get0_pubkey(w->slow) : NULL, w->spki_nid);
 }
 
 /*
@@ -845,7 +913,24 @@ ts_san(struct ts_cert *c, GENERAL_NAMES *san, int type)
 	return 0;
 }
 
-static const char *const ts_ku_names[] = {
+const char *
+ts_weak_digest_name(int mdnid)
+{
+	switch (mdnid) {
+	case NID_md5:
+		return "md5";
+	case NID_md4:
+		return "md4";
+	case NID_md2:
+		return "md2";
+	case NID_sha1:
+		return "sha1";
+	default:
+		return NULL;
+	}
+}
+
+const char *const ts_ku_names[9] = {
 	"digitalSignature", "nonRepudiation", "keyEncipherment",
 	"dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign",
 	"encipherOnly", "decipherOnly"
@@ -856,10 +941,8 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
     size_t len)
 {
 	TS_TBS *tbs = w->x->tbs;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
 	char buf[256], gen[16];
-	size_t subj_off, subj_len, iss_off, iss_len, i;
+	size_t subj_off, subj_len, iss_off, iss_len;
 	int k, ok, rc = -1;
 	unsigned long h;
 	int64_t t;
@@ -910,17 +993,7 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 	if (ts_adds(c, "tsNotAfter", gen))
 		goto done;
 
-	if (!EVP_Digest(der, len, md, &mdlen, ts_md_sha256, NULL))
-		goto done;
-	for (i = 0; i < mdlen; i++) {
-		c->sha256[2 * i] = hexlc[md[i] >> 4];
-		c->sha256[2 * i + 1] = hexlc[md[i] & 15];
-	}
-	c->sha256[64] = '\0';
-	if (ts_add(c, "tsFingerprintSHA256", c->sha256, 64))
-		goto done;
-	if (!EVP_Digest(der, len, md, &mdlen, ts_md_sha1, NULL) ||
-	    ts_add_hex(c, "tsFingerprintSHA1", md, mdlen))
+	if (ts_fingerprints(c, der, len) == -1)
 		goto done;
 
 	h = X509_NAME_hash_ex(tbs->subject, NULL, NULL, &ok);
@@ -1002,14 +1075,7 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 	} else if (!OBJ_find_sigid_algs(OBJ_obj2nid(w->x->sigalg->algorithm),
 	    &k, NULL))
 		k = NID_undef;
-	if (k == NID_md5)
-		c->weak = "md5";
-	else if (k == NID_md4)
-		c->weak = "md4";
-	else if (k == NID_md2)
-		c->weak = "md2";
-	else if (k == NID_sha1)
-		c->weak = "sha1";
+	c->weak = ts_weak_digest_name(k);
 	rc = 0;
  done:
 	/* Every unexplained failure above is an allocation failing. */
@@ -1117,6 +1183,15 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 		ts_fail(c, TS_ERR_SYNTAX, "value too large");
 		goto done;
 	}
+	if (c->path == TS_PATH_AUTO && !ts_env_slow) {
+		if (ts_fast_parse(c, der, len) == 0) {
+			c->took_fast = 1;
+			rc = 0;
+			goto done;
+		}
+		/* Whatever the walk left behind: start from nothing. */
+		ts_cert_reset(c);
+	}
 	w.x = (TS_X509 *)ASN1_item_d2i(NULL, &p, (long)len,
 	    ASN1_ITEM_rptr(TS_X509));
 	if (w.x == NULL) {
@@ -1192,6 +1267,18 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	AUTHORITY_KEYID_free(w.aki);
 	ERR_clear_error();
 	return rc;
+}
+
+void
+ts_cert_set_path(struct ts_cert *c, enum ts_path path)
+{
+	c->path = path;
+}
+
+int
+ts_cert_took_fast(const struct ts_cert *c)
+{
+	return c->took_fast;
 }
 
 /* NULL while the handle holds a certificate, as libtls's tls_error(). */

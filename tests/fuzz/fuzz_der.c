@@ -2,8 +2,10 @@
 /*
  * Every input must give either a clean refusal (a reason and a UTF-8
  * message) or a full set of facts, and the verdict and facts must equal
- * the d2i_X509 oracle's (tests/unit/tsoracle.h).  A disagreement aborts,
- * so libFuzzer keeps the input as a crash.  Run by t900-fuzz.sh.
+ * the d2i_X509 oracle's (tests/unit/tsoracle.h).  The library's fast DER
+ * walk (lib/tsfast.c) must also agree byte for byte with its OpenSSL
+ * path on every input it takes.  A disagreement aborts, so libFuzzer
+ * keeps the input as a crash.  Run by t900-fuzz.sh.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,9 +24,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ts_policy pol;
 	enum ts_reason why;
 	enum ts_kind k;
-	char msg[512];
+	char msg[700];
 	size_t plen, n;
 	char *pem;
+	int fast;
 
 	if (c == NULL && (c = ts_cert_new()) == NULL)
 		abort();
@@ -32,7 +35,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((int)k < TS_KIND_UNKNOWN || k > TS_KIND_PKCS12)
 		abort();
 	if (oracle_compare(c, data, size, msg, sizeof(msg)) != 0) {
-		fprintf(stderr, "fast path and oracle disagree: %s\n", msg);
+		fprintf(stderr, "library and oracle disagree: %s\n", msg);
+		abort();
+	}
+	if (path_compare(data, size, &fast, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "fast and slow paths disagree: %s\n", msg);
 		abort();
 	}
 	if (ts_cert_parse(c, data, size) == -1) {

@@ -10,11 +10,13 @@
  * Fixtures are found in $TS_FIXTURES, else next to this source file.
  */
 #define _GNU_SOURCE	/* memmem */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -369,9 +371,503 @@ test_decode(struct ts_cert *c, const struct decode_case *dc)
 	free(buf);
 }
 
-/* ---- certificates built at run time: what the openssl CLI won't make --- */
+/* ---- the fast path (lib/tsfast.c) against the OpenSSL path ------------- */
 
-static EVP_PKEY *signkey;
+static int fast_hits, slow_hits;
+static EVP_PKEY *signkey;	/* the EC P-256 test CA key */
+
+/*
+ * Both parsers on der must agree on everything (tsoracle.h's
+ * path_compare).  want: 1 the fast path must take it, 0 it must leave it
+ * to OpenSSL, -1 either.  Without the first kind the test could not fail
+ * when the fast path silently stops working.
+ */
+static void
+differ(const char *what, const unsigned char *der, size_t len, int want)
+{
+	char msg[700];
+	int fast;
+
+	check(path_compare(der, len, &fast, msg, sizeof(msg)) == 0, what,
+	    "fast and slow paths differ: %s", msg);
+	if (fast)
+		fast_hits++;
+	else
+		slow_hits++;
+	if (want != -1)
+		check(fast == want, what, "%s", want ? "the fast path did not "
+		    "take it" : "the fast path took it");
+}
+
+/* Fixtures of the common shapes, and ones the fast path must leave. */
+static const char *const fast_fixtures[] = {
+	"ca.der", "ca-ec384.der", "dated-expired.der", "dated-far.der",
+	"dated-future.der", "dated-old.der", "leaf-allku.der", "root-sha1.der",
+	"self-ed25519.der", "self-ed448.der", "serial0.der", "v1.der", NULL
+};
+static const char *const slow_fixtures[] = {
+	"leaf-dsa.der",		/* DSA key */
+	"leaf-pss.der",		/* RSASSA-PSS key */
+	"leaf-psssig.der",	/* RSASSA-PSS signature */
+	"leaf-ecexplicit.der",	/* explicit curve parameters */
+	"leaf-exts.der",	/* name constraints, CRL DP, AIA ... */
+	"leaf-proxy.der",	/* proxyCertInfo */
+	"leaf-utf8.der",	/* non-ASCII names */
+	"leaf-ec256.der",	/* an EKU OpenSSL has no name for */
+	"bad-ber.der", "bad-trailing.der", "bad-truncated.der", NULL
+};
+
+static int
+listed(const char *const *list, const char *name)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_fast_fixtures(void)
+{
+	struct dirent *d;
+	unsigned char *der;
+	size_t len, n = 0;
+	DIR *dir;
+
+	if ((dir = opendir(fixdir)) == NULL) {
+		check(0, fixdir, "cannot list the fixtures");
+		return;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		size_t l = strlen(d->d_name);
+
+		if (l < 5 || strcmp(d->d_name + l - 4, ".der") != 0 ||
+		    (der = slurp(d->d_name, &len)) == NULL)
+			continue;
+		differ(d->d_name, der, len, listed(fast_fixtures, d->d_name) ?
+		    1 : listed(slow_fixtures, d->d_name) ? 0 : -1);
+		free(der);
+		n++;
+	}
+	closedir(dir);
+	check(n >= 30, "fixtures", "only %zu DER fixtures found", n);
+}
+
+/* Every certificate the system trusts: real-world shapes. */
+static void
+test_fast_system(void)
+{
+	const char *path = getenv("TS_CA_BUNDLE") ? getenv("TS_CA_BUNDLE") :
+	    "/etc/ssl/certs/ca-certificates.crt";
+	int f0 = fast_hits, s0 = slow_hits;
+	struct ts_blob *certs;
+	enum ts_kind found;
+	unsigned char *buf;
+	char msg[256], what[64];
+	size_t len, n, i;
+	FILE *f;
+	long sz;
+
+	if ((f = fopen(path, "rb")) == NULL) {
+		printf("note: %s not found, system certificates not compared\n",
+		    path);
+		return;
+	}
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)sz + 1);
+	len = fread(buf, 1, (size_t)sz, f);
+	fclose(f);
+	if (ts_decode_certs(buf, len, &certs, &n, &found, msg,
+	    sizeof(msg)) == -1) {
+		check(0, path, "%s", msg);
+		free(buf);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "%s #%zu", path, i + 1);
+		differ(what, certs[i].data, certs[i].len, -1);
+	}
+	printf("%zu system certificates: %d by the fast path, %d by "
+	    "OpenSSL's\n", n, fast_hits - f0, slow_hits - s0);
+	check(n == 0 || fast_hits > f0, path, "none took the fast path");
+	ts_blobs_free(certs, n);
+	free(buf);
+}
+
+/* Certificates built for the fast path's edges. */
+struct rdn {
+	const char	*field;		/* NULL ends; "" alone: empty name */
+	int		 type;		/* V_ASN1_... */
+	const char	*value;
+	int		 join;		/* same RDN as the previous one */
+};
+
+static const struct edge {
+	const char	*what;
+	int		 want;		/* as differ() */
+	struct rdn	 subj[8];	/* none: the bench names */
+	struct rdn	 iss[8];
+	const char	*serial;	/* hex, '-' allowed; NULL: 1234 */
+	int		 key;		/* 0 RSA-2048, 1 EC P-256, 2 Ed25519 */
+	int		 v1;		/* version 1, no extensions */
+	int		 kid;		/* AKI: 0 another key id, 1 = SKI,
+					 * -1 none */
+	const char	*nb, *na;	/* validity, as ASN1_TIME_set_string */
+	const char	*ext[4][2];	/* replace (or with NULL delete) */
+	int		 dup_san;
+	const char	*fact;		/* expected "name=value" */
+} edges[] = {
+	{ "bench-like", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSubject=CN=backend-0000000.bench.example,O=Bench Hosting,C=DE" },
+	{ "RFC 2253 escapes", 1, {
+	    { "CN", V_ASN1_UTF8STRING, "#a,b+c\"d\\e<f>g;h=i j#", 0 },
+	    { "OU", V_ASN1_PRINTABLESTRING, " lead", 0 },
+	    { "OU", V_ASN1_IA5STRING, "trail ", 0 },
+	    { "O", V_ASN1_UTF8STRING, " ", 0 },
+	    { "L", V_ASN1_UTF8STRING, "#", 0 },
+	    { "ST", V_ASN1_UTF8STRING, "", 0 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSubject=ST=,L=#,O=\\ ,OU=trail\\ ,OU=\\ lead,"
+	    "CN=\\#a\\,b\\+c\\\"d\\\\e\\<f\\>g\\;h=i j#" },
+	{ "spaces and case for the hash", 1, {
+	    { "CN", V_ASN1_UTF8STRING, "  Two  Spaces   INSIDE  ", 0 },
+	    { "O", V_ASN1_PRINTABLESTRING, "ABC  def", 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { NULL, NULL } }, 0, NULL },
+	{ "every attribute type in the table", 1, {
+	    { "DC", V_ASN1_IA5STRING, "org", 0 },
+	    { "DC", V_ASN1_IA5STRING, "Example", 0 },
+	    { "emailAddress", V_ASN1_IA5STRING, "Admin@Example.ORG", 0 },
+	    { "UID", V_ASN1_UTF8STRING, "u1", 0 },
+	    { "serialNumber", V_ASN1_PRINTABLESTRING, "42", 0 },
+	    { "title", V_ASN1_UTF8STRING, "Boss", 0 },
+	    { "GN", V_ASN1_UTF8STRING, "Ann", 0 } },
+	    { { "SN", V_ASN1_UTF8STRING, "Lee", 0 },
+	    { "initials", V_ASN1_UTF8STRING, "AL", 0 },
+	    { "pseudonym", V_ASN1_UTF8STRING, "al", 0 },
+	    { "generationQualifier", V_ASN1_UTF8STRING, "III", 0 },
+	    { "dnQualifier", V_ASN1_PRINTABLESTRING, "q", 0 },
+	    { "organizationIdentifier", V_ASN1_UTF8STRING, "VATDE-1", 0 },
+	    { "businessCategory", V_ASN1_UTF8STRING, "Private", 0 },
+	    { "postalCode", V_ASN1_UTF8STRING, "10115", 0 } },
+	    NULL, 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSubject=GN=Ann,title=Boss,serialNumber=42,UID=u1,"
+	    "emailAddress=Admin@Example.ORG,DC=Example,DC=org" },
+	{ "jurisdiction and address attributes", 1, {
+	    { "jurisdictionC", V_ASN1_PRINTABLESTRING, "DE", 0 },
+	    { "jurisdictionST", V_ASN1_UTF8STRING, "Berlin", 0 },
+	    { "jurisdictionL", V_ASN1_UTF8STRING, "Berlin", 0 },
+	    { "street", V_ASN1_UTF8STRING, "Main St 1", 0 },
+	    { "L", V_ASN1_UTF8STRING, "Berlin", 0 },
+	    { "description", V_ASN1_UTF8STRING, "d", 0 },
+	    { "name", V_ASN1_UTF8STRING, "n", 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { NULL, NULL } }, 0, NULL },
+	{ "PrintableString with characters it may not hold", 1, {
+	    { "CN", V_ASN1_PRINTABLESTRING, "a*b@c_d&e", 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { NULL, NULL } }, 0, "tsSubject=CN=a*b@c_d&e" },
+	{ "multi-valued RDN", 0, {
+	    { "CN", V_ASN1_UTF8STRING, "a", 0 },
+	    { "OU", V_ASN1_UTF8STRING, "b", 1 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0, NULL },
+	{ "non-ASCII UTF8String", 0, {
+	    { "CN", V_ASN1_UTF8STRING, "J\xc3\xb6rg", 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { NULL, NULL } }, 0, NULL },
+	{ "control character", 0, {
+	    { "CN", V_ASN1_UTF8STRING, "a\tb", 0 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSubject=CN=a\\09b" },
+	{ "BMPString", 0, { { "CN", V_ASN1_BMPSTRING, "\0a", 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { NULL, NULL } }, 0, NULL },
+	{ "T61String", 0, { { "CN", V_ASN1_T61STRING, "abc", 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { NULL, NULL } }, 0, NULL },
+	{ "unknown attribute type", 0, {
+	    { "1.3.6.1.4.1.99999.9", V_ASN1_UTF8STRING, "x", 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { NULL, NULL } }, 0, NULL },
+	{ "empty subject", 0, { { "", 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0, NULL },
+	{ "self-issued, names equal only canonically", 1, {
+	    { "CN", V_ASN1_UTF8STRING, "Foo  Bar", 0 } },
+	    { { "CN", V_ASN1_PRINTABLESTRING, " foo bar ", 0 } }, NULL, 1, 0,
+	    1, NULL, NULL, { { NULL, NULL } }, 0, "tsSelfSigned=TRUE" },
+	{ "self-issued, AKI names another key", 1, {
+	    { "CN", V_ASN1_UTF8STRING, "Foo", 0 } },
+	    { { "CN", V_ASN1_UTF8STRING, "foo", 0 } }, NULL, 1, 0, 0, NULL,
+	    NULL, { { NULL, NULL } }, 0, "tsSelfSigned=FALSE" },
+	{ "self-issued, no AKI", 1, { { "CN", V_ASN1_UTF8STRING, "Foo", 0 } },
+	    { { "CN", V_ASN1_UTF8STRING, "Foo", 0 } }, NULL, 1, 0, -1, NULL,
+	    NULL, { { NULL, NULL } }, 0, "tsSelfSigned=TRUE" },
+	{ "self-issued, key does not fit the signature", 1, {
+	    { "CN", V_ASN1_UTF8STRING, "Foo", 0 } },
+	    { { "CN", V_ASN1_UTF8STRING, "Foo", 0 } }, NULL, 0, 0, -1, NULL,
+	    NULL, { { NULL, NULL } }, 0, "tsSelfSigned=FALSE" },
+	{ "serial -5", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    "-5", 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSerialNumber=-05" },
+	{ "serial -129", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    "-81", 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSerialNumber=-81" },
+	{ "serial -256", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    "-100", 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSerialNumber=-0100" },
+	{ "serial -2^64", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    "-10000000000000000", 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSerialNumber=-010000000000000000" },
+	{ "serial 0", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    "0", 0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSerialNumber=00" },
+	{ "serial of 20 bytes", 1, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF",
+	    0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSerialNumber=7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" },
+	{ "serial of 20 bytes, high bit set", 1, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, "80000000000000000000000000000000000000FF",
+	    0, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsSerialNumber=80000000000000000000000000000000000000FF" },
+	{ "version 1", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 0, 1, 0, NULL, NULL, { { NULL, NULL } }, 0, "tsVersion=1" },
+	{ "EC key", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 1, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsKeyAlgorithm=id-ecPublicKey" },
+	{ "Ed25519 key", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 2, 0, 0, NULL, NULL, { { NULL, NULL } }, 0,
+	    "tsKeyAlgorithm=ED25519" },
+	{ "GeneralizedTime before 2050, UTCTime after", 1,
+	    { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0,
+	    "20000229235959Z", "491231235959Z", { { NULL, NULL } }, 0,
+	    "tsNotBefore=20000229235959Z" },
+	{ "UTCTime 1950", 1, { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } },
+	    NULL, 0, 0, 0, "500101000000Z", "99991231235959Z",
+	    { { NULL, NULL } }, 0, "tsNotAfter=99991231235959Z" },
+	{ "critical CA basicConstraints, all keyUsage bits", 1,
+	    { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0,
+	    NULL, NULL, { { "basicConstraints", "critical,CA:TRUE,pathlen:0" },
+	    { "keyUsage", "critical,digitalSignature,nonRepudiation,"
+	    "keyEncipherment,dataEncipherment,keyAgreement,keyCertSign,"
+	    "cRLSign,encipherOnly,decipherOnly" } }, 0, "tsIsCA=TRUE" },
+	{ "basicConstraints CA:FALSE", 1, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { "basicConstraints", "critical,CA:FALSE" },
+	    { "keyUsage", "cRLSign" } }, 0, "tsIsCA=FALSE" },
+	{ "SAN of every kind the fast path knows", 1,
+	    { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0,
+	    NULL, NULL, { { "subjectAltName", "critical,IP:192.0.2.1,"
+	    "DNS:a.example,email:x@example.org,URI:https://a.example/,"
+	    "IP:2001:db8::1,DNS:b.example,IP:::ffff:10.0.0.1" } }, 0,
+	    "tsIPAddress=2001:db8::1" },
+	{ "SAN registeredID", 0, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { "subjectAltName", "DNS:a.example,RID:1.2.3.4" } }, 0, NULL },
+	{ "SAN otherName", 0, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { "subjectAltName", "otherName:1.2.3.4;UTF8:x" } }, 0, NULL },
+	{ "every EKU in the table", 1, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { "extendedKeyUsage", "serverAuth,clientAuth,codeSigning,"
+	    "emailProtection,ipsecEndSystem,ipsecTunnel,ipsecUser,timeStamping,"
+	    "OCSPSigning,ipsecIKE,anyExtendedKeyUsage,msSmartcardLogin,"
+	    "msCodeInd,msCodeCom,msCTLSign,msEFS" } }, 0,
+	    "tsExtKeyUsage=msEFS" },
+	{ "EKU OpenSSL has no name for", 0, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { "extendedKeyUsage", "serverAuth,1.3.6.1.4.1.99999.1" } }, 0,
+	    NULL },
+	{ "an extension the fast path does not know", 0,
+	    { { NULL, 0, NULL, 0 } }, { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0,
+	    NULL, NULL, { { "1.3.6.1.4.1.99999.7", "critical,DER:0500" } }, 0,
+	    NULL },
+	{ "no extensions but SKI", 1, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, -1, NULL, NULL,
+	    { { "keyUsage", NULL }, { "extendedKeyUsage", NULL },
+	    { "subjectAltName", NULL } }, 0, NULL },
+	{ "duplicate SAN", 0, { { NULL, 0, NULL, 0 } },
+	    { { NULL, 0, NULL, 0 } }, NULL, 0, 0, 0, NULL, NULL,
+	    { { NULL, NULL } }, 1, NULL },
+};
+
+static EVP_PKEY *rsakey, *edkey;
+
+static EVP_PKEY *
+fixture_key(const char *file)
+{
+	const unsigned char *p;
+	unsigned char *der;
+	EVP_PKEY *pk = NULL;
+	size_t len;
+	X509 *x;
+
+	if ((der = slurp(file, &len)) == NULL)
+		return NULL;
+	p = der;
+	if ((x = d2i_X509(NULL, &p, (long)len)) != NULL)
+		pk = X509_get_pubkey(x);
+	X509_free(x);
+	free(der);
+	return pk;
+}
+
+static X509_NAME *
+edge_name(const struct rdn *r, const char *cn)
+{
+	X509_NAME *nm = X509_NAME_new();
+
+	if (r[0].field == NULL) {
+		X509_NAME_add_entry_by_txt(nm, "C", V_ASN1_PRINTABLESTRING,
+		    (const unsigned char *)"DE", -1, -1, 0);
+		X509_NAME_add_entry_by_txt(nm, "O", V_ASN1_UTF8STRING,
+		    (const unsigned char *)"Bench Hosting", -1, -1, 0);
+		X509_NAME_add_entry_by_txt(nm, "CN", V_ASN1_UTF8STRING,
+		    (const unsigned char *)cn, -1, -1, 0);
+		return nm;
+	}
+	for (; r->field != NULL && r->field[0] != '\0'; r++)
+		X509_NAME_add_entry_by_txt(nm, r->field, r->type,
+		    (const unsigned char *)r->value, r->type ==
+		    V_ASN1_BMPSTRING ? 2 : -1, -1, r->join ? -1 : 0);
+	return nm;
+}
+
+static int
+edge_ext(X509 *x, X509V3_CTX *ctx, const char *name, const char *value)
+{
+	X509_EXTENSION *ex = X509V3_EXT_conf(NULL, ctx, name, value);
+
+	if (ex == NULL)
+		return -1;
+	X509_add_ext(x, ex, -1);	/* copies */
+	X509_EXTENSION_free(ex);
+	return 0;
+}
+
+/* The edge's certificate, DER, signed with the EC test key. */
+static unsigned char *
+edge_cert(const struct edge *e, size_t *len)
+{
+	static const unsigned char kid[20] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	X509 *x = X509_new();
+	X509_NAME *nm;
+	X509V3_CTX ctx;
+	BIGNUM *bn = NULL;
+	ASN1_INTEGER *ser;
+	ASN1_OCTET_STRING *ski;
+	AUTHORITY_KEYID *akid;
+	unsigned char *out = NULL;
+	int i, n;
+
+	X509_set_version(x, e->v1 ? 0 : 2);
+	BN_hex2bn(&bn, e->serial != NULL ? e->serial : "1234");
+	ser = BN_to_ASN1_INTEGER(bn, NULL);
+	X509_set_serialNumber(x, ser);
+	ASN1_INTEGER_free(ser);
+	BN_free(bn);
+	nm = edge_name(e->iss, "Bench CA");
+	X509_set_issuer_name(x, nm);
+	X509_NAME_free(nm);
+	nm = edge_name(e->subj, "backend-0000000.bench.example");
+	X509_set_subject_name(x, nm);
+	X509_NAME_free(nm);
+	ASN1_TIME_set_string(X509_getm_notBefore(x), e->nb ? e->nb :
+	    "260101000000Z");
+	ASN1_TIME_set_string(X509_getm_notAfter(x), e->na ? e->na :
+	    "360101000000Z");
+	X509_set_pubkey(x, e->key == 1 ? signkey : e->key == 2 ? edkey :
+	    rsakey);
+	if (!e->v1) {
+		X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+		edge_ext(x, &ctx, "keyUsage",
+		    "critical,digitalSignature,keyEncipherment");
+		edge_ext(x, &ctx, "extendedKeyUsage", "serverAuth,clientAuth");
+		edge_ext(x, &ctx, "subjectAltName",
+		    "DNS:backend-0000000.bench.example");
+		ski = ASN1_OCTET_STRING_new();
+		ASN1_OCTET_STRING_set(ski, kid, sizeof(kid));
+		X509_add1_ext_i2d(x, NID_subject_key_identifier, ski, 0, 0);
+		if (e->kid != -1) {
+			akid = AUTHORITY_KEYID_new();
+			akid->keyid = ASN1_OCTET_STRING_new();
+			ASN1_OCTET_STRING_set(akid->keyid, kid,
+			    e->kid ? sizeof(kid) : 8);
+			X509_add1_ext_i2d(x, NID_authority_key_identifier, akid,
+			    0, 0);
+			AUTHORITY_KEYID_free(akid);
+		}
+		ASN1_OCTET_STRING_free(ski);
+		for (i = 0; i < 4 && e->ext[i][0] != NULL; i++) {
+			int nid = OBJ_txt2nid(e->ext[i][0]);
+
+			if (nid != NID_undef && (n = X509_get_ext_by_NID(x,
+			    nid, -1)) >= 0)
+				X509_EXTENSION_free(X509_delete_ext(x, n));
+			if (e->ext[i][1] != NULL)
+				check(edge_ext(x, &ctx, e->ext[i][0],
+				    e->ext[i][1]) == 0, e->what,
+				    "cannot make %s", e->ext[i][0]);
+		}
+		if (e->dup_san)
+			X509_add_ext(x, X509_get_ext(x, X509_get_ext_by_NID(x,
+			    NID_subject_alt_name, -1)), -1);
+	}
+	X509_sign(x, signkey, EVP_sha256());
+	n = i2d_X509(x, &out);
+	X509_free(x);
+	*len = n > 0 ? (size_t)n : 0;
+	ERR_clear_error();
+	return out;
+}
+
+static void
+test_fast_edges(struct ts_cert *c)
+{
+	const struct ts_fact *f;
+	unsigned char *der;
+	char msg[512];
+	size_t i, len, n, from;
+
+	check(ts_fast_selftest(msg, sizeof(msg)) == 0, "fast path tables",
+	    "%s", msg);
+	rsakey = fixture_key("ca.der");
+	edkey = fixture_key("self-ed25519.der");
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		der = edge_cert(&edges[i], &len);
+		if (der == NULL) {
+			check(0, edges[i].what, "cannot build");
+			continue;
+		}
+		differ(edges[i].what, der, len, edges[i].want);
+		check(oracle_compare(c, der, len, msg, sizeof(msg)) == 0,
+		    edges[i].what, "oracle: %s", msg);
+		if (edges[i].fact != NULL) {
+			from = 0;
+			check(ts_cert_parse(c, der, len) == 0 &&
+			    ts_cert_facts(c, &f, &n) == 0 &&
+			    has_fact(f, n, edges[i].fact, &from), edges[i].what,
+			    "expected %s (%s)", edges[i].fact,
+			    ts_cert_error(c) ? ts_cert_error(c) : "accepted");
+		}
+		OPENSSL_free(der);
+	}
+	/* TS_PATH_SLOW is honoured, and AUTO again after it. */
+	der = edge_cert(&edges[0], &len);
+	ts_cert_set_path(c, TS_PATH_SLOW);
+	check(ts_cert_parse(c, der, len) == 0 && !ts_cert_took_fast(c),
+	    "TS_PATH_SLOW", "the fast path was taken");
+	ts_cert_set_path(c, TS_PATH_AUTO);
+	check(ts_cert_parse(c, der, len) == 0 && ts_cert_took_fast(c),
+	    "TS_PATH_AUTO", "the fast path was not taken");
+	OPENSSL_free(der);
+	EVP_PKEY_free(rsakey);
+	EVP_PKEY_free(edkey);
+}
+
+/* ---- certificates built at run time: what the openssl CLI won't make --- */
 
 /* A certificate from ca.der with changes applied by fn, re-signed. */
 static unsigned char *
@@ -811,6 +1307,11 @@ main(void)
 	test_keys(c);
 	test_policy(c);
 	test_pem_roundtrip(c);
+	test_fast_fixtures();
+	test_fast_edges(c);
+	test_fast_system();
+	printf("fast path: %d certificates, OpenSSL path: %d\n", fast_hits,
+	    slow_hits);
 
 	ts_cert_free(c);
 	EVP_PKEY_free(signkey);

@@ -30,6 +30,7 @@
 #include <openssl/x509v3.h>
 
 #include "tscert.h"
+#include "tsint.h"	/* the fast/slow path switch */
 
 struct or_facts {
 	char	*name[65536];
@@ -511,6 +512,102 @@ oracle_compare(struct ts_cert *c, const unsigned char *der, size_t len,
  done:
 	or_clear(&o);
 	return rc;
+}
+
+/*
+ * The library's own two parsers on der: the fast DER walk (lib/tsfast.c,
+ * if it takes the certificate) against the OpenSSL templates
+ * (TS_PATH_SLOW), the reference.  Everything a caller can see must be
+ * identical: verdict, reason, kind, message, every fact byte, every
+ * accessor, and the default policy's verdict.  0 if so, else -1 with the
+ * first difference in msg.  *fast says whether the fast path took it.
+ */
+static int
+path_compare(const unsigned char *der, size_t len, int *fast, char *msg,
+    size_t msglen)
+{
+	static struct ts_cert *a, *b;
+	const struct ts_fact *fa, *fb;
+	struct ts_policy pol;
+	enum ts_reason wa, wb;
+	char ma[256], mb[256];
+	const char *ea, *eb, *sa, *sb;
+	size_t na, nb, la, lb, i;
+	int ra, rb;
+
+	if (a == NULL) {
+		a = ts_cert_new();
+		b = ts_cert_new();
+		ts_cert_set_path(b, TS_PATH_SLOW);
+	}
+	msg[0] = '\0';
+	ra = ts_cert_parse(a, der, len);
+	rb = ts_cert_parse(b, der, len);
+	*fast = ts_cert_took_fast(a);
+	if (ts_cert_took_fast(b)) {
+		snprintf(msg, msglen, "TS_PATH_SLOW took the fast path");
+		return -1;
+	}
+	ea = ts_cert_error(a);
+	eb = ts_cert_error(b);
+	if (ra != rb || ts_cert_reason(a) != ts_cert_reason(b) ||
+	    ts_cert_kind(a) != ts_cert_kind(b) || (ea == NULL) != (eb == NULL) ||
+	    (ea != NULL && strcmp(ea, eb) != 0)) {
+		snprintf(msg, msglen, "fast %d/%d/%d (%s), slow %d/%d/%d (%s)",
+		    ra, ts_cert_reason(a), ts_cert_kind(a), ea ? ea : "-", rb,
+		    ts_cert_reason(b), ts_cert_kind(b), eb ? eb : "-");
+		return -1;
+	}
+	if (ra == -1)
+		return 0;
+	ts_cert_facts(a, &fa, &na);
+	ts_cert_facts(b, &fb, &nb);
+	for (i = 0; i < na && i < nb; i++)
+		if (strcmp(fa[i].name, fb[i].name) != 0 ||
+		    fa[i].len != fb[i].len ||
+		    memcmp(fa[i].value, fb[i].value, fa[i].len + 1) != 0) {
+			snprintf(msg, msglen, "fact %zu: fast %s=%.80s, slow "
+			    "%s=%.80s", i, fa[i].name, fa[i].value, fb[i].name,
+			    fb[i].value);
+			return -1;
+		}
+	if (na != nb) {
+		snprintf(msg, msglen, "fast has %zu facts, slow %zu", na, nb);
+		return -1;
+	}
+	sa = ts_cert_weak_digest(a);
+	sb = ts_cert_weak_digest(b);
+	if (ts_cert_der(a, &la) == NULL || ts_cert_der(b, &lb) == NULL ||
+	    la != lb || memcmp(ts_cert_der(a, NULL), ts_cert_der(b, NULL),
+	    la) != 0 || ts_cert_not_before(a) != ts_cert_not_before(b) ||
+	    ts_cert_not_after(a) != ts_cert_not_after(b) ||
+	    strcmp(ts_cert_subject_hash(a), ts_cert_subject_hash(b)) != 0 ||
+	    strcmp(ts_cert_sha256_hex(a), ts_cert_sha256_hex(b)) != 0 ||
+	    strcmp(ts_cert_subject(a), ts_cert_subject(b)) != 0 ||
+	    ts_cert_key_type(a) != ts_cert_key_type(b) ||
+	    ts_cert_key_bits(a) != ts_cert_key_bits(b) ||
+	    ts_cert_is_ca(a) != ts_cert_is_ca(b) ||
+	    ts_cert_self_signed(a) != ts_cert_self_signed(b) ||
+	    (sa == NULL) != (sb == NULL) || (sa != NULL && strcmp(sa, sb))) {
+		snprintf(msg, msglen, "accessors differ: hash %s/%s subject "
+		    "%s/%s type %d/%d bits %d/%d ca %d/%d ss %d/%d weak %s/%s",
+		    ts_cert_subject_hash(a), ts_cert_subject_hash(b),
+		    ts_cert_subject(a), ts_cert_subject(b), ts_cert_key_type(a),
+		    ts_cert_key_type(b), ts_cert_key_bits(a),
+		    ts_cert_key_bits(b), ts_cert_is_ca(a), ts_cert_is_ca(b),
+		    ts_cert_self_signed(a), ts_cert_self_signed(b),
+		    sa ? sa : "-", sb ? sb : "-");
+		return -1;
+	}
+	ts_policy_defaults(&pol);
+	ra = ts_policy_check(&pol, a, 1800000000, &wa, ma, sizeof(ma));
+	rb = ts_policy_check(&pol, b, 1800000000, &wb, mb, sizeof(mb));
+	if (ra != rb || wa != wb || (ra == -1 && strcmp(ma, mb) != 0)) {
+		snprintf(msg, msglen, "policy: fast %d (%s), slow %d (%s)", wa,
+		    ra ? ma : "-", wb, rb ? mb : "-");
+		return -1;
+	}
+	return 0;
 }
 
 #endif /* TSORACLE_H */
