@@ -48,7 +48,7 @@ conf() {
 		echo "maxsize 1073741824"
 		echo "dbnosync"
 		echo "index objectClass eq"
-		echo "index cn eq,sub"
+		echo "index cn eq"
 		echo "index entryCSN,entryUUID eq"
 		echo "index tsFingerprintSHA256,tsSubjectHash eq"
 		if [ "$kind" = overlay ]; then

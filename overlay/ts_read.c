@@ -171,11 +171,29 @@ truststore_operational( Operation *op, SlapReply *rs )
 
 /* ---- filters on computed decorations ---------------------------------- */
 
+/* The attribute a simple filter tests, NULL for AND, OR, NOT and others. */
+static AttributeDescription *
+truststore_filter_ad( Filter *f )
+{
+	switch ( f->f_choice & SLAPD_FILTER_MASK ) {
+	case LDAP_FILTER_EQUALITY:
+	case LDAP_FILTER_GE:
+	case LDAP_FILTER_LE:
+	case LDAP_FILTER_APPROX:
+		return f->f_av_desc;
+	case LDAP_FILTER_SUBSTRINGS:
+		return f->f_sub_desc;
+	case LDAP_FILTER_PRESENT:
+		return f->f_desc;
+	case LDAP_FILTER_EXT:
+		return f->f_mr_desc;
+	}
+	return NULL;
+}
+
 static int
 truststore_filter_computed( Filter *f )
 {
-	AttributeDescription *ad = NULL;
-
 	for ( ; f != NULL; f = f->f_next ) {
 		switch ( f->f_choice & SLAPD_FILTER_MASK ) {
 		case LDAP_FILTER_AND:
@@ -183,27 +201,12 @@ truststore_filter_computed( Filter *f )
 		case LDAP_FILTER_NOT:
 			if ( truststore_filter_computed( f->f_list ) )
 				return 1;
-			continue;
-		case LDAP_FILTER_EQUALITY:
-		case LDAP_FILTER_GE:
-		case LDAP_FILTER_LE:
-		case LDAP_FILTER_APPROX:
-			ad = f->f_av_desc;
-			break;
-		case LDAP_FILTER_SUBSTRINGS:
-			ad = f->f_sub_desc;
-			break;
-		case LDAP_FILTER_PRESENT:
-			ad = f->f_desc;
-			break;
-		case LDAP_FILTER_EXT:
-			ad = f->f_mr_desc;
 			break;
 		default:
-			continue;
+			if ( truststore_computed_index(
+					truststore_filter_ad( f ) ) >= 0 )
+				return 1;
 		}
-		if ( truststore_computed_index( ad ) >= 0 )
-			return 1;
 	}
 	return 0;
 }
@@ -216,10 +219,7 @@ truststore_filter_computed( Filter *f )
 static void
 truststore_filter_widen( Operation *op, Filter *f, int positive )
 {
-	AttributeDescription *ad;
-
 	for ( ; f != NULL; f = f->f_next ) {
-		ad = NULL;
 		switch ( f->f_choice & SLAPD_FILTER_MASK ) {
 		case LDAP_FILTER_AND:
 		case LDAP_FILTER_OR:
@@ -228,23 +228,8 @@ truststore_filter_widen( Operation *op, Filter *f, int positive )
 		case LDAP_FILTER_NOT:
 			truststore_filter_widen( op, f->f_not, !positive );
 			continue;
-		case LDAP_FILTER_EQUALITY:
-		case LDAP_FILTER_GE:
-		case LDAP_FILTER_LE:
-		case LDAP_FILTER_APPROX:
-			ad = f->f_av_desc;
-			break;
-		case LDAP_FILTER_SUBSTRINGS:
-			ad = f->f_sub_desc;
-			break;
-		case LDAP_FILTER_PRESENT:
-			ad = f->f_desc;
-			break;
-		case LDAP_FILTER_EXT:
-			ad = f->f_mr_desc;
-			break;
 		}
-		if ( truststore_computed_index( ad ) < 0 )
+		if ( truststore_computed_index( truststore_filter_ad( f ) ) < 0 )
 			continue;
 		/* frees the assertion, keeps the node and its f_next */
 		filter_free_x( op, f, 0 );
