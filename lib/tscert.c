@@ -1184,10 +1184,11 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 		goto done;
 	}
 	if (c->path == TS_PATH_AUTO && !ts_env_slow) {
+		/* Nothing allocated yet, and the walk leaves no OpenSSL
+		 * errors queued: nothing for done: to do. */
 		if (ts_fast_parse(c, der, len) == 0) {
 			c->took_fast = 1;
-			rc = 0;
-			goto done;
+			return 0;
 		}
 		/* Whatever the walk left behind: start from nothing. */
 		ts_cert_reset(c);

@@ -270,9 +270,10 @@ ts_oid_find(const struct ts_oid *tab, size_t n, const unsigned char *p,
 {
 	size_t i;
 
+	/* The last byte tells most table entries apart (55 04 xx). */
 	for (i = 0; i < n; i++)
-		if (tab[i].len == len && tab[i].ok &&
-		    memcmp(tab[i].der, p, len) == 0)
+		if (tab[i].len == len && (unsigned char)tab[i].der[len - 1] ==
+		    p[len - 1] && tab[i].ok && memcmp(tab[i].der, p, len) == 0)
 			return &tab[i];
 	return NULL;
 }
@@ -330,7 +331,7 @@ ts_take_oid(const unsigned char **pp, const unsigned char *end,
 {
 	struct ts_tlv v;
 
-	if (ts_take(pp, end, 0x06, &v) == -1)
+	if (ts_take(pp, end, 0x06, &v) == -1 || v.len == 0)
 		return NULL;
 	return ts_oid_find(tab, n, v.p, v.len);
 }
@@ -930,16 +931,29 @@ ts_san_facts(struct ts_cert *c, const struct ts_tlv *san, unsigned int tag,
 	return 0;
 }
 
+/* A small non-negative number in decimal, without snprintf's cost. */
+static int
+ts_add_num(struct ts_cert *c, const char *name, int v)
+{
+	char buf[16], *o = buf + sizeof(buf);
+
+	do {
+		*--o = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0 && o > buf);
+	return ts_add(c, name, o, (size_t)(buf + sizeof(buf) - o));
+}
+
 /* The facts in tscert.c's ts_facts() order. */
 static int
 ts_fast_facts(struct ts_cert *c, const struct ts_fast *f,
     const unsigned char *der, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char scanon[2048], icanon[2048], md[EVP_MAX_MD_SIZE];
 	size_t soff, slen, ioff, ilen, sclen, iclen, k;
 	unsigned int mdlen;
 	const unsigned char *q, *qe;
-	char buf[16];
 
 	if (ts_canon(&f->subject, scanon, sizeof(scanon), &sclen) == -1 ||
 	    ts_canon(&f->issuer, icanon, sizeof(icanon), &iclen) == -1)
@@ -962,14 +976,14 @@ ts_fast_facts(struct ts_cert *c, const struct ts_fast *f,
 	 * four bytes read little-endian. */
 	if (ts_digest(c, 0, scanon, sclen, md, &mdlen) == -1)
 		return -1;
-	snprintf(c->subject_hash, sizeof(c->subject_hash), "%08lx",
-	    (unsigned long)md[0] | (unsigned long)md[1] << 8 |
-	    (unsigned long)md[2] << 16 | (unsigned long)md[3] << 24);
-	if (ts_adds(c, "tsSubjectHash", c->subject_hash) ||
-	    ts_adds(c, "tsKeyAlgorithm", f->key->text))
-		return -1;
-	snprintf(buf, sizeof(buf), "%d", f->keybits);
-	if (ts_adds(c, "tsKeyBits", buf) ||
+	for (k = 0; k < 4; k++) {
+		c->subject_hash[6 - 2 * k] = hex[md[k] >> 4];
+		c->subject_hash[7 - 2 * k] = hex[md[k] & 15];
+	}
+	c->subject_hash[8] = '\0';
+	if (ts_add(c, "tsSubjectHash", c->subject_hash, 8) ||
+	    ts_adds(c, "tsKeyAlgorithm", f->key->text) ||
+	    ts_add_num(c, "tsKeyBits", f->keybits) ||
 	    ts_adds(c, "tsSignatureAlgorithm", f->sig->text))
 		return -1;
 	c->keytype = f->keytype;
@@ -1012,8 +1026,7 @@ ts_fast_facts(struct ts_cert *c, const struct ts_fast *f,
 	if ((f->seen & (1U << TS_EXT_AKI)) && f->akid.len > 0 &&
 	    ts_add_hex(c, "tsAuthorityKeyIdentifier", f->akid.p, f->akid.len))
 		return -1;
-	snprintf(buf, sizeof(buf), "%d", f->version + 1);
-	if (ts_adds(c, "tsVersion", buf))
+	if (ts_add_num(c, "tsVersion", f->version + 1))
 		return -1;
 	c->weak = f->sig->weak;
 	return 0;
