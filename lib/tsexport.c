@@ -1090,7 +1090,8 @@ run_dir(struct ts_export_batch *bt)
 		bt->failed = 1;
 		w->b->failed = 1;
 	}
-	if (renamed && fsync(dfd) == -1) {
+	/* the new names durable before old tails go; else one fsync below */
+	if (renamed && bt->nu > 0 && fsync(dfd) == -1) {
 		adderr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
 		bt->failed = 1;
 	}
