@@ -349,8 +349,12 @@ int
 ts_digest(struct ts_cert *c, int sha256, const void *data, size_t len,
     unsigned char *md, unsigned int *mdlen)
 {
-	EVP_MD_CTX **ctx = sha256 ? &c->md_sha256 : &c->md_sha1;
+	EVP_MD_CTX **ctx;
 
+	if (c == NULL)
+		return EVP_Digest(data, len, md, mdlen, sha256 ? ts_md_sha256 :
+		    ts_md_sha1, NULL) ? 0 : -1;
+	ctx = sha256 ? &c->md_sha256 : &c->md_sha1;
 	if (*ctx == NULL && (*ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	if (!EVP_DigestInit_ex2(*ctx, sha256 ? ts_md_sha256 : ts_md_sha1,
@@ -1171,7 +1175,7 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	ts_cert_reset(c);
 	/* The thread's OpenSSL error queue is ours while we parse. */
 	ERR_clear_error();
-	if (!CRYPTO_THREAD_run_once(&ts_once, ts_global_init) || !ts_ready) {
+	if (ts_init() == -1) {
 		ts_fail(c, TS_ERR_MEMORY, "OpenSSL lacks SHA-1 or SHA-256");
 		goto done;
 	}
@@ -1280,6 +1284,13 @@ int
 ts_cert_took_fast(const struct ts_cert *c)
 {
 	return c->took_fast;
+}
+
+int
+ts_init(void)
+{
+	return CRYPTO_THREAD_run_once(&ts_once, ts_global_init) && ts_ready ?
+	    0 : -1;
 }
 
 /* NULL while the handle holds a certificate, as libtls's tls_error(). */

@@ -1033,6 +1033,26 @@ ts_fast_facts(struct ts_cert *c, const struct ts_fast *f,
 }
 
 int
+ts_fast_name_hash(const unsigned char *der, size_t len, unsigned long *hash)
+{
+	const unsigned char *p = der, *end = der + len;
+	unsigned char canon[2048], md[EVP_MAX_MD_SIZE];
+	struct ts_name nm;
+	struct ts_tlv v;
+	unsigned int mdlen;
+	size_t clen;
+
+	if (ts_init() == -1 || ts_take(&p, end, 0x30, &v) == -1 || p != end ||
+	    ts_walk_name(&v, &nm) == -1 ||
+	    ts_canon(&nm, canon, sizeof(canon), &clen) == -1 ||
+	    ts_digest(NULL, 0, canon, clen, md, &mdlen) == -1)
+		return 1;
+	*hash = (unsigned long)md[0] | (unsigned long)md[1] << 8 |
+	    (unsigned long)md[2] << 16 | (unsigned long)md[3] << 24;
+	return 0;
+}
+
+int
 ts_fast_parse(struct ts_cert *c, const unsigned char *der, size_t len)
 {
 	struct ts_fast f;

@@ -85,7 +85,10 @@ int		 ts_add(struct ts_cert *c, const char *name, const char *val,
 int		 ts_adds(struct ts_cert *c, const char *name, const char *val);
 int		 ts_add_hex(struct ts_cert *c, const char *name,
 		    const unsigned char *p, size_t n);
-/* SHA-256 (sha256 != 0) or SHA-1 of data with the handle's context. */
+/* The library's one-time set-up (digests, curves, tables); 0 if usable. */
+int		 ts_init(void);
+/* SHA-256 (sha256 != 0) or SHA-1 of data with the handle's context (or
+ * a one-shot digest when c is NULL). */
 int		 ts_digest(struct ts_cert *c, int sha256, const void *data,
 		    size_t len, unsigned char *md, unsigned int *mdlen);
 /* Fill sha256 and the two fingerprint facts. */
@@ -115,6 +118,14 @@ const char	*ts_weak_digest_name(int mdnid);
 void		 ts_fast_init(void);
 int		 ts_fast_parse(struct ts_cert *c, const unsigned char *der,
 		    size_t len);
+/*
+ * X509_NAME_hash_ex() of a DER Name (the whole SEQUENCE) without decoding
+ * it: 0 and *hash for the names the fast path understands, 1 for any
+ * other (then ask OpenSSL).  For the exporter, which hashes every
+ * certificate it stores.
+ */
+int		 ts_fast_name_hash(const unsigned char *der, size_t len,
+		    unsigned long *hash);
 /* Number of table entries (OIDs, names) disagreeing with this OpenSSL;
  * the first is described in msg.  Each is left out of the fast path. */
 int		 ts_fast_selftest(char *msg, size_t msglen);

@@ -42,6 +42,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fast and slow paths disagree: %s\n", msg);
 		abort();
 	}
+	if (name_hash_compare(data, size, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "fast name hash and OpenSSL's disagree: %s\n",
+		    msg);
+		abort();
+	}
 	if (ts_cert_parse(c, data, size) == -1) {
 		if (ts_cert_reason(c) == TS_OK || ts_cert_error(c) == NULL)
 			abort();

@@ -373,7 +373,7 @@ test_decode(struct ts_cert *c, const struct decode_case *dc)
 
 /* ---- the fast path (lib/tsfast.c) against the OpenSSL path ------------- */
 
-static int fast_hits, slow_hits;
+static int fast_hits, slow_hits, hash_hits;
 static EVP_PKEY *signkey;	/* the EC P-256 test CA key */
 
 /*
@@ -386,7 +386,7 @@ static void
 differ(const char *what, const unsigned char *der, size_t len, int want)
 {
 	char msg[700];
-	int fast;
+	int fast, n;
 
 	check(path_compare(der, len, &fast, msg, sizeof(msg)) == 0, what,
 	    "fast and slow paths differ: %s", msg);
@@ -394,6 +394,14 @@ differ(const char *what, const unsigned char *der, size_t len, int want)
 		fast_hits++;
 	else
 		slow_hits++;
+	/* A certificate the walk takes has names it hashes. */
+	n = name_hash_compare(der, len, msg, sizeof(msg));
+	check(n != -1, what, "%s", msg);
+	if (n > 0)
+		hash_hits += n;
+	if (fast)
+		check(n == 2, what, "ts_fast_name_hash took %d of its names",
+		    n);
 	if (want != -1)
 		check(fast == want, what, "%s", want ? "the fast path did not "
 		    "take it" : "the fast path took it");
@@ -840,6 +848,18 @@ test_fast_edges(struct ts_cert *c)
 		if (der == NULL) {
 			check(0, edges[i].what, "cannot build");
 			continue;
+		}
+		/* TS_EDGE_DIR=dir keeps them, as seeds for the fuzzer. */
+		if (getenv("TS_EDGE_DIR") != NULL) {
+			char path[2048];
+			FILE *out;
+
+			snprintf(path, sizeof(path), "%s/edge-%02zu.der",
+			    getenv("TS_EDGE_DIR"), i);
+			if ((out = fopen(path, "wb")) != NULL) {
+				fwrite(der, 1, len, out);
+				fclose(out);
+			}
 		}
 		differ(edges[i].what, der, len, edges[i].want);
 		check(oracle_compare(c, der, len, msg, sizeof(msg)) == 0,
@@ -1310,8 +1330,8 @@ main(void)
 	test_fast_fixtures();
 	test_fast_edges(c);
 	test_fast_system();
-	printf("fast path: %d certificates, OpenSSL path: %d\n", fast_hits,
-	    slow_hits);
+	printf("fast path: %d certificates, OpenSSL path: %d; names hashed "
+	    "without OpenSSL: %d\n", fast_hits, slow_hits, hash_hits);
 
 	ts_cert_free(c);
 	EVP_PKEY_free(signkey);

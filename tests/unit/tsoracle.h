@@ -610,4 +610,49 @@ path_compare(const unsigned char *der, size_t len, int *fast, char *msg,
 	return 0;
 }
 
+/*
+ * ts_fast_name_hash() on the subject and issuer of der against
+ * X509_NAME_hash_ex(): -1 with msg on a difference, else how many of the
+ * two names it hashed itself (0 when der is no certificate).
+ */
+static int
+name_hash_compare(const unsigned char *der, size_t len, char *msg,
+    size_t msglen)
+{
+	const unsigned char *p = der;
+	unsigned char *enc = NULL;
+	unsigned long h, want;
+	X509_NAME *nm[2];
+	int i, n, ok, took = 0;
+	X509 *x;
+
+	msg[0] = '\0';
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	nm[0] = X509_get_subject_name(x);
+	nm[1] = X509_get_issuer_name(x);
+	for (i = 0; i < 2 && took != -1; i++) {
+		/* the name's own bytes, as decoded */
+		if ((n = i2d_X509_NAME(nm[i], &enc)) <= 0)
+			continue;
+		if (ts_fast_name_hash(enc, (size_t)n, &h) == 0) {
+			took++;
+			want = X509_NAME_hash_ex(nm[i], NULL, NULL, &ok);
+			if (!ok || h != want) {
+				snprintf(msg, msglen, "%s name hash %08lx, "
+				    "OpenSSL %08lx", i ? "issuer" : "subject",
+				    h, want);
+				took = -1;
+			}
+		}
+		OPENSSL_free(enc);
+		enc = NULL;
+	}
+	X509_free(x);
+	ERR_clear_error();
+	return took;
+}
+
 #endif /* TSORACLE_H */
