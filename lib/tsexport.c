@@ -25,6 +25,7 @@
 #include <openssl/x509.h>
 
 #include "tsexport.h"
+#include "tsint.h"
 
 /* disk[i]: nothing there (0), a file we cannot vouch for, or a cert id */
 #define DISK_NONE	0
@@ -202,6 +203,11 @@ ts_der_subject_hash(const void *der, size_t len, unsigned long *hash)
 	if (der_next(&p, end, &tag, &l) == -1 || tag != 0x30)
 		goto done;
 	p += l;
+	/* most names without decoding them (the fast path's walk) */
+	if (ts_fast_name_hash(subj, p - subj, hash) == 0) {
+		rc = 0;
+		goto done;
+	}
 	if ((name = d2i_X509_NAME(NULL, &subj, p - subj)) == NULL)
 		goto done;
 	*hash = X509_NAME_hash_ex(name, NULL, NULL, &ok);

@@ -235,6 +235,41 @@ touch(const char *dir, const char *name, const char *data)
 	}
 }
 
+/*
+ * The subject hash of every certificate of the system CA bundle against
+ * OpenSSL's: real names take both the fast walk and the fallback.
+ */
+static void
+bundle_hashes(void)
+{
+	FILE *f = fopen("/etc/ssl/certs/ca-certificates.crt", "r");
+	X509 *x;
+	unsigned char *der;
+	unsigned long h, want;
+	int len, n = 0, bad = 0;
+
+	CHECK(f != NULL, "system CA bundle readable");
+	if (f == NULL)
+		return;
+	while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+		der = NULL;
+		len = i2d_X509(x, &der);
+		want = X509_subject_name_hash(x);
+		if (len <= 0 || ts_der_subject_hash(der, len, &h) != 0 ||
+		    h != want) {
+			if (bad++ == 0)
+				CHECK(0, "bundle certificate %d: %08lx want %08lx",
+				    n, h, want);
+		}
+		n++;
+		OPENSSL_free(der);
+		X509_free(x);
+	}
+	fclose(f);
+	CHECK(n > 100 && bad == 0, "subject hash of %d bundle certificates: "
+	    "%d differ from OpenSSL's", n, bad);
+}
+
 int
 main(void)
 {
@@ -279,6 +314,7 @@ main(void)
 		}
 		CHECK(ts_der_subject_hash(a.der, a.len - 1, &h) == -1,
 		    "truncated certificate refused");
+		bundle_hashes();
 		CHECK(ts_der_subject_hash("\x30\x03\x02\x01\x01", 5, &h) == -1,
 		    "not a certificate refused");
 	}
