@@ -279,7 +279,9 @@ ts_str(struct ts_cert *c, const char *s, size_t len, size_t *off)
 
 	if ((p = ts_str_room(c, len)) == NULL)
 		return -1;
-	memcpy(p, s, len);
+	/* An empty name comes from an empty BIO as NULL: no memcpy(NULL). */
+	if (len > 0)
+		memcpy(p, s, len);
 	*off = ts_str_claim(c, len);
 	return 0;
 }
