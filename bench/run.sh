@@ -20,7 +20,7 @@
 #   BENCH_SEARCHES [20000]  searches per round (benchmark 4)
 #   BENCH_WINDOW [8]        operations in flight per connection
 #   BENCH_ONLY ["1 2 3 4 5 6"]  which benchmarks
-#   BENCH_PORT [30100]      first of 8 loopback ports
+#   BENCH_PORT [30100]      first of 10 loopback ports
 #   BENCH_WORK [bench/.run] databases, logs, raw values (values.txt)
 #   BENCH_CACHE [bench/.cache]  generated certificates, kept between runs
 #   TS_BUILD [top dir]      build directory with overlay/ and client/
@@ -355,7 +355,10 @@ bench2() {
 		rm -rf "$W/export-s$s"; mkdir -p "$W/export-s$s"
 		mkconf "b2-overlay-s$s" overlay "$W/db-s$s" "$W/export-s$s"
 		mkconf "b2-plain-s$s" plain "$W/db-plain-s$s"
-		for k in overlay plain; do
+		# the same store without the export directory: what the files cost
+		rm -rf "$W/db-nx-s$s"; cp -r "$W/db-s$s" "$W/db-nx-s$s"
+		mkconf "b2-noexport-s$s" overlay "$W/db-nx-s$s"
+		for k in overlay noexport plain; do
 			p=$((p + 1))
 			start "b2-$k-s$s" "$p"
 			pids="$pids $SPID"
@@ -369,7 +372,7 @@ bench2() {
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		for s in $SIZES; do
-			for k in overlay plain; do
+			for k in overlay noexport plain; do
 				read -r pid p < "$W/b2-$k-s$s/pid"
 				# One operation at a time: the latency of one import.
 				# shellcheck disable=SC2086
@@ -579,6 +582,12 @@ table() {
 			v=$(med "b2.overlay.s$s.p50")
 			ratio=""; [ "$first" != - ] && [ "$v" != - ] && ratio=$(calc "$v / $first" 2)
 			row "2. add p50 at $s stored, us (vs first)" "$v" "$first" "$ratio" "<= 1.5"
+		done
+		nfirst=$(med "b2.noexport.s$(echo "$SIZES" | cut -d' ' -f1).p50")
+		for s in $SIZES; do
+			v=$(med "b2.noexport.s$s.p50")
+			ratio=""; [ "$nfirst" != - ] && [ "$v" != - ] && ratio=$(calc "$v / $nfirst" 2)
+			row "2. export dir off: add p50 at $s, us" "$v" "$nfirst" "$ratio" "(report)"
 		done
 		for s in $SIZES; do
 			v=$(med "b2.plain.s$s.p50")
