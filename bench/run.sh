@@ -551,6 +551,19 @@ cpuratio() {
 	a=$(med "$1") b=$(med "$2")
 	if [ "$a" = - ] || [ "$b" = - ] || [ "$(calc "$b == 0")" = 1.000 ]; then echo ""; else calc "$a / $b" 2; fi
 }
+# growth KIND LABEL TARGET: benchmark 2's p50 of KIND at each size against
+# its p50 at the first size; LABEL is a printf format taking the size
+growth() {
+	local k=$1 label=$2 target=$3 s v first ratio
+	first=$(med "b2.$k.s$(echo "$SIZES" | cut -d' ' -f1).p50")
+	for s in $SIZES; do
+		v=$(med "b2.$k.s$s.p50")
+		ratio=""; [ "$first" != - ] && [ "$v" != - ] && ratio=$(calc "$v / $first" 2)
+		# shellcheck disable=SC2059
+		row "$(printf "$label" "$s")" "$v" "$first" "$ratio" "$target"
+	done
+}
+
 row() { printf '%-44s %12s %12s %8s  %s\n' "$@"; }
 mib() { [ "$1" = - ] && echo - || calc "$1 / 1024" 1; }
 
@@ -576,24 +589,9 @@ table() {
 		done
 	fi
 	if want 2; then
-		first=$(med "b2.overlay.s$(echo "$SIZES" | cut -d' ' -f1).p50")
-		pfirst=$(med "b2.plain.s$(echo "$SIZES" | cut -d' ' -f1).p50")
-		for s in $SIZES; do
-			v=$(med "b2.overlay.s$s.p50")
-			ratio=""; [ "$first" != - ] && [ "$v" != - ] && ratio=$(calc "$v / $first" 2)
-			row "2. add p50 at $s stored, us (vs first)" "$v" "$first" "$ratio" "<= 1.5"
-		done
-		nfirst=$(med "b2.noexport.s$(echo "$SIZES" | cut -d' ' -f1).p50")
-		for s in $SIZES; do
-			v=$(med "b2.noexport.s$s.p50")
-			ratio=""; [ "$nfirst" != - ] && [ "$v" != - ] && ratio=$(calc "$v / $nfirst" 2)
-			row "2. export dir off: add p50 at $s, us" "$v" "$nfirst" "$ratio" "(report)"
-		done
-		for s in $SIZES; do
-			v=$(med "b2.plain.s$s.p50")
-			ratio=""; [ "$pfirst" != - ] && [ "$v" != - ] && ratio=$(calc "$v / $pfirst" 2)
-			row "2. plain slapd add p50 at $s, us" "$v" "$pfirst" "$ratio" "(report)"
-		done
+		growth overlay "2. add p50 at %s stored, us (vs first)" "<= 1.5"
+		growth noexport "2. export dir off: add p50 at %s, us" "(report)"
+		growth plain "2. plain slapd add p50 at %s, us" "(report)"
 		for s in $SIZES; do
 			row "2. slapd CPU per add at $s, us (vs plain)" "$(med "b2.overlay.s$s.cpu")" \
 			    "$(med "b2.plain.s$s.cpu")" "$(cpuratio "b2.plain.s$s.cpu" "b2.overlay.s$s.cpu")" ""

@@ -1164,6 +1164,26 @@ ts_not_cert(struct ts_cert *c, const unsigned char *der, size_t len)
 	    reason);
 }
 
+/*
+ * The end of a successful parse, by either path: keep a copy of the DER,
+ * point the facts at their strings.  -1 when out of memory.
+ */
+int
+ts_cert_keep(struct ts_cert *c, const unsigned char *der, size_t len)
+{
+	size_t i;
+
+	if ((c->der = malloc(len)) == NULL)
+		return -1;
+	memcpy(c->der, der, len);
+	c->derlen = len;
+	for (i = 0; i < c->nfacts; i++)
+		c->facts[i].value = c->str + c->offs[i];
+	c->kind = TS_KIND_CERTIFICATE;
+	c->ok = 1;
+	return 0;
+}
+
 int
 ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 {
@@ -1171,7 +1191,6 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	struct ts_work w;
 	const char *why;
 	int rc = -1, k;
-	size_t i;
 
 	memset(&w, 0, sizeof(w));
 	ts_cert_reset(c);
@@ -1239,16 +1258,10 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	}
 	if (ts_facts(c, &w, der, len) == -1)
 		goto done;
-	if ((c->der = malloc(len)) == NULL) {
+	if (ts_cert_keep(c, der, len) == -1) {
 		ts_fail(c, TS_ERR_MEMORY, "out of memory");
 		goto done;
 	}
-	memcpy(c->der, der, len);
-	c->derlen = len;
-	for (i = 0; i < c->nfacts; i++)
-		c->facts[i].value = c->str + c->offs[i];
-	c->kind = TS_KIND_CERTIFICATE;
-	c->ok = 1;
 	rc = 0;
  done:
 	if (rc == -1) {

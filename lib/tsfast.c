@@ -1056,18 +1056,11 @@ int
 ts_fast_parse(struct ts_cert *c, const unsigned char *der, size_t len)
 {
 	struct ts_fast f;
-	size_t i;
 
 	memset(&f, 0, sizeof(f));
-	if (ts_walk(der, len, &f) == -1 || ts_fast_facts(c, &f, der, len) == -1)
+	if (ts_walk(der, len, &f) == -1 ||
+	    ts_fast_facts(c, &f, der, len) == -1 ||
+	    ts_cert_keep(c, der, len) == -1)
 		return 1;
-	if ((c->der = malloc(len)) == NULL)
-		return 1;
-	memcpy(c->der, der, len);
-	c->derlen = len;
-	for (i = 0; i < c->nfacts; i++)
-		c->facts[i].value = c->str + c->offs[i];
-	c->kind = TS_KIND_CERTIFICATE;
-	c->ok = 1;
 	return 0;
 }

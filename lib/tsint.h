@@ -115,6 +115,9 @@ const char	*ts_weak_digest_name(int mdnid);
  * certificate is not one it fully understands (the caller then resets
  * the handle and runs the OpenSSL path).  It never refuses.
  */
+/* tscert.c: the end of a successful parse (copy of der, fact pointers) */
+int		 ts_cert_keep(struct ts_cert *c, const unsigned char *der,
+		    size_t len);
 void		 ts_fast_init(void);
 int		 ts_fast_parse(struct ts_cert *c, const unsigned char *der,
 		    size_t len);
