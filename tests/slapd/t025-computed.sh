@@ -48,7 +48,7 @@ done
 
 # --- what is stored --------------------------------------------------------
 node_stop 1
-/usr/sbin/slapcat -f "$T/n1/slapd.conf" -b "$SUFFIX" -o ldif-wrap=no \
+slapcat -f "$T/n1/slapd.conf" -b "$SUFFIX" -o ldif-wrap=no \
 	> "$T/cat.ldif" 2>"$T/cat.err" || { cat "$T/cat.err" >&2; die "slapcat"; }
 awk -v dn="cn=web2,$BASE" 'BEGIN { RS = ""; FS = "\n" }
 	$1 == "dn: " dn { for (i = 2; i <= NF; i++) print $i }' "$T/cat.ldif" |
