@@ -671,25 +671,19 @@ static slap_overinst truststore;
 
 /*
  * The definition of a computed decoration: the same type with
- * dSAOperation usage.  Allocated once per module load, kept for good.
+ * dSAOperation usage, written into buf (static: slapd keeps no pointer
+ * to it, and nothing is left to free when the module goes).
  */
 static const char *
-truststore_at_computed( const char *def )
+truststore_at_computed( const char *def, char *buf, size_t len )
 {
 	static const char from[] = "USAGE directoryOperation";
-	static const char to[] = "USAGE dSAOperation";
 	const char *p = strstr( def, from );
-	char *out;
-	size_t head;
 
-	if ( p == NULL )
+	if ( p == NULL || snprintf( buf, len, "%.*sUSAGE dSAOperation%s",
+			(int)( p - def ), def, p + strlen( from ) ) >= (int)len )
 		return def;
-	head = p - def;
-	out = ch_malloc( strlen( def ) - strlen( from ) + strlen( to ) + 1 );
-	AC_MEMCPY( out, def, head );
-	strcpy( out + head, to );
-	strcat( out + head, p + strlen( from ) );
-	return out;
+	return buf;
 }
 
 static int
@@ -698,6 +692,7 @@ truststore_initialize( void )
 	int i, code;
 
 	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
+		static char buf[TS_NDECORATIONS][512];
 		const char *def = truststore_ats[i].def;
 
 		if ( ts_fact_stored( truststore_ats[i].name ) ) {
@@ -707,7 +702,8 @@ truststore_initialize( void )
 			 * Computed on read: dSAOperation, as tsStatus, so that
 			 * syncrepl neither asks for them nor carries them.
 			 */
-			def = truststore_at_computed( def );
+			def = truststore_at_computed( def, buf[i],
+				sizeof( buf[i] ) );
 		}
 		code = register_at( def, &ts_ad_decoration[i], 0 );
 		if ( code ) {
