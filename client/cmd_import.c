@@ -59,17 +59,34 @@ struct import {
 	struct cert_list existing;
 };
 
+/*
+ * SHA-256 of every certificate of a bundle: the algorithm fetched once and
+ * one context reused (EVP_Digest() with EVP_sha256() fetches and sets up
+ * anew each time, which cost more than the digest itself).
+ */
 static void
 sha256_hex(const void *data, size_t len, char out[65])
 {
+	static const char hex[] = "0123456789abcdef";
+	static EVP_MD *sha256;
+	static EVP_MD_CTX *ctx;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
 
 	out[0] = '\0';
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		return;
-	for (i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		return;
+	if (EVP_DigestInit_ex2(ctx, sha256, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
+		return;
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[64] = '\0';
 }
 
 /*
