@@ -39,7 +39,9 @@ leaf web2 "DNS:web2.backend.example.net,IP:192.0.2.7,email:ops@example.net" -new
 leaf web3 "DNS:web3.backend.example.net,URI:https://example.net/" $ec
 mkcert big -newkey rsa:3072 -addext "extendedKeyUsage=timeStamping"
 
-node_conf 1
+# anonymous may read everything but one computed decoration
+printf 'access to attrs=tsKeyBits by * none\naccess to * by * read\n' > "$T/acl.conf"
+node_conf 1 "$T/acl.conf"
 node_start 1
 add_base 1
 for c in ca web1 web2 web3 big; do
@@ -130,6 +132,22 @@ cmp_rc() {
 	pass "compare on a stored decoration still works" || fail "compare on tsIsCA"
 [ "$(cmp_rc "cn=nosuch,$BASE" tsKeyBits:2048)" = 32 ] &&
 	pass "compare on a missing entry: noSuchObject" || fail "compare on a missing entry"
+
+# --- access control applies to computed decorations as to stored ones ---------
+asearch() { ldapsearch -LLL -o ldif-wrap=no -x -H "$(uri 1)" "$@"; }
+got=$(asearch -b "$BASE" -s one '(tsKeyBits=2048)' 1.1 | grep -c '^dn:')
+[ "$got" = 0 ] && pass "a filter on a decoration the client may not search matches nothing" ||
+	fail "anonymous (tsKeyBits=2048) matched $got entries"
+got=$(asearch -b "$BASE" -s one '(tsKeyAlgorithm=rsaEncryption)' 1.1 | grep -c '^dn:')
+[ "$got" = 4 ] && pass "anonymous filter on a readable computed decoration: 4 entries" ||
+	fail "anonymous (tsKeyAlgorithm=rsaEncryption) matched $got entries, want 4"
+asearch -b "cn=web2,$BASE" -s base '+' > "$T/anon"
+! grep -q '^tsKeyBits:' "$T/anon" && grep -q '^tsKeyAlgorithm: rsaEncryption$' "$T/anon" &&
+	pass "a computed decoration the client may not read is not returned" ||
+	{ fail "anonymous read of computed decorations"; cat "$T/anon" >&2; }
+rc=0; ldapcompare -x -H "$(uri 1)" "cn=web2,$BASE" tsKeyBits:2048 >/dev/null 2>&1 || rc=$?
+[ "$rc" = 50 ] && pass "anonymous compare of tsKeyBits: insufficientAccess" ||
+	fail "anonymous compare of tsKeyBits returned $rc, want 50"
 
 # --- a modify replaces stored, computed follow the new certificate ------------
 printf 'dn: cn=web1,%s\nchangetype: modify\nreplace: userCertificate;binary\nuserCertificate;binary:< file://%s\n' \
