@@ -671,8 +671,9 @@ static slap_overinst truststore;
 
 /*
  * The definition of a computed decoration: the same type with
- * dSAOperation usage, written into buf (static: slapd keeps no pointer
- * to it, and nothing is left to free when the module goes).
+ * dSAOperation usage, written into buf: a static buffer, which lives as
+ * long as the module whatever slapd keeps of it, and leaves nothing to
+ * free at exit.
  */
 static const char *
 truststore_at_computed( const char *def, char *buf, size_t len )
