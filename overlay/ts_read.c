@@ -26,7 +26,8 @@
  * still work: the backend gets the filter with those parts made TRUE
  * (FALSE under a NOT), which can only return more entries, and each
  * entry is tested against the real filter once its computed
- * decorations are known.  No index can serve them.
+ * decorations are known; the size limit is counted on what matches.
+ * No index can serve them.
  */
 
 /*
@@ -243,6 +244,7 @@ typedef struct truststore_search_cb {
 	truststore_info	*ts_ti;
 	Filter		*ts_filter;	/* the client's */
 	Filter		*ts_wide;	/* what the backend got */
+	int		ts_slimit;	/* the size limit, enforced here */
 } truststore_search_cb;
 
 static int
@@ -271,7 +273,12 @@ truststore_search_response( Operation *op, SlapReply *rs )
 		attrs_free( list );
 	}
 	/* not sent; the backend still owns and releases the entry */
-	return rc == LDAP_COMPARE_TRUE ? SLAP_CB_CONTINUE : 0;
+	if ( rc != LDAP_COMPARE_TRUE )
+		return 0;
+	/* one more match than allowed: the backend stops and says so */
+	if ( sc->ts_slimit >= 0 && rs->sr_nentries >= sc->ts_slimit )
+		return LDAP_SIZELIMIT_EXCEEDED;
+	return SLAP_CB_CONTINUE;
 }
 
 static int
@@ -284,6 +291,7 @@ truststore_search_cleanup( Operation *op, SlapReply *rs )
 		rs->sr_err != SLAPD_ABANDON )
 		return SLAP_CB_CONTINUE;
 	op->ors_filter = sc->ts_filter;
+	op->ors_slimit = sc->ts_slimit;
 	filter_free_x( op, sc->ts_wide, 1 );
 	op->o_callback = sc->ts_cb.sc_next;
 	op->o_tmpfree( sc, op->o_tmpmemctx );
@@ -311,6 +319,14 @@ truststore_search( Operation *op, SlapReply *rs )
 	sc->ts_cb.sc_next = op->o_callback;
 	op->o_callback = &sc->ts_cb;
 	op->ors_filter = sc->ts_wide;
+	/*
+	 * slapd checks the size limit before an entry reaches us, so a
+	 * candidate we would drop could end the search with
+	 * sizeLimitExceeded after the last real match: the limit is counted
+	 * here instead, on the entries that match.
+	 */
+	sc->ts_slimit = op->ors_slimit;
+	op->ors_slimit = SLAP_NO_LIMIT;
 	return SLAP_CB_CONTINUE;
 }
 

@@ -111,6 +111,20 @@ expect_dns '(tsSelfSigned=TRUE)' "big ca"
 expect_dns '(!(|(tsURI=*)(tsSelfSigned=TRUE)))' "web1 web2"
 expect_dns '(&(objectClass=tsCertificate)(tsSubjectKeyIdentifier=*))' "big ca web1 web2 web3"
 expect_dns '(tsVersion=1)' ""
+# entries the overlay drops do not count toward a size limit or a page:
+# "big" was added last, after four candidates that fail the filter
+out=$(lsearch 1 -z 1 -b "$BASE" -s one '(tsKeyBits=3072)' 1.1 2>&1); rc=$?
+[ $rc = 0 ] && [ "$(printf '%s\n' "$out" | grep -c '^dn: cn=big,')" = 1 ] &&
+	pass "size limit 1: the one match, no sizeLimitExceeded" ||
+	fail "size limit 1 with a computed filter: rc $rc: $out"
+out=$(lsearch 1 -z 2 -b "$BASE" -s one '(tsKeyAlgorithm=rsaEncryption)' 1.1 2>&1); rc=$?
+[ $rc = 4 ] && [ "$(printf '%s\n' "$out" | grep -c '^dn:')" = 2 ] &&
+	pass "size limit 2 with 4 matches: 2 entries and sizeLimitExceeded" ||
+	fail "size limit 2 with a computed filter: rc $rc: $out"
+out=$(lsearch 1 -E pr=1/noprompt -b "$BASE" -s one '(tsKeyBits=3072)' 1.1 2>&1); rc=$?
+[ $rc = 0 ] && [ "$(printf '%s\n' "$out" | grep -c '^dn:')" = 1 ] &&
+	pass "paged results of 1: the one match" ||
+	fail "paged results with a computed filter: rc $rc: $out"
 # a filter on a computed decoration outside the store finds nothing there
 got=$(lsearch 1 -b "$SUFFIX" -s base '(tsKeyBits=*)' 1.1 | grep -c '^dn:')
 [ "$got" = 0 ] && pass "the suffix entry has no computed decorations" ||
