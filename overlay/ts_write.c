@@ -376,6 +376,24 @@ truststore_find_duplicate( Operation *op, truststore_info *ti,
  * parsed certificate in *certp (the thread's handle), or the result code
  * to refuse with and a message in msg.
  */
+/*
+ * The refusal of a duplicate: the message names the alias and DN of the
+ * entry holding the certificate (found, freed here).
+ */
+static int
+truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
+	char *msg, size_t msglen )
+{
+	struct berval alias;
+
+	truststore_alias( op, found, &alias );
+	snprintf( msg, msglen, TS_PREFIX "certificate %s under alias \"%s\" "
+		"(%s)", how, alias.bv_val ? alias.bv_val : "", found->bv_val );
+	truststore_tmpfree_bv( op, &alias );
+	truststore_tmpfree_bv( op, found );
+	return LDAP_CONSTRAINT_VIOLATION;
+}
+
 static int
 truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	struct berval *self, truststore_claim *claim, struct ts_cert **certp,
@@ -384,7 +402,7 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	struct ts_policy policy = ti->ti_policy;
 	struct ts_cert *cert;
 	enum ts_reason why;
-	struct berval found, alias;
+	struct berval found;
 	char text[256];
 	int rc;
 
@@ -423,13 +441,8 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 		/* claimed before the search: see truststore_claim */
 		if ( truststore_claim_take( op, ti, claim,
 				ts_cert_sha256_hex( cert ), &found ) != 0 ) {
-			truststore_alias( op, &found, &alias );
-			snprintf( msg, msglen, TS_PREFIX "certificate is being "
-				"stored under alias \"%s\" (%s)",
-				alias.bv_val ? alias.bv_val : "", found.bv_val );
-			truststore_tmpfree_bv( op, &alias );
-			truststore_tmpfree_bv( op, &found );
-			return LDAP_CONSTRAINT_VIOLATION;
+			return truststore_refuse_dup( op, &found,
+				"is being stored", msg, msglen );
 		}
 		rc = truststore_find_duplicate( op, ti, cert, self, &found );
 		if ( rc != LDAP_SUCCESS ) {
@@ -438,13 +451,8 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 			return LDAP_OTHER;
 		}
 		if ( !BER_BVISNULL( &found ) ) {
-			truststore_alias( op, &found, &alias );
-			snprintf( msg, msglen, TS_PREFIX "certificate already "
-				"stored under alias \"%s\" (%s)",
-				alias.bv_val ? alias.bv_val : "", found.bv_val );
-			truststore_tmpfree_bv( op, &alias );
-			truststore_tmpfree_bv( op, &found );
-			return LDAP_CONSTRAINT_VIOLATION;
+			return truststore_refuse_dup( op, &found,
+				"already stored", msg, msglen );
 		}
 	}
 

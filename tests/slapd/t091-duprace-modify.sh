@@ -118,20 +118,7 @@ EOF
 # decorations follow the winning replacements
 lsearch 1 -b "$BASE" -s one '(objectClass=tsCertificate)' \
     'userCertificate;binary' tsFingerprintSHA256 > "$T/fp.ldif"
-python3 - "$T/fp.ldif" <<'EOF' && pass "every tsFingerprintSHA256 matches its certificate" ||
-import base64, hashlib, sys
-bad = 0
-for block in open(sys.argv[1], 'rb').read().split(b'\n\n'):
-	cert = fp = None
-	for line in block.split(b'\n'):
-		if line.startswith(b'userCertificate;binary::'):
-			cert = base64.b64decode(line.split(b'::', 1)[1].strip())
-		elif line.startswith(b'tsFingerprintSHA256:'):
-			fp = line.split(b':', 1)[1].strip().decode()
-	if cert is not None and fp != hashlib.sha256(cert).hexdigest():
-		bad += 1
-sys.exit(1 if bad else 0)
-EOF
+fingerprints_match "$T/fp.ldif" && pass "every tsFingerprintSHA256 matches its certificate" ||
 	fail "stale decorations after concurrent replacements"
 
 # the claims are gone: a refused certificate can be stored once free

@@ -11,15 +11,8 @@
 . "$(dirname "$0")/hostile/lib7.sh"
 ts_init
 H="$T/h"
-mkdir -p "$H" "$T/export"
-
-cat > "$T/overlay.conf" <<EOF
-truststore-export-dir $T/export
-truststore-export-bundle $T/bundle.pem
-EOF
-node_conf 1 "$T/overlay.conf"
-node_start 1
-add_base 1
+mkdir -p "$H"
+export_node
 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER \
     -out "$H/sign.der" 2>/dev/null || die "key"
