@@ -460,6 +460,38 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	return LDAP_SUCCESS;
 }
 
+/*
+ * Add one decoration value.  Most of them (fingerprint, subject hash,
+ * times, booleans) are already in their matching rule's normal form:
+ * those share one copy for value and normalized value, so the entry (and
+ * every LMDB page it lands on) carries them once, not twice.
+ */
+static int
+truststore_merge_decoration( Operation *op, Entry *e,
+	AttributeDescription *ad, struct berval *bv )
+{
+	struct berval nbv;
+	int rc;
+
+	rc = attr_normalize_one( ad, bv, &nbv, op->o_tmpmemctx );
+	if ( rc != LDAP_SUCCESS )
+		return rc;
+	rc = attr_merge_one( e, ad, bv,
+		BER_BVISNULL( &nbv ) || bvmatch( &nbv, bv ) ? NULL : &nbv );
+	if ( !BER_BVISNULL( &nbv ) )
+		op->o_tmpfree( nbv.bv_val, op->o_tmpmemctx );
+	return rc;
+}
+
+static int
+truststore_bvarray_same( BerVarray a, BerVarray b )
+{
+	for ( ; !BER_BVISNULL( a ) && !BER_BVISNULL( b ); a++, b++ )
+		if ( !bvmatch( a, b ) )
+			return 0;
+	return BER_BVISNULL( a ) && BER_BVISNULL( b );
+}
+
 /* Add the certificate's decorations to an entry being added. */
 static int
 truststore_decorate_entry( Operation *op, Entry *e, struct ts_cert *cert,
@@ -481,8 +513,8 @@ truststore_decorate_entry( Operation *op, Entry *e, struct ts_cert *cert,
 			continue;
 		bv.bv_val = (char *)facts[i].value;
 		bv.bv_len = facts[i].len;
-		if ( attr_merge_normalize_one( e, ts_ad_decoration[idx], &bv,
-				op->o_tmpmemctx ) != LDAP_SUCCESS ) {
+		if ( truststore_merge_decoration( op, e, ts_ad_decoration[idx],
+				&bv ) != LDAP_SUCCESS ) {
 			Debug( LDAP_DEBUG_ANY, "%s truststore: cannot store "
 				"%s: \"%s\"\n", op->o_log_prefix,
 				facts[i].name, facts[i].value );
@@ -547,6 +579,12 @@ truststore_decorate_mods( Operation *op, struct ts_cert *cert,
 				ml->sml_desc->ad_cname.bv_val );
 			rc = LDAP_OTHER;
 			break;
+		}
+		/* stored once when already normal, as on add */
+		if ( ml->sml_nvalues != NULL &&
+			truststore_bvarray_same( ml->sml_values, ml->sml_nvalues ) ) {
+			ber_bvarray_free( ml->sml_nvalues );
+			ml->sml_nvalues = NULL;
 		}
 	}
 	for ( idx = 0; idx < TS_NDECORATIONS; idx++ )

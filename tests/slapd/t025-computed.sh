@@ -70,6 +70,21 @@ if command -v mdb_stat >/dev/null; then
 else
 	fail "mdb_stat missing (lmdb-utils, scripts/deps.sh)"
 fi
+
+# copies FILE: how often FILE's SHA-256 fingerprint (lowercase hex, as
+# stored) appears in the database's entries.  A value already in its
+# normal form is kept once, not as value plus normalized value.
+fp_of() {
+	openssl x509 -inform DER -in "$1" -noout -fingerprint -sha256 |
+		sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
+}
+copies() {
+	mdb_dump -s id2e "$T/n1/db" | grep -o "$(printf %s "$(fp_of "$1")" |
+		od -An -tx1 | tr -d ' \n')" | wc -l
+}
+n=$(copies "$C/web2.der")
+[ "$n" = 1 ] && pass "an added entry holds its fingerprint once" ||
+	fail "web2's fingerprint is in the database $n times, want 1"
 node_start 1
 
 # --- reading -----------------------------------------------------------------
@@ -177,4 +192,16 @@ grep -q '^tsKeyAlgorithm: id-ecPublicKey$' "$T/mod" &&
 	! grep -q 'www.example.net' "$T/mod" &&
 	pass "after a modify the computed decorations follow the new certificate" ||
 	{ fail "computed decorations after modify"; cat "$T/mod" >&2; }
+# the modify's decorations are stored once too, and still found by index
+# with an assertion in upper case (caseIgnoreIA5Match)
+fpu=$(fp_of "$C/web3.der" | tr 'a-f' 'A-F')
+lsearch 1 -b "$BASE" "(tsFingerprintSHA256=$fpu)" 1.1 > "$T/byfp"
+[ "$(grep -c '^dn: ' "$T/byfp")" = 1 ] && grep -q "^dn: cn=web1,$BASE" "$T/byfp" &&
+	pass "the modified entry is found by its new fingerprint" ||
+	{ fail "search by the new fingerprint"; cat "$T/byfp" >&2; }
+node_stop 1
+n=$(copies "$C/web3.der")
+[ "$n" = 1 ] && pass "a modified entry holds its new fingerprint once" ||
+	fail "web3's fingerprint is in the database $n times after the modify, want 1"
+node_start 1
 node_alive 1 && pass "slapd alive" || fail "slapd died"
