@@ -14,7 +14,6 @@
 
 #include <lber.h>
 #include <ldap.h>
-#include <openssl/evp.h>
 
 #include "ldaptrust.h"
 #include "tscert.h"
@@ -54,46 +53,16 @@ struct import {
 	struct ts_blob	*certs;
 	size_t		 n;
 	struct item	*items;
-	struct ts_cert	*cert;		/* parses subjects when needed */
 	/* the store's certificates before we began: sha256 -> alias */
 	struct cert_list existing;
 };
 
 /*
- * SHA-256 of every certificate of a bundle: the algorithm fetched once and
- * one context reused (EVP_Digest() with EVP_sha256() fetches and sets up
- * anew each time, which cost more than the digest itself).
- */
-static void
-sha256_hex(const void *data, size_t len, char out[65])
-{
-	static const char hex[] = "0123456789abcdef";
-	static EVP_MD *sha256;
-	static EVP_MD_CTX *ctx;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-
-	out[0] = '\0';
-	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
-		return;
-	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
-		return;
-	if (EVP_DigestInit_ex2(ctx, sha256, NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, data, len) != 1 ||
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
-		return;
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[64] = '\0';
-}
-
-/*
- * The subject, for aliases and messages, or NULL when the certificate does
- * not parse here (the server judges it).  Parsed only when first needed:
- * an import of a whole bundle names few of its certificates, and parsing
- * each one cost more than everything else ldaptrust does.
+ * The subject, for aliases and messages, or NULL when the certificate has
+ * none (the server judges the rest).  Read only when first needed, and
+ * only the name: an import of a whole bundle names few of its
+ * certificates, and parsing each one cost more than everything else
+ * ldaptrust does.
  */
 static const char *
 item_subject(struct import *im, struct item *it)
@@ -101,11 +70,7 @@ item_subject(struct import *im, struct item *it)
 	if (it->parsed)
 		return it->subject;
 	it->parsed = 1;
-	if (im->cert == NULL && (im->cert = ts_cert_new()) == NULL)
-		return NULL;
-	if (ts_cert_parse(im->cert, it->der->data, it->der->len) == 0 &&
-	    ts_cert_subject(im->cert) != NULL)
-		it->subject = strdup(ts_cert_subject(im->cert));
+	it->subject = ts_der_subject(it->der->data, it->der->len);
 	return it->subject;
 }
 
@@ -299,7 +264,7 @@ decode(struct import *im)
 		struct item *it = &im->items[i];
 
 		it->der = &im->certs[i];
-		sha256_hex(it->der->data, it->der->len, it->sha256);
+		ts_sha256_hex(it->der->data, it->der->len, it->sha256);
 	}
 	rc = 0;
 done:
@@ -612,7 +577,6 @@ done:
 		free(im.items[i].text);
 	}
 	free(im.items);
-	ts_cert_free(im.cert);
 	ts_blobs_free(im.certs, im.n);
 	cert_list_free(&im.existing);
 	return rc;

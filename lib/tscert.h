@@ -160,6 +160,19 @@ void		 ts_blobs_free(struct ts_blob *blobs, size_t n);
 enum ts_kind	 ts_identify(const void *buf, size_t len);
 const char	*ts_kind_name(enum ts_kind kind); /* "a private key", ... */
 
+/*
+ * The subject of a DER certificate, as ts_cert_subject() would give it
+ * after a parse, without parsing the rest (no key decoded, no digest):
+ * for naming certificates in messages.  malloc()ed ("" for an empty
+ * subject); NULL when the input is not shaped like a certificate or the
+ * name cannot be printed.
+ */
+char		*ts_der_subject(const void *der, size_t len);
+
+/* SHA-256 of any bytes as 64 lowercase hex digits; 0, or -1 (out "").
+ * Loads no OpenSSL provider (see tsdigest.c): for clients. */
+int		 ts_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* PEM text of one DER certificate, malloc()ed, NUL-terminated. */
 char		*ts_pem_encode(const void *der, size_t len, size_t *outlen);
 

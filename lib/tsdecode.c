@@ -345,6 +345,33 @@ ts_is_pem(const unsigned char *buf, size_t len)
 	return memmem(buf, len, pem_begin, sizeof(pem_begin) - 1) != NULL;
 }
 
+/* What a byte is to ts_base64(): its 6-bit value, or one of these. */
+#define B64_SPACE	64
+#define B64_PAD		65
+#define B64_BAD		66
+
+/* A table, as a bundle of a few hundred certificates is mostly base64:
+ * a chain of comparisons per character cost more than the rest of an
+ * import's local work.  Indexed by byte: A-Z a-z 0-9 + / are 0-63. */
+static const unsigned char b64_class[256] = {
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 64, 64, 66, 66, 64, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	64, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 62, 66, 66, 66, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 66, 66, 66, 65, 66, 66,
+	66,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 66, 66, 66, 66, 66,
+	66, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+};
+
 /* Strict base64 of a PEM body: whitespace between characters, padding only
  * at the end.  Returns a malloc()ed buffer or NULL. */
 static unsigned char *
@@ -358,35 +385,35 @@ ts_base64(const char *s, size_t n, size_t *outlen)
 	if ((out = o = malloc(n / 4 * 3 + 3)) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		int c = (unsigned char)s[i], v;
+		unsigned int v = b64_class[(unsigned char)s[i]];
 
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
+		/* Four characters, three bytes at a time: a PEM line is
+		 * sixteen such quanta.  Values of 64 and up have bit 6 set. */
+		if (bits == 0 && pad == 0 && n - i >= 4) {
+			unsigned int b = b64_class[(unsigned char)s[i + 1]];
+			unsigned int c = b64_class[(unsigned char)s[i + 2]];
+			unsigned int d = b64_class[(unsigned char)s[i + 3]];
+
+			if ((v | b | c | d) < 64) {
+				*o++ = (unsigned char)(v << 2 | b >> 4);
+				*o++ = (unsigned char)(b << 4 | c >> 2);
+				*o++ = (unsigned char)(c << 6 | d);
+				i += 3;
+				continue;
+			}
+		}
+		if (v < 64 && pad == 0) {
+			acc = (acc << 6) | v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				*o++ = (unsigned char)(acc >> bits);
+				acc &= (1U << bits) - 1;
+			}
+		} else if (v == B64_PAD)
 			pad++;
-			continue;
-		}
-		if (pad > 0)
-			goto done;
-		if (c >= 'A' && c <= 'Z')
-			v = c - 'A';
-		else if (c >= 'a' && c <= 'z')
-			v = c - 'a' + 26;
-		else if (c >= '0' && c <= '9')
-			v = c - '0' + 52;
-		else if (c == '+')
-			v = 62;
-		else if (c == '/')
-			v = 63;
-		else
-			goto done;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			*o++ = (unsigned char)(acc >> bits);
-			acc &= (1U << bits) - 1;
-		}
+		else if (v != B64_SPACE)
+			goto done;	/* a stray byte, or data after '=' */
 	}
 	/* Leftover bits must be zero padding and match the '=' count. */
 	if (pad > 2 || acc != 0 || (bits == 0 && pad != 0) ||

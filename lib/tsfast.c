@@ -30,6 +30,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/x509.h>
 
 #include "tscert.h"
 #include "tsint.h"
@@ -209,9 +210,8 @@ static struct {
 	{ ts_exts, NELEM(ts_exts), "extension" },
 };
 
-/* Called once, from tscert.c's global initialisation. */
-void
-ts_fast_init(void)
+static void
+ts_fast_check(void)
 {
 	size_t t, i;
 
@@ -239,6 +239,16 @@ ts_fast_init(void)
 			}
 		}
 	ERR_clear_error();
+}
+
+/* From tscert.c's global initialisation, and before a lone name walk
+ * (ts_der_subject), which has no use for the rest of it. */
+void
+ts_fast_init(void)
+{
+	static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
+
+	(void)CRYPTO_THREAD_run_once(&once, ts_fast_check);
 }
 
 int
@@ -747,15 +757,12 @@ ts_walk(const unsigned char *der, size_t len, struct ts_fast *f)
  * either end or a '#' first (but not a lone '#': OpenSSL marks a
  * one-character value as the last one only).
  */
-static int
-ts_print_name(struct ts_cert *c, const struct ts_name *nm, size_t *off,
-    size_t *len)
+static size_t
+ts_name_text(const struct ts_name *nm, char *start)
 {
-	char *o, *start;
+	char *o = start;
 	size_t i, k, n;
 
-	if ((start = o = ts_str_room(c, nm->textmax)) == NULL)
-		return -1;
 	for (i = nm->n; i-- > 0;) {
 		const unsigned char *v = nm->rdn[i].v;
 
@@ -784,7 +791,18 @@ ts_print_name(struct ts_cert *c, const struct ts_name *nm, size_t *off,
 			*o++ = (char)v[k];
 		}
 	}
-	*len = (size_t)(o - start);
+	return (size_t)(o - start);
+}
+
+static int
+ts_print_name(struct ts_cert *c, const struct ts_name *nm, size_t *off,
+    size_t *len)
+{
+	char *o;
+
+	if ((o = ts_str_room(c, nm->textmax)) == NULL)
+		return -1;
+	*len = ts_name_text(nm, o);
 	*off = ts_str_claim(c, *len);
 	return 0;
 }
@@ -1063,4 +1081,67 @@ ts_fast_parse(struct ts_cert *c, const unsigned char *der, size_t len)
 	    ts_cert_keep(c, der, len) == -1)
 		return 1;
 	return 0;
+}
+
+/*
+ * The subject as ts_cert_subject() gives it, walking only the TLVs before
+ * it: for messages about certificates nothing else needs parsed (the few
+ * of a bundle a server refused).  No key is decoded and no digest taken,
+ * so OpenSSL's providers are never loaded for it; names the walk does not
+ * know are printed by OpenSSL from the Name alone.
+ */
+char *
+ts_der_subject(const void *buf, size_t len)
+{
+	const unsigned char *p = buf, *end = p + len, *name_at;
+	struct ts_tlv v, tbs;
+	struct ts_name nm;
+	X509_NAME *xn = NULL;
+	BIO *bio = NULL;
+	char *out = NULL, *s;
+	long n;
+
+	if (ts_take(&p, end, 0x30, &v) == -1 || p != end)
+		goto done;
+	p = v.p;
+	end = v.p + v.len;
+	if (ts_take(&p, end, 0x30, &tbs) == -1)
+		goto done;
+	p = tbs.p;
+	end = tbs.p + tbs.len;
+	if (ts_peek(p, end, 0xa0) && ts_take(&p, end, 0xa0, &v) == -1)
+		goto done;
+	if (ts_take(&p, end, 0x02, &v) == -1 ||		/* serial */
+	    ts_take(&p, end, 0x30, &v) == -1 ||		/* signature */
+	    ts_take(&p, end, 0x30, &v) == -1 ||		/* issuer */
+	    ts_take(&p, end, 0x30, &v) == -1)		/* validity */
+		goto done;
+	name_at = p;
+	if (ts_take(&p, end, 0x30, &v) == -1)
+		goto done;
+	if (v.len == 0) {
+		out = strdup("");	/* as the parse gives it */
+		goto done;
+	}
+	ts_fast_init();
+	if (ts_walk_name(&v, &nm) == 0) {
+		if ((out = malloc(nm.textmax + 1)) != NULL)
+			out[ts_name_text(&nm, out)] = '\0';
+		goto done;
+	}
+	if ((xn = d2i_X509_NAME(NULL, &name_at, (long)(p - name_at))) == NULL ||
+	    (bio = BIO_new(BIO_s_mem())) == NULL ||
+	    X509_NAME_print_ex(bio, xn, 0,
+	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0)
+		goto done;
+	n = BIO_get_mem_data(bio, &s);
+	if (n > 0 && ts_utf8_valid(s, (size_t)n) && (out = malloc(n + 1)) != NULL) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+	}
+ done:
+	X509_NAME_free(xn);
+	BIO_free(bio);
+	ERR_clear_error();
+	return out;
 }

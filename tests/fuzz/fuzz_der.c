@@ -47,6 +47,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    msg);
 		abort();
 	}
+	/* the client's name for a certificate, on anything */
+	free(ts_der_subject(data, size));
 	if (ts_cert_parse(c, data, size) == -1) {
 		if (ts_cert_reason(c) == TS_OK || ts_cert_error(c) == NULL)
 			abort();
@@ -62,6 +64,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    strlen(ts_cert_subject_hash(c)) != 8 ||
 	    ts_cert_subject(c) == NULL)
 		abort();
+	{
+		/* what ldaptrust computes without a parse */
+		char hex[65], *subject = ts_der_subject(data, size);
+
+		if (subject == NULL || strcmp(subject, ts_cert_subject(c)) != 0 ||
+		    ts_sha256_hex(data, size, hex) != 0 ||
+		    strcmp(hex, ts_cert_sha256_hex(c)) != 0)
+			abort();
+		free(subject);
+	}
 	ts_policy_defaults(&pol);
 	if (ts_policy_check(&pol, c, 1800000000, &why, msg, sizeof(msg)) ==
 	    -1 && (why == TS_OK || !or_utf8((unsigned char *)msg,

@@ -371,10 +371,105 @@ test_decode(struct ts_cert *c, const struct decode_case *dc)
 	free(buf);
 }
 
+/*
+ * PEM bodies in the shapes tools write them (64 or 76 columns, CRLF,
+ * odd widths, spaces inside), each decoding to the same DER; and the
+ * two ways base64 goes wrong, each refused.
+ */
+static void
+test_base64_shapes(void)
+{
+	static const int widths[] = { 64, 76, 1, 3, 5, 7 };
+	unsigned char *der, *b64 = NULL;
+	char *pem = NULL, what[64];
+	struct ts_blob *certs;
+	enum ts_kind found;
+	size_t len, n, i, k, o, b64len;
+	char msg[256];
+
+	if ((der = slurp("ca.der", &len)) == NULL) {
+		check(0, "ca.der", "cannot read the fixture");
+		return;
+	}
+	/* without newlines; each shape adds its own */
+	b64 = malloc(len / 3 * 4 + 8);
+	b64len = (size_t)EVP_EncodeBlock(b64, der, (int)len);
+	pem = malloc(b64len * 4 + 128);
+	for (i = 0; i < 2 * sizeof(widths) / sizeof(widths[0]) + 1; i++) {
+		int w = widths[i % (sizeof(widths) / sizeof(widths[0]))];
+		int crlf = i >= sizeof(widths) / sizeof(widths[0]);
+		int spaces = i == 2 * sizeof(widths) / sizeof(widths[0]);
+
+		o = (size_t)sprintf(pem, "-----BEGIN CERTIFICATE-----\n");
+		for (k = 0; k < b64len; k++) {
+			pem[o++] = (char)b64[k];
+			if (spaces && k % 7 == 2)
+				pem[o++] = ' ';
+			if (!spaces && ((int)(k % w) == w - 1 || k == b64len - 1)) {
+				if (crlf)
+					pem[o++] = '\r';
+				pem[o++] = '\n';
+			}
+		}
+		o += (size_t)sprintf(pem + o, "%s-----END CERTIFICATE-----\n",
+		    spaces ? "\n" : "");
+		snprintf(what, sizeof(what), "base64 %d columns%s%s", w,
+		    crlf ? " CRLF" : "", spaces ? " spaces" : "");
+		check(ts_decode_certs(pem, o, &certs, &n, &found, msg,
+		    sizeof(msg)) == 0 && n == 1 && certs[0].len == len &&
+		    memcmp(certs[0].data, der, len) == 0, what,
+		    "decoded differently: %s", msg);
+		if (n > 0)
+			ts_blobs_free(certs, n);
+		n = 0;
+	}
+	/* a stray byte inside, and data after the padding */
+	for (i = 0; i < 2; i++) {
+		o = (size_t)sprintf(pem, "-----BEGIN CERTIFICATE-----\n%.*s%s"
+		    "%s\n-----END CERTIFICATE-----\n", (int)(b64len / 2), b64,
+		    i == 0 ? "!" : "", i == 0 ? (char *)b64 + b64len / 2 :
+		    "AAA=A");
+		check(ts_decode_certs(pem, o, &certs, &n, &found, msg,
+		    sizeof(msg)) == -1 && strstr(msg, "not valid base64") != NULL,
+		    i == 0 ? "base64 stray byte" : "base64 after padding",
+		    "not refused as invalid base64: %s", msg);
+	}
+	free(pem);
+	free(b64);
+	free(der);
+}
+
 /* ---- the fast path (lib/tsfast.c) against the OpenSSL path ------------- */
 
-static int fast_hits, slow_hits, hash_hits;
+static int fast_hits, slow_hits, hash_hits, alone_hits;
 static EVP_PKEY *signkey;	/* the EC P-256 test CA key */
+
+/*
+ * What ldaptrust computes without a parse (ts_der_subject, ts_sha256_hex)
+ * must be what a parse gives, for every certificate the parse takes.
+ */
+static void
+alone_compare(const char *what, const unsigned char *der, size_t len)
+{
+	struct ts_cert *c = ts_cert_new();
+	char hex[65], *subject = ts_der_subject(der, len);
+	const char *want;
+
+	if (c != NULL && ts_cert_parse(c, der, len) == 0) {
+		want = ts_cert_subject(c);
+		check((want == NULL && subject == NULL) || (want != NULL &&
+		    subject != NULL && strcmp(want, subject) == 0), what,
+		    "ts_der_subject gave \"%s\", the parse \"%s\"",
+		    subject ? subject : "(null)", want ? want : "(null)");
+		check(ts_sha256_hex(der, len, hex) == 0 &&
+		    strcmp(hex, ts_cert_sha256_hex(c)) == 0, what,
+		    "ts_sha256_hex gave %s, the parse %s", hex,
+		    ts_cert_sha256_hex(c));
+		alone_hits++;
+	}
+	free(subject);
+	ts_cert_free(c);
+}
 
 /*
  * Both parsers on der must agree on everything (tsoracle.h's
@@ -405,6 +500,7 @@ differ(const char *what, const unsigned char *der, size_t len, int want)
 	if (want != -1)
 		check(fast == want, what, "%s", want ? "the fast path did not "
 		    "take it" : "the fast path took it");
+	alone_compare(what, der, len);
 }
 
 /* Fixtures of the common shapes, and ones the fast path must leave. */
@@ -1380,11 +1476,15 @@ main(void)
 	test_keys(c);
 	test_policy(c);
 	test_pem_roundtrip(c);
+	test_base64_shapes();
 	test_fast_fixtures();
 	test_fast_edges(c);
 	test_fast_system();
 	printf("fast path: %d certificates, OpenSSL path: %d; names hashed "
 	    "without OpenSSL: %d\n", fast_hits, slow_hits, hash_hits);
+	/* the system CAs alone are over a hundred */
+	check(alone_hits >= 100, "ts_der_subject", "compared on %d "
+	    "certificates only", alone_hits);
 
 	ts_cert_free(c);
 	EVP_PKEY_free(signkey);
