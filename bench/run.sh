@@ -19,6 +19,9 @@
 #   BENCH_LAT_ADDS [500]    adds measured per store size (benchmark 2)
 #   BENCH_SEARCHES [20000]  searches per round (benchmark 4)
 #   BENCH_WINDOW [8]        operations in flight per connection
+#   BENCH_WRITEMAP [1]      benchmark 1 again with mdb's envflags writemap on
+#                           both sides (0: skip): how much of the gap is
+#                           LMDB copying pages at commit
 #   BENCH_ONLY ["1 2 3 4 5 6"]  which benchmarks
 #   BENCH_PORT [30100]      first of 10 loopback ports
 #   BENCH_WORK [bench/.run] databases, logs, raw values (values.txt)
@@ -51,6 +54,7 @@ else
 	[ "$N" -gt 10000 ] || SIZES="$((N / 100 + 1)) $((N / 10 + 1)) $N"
 fi
 WINDOW=${BENCH_WINDOW:-8}
+WRITEMAP=${BENCH_WRITEMAP:-1}
 ONLY=${BENCH_ONLY:-"1 2 3 4 5 6"}
 PORT=${BENCH_PORT:-30100}
 W=${BENCH_WORK:-$TOP/bench/.run}
@@ -163,9 +167,10 @@ make_certs() {
 # --- slapd instances ----------------------------------------------------------
 
 # mkconf NAME KIND DBDIR [EXPORTDIR]: slapd.conf for KIND plain (no
-# overlay) or overlay.  Both load the same module and schema, use the
-# same mdb settings and the same indexes.  dbnosync: the disk of a shared
-# machine would otherwise measure its own fsync latency, not slapd.
+# overlay) or overlay, either with -wm (envflags writemap).  Both load
+# the same module and schema, use the same mdb settings and the same
+# indexes.  dbnosync: the disk of a shared machine would otherwise measure
+# its own fsync latency, not slapd.
 mkconf() {
 	local name=$1 kind=$2 db=$3 exp=${4:-} d="$W/$1" s
 	mkdir -p "$d" "$db"
@@ -187,12 +192,13 @@ mkconf() {
 		echo "directory $db"
 		echo "maxsize 8589934592"
 		echo "dbnosync"
+		case $kind in *-wm) echo "envflags writemap";; esac
 		# the indexes of ldif/11-indexes.ldif
 		echo "index objectClass eq"
 		echo "index cn eq"
 		echo "index entryCSN,entryUUID eq"
 		[ $HAVE_TS = 1 ] && echo "index tsFingerprintSHA256,tsSubjectHash eq"
-		if [ "$kind" = overlay ] && [ $HAVE_TS = 1 ]; then
+		if [ "${kind%-wm}" = overlay ] && [ $HAVE_TS = 1 ]; then
 			echo "overlay truststore"
 			[ -n "$exp" ] && echo "truststore-export-dir $exp"
 		fi
@@ -274,26 +280,31 @@ fill_plain() { "$BIN/certgen" ldif "$CERTS" "$BASE" c 0 "$1" $2; }
 # --- 1. import throughput -----------------------------------------------------
 
 bench1() {
-	local kinds k r c order
+	local kinds k r c order wm sets
 	say "1: import throughput, $IMPORT adds per round, $ROUNDS rounds"
 	kinds="plain"; [ $HAVE_TS = 1 ] && kinds="plain overlay"
-	for k in $kinds; do mkconf "b1-$k" "$k" "$W/db-b1-$k"; done
+	sets=""; [ "$WRITEMAP" = 1 ] && sets="-wm"
+	for wm in "" $sets; do
+		for k in $kinds; do mkconf "b1-$k$wm" "$k$wm" "$W/db-b1-$k$wm"; done
+	done
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
-		for c in 1 8; do
-			order=$kinds
-			[ $((r % 2)) = 1 ] && [ $HAVE_TS = 1 ] && order="overlay plain"
-			for k in $order; do
-				newdb "b1-$k" "$W/db-b1-$k"
-				start "b1-$k" "$PORT"
-				# shellcheck disable=SC2086
-				run_lg "b1.$c.$k" "$SPID" "$PORT" -m add -f "$CERTS" \
-				    -c $c -a "$WINDOW" -l "$IMPORT" $OCS
-				stop "$SPID"
+		for wm in "" $sets; do
+			for c in 1 8; do
+				order=$kinds
+				[ $((r % 2)) = 1 ] && [ $HAVE_TS = 1 ] && order="overlay plain"
+				for k in $order; do
+					newdb "b1-$k$wm" "$W/db-b1-$k$wm"
+					start "b1-$k$wm" "$PORT"
+					# shellcheck disable=SC2086
+					run_lg "b1$wm.$c.$k" "$SPID" "$PORT" -m add \
+					    -f "$CERTS" -c $c -a "$WINDOW" -l "$IMPORT" $OCS
+					stop "$SPID"
+				done
+				[ $HAVE_TS = 1 ] && rec "b1$wm.$c.ratio" "$(calc \
+				    "$(tail -n 6 "$W/values.txt" | awk '$1 ~ /overlay.ops/ { print $2 }') / \
+				     $(tail -n 6 "$W/values.txt" | awk '$1 ~ /plain.ops/ { print $2 }')")"
 			done
-			[ $HAVE_TS = 1 ] && rec "b1.$c.ratio" "$(calc \
-			    "$(tail -n 6 "$W/values.txt" | awk '$1 ~ /overlay.ops/ { print $2 }') / \
-			     $(tail -n 6 "$W/values.txt" | awk '$1 ~ /plain.ops/ { print $2 }')")"
 		done
 		r=$((r + 1))
 	done
@@ -587,6 +598,13 @@ table() {
 			row "1. slapd CPU per add, us ($c conn)" "$(med "b1.$c.overlay.cpu")" \
 			    "$(med "b1.$c.plain.cpu")" "$(cpuratio "b1.$c.plain.cpu" "b1.$c.overlay.cpu")" ""
 		done
+		if [ "$WRITEMAP" = 1 ]; then
+			for c in 1 8; do
+				row "1. the same, writemap both sides, $c conn" \
+				    "$(med "b1-wm.$c.overlay.ops")" "$(med "b1-wm.$c.plain.ops")" \
+				    "$(med "b1-wm.$c.ratio")" "(report)"
+			done
+		fi
 	fi
 	if want 2; then
 		growth overlay "2. add p50 at %s stored, us (vs first)" "<= 1.5"
