@@ -33,7 +33,6 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${TS_BUILD:-$TOP}
 MODULE="$BUILD/overlay/truststore.so"
 LDAPTRUST="$BUILD/client/ldaptrust"
-LIBTSCERT="$BUILD/lib/libtscert.a"
 SCHEMA="$TOP/schema/truststore.schema"
 SLAPD=${SLAPD:-/usr/sbin/slapd}
 SLAPADD=${SLAPADD:-/usr/sbin/slapadd}
@@ -123,14 +122,6 @@ build_tools() {
 	{ fresh "$BIN/loadgen" "$TOP/bench/loadgen.c" "$TOP/bench/derlist.h" ||
 	    cc $cflags -o "$BIN/loadgen" "$TOP/bench/loadgen.c" -lldap -llber -lpthread; } ||
 		die "cannot compile the benchmark tools"
-	HAVE_MKLDIF=0
-	# shellcheck disable=SC2086
-	if [ -f "$LIBTSCERT" ] && { fresh "$BIN/mkldif" "$TOP/bench/mkldif.c" \
-	    "$TOP/bench/derlist.h" "$TOP/lib/tscert.h" "$LIBTSCERT" ||
-	    cc $cflags -I"$TOP/lib" -o "$BIN/mkldif" "$TOP/bench/mkldif.c" \
-	    "$LIBTSCERT" -lcrypto 2>"$W/mkldif.err"; }; then
-		HAVE_MKLDIF=1
-	fi
 	# The overlay side needs the module and its schema; without them only
 	# the baselines run, with a stand-in certificate entry.
 	HAVE_TS=0
@@ -272,10 +263,6 @@ run_lg() {
 }
 LG_FAILED=0
 
-# decorated store of SIZE certificates (what LDAP adds through the overlay
-# would have built) and the same certificates without decorations
-fill_decorated() { "$BIN/mkldif" "$CERTS" "$BASE" c 0 "$1"; }
-fill_plain() { "$BIN/certgen" ldif "$CERTS" "$BASE" c 0 "$1" $2; }
 
 # --- 1. import throughput -----------------------------------------------------
 
@@ -312,27 +299,31 @@ bench1() {
 
 # --- stores for 2, 3, 4, 6 ----------------------------------------------------
 
-# store SIZE: a decorated database of SIZE certificates (built once per run)
-store() {
-	local db="$W/db-s$1" t
+# fill NAME KIND DBDIR SIZE: a database of SIZE certificates (c0, c1, ...)
+# built by LDAP adds, through the overlay for KIND overlay: byte for byte
+# the entries and pages an overlay store grows into (slapadd would
+# normalize every value anew and pack the pages tight).  Built once a run.
+fill() {
+	local name=$1 kind=$2 db=$3 n=$4 t out
 	[ -f "$db/.filled" ] && return 0
-	mkconf "fill-s$1" overlay "$db"
-	say "loading a store of $1 certificates with slapadd"
+	mkconf "$name" "$kind" "$db"
+	newdb "$name" "$db"
+	say "loading a $kind store of $n certificates by LDAP adds"
 	t=$(now)
-	newdb "fill-s$1" "$db" fill_decorated "$1"
+	start "$name" "$PORT"
+	# shellcheck disable=SC2086
+	out=$(lg "$PORT" -m add -f "$CERTS" -c 8 -a "$WINDOW" -l "$n" $OCS) &&
+	    [ "$(field "$out" errors)" = 0 ] ||
+		die "loading the $kind store of $n: $out"
+	stop "$SPID"
 	touch "$db/.filled"
 	say "loaded in $(since "$t") s"
 }
 
-# store_plain SIZE: the same certificates as plain entries, no decorations
-store_plain() {
-	local db="$W/db-plain-s$1"
-	[ -f "$db/.filled" ] && return 0
-	mkconf "fill-plain-s$1" plain "$db"
-	# shellcheck disable=SC2086
-	newdb "fill-plain-s$1" "$db" fill_plain "$1" "$(echo $OCS | sed 's/-o //g')"
-	touch "$db/.filled"
-}
+# store SIZE: the overlay's store; store_plain SIZE: the same certificates
+# as plain entries, no decorations
+store() { fill "fill-s$1" overlay "$W/db-s$1" "$1"; }
+store_plain() { fill "fill-plain-s$1" plain "$W/db-plain-s$1" "$1"; }
 
 exported() { ls -U "$1" | grep -c '^[0-9a-f]\{8\}\.[0-9][0-9]*$'; }
 # wait_exported DIR COUNT: until DIR holds the files of the first COUNT
@@ -659,10 +650,6 @@ rm -rf "$W"/db-* "$W"/export-* "$W"/b[0-9]* "$W"/fill-* "$W/values.txt"
 touch "$W/values.txt"
 build_tools
 make_certs
-if [ $HAVE_MKLDIF = 0 ] && { want 2 || want 3 || want 4 || want 6; }; then
-	say "no $LIBTSCERT: stores are loaded without decorations"
-	fill_decorated() { fill_plain "$1" "$(echo $OCS | sed 's/-o //g')"; }
-fi
 for b in 1 2 3 4 5 6; do
 	want $b && "bench$b"
 done
