@@ -1135,7 +1135,8 @@ ts_der_subject(const void *buf, size_t len)
 	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0)
 		goto done;
 	n = BIO_get_mem_data(bio, &s);
-	if (n > 0 && ts_utf8_valid(s, (size_t)n) && (out = malloc(n + 1)) != NULL) {
+	if (n > 0 && ts_utf8_valid(s, (size_t)n) &&
+	    (out = malloc(n + 1)) != NULL) {
 		memcpy(out, s, n);
 		out[n] = '\0';
 	}

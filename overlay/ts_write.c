@@ -581,8 +581,8 @@ truststore_decorate_mods( Operation *op, struct ts_cert *cert,
 			break;
 		}
 		/* stored once when already normal, as on add */
-		if ( ml->sml_nvalues != NULL &&
-			truststore_bvarray_same( ml->sml_values, ml->sml_nvalues ) ) {
+		if ( ml->sml_nvalues != NULL && truststore_bvarray_same(
+				ml->sml_values, ml->sml_nvalues ) ) {
 			ber_bvarray_free( ml->sml_nvalues );
 			ml->sml_nvalues = NULL;
 		}

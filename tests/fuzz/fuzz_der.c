@@ -68,7 +68,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* what ldaptrust computes without a parse */
 		char hex[65], *subject = ts_der_subject(data, size);
 
-		if (subject == NULL || strcmp(subject, ts_cert_subject(c)) != 0 ||
+		if (subject == NULL ||
+		    strcmp(subject, ts_cert_subject(c)) != 0 ||
 		    ts_sha256_hex(data, size, hex) != 0 ||
 		    strcmp(hex, ts_cert_sha256_hex(c)) != 0)
 			abort();

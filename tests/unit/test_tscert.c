@@ -405,7 +405,8 @@ test_base64_shapes(void)
 			pem[o++] = (char)b64[k];
 			if (spaces && k % 7 == 2)
 				pem[o++] = ' ';
-			if (!spaces && ((int)(k % w) == w - 1 || k == b64len - 1)) {
+			if (!spaces && ((int)(k % w) == w - 1 ||
+			    k == b64len - 1)) {
 				if (crlf)
 					pem[o++] = '\r';
 				pem[o++] = '\n';
@@ -430,7 +431,8 @@ test_base64_shapes(void)
 		    i == 0 ? "!" : "", i == 0 ? (char *)b64 + b64len / 2 :
 		    "AAA=A");
 		check(ts_decode_certs(pem, o, &certs, &n, &found, msg,
-		    sizeof(msg)) == -1 && strstr(msg, "not valid base64") != NULL,
+		    sizeof(msg)) == -1 &&
+		    strstr(msg, "not valid base64") != NULL,
 		    i == 0 ? "base64 stray byte" : "base64 after padding",
 		    "not refused as invalid base64: %s", msg);
 	}
