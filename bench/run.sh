@@ -86,6 +86,8 @@ want() { case " $ONLY " in *" $1 "*) return 0;; esac; return 1; }
 
 # Raw values: one "key value" line per measurement, kept for inspection.
 rec() { echo "$1 $2" >> "$W/values.txt"; }
+# the value of KEY recorded last
+latest() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' "$W/values.txt"; }
 # medians of every key, computed once when the table is printed
 medians() {
 	sort -k1,1 -k2,2g "$W/values.txt" | awk '
@@ -386,7 +388,7 @@ b2_db() {
 }
 
 bench2() {
-	local p s r pid k pids=""
+	local p s r pid k first pids=""
 	say "2: add latency at $SIZES stored certificates, export dir on"
 	# Plain slapd on the same sizes tells the overlay's growth from mdb's.
 	p=$PORT
@@ -438,6 +440,15 @@ bench2() {
 				    -a 1 -p lat -s "$LATBASE" -l "$LATADDS" $OCS
 				lg "$p" -m delete -p lat -s "$LATBASE" -l "$LATADDS" >/dev/null ||
 					say "2: deleting the added certificates failed"
+			done
+		done
+		# each size against the first within the round: what a drift
+		# of the machine between rounds cannot skew
+		first=$(echo "$SIZES" | cut -d' ' -f1)
+		for k in overlay noexport plain; do
+			for s in $SIZES; do
+				rec "b2.$k.s$s.growth" "$(calc "$(latest "b2.$k.s$s.p50") / \
+				    $(latest "b2.$k.s$first.p50")" 2)"
 			done
 		done
 		r=$((r + 1))
@@ -668,6 +679,15 @@ table() {
 		growth overlay "2. add p50 at %s stored, us (vs first)" "<= 1.5"
 		growth noexport "2. export dir off: add p50 at %s, us" "(report)"
 		growth plain "2. plain slapd add p50 at %s, us" "(report)"
+		# on a noisy machine the two ways of taking the growth differ:
+		# the rounds' own ratios (median, lowest-highest) show how much
+		for k in overlay noexport plain; do
+			s=$(echo "$SIZES" | awk '{ print $NF }')
+			row "2. $k growth to $s, rounds' own ratios" "" "" \
+			    "$(v=$(med "b2.$k.s$s.growth"); [ "$v" = - ] || calc "$v" 2)" \
+			    "($(sed -n "s/^b2\.$k\.s$s\.growth //p" "$W/values.txt" |
+			    sort -g | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'))"
+		done
 		for s in $SIZES; do
 			row "2. slapd CPU per add at $s, us (vs plain)" "$(med "b2.overlay.s$s.cpu")" \
 			    "$(med "b2.plain.s$s.cpu")" "$(cpuratio "b2.plain.s$s.cpu" "b2.overlay.s$s.cpu")" ""
@@ -705,7 +725,8 @@ table() {
 	echo "plain slapd rows: the same certificates, no overlay, no decorations),"
 	echo "openssl rehash (3), lookup by alias (4), ldapadd of a prebuilt LDIF (5), plain slapd,"
 	echo "no decorations (6)."
-	echo "ratios are measured/baseline (rehash/reconcile for 3, ldapadd/ldaptrust time for 5);"
+	echo "ratios are measured/baseline (rehash/reconcile for 3, ldapadd/ldaptrust time for 5),"
+	echo "the median of each round's ratio for 1, 4 and 5, of the medians for 2;"
 	echo "CPU rows: baseline/measured, so that 1.0 means the same cost and lower means dearer."
 }
 
