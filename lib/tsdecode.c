@@ -89,6 +89,43 @@ ts_take(const unsigned char **p, const unsigned char *end, unsigned int tag,
 	return 0;
 }
 
+/*
+ * Where a certificate's subject Name is (the whole TLV), found by stepping
+ * over what comes before it in tbsCertificate.  Lengths are read as BER
+ * would have them: the exporter and the client's messages take whatever a
+ * store holds.  0, or -1 when the input is not shaped like a certificate.
+ */
+int
+ts_der_subject_tlv(const unsigned char *der, size_t len,
+    const unsigned char **name, size_t *namelen)
+{
+	const unsigned char *p = der, *end = der + len;
+	struct ts_tlv t;
+
+	/* Certificate, then tbsCertificate: step into both */
+	if (ts_take(&p, end, T_SEQUENCE, &t) == -1)
+		return -1;
+	p = t.v;
+	end = t.next;
+	if (ts_take(&p, end, T_SEQUENCE, &t) == -1)
+		return -1;
+	p = t.v;
+	end = t.next;
+	/* [0] version (absent in v1), serial, signature, issuer, validity */
+	if ((ts_tlv(p, end, &t) == 0 && t.tag == T_CTX0 &&
+	    ts_take(&p, end, T_CTX0, &t) == -1) ||
+	    ts_take(&p, end, T_INTEGER, &t) == -1 ||
+	    ts_take(&p, end, T_SEQUENCE, &t) == -1 ||
+	    ts_take(&p, end, T_SEQUENCE, &t) == -1 ||
+	    ts_take(&p, end, T_SEQUENCE, &t) == -1)
+		return -1;
+	*name = p;
+	if (ts_take(&p, end, T_SEQUENCE, &t) == -1)
+		return -1;
+	*namelen = (size_t)(p - *name);
+	return 0;
+}
+
 static int
 ts_small_int(const struct ts_tlv *t, unsigned int v)
 {

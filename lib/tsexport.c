@@ -148,67 +148,22 @@ adderr(char *err, const char *fmt, ...)
 
 /* --- subject hash without decoding the key ------------------------------- */
 
-/* One DER TLV at *p: its tag, and *p moved to its contents. */
-static int
-der_next(const unsigned char **p, const unsigned char *end, int *tag,
-    size_t *len)
-{
-	const unsigned char *q = *p;
-	size_t l, n;
-
-	if (end - q < 2)
-		return -1;
-	*tag = *q++;
-	if ((*tag & 0x1f) == 0x1f)
-		return -1;
-	l = *q++;
-	if (l & 0x80) {
-		n = l & 0x7f;
-		if (n == 0 || n > 4 || (size_t)(end - q) < n)
-			return -1;
-		for (l = 0; n > 0; n--)
-			l = (l << 8) | *q++;
-	}
-	if (l > (size_t)(end - q))
-		return -1;
-	*p = q;
-	*len = l;
-	return 0;
-}
-
 int
 ts_der_subject_hash(const void *der, size_t len, unsigned long *hash)
 {
-	const unsigned char *p = der, *end = p + len, *subj;
+	const unsigned char *subj;
 	X509_NAME *name = NULL;
 	size_t l;
-	int tag, i, ok = 0, rc = -1;
+	int ok = 0, rc = -1;
 
-	/* Certificate, then tbsCertificate: step into both */
-	if (der_next(&p, end, &tag, &l) == -1 || tag != 0x30)
+	if (ts_der_subject_tlv(der, len, &subj, &l) == -1)
 		goto done;
-	end = p + l;
-	if (der_next(&p, end, &tag, &l) == -1 || tag != 0x30)
-		goto done;
-	end = p + l;
-	/* skip [0] version, serial, signature, issuer, validity */
-	for (i = 0; i < 5; i++) {
-		if (der_next(&p, end, &tag, &l) == -1)
-			goto done;
-		if (i == 0 && tag != 0xa0)
-			i++;	/* v1: no version field */
-		p += l;
-	}
-	subj = p;
-	if (der_next(&p, end, &tag, &l) == -1 || tag != 0x30)
-		goto done;
-	p += l;
 	/* most names without decoding them (the fast path's walk) */
-	if (ts_fast_name_hash(subj, p - subj, hash) == 0) {
+	if (ts_fast_name_hash(subj, l, hash) == 0) {
 		rc = 0;
 		goto done;
 	}
-	if ((name = d2i_X509_NAME(NULL, &subj, p - subj)) == NULL)
+	if ((name = d2i_X509_NAME(NULL, &subj, (long)l)) == NULL)
 		goto done;
 	*hash = X509_NAME_hash_ex(name, NULL, NULL, &ok);
 	if (ok)

@@ -1093,43 +1093,31 @@ ts_fast_parse(struct ts_cert *c, const unsigned char *der, size_t len)
 char *
 ts_der_subject(const void *buf, size_t len)
 {
-	const unsigned char *p = buf, *end = p + len, *name_at;
-	struct ts_tlv v, tbs;
+	const unsigned char *name_at, *p;
+	size_t name_len;
+	struct ts_tlv v;
 	struct ts_name nm;
 	X509_NAME *xn = NULL;
 	BIO *bio = NULL;
 	char *out = NULL, *s;
 	long n;
 
-	if (ts_take(&p, end, 0x30, &v) == -1 || p != end)
+	if (ts_der_subject_tlv(buf, len, &name_at, &name_len) == -1)
 		goto done;
-	p = v.p;
-	end = v.p + v.len;
-	if (ts_take(&p, end, 0x30, &tbs) == -1)
-		goto done;
-	p = tbs.p;
-	end = tbs.p + tbs.len;
-	if (ts_peek(p, end, 0xa0) && ts_take(&p, end, 0xa0, &v) == -1)
-		goto done;
-	if (ts_take(&p, end, 0x02, &v) == -1 ||		/* serial */
-	    ts_take(&p, end, 0x30, &v) == -1 ||		/* signature */
-	    ts_take(&p, end, 0x30, &v) == -1 ||		/* issuer */
-	    ts_take(&p, end, 0x30, &v) == -1)		/* validity */
-		goto done;
-	name_at = p;
-	if (ts_take(&p, end, 0x30, &v) == -1)
-		goto done;
-	if (v.len == 0) {
-		out = strdup("");	/* as the parse gives it */
+	/* an empty name prints as nothing, as the parse gives it */
+	if (name_len == 2) {
+		out = strdup("");
 		goto done;
 	}
 	ts_fast_init();
-	if (ts_walk_name(&v, &nm) == 0) {
+	p = name_at;
+	if (ts_take(&p, name_at + name_len, 0x30, &v) == 0 &&
+	    ts_walk_name(&v, &nm) == 0) {
 		if ((out = malloc(nm.textmax + 1)) != NULL)
 			out[ts_name_text(&nm, out)] = '\0';
 		goto done;
 	}
-	if ((xn = d2i_X509_NAME(NULL, &name_at, (long)(p - name_at))) == NULL ||
+	if ((xn = d2i_X509_NAME(NULL, &name_at, (long)name_len)) == NULL ||
 	    (bio = BIO_new(BIO_s_mem())) == NULL ||
 	    X509_NAME_print_ex(bio, xn, 0,
 	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0)

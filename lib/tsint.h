@@ -115,6 +115,9 @@ const char	*ts_weak_digest_name(int mdnid);
  * certificate is not one it fully understands (the caller then resets
  * the handle and runs the OpenSSL path).  It never refuses.
  */
+/* tsdecode.c: the subject Name's whole TLV inside a DER certificate */
+int		 ts_der_subject_tlv(const unsigned char *der, size_t len,
+		    const unsigned char **name, size_t *namelen);
 /* tscert.c: the end of a successful parse (copy of der, fact pointers) */
 int		 ts_cert_keep(struct ts_cert *c, const unsigned char *der,
 		    size_t len);

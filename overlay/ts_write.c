@@ -372,11 +372,6 @@ truststore_find_duplicate( Operation *op, truststore_info *ti,
 }
 
 /*
- * Parse and judge one DER certificate.  Returns LDAP_SUCCESS with the
- * parsed certificate in *certp (the thread's handle), or the result code
- * to refuse with and a message in msg.
- */
-/*
  * The refusal of a duplicate: the message names the alias and DN of the
  * entry holding the certificate (found, freed here).
  */
@@ -394,6 +389,11 @@ truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
 	return LDAP_CONSTRAINT_VIOLATION;
 }
 
+/*
+ * Parse and judge one DER certificate.  Returns LDAP_SUCCESS with the
+ * parsed certificate in *certp (the thread's handle), or the result code
+ * to refuse with and a message in msg.
+ */
 static int
 truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	struct berval *self, truststore_claim *claim, struct ts_cert **certp,
