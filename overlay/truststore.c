@@ -211,6 +211,24 @@ truststore_in_base( Operation *op, truststore_info *ti, struct berval *ndn )
 	return 0;
 }
 
+/*
+ * Is ndn a base or below one?  A rename keeps an entry in the store when
+ * its new parent passes this.
+ */
+int
+truststore_at_or_below_base( Operation *op, truststore_info *ti,
+	struct berval *ndn )
+{
+	BerVarray bases = ti->ti_bases ? ti->ti_bases : op->o_bd->be_nsuffix;
+	int i;
+
+	for ( i = 0; bases != NULL && !BER_BVISNULL( &bases[i] ); i++ ) {
+		if ( dnIsSuffix( ndn, &bases[i] ) )
+			return 1;
+	}
+	return 0;
+}
+
 /* Is ndn a base or one of its ancestors (renaming it moves the store)? */
 int
 truststore_is_base_or_above( Operation *op, truststore_info *ti,
@@ -376,6 +394,7 @@ truststore_cf( ConfigArgs *c )
 				ber_bvarray_free( ti->ti_bases );
 				ber_bvarray_free( ti->ti_bases_pretty );
 				ti->ti_bases = ti->ti_bases_pretty = NULL;
+				config_push_cleanup( c, truststore_index_reconfigure );
 				config_push_cleanup( c, truststore_export_reconfigure );
 				break;
 			}
@@ -396,6 +415,7 @@ truststore_cf( ConfigArgs *c )
 				ti->ti_bases = ti->ti_bases_pretty = NULL;
 			}
 			/* the exported files follow the new bases */
+			config_push_cleanup( c, truststore_index_reconfigure );
 			config_push_cleanup( c, truststore_export_reconfigure );
 			break;
 		case TS_CF_REFUSE_EXPIRED:
@@ -443,6 +463,7 @@ truststore_cf( ConfigArgs *c )
 			ber_bvarray_add( &ti->ti_bases_pretty, &c->value_dn );
 			BER_BVZERO( &c->value_ndn );
 			BER_BVZERO( &c->value_dn );
+			config_push_cleanup( c, truststore_index_reconfigure );
 			config_push_cleanup( c, truststore_export_reconfigure );
 			break;
 		case TS_CF_REFUSE_EXPIRED:
@@ -597,6 +618,7 @@ truststore_db_init( BackendDB *be, ConfigReply *cr )
 	ti->ti_refuse_duplicates = TS_DEFAULT_REFUSE_DUPLICATES;
 	ti->ti_expiring_days = TS_DEFAULT_EXPIRING_DAYS;
 	ldap_pvt_thread_mutex_init( &ti->ti_claims_mutex );
+	ldap_pvt_thread_rdwr_init( &ti->ti_index_rw );
 	on->on_bi.bi_private = ti;
 	return 0;
 }
@@ -633,6 +655,7 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
+	truststore_index_open( be, ti );
 	return truststore_export_open( be, ti );
 }
 
@@ -642,8 +665,10 @@ truststore_db_close( BackendDB *be, ConfigReply *cr )
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 	truststore_info *ti = on->on_bi.bi_private;
 
-	if ( !( slapMode & SLAP_TOOL_MODE ) )
+	if ( !( slapMode & SLAP_TOOL_MODE ) ) {
 		truststore_export_close( be, ti );
+		truststore_index_close( ti );
+	}
 	return 0;
 }
 
@@ -662,6 +687,7 @@ truststore_db_destroy( BackendDB *be, ConfigReply *cr )
 	/* every claim lives in an operation, and none runs any more */
 	assert( ti->ti_claims == NULL );
 	ldap_pvt_thread_mutex_destroy( &ti->ti_claims_mutex );
+	ldap_pvt_thread_rdwr_destroy( &ti->ti_index_rw );
 	ch_free( ti );
 	on->on_bi.bi_private = NULL;
 	return 0;

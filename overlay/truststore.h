@@ -26,6 +26,13 @@ typedef struct truststore_info {
 	 */
 	ldap_pvt_thread_mutex_t	ti_claims_mutex;
 	struct truststore_claim	*ti_claims;
+	/*
+	 * Fingerprint and subject hash of every certificate (ts_index.c);
+	 * NULL when not loaded or no longer trusted.
+	 */
+	ldap_pvt_thread_rdwr_t	ti_index_rw;
+	struct ts_index		*ti_index;
+	int			ti_index_nouuid;	/* an entry lacks one */
 } truststore_info;
 
 /* Defaults, also what a deleted cn=config value falls back to. */
@@ -85,6 +92,8 @@ int	truststore_in_base( Operation *op, truststore_info *ti,
 		struct berval *ndn );
 int	truststore_is_base_or_above( Operation *op, truststore_info *ti,
 		struct berval *ndn );
+int	truststore_at_or_below_base( Operation *op, truststore_info *ti,
+		struct berval *ndn );
 void	truststore_alias( Operation *op, struct berval *dn,
 		struct berval *alias );
 struct ts_cert *truststore_thread_cert( Operation *op );
@@ -102,5 +111,6 @@ int	truststore_search( Operation *op, SlapReply *rs );
 int	truststore_compare( Operation *op, SlapReply *rs );
 
 #include "ts_export.h"
+#include "ts_index.h"
 
 #endif /* TRUSTSTORE_H */

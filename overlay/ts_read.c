@@ -302,14 +302,15 @@ int
 truststore_search( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
 	truststore_search_cb *sc;
 
 	if ( op->ors_filter == NULL ||
 		!truststore_filter_computed( op->ors_filter ) )
-		return SLAP_CB_CONTINUE;
+		goto narrow;
 
 	sc = op->o_tmpcalloc( 1, sizeof( *sc ), op->o_tmpmemctx );
-	sc->ts_ti = on->on_bi.bi_private;
+	sc->ts_ti = ti;
 	sc->ts_filter = op->ors_filter;
 	sc->ts_wide = filter_dup( op->ors_filter, op->o_tmpmemctx );
 	truststore_filter_widen( op, sc->ts_wide, 1 );
@@ -327,6 +328,9 @@ truststore_search( Operation *op, SlapReply *rs )
 	 */
 	sc->ts_slimit = op->ors_slimit;
 	op->ors_slimit = SLAP_NO_LIMIT;
+narrow:
+	/* on top of the widened filter: its stored tests are the client's */
+	truststore_index_search( op, ti );
 	return SLAP_CB_CONTINUE;
 }
 

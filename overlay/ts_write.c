@@ -130,6 +130,8 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 				op->o_tmpmemctx );
 		truststore_alias( op, &op->ora_e->e_name, &tc->tc_new_alias );
 	}
+	truststore_index_changed( op, tc->tc_ti, &tc->tc_old_der,
+		&tc->tc_new_der );
 	truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
 		&tc->tc_new_der, &tc->tc_old_alias, &tc->tc_new_alias );
 	return SLAP_CB_CONTINUE;
@@ -306,7 +308,9 @@ truststore_dup_response( Operation *op, SlapReply *rs )
 
 /*
  * Another entry under a base with the same certificate?  An equality
- * search on tsFingerprintSHA256, cheap with an eq index on it.
+ * search on tsFingerprintSHA256: what the lookup index answers, asked
+ * only when the index is off (cheap with an LDAP eq index, a scan
+ * without).
  */
 static int
 truststore_find_duplicate( Operation *op, truststore_info *ti,
@@ -444,7 +448,13 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 			return truststore_refuse_dup( op, &found,
 				"is being stored", msg, msglen );
 		}
-		rc = truststore_find_duplicate( op, ti, cert, self, &found );
+		/* the index answers unless it is off (ts_index.c) */
+		if ( truststore_index_dup( op, ti, ts_cert_sha256_hex( cert ),
+				self, &found ) == 0 )
+			rc = LDAP_SUCCESS;
+		else
+			rc = truststore_find_duplicate( op, ti, cert, self,
+				&found );
 		if ( rc != LDAP_SUCCESS ) {
 			snprintf( msg, msglen, TS_PREFIX "duplicate search "
 				"failed (%d)", rc );
@@ -918,24 +928,6 @@ done:
 	if ( olds != NULL )
 		ber_bvarray_free_x( olds, op->o_tmpmemctx );
 	return rc;
-}
-
-/*
- * Is ndn a base or below one?  A rename keeps an entry in the store when
- * its new parent passes this.
- */
-static int
-truststore_at_or_below_base( Operation *op, truststore_info *ti,
-	struct berval *ndn )
-{
-	BerVarray bases = ti->ti_bases ? ti->ti_bases : op->o_bd->be_nsuffix;
-	int i;
-
-	for ( i = 0; bases != NULL && !BER_BVISNULL( &bases[i] ); i++ ) {
-		if ( dnIsSuffix( ndn, &bases[i] ) )
-			return 1;
-	}
-	return 0;
 }
 
 int

@@ -123,7 +123,7 @@ node_conf() {
 		echo "directory $d/db"
 		echo "maxsize 1073741824"
 		echo "index objectClass eq"
-		echo "index tsFingerprintSHA256,tsSubjectHash eq"
+		echo "index entryUUID eq"
 		echo "overlay truststore"
 		[ -n "$extra" ] && cat "$extra"
 	} > "$d/slapd.conf"
@@ -152,7 +152,7 @@ olcRootPW: $ROOTPW
 olcDbDirectory: $d/db
 olcDbMaxSize: 1073741824
 olcDbIndex: objectClass eq
-olcDbIndex: tsFingerprintSHA256,tsSubjectHash eq
+olcDbIndex: entryUUID eq
 
 dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig

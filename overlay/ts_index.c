@@ -1,0 +1,457 @@
+/* ts_index.c - truststore: find certificates by fingerprint and subject hash */
+
+#include "portable.h"
+
+#include <ac/string.h>
+
+#include "slap.h"
+#include "slap-config.h"
+
+#include "truststore.h"
+#include "tsindex.h"
+
+/*
+ * Two questions are asked of the store all the time: which entry holds
+ * this certificate (the duplicate check on every add, `ldaptrust` looking
+ * one up by fingerprint) and which certificates have this subject (issuer
+ * look-ups, hashed-directory names).  LDAP equality indexes on
+ * tsFingerprintSHA256 and tsSubjectHash answer them, but each costs an
+ * add a random insert into its own B-tree: together with the duplicate
+ * search that was ≈20 % of slapd's add throughput (docs/performance.md).
+ *
+ * So the overlay keeps the two keys of every certificate in memory
+ * (lib/tsindex.c), read from the database at db_open and updated from
+ * the same response callbacks that feed the exporter, for local and
+ * replicated writes alike.  It answers the duplicate check itself, and a
+ * search for a fingerprint or subject hash gets the client's filter ANDed
+ * with (entryUUID=...) of the entries the index names: the backend finds
+ * those through its entryUUID index (which syncrepl needs anyway) and
+ * still applies the whole filter, the scope, ACLs and limits itself.  A
+ * stale entry in the index costs a candidate that does not match; a
+ * missing one would hide an entry, so whenever the index cannot be sure
+ * (no memory, an entry without entryUUID) it stops answering and the
+ * overlay falls back to plain LDAP searches.
+ */
+
+#define TS_INDEX_MAX_CANDIDATES	1024	/* beyond: let the backend search */
+
+/* The DN our internal search passes the database's ACLs with. */
+static struct berval ts_index_dn = BER_BVC( "cn=truststore index" );
+
+/* Stop trusting the index (under the write lock). */
+static void
+truststore_index_drop( truststore_info *ti, const char *why )
+{
+	Debug( LDAP_DEBUG_ANY, "truststore: lookup index off (%s): duplicate "
+		"checks and searches by fingerprint or subject hash use LDAP "
+		"searches until the next start\n", why );
+	ts_index_free( ti->ti_index );
+	ti->ti_index = NULL;
+}
+
+/*
+ * Record e (an entry under a base).  Its stored decorations are what
+ * filters match, so they are the keys; an entry loaded without them (by
+ * slapadd) gets them from its certificate.  -1: the index is incomplete.
+ */
+static int
+truststore_index_put_entry( truststore_info *ti, Entry *e )
+{
+	static const unsigned char none[TS_INDEX_UUID_LEN];
+	const unsigned char *uuid = none;
+	Attribute *cert, *u, *fp, *sh;
+
+	cert = attr_find( e->e_attrs, ts_ad_cert );
+	if ( cert == NULL || cert->a_numvals == 0 )
+		return 0;
+	u = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
+	if ( u != NULL && u->a_nvals[0].bv_len == TS_INDEX_UUID_LEN )
+		uuid = (unsigned char *)u->a_nvals[0].bv_val;
+	else
+		ti->ti_index_nouuid = 1;	/* searches cannot be narrowed */
+
+	fp = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_FP_SHA256] );
+	sh = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_SUBJECT_HASH] );
+	if ( fp != NULL && sh != NULL )
+		return ts_index_put( ti->ti_index, e->e_nname.bv_val, uuid,
+			fp->a_vals[0].bv_val, sh->a_vals[0].bv_val );
+	if ( ts_index_put_der( ti->ti_index, e->e_nname.bv_val, uuid,
+			cert->a_vals[0].bv_val, cert->a_vals[0].bv_len ) == 0 )
+		return 0;
+	/* not a certificate we can read: no fingerprint to find it by */
+	Debug( LDAP_DEBUG_ANY, "truststore: lookup index: \"%s\" skipped: its "
+		"certificate does not parse\n", e->e_name.bv_val );
+	return 0;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+typedef struct truststore_iload {
+	truststore_info	*il_ti;
+	int		il_err;
+	int		il_failed;
+} truststore_iload;
+
+static int
+truststore_index_load_cb( Operation *op, SlapReply *rs )
+{
+	truststore_iload *il = op->o_callback->sc_private;
+
+	if ( rs->sr_type == REP_RESULT )
+		il->il_err = rs->sr_err;
+	else if ( rs->sr_type == REP_SEARCH && !il->il_failed &&
+		truststore_index_put_entry( il->il_ti, rs->sr_entry ) != 0 )
+		il->il_failed = 1;
+	return 0;
+}
+
+/* Read every certificate under the bases, bypassing overlays and ACLs. */
+static void
+truststore_index_load( BackendDB *be, truststore_info *ti )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	Connection conn = { 0 };
+	OperationBuffer opbuf;
+	Operation *op;
+	slap_callback cb = { 0 };
+	BackendDB db;
+	BerVarray bases;
+	truststore_iload il = { ti, LDAP_SUCCESS, 0 };
+	int i;
+
+	if ( ( ti->ti_index = ts_index_new() ) == NULL ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: lookup index: out of "
+			"memory\n" );
+		return;
+	}
+	ti->ti_index_nouuid = 0;
+
+	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );
+	op = &opbuf.ob_op;
+	db = *be;
+	db.bd_info = on->on_info->oi_orig;
+	db.be_rootndn = ts_index_dn;
+	op->o_bd = &db;
+	op->o_dn = op->o_ndn = ts_index_dn;
+	op->o_tag = LDAP_REQ_SEARCH;
+	op->o_time = slap_get_time();
+	op->ors_scope = LDAP_SCOPE_SUBTREE;
+	op->ors_deref = LDAP_DEREF_NEVER;
+	op->ors_slimit = SLAP_NO_LIMIT;
+	op->ors_tlimit = SLAP_NO_LIMIT;
+	op->ors_limit = NULL;
+	op->ors_attrs = slap_anlist_all_attributes;
+	op->ors_attrsonly = 0;
+	ber_str2bv_x( "(objectClass=tsCertificate)", 0, 1, &op->ors_filterstr,
+		op->o_tmpmemctx );
+	op->ors_filter = str2filter_x( op, op->ors_filterstr.bv_val );
+	cb.sc_response = truststore_index_load_cb;
+	cb.sc_private = &il;
+	op->o_callback = &cb;
+
+	bases = ti->ti_bases ? ti->ti_bases : be->be_nsuffix;
+	for ( i = 0; bases && !BER_BVISNULL( &bases[i] ); i++ ) {
+		SlapReply rs = { REP_RESULT };
+
+		op->o_req_dn = op->o_req_ndn = bases[i];
+		il.il_err = LDAP_SUCCESS;
+		db.bd_info->bi_op_search( op, &rs );
+		/* a base not created yet holds nothing */
+		if ( il.il_err != LDAP_SUCCESS &&
+			il.il_err != LDAP_NO_SUCH_OBJECT )
+			il.il_failed = 1;
+		if ( il.il_failed )
+			break;
+	}
+	filter_free_x( op, op->ors_filter, 1 );
+	op->o_tmpfree( op->ors_filterstr.bv_val, op->o_tmpmemctx );
+
+	if ( il.il_failed ) {
+		truststore_index_drop( ti, il.il_err != LDAP_SUCCESS &&
+			il.il_err != LDAP_NO_SUCH_OBJECT ?
+			"reading the database failed" : "out of memory" );
+		return;
+	}
+	Debug( LDAP_DEBUG_STATS, "truststore: lookup index: %lu "
+		"certificates\n", (unsigned long)ts_index_count( ti->ti_index ) );
+	if ( ti->ti_index_nouuid )
+		Debug( LDAP_DEBUG_ANY, "truststore: lookup index: entries "
+			"without entryUUID (lastmod off?): searches by "
+			"fingerprint or subject hash are not narrowed\n" );
+}
+
+void
+truststore_index_open( BackendDB *be, truststore_info *ti )
+{
+	ldap_pvt_thread_rdwr_wlock( &ti->ti_index_rw );
+	ts_index_free( ti->ti_index );
+	ti->ti_index = NULL;
+	truststore_index_load( be, ti );
+	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
+}
+
+void
+truststore_index_close( truststore_info *ti )
+{
+	ldap_pvt_thread_rdwr_wlock( &ti->ti_index_rw );
+	ts_index_free( ti->ti_index );
+	ti->ti_index = NULL;
+	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
+}
+
+int
+truststore_index_reconfigure( ConfigArgs *c )
+{
+	slap_overinst *on = (slap_overinst *)c->bi;
+	truststore_info *ti = on->on_bi.bi_private;
+	BackendDB db;
+
+	if ( !( slapMode & SLAP_SERVER_MODE ) || !SLAP_DBOPEN( c->be ) )
+		return 0;
+	/* as over_db_func() would call us: the overlay as bd_info */
+	db = *c->be;
+	db.bd_info = c->bi;
+	truststore_index_open( &db, ti );
+	return 0;
+}
+
+/* ---- keeping it in line ------------------------------------------------- */
+
+void
+truststore_index_changed( Operation *op, truststore_info *ti,
+	struct berval *old_der, struct berval *new_der )
+{
+	struct berval newdn = op->o_req_ndn, parent;
+	unsigned char uuid[TS_INDEX_UUID_LEN];
+	char fp[65], hash[9];
+	int rc = 0, keys = -1;
+
+	if ( op->o_tag == LDAP_REQ_MODIFY && bvmatch( old_der, new_der ) )
+		return;		/* the description, say: same keys */
+	if ( op->o_tag == LDAP_REQ_MODRDN ) {
+		if ( op->orr_nnewSup )
+			parent = *op->orr_nnewSup;
+		else
+			dnParent( &op->o_req_ndn, &parent );
+		build_new_dn( &newdn, &parent, &op->orr_nnewrdn, op->o_tmpmemctx );
+	}
+	/* hashing outside the lock */
+	if ( op->o_tag != LDAP_REQ_ADD && !BER_BVISEMPTY( new_der ) )
+		keys = ts_index_keys( new_der->bv_val, new_der->bv_len, fp,
+			hash );
+
+	ldap_pvt_thread_rdwr_wlock( &ti->ti_index_rw );
+	if ( ti->ti_index == NULL )
+		goto unlock;
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		rc = truststore_index_put_entry( ti, op->ora_e );
+		goto unlock;
+	}
+	/* modify and rename keep the entry's entryUUID */
+	if ( ts_index_uuid( ti->ti_index, op->o_req_ndn.bv_val, uuid ) != 0 ) {
+		memset( uuid, 0, sizeof( uuid ) );
+		if ( !BER_BVISEMPTY( new_der ) )
+			ti->ti_index_nouuid = 1;
+	}
+	ts_index_remove( ti->ti_index, op->o_req_ndn.bv_val );
+	if ( !BER_BVISEMPTY( new_der ) && keys == 0 )
+		rc = ts_index_put( ti->ti_index, newdn.bv_val, uuid, fp, hash );
+unlock:
+	if ( rc != 0 )
+		truststore_index_drop( ti, "out of memory" );
+	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
+	if ( newdn.bv_val != op->o_req_ndn.bv_val )
+		op->o_tmpfree( newdn.bv_val, op->o_tmpmemctx );
+}
+
+/* ---- the duplicate check ------------------------------------------------ */
+
+typedef struct truststore_idup {
+	Operation	*id_op;
+	struct berval	*id_self;
+	struct berval	id_ndn;		/* the first other entry, tmp memory */
+} truststore_idup;
+
+static int
+truststore_index_dup_cb( void *arg, const char *key, const unsigned char *uuid )
+{
+	truststore_idup *id = arg;
+	struct berval ndn;
+
+	(void)uuid;
+	ber_str2bv( key, 0, 0, &ndn );
+	if ( id->id_self != NULL && dn_match( &ndn, id->id_self ) )
+		return 0;
+	ber_dupbv_x( &id->id_ndn, &ndn, id->id_op->o_tmpmemctx );
+	return 1;
+}
+
+int
+truststore_index_dup( Operation *op, truststore_info *ti, const char *fp,
+	struct berval *self, struct berval *found )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_idup id = { op, self, BER_BVNULL };
+	Entry *e = NULL;
+
+	BER_BVZERO( found );
+	ldap_pvt_thread_rdwr_rlock( &ti->ti_index_rw );
+	if ( ti->ti_index == NULL ) {
+		ldap_pvt_thread_rdwr_runlock( &ti->ti_index_rw );
+		return -1;
+	}
+	ts_index_find( ti->ti_index, TS_INDEX_FP, fp, strlen( fp ),
+		truststore_index_dup_cb, &id );
+	ldap_pvt_thread_rdwr_runlock( &ti->ti_index_rw );
+	if ( BER_BVISNULL( &id.id_ndn ) )
+		return 0;
+
+	/*
+	 * Refusals name the entry as it is spelt (the index keeps normalized
+	 * DNs); one deleted a moment ago, before its callback ran, is no
+	 * duplicate any more.
+	 */
+	if ( overlay_entry_get_ov( op, &id.id_ndn, NULL, NULL, 0, &e, on ) ==
+			LDAP_SUCCESS && e != NULL ) {
+		ber_dupbv_x( found, &e->e_name, op->o_tmpmemctx );
+		overlay_entry_release_ov( op, e, 0, on );
+	}
+	op->o_tmpfree( id.id_ndn.bv_val, op->o_tmpmemctx );
+	return 0;
+}
+
+/* ---- narrowing searches ------------------------------------------------- */
+
+typedef struct truststore_narrow {
+	slap_callback	tn_cb;
+	Filter		*tn_saved;	/* the filter we were given */
+	Filter		tn_and;		/* ( & tn_or saved ) */
+	Filter		tn_or;		/* ( | uuid... ), one of them, or FALSE */
+	int		tn_n, tn_max;
+	Filter		*tn_eq;		/* tn_max nodes, then their values */
+	AttributeAssertion *tn_ava;
+} truststore_narrow;
+
+static int
+truststore_index_narrow_cb( void *arg, const char *key,
+	const unsigned char *uuid )
+{
+	truststore_narrow *tn = arg;
+	Filter *f;
+
+	(void)key;
+	if ( tn->tn_n == tn->tn_max )
+		return 1;
+	f = &tn->tn_eq[tn->tn_n];
+	f->f_choice = LDAP_FILTER_EQUALITY;
+	f->f_ava = &tn->tn_ava[tn->tn_n];
+	f->f_av_desc = slap_schema.si_ad_entryUUID;
+	/* the normalized value: 16 bytes, copied, the lock is dropped next */
+	f->f_av_value.bv_len = TS_INDEX_UUID_LEN;
+	f->f_av_value.bv_val = (char *)&tn->tn_ava[tn->tn_max] +
+		tn->tn_n * TS_INDEX_UUID_LEN;
+	AC_MEMCPY( f->f_av_value.bv_val, uuid, TS_INDEX_UUID_LEN );
+	f->f_next = tn->tn_n > 0 ? &tn->tn_eq[tn->tn_n - 1] : NULL;
+	tn->tn_n++;
+	return 0;
+}
+
+static int
+truststore_index_narrow_cleanup( Operation *op, SlapReply *rs )
+{
+	truststore_narrow *tn = op->o_callback->sc_private;
+
+	/* played after every entry too: only the end counts */
+	if ( rs->sr_type != REP_RESULT && !op->o_abandon &&
+		rs->sr_err != SLAPD_ABANDON )
+		return SLAP_CB_CONTINUE;
+	op->ors_filter = tn->tn_saved;
+	op->o_callback = tn->tn_cb.sc_next;
+	op->o_tmpfree( tn, op->o_tmpmemctx );
+	return SLAP_CB_CONTINUE;
+}
+
+/* The equality on a key the index holds, at the top or under a top AND. */
+static Filter *
+truststore_index_key_filter( Filter *f, enum ts_index_key *kind )
+{
+	Filter *top = f;
+
+	for ( f = ( top->f_choice == LDAP_FILTER_AND ) ? top->f_and : top;
+			f != NULL; f = ( top->f_choice == LDAP_FILTER_AND ) ?
+				f->f_next : NULL ) {
+		if ( f->f_choice != LDAP_FILTER_EQUALITY )
+			continue;
+		if ( f->f_av_desc == ts_ad_decoration[TS_AT_FP_SHA256] ) {
+			*kind = TS_INDEX_FP;
+			return f;
+		}
+		if ( f->f_av_desc == ts_ad_decoration[TS_AT_SUBJECT_HASH] ) {
+			*kind = TS_INDEX_SUBJECT_HASH;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+void
+truststore_index_search( Operation *op, truststore_info *ti )
+{
+	truststore_narrow *tn;
+	enum ts_index_key kind;
+	Filter *key;
+	size_t n;
+
+	/*
+	 * Not for syncrepl (a persistent search keeps its filter for every
+	 * later change), nor above the bases, where an entry the index does
+	 * not cover could match.
+	 */
+	if ( op->ors_filter == NULL || op->o_sync != SLAP_CONTROL_NONE ||
+		( key = truststore_index_key_filter( op->ors_filter, &kind ) )
+			== NULL ||
+		!truststore_at_or_below_base( op, ti, &op->o_req_ndn ) )
+		return;
+
+	ldap_pvt_thread_rdwr_rlock( &ti->ti_index_rw );
+	if ( ti->ti_index == NULL || ti->ti_index_nouuid )
+		goto unlock;
+	/* one block: the header, the nodes, the assertions, the values */
+	n = ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
+		key->f_av_value.bv_len, NULL, NULL );
+	if ( n > TS_INDEX_MAX_CANDIDATES )
+		goto unlock;
+	tn = op->o_tmpcalloc( 1, sizeof( *tn ) + n * ( sizeof( Filter ) +
+			sizeof( AttributeAssertion ) + TS_INDEX_UUID_LEN ),
+		op->o_tmpmemctx );
+	tn->tn_max = (int)n;
+	tn->tn_eq = (Filter *)( tn + 1 );
+	tn->tn_ava = (AttributeAssertion *)( tn->tn_eq + n );
+	ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
+		key->f_av_value.bv_len, truststore_index_narrow_cb, tn );
+	ldap_pvt_thread_rdwr_runlock( &ti->ti_index_rw );
+
+	if ( tn->tn_n == 0 ) {
+		/* nothing holds it: the backend still checks the base */
+		tn->tn_or.f_choice = SLAPD_FILTER_COMPUTED;
+		tn->tn_or.f_result = LDAP_COMPARE_FALSE;
+	} else if ( tn->tn_n == 1 ) {
+		tn->tn_or = tn->tn_eq[0];
+	} else {
+		tn->tn_or.f_choice = LDAP_FILTER_OR;
+		tn->tn_or.f_or = &tn->tn_eq[tn->tn_n - 1];
+	}
+	tn->tn_or.f_next = op->ors_filter;
+	tn->tn_and.f_choice = LDAP_FILTER_AND;
+	tn->tn_and.f_and = &tn->tn_or;
+	tn->tn_saved = op->ors_filter;
+	op->ors_filter = &tn->tn_and;
+
+	tn->tn_cb.sc_cleanup = truststore_index_narrow_cleanup;
+	tn->tn_cb.sc_private = tn;
+	tn->tn_cb.sc_next = op->o_callback;
+	op->o_callback = &tn->tn_cb;
+	return;
+unlock:
+	ldap_pvt_thread_rdwr_runlock( &ti->ti_index_rw );
+}

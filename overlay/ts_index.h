@@ -1,0 +1,43 @@
+/* ts_index.h - the overlay's in-memory lookup index (lib/tsindex.c) */
+#ifndef TS_INDEX_H
+#define TS_INDEX_H
+
+struct truststore_info;
+
+/*
+ * db_open, not in tool mode: read every certificate under the bases into
+ * the index.  Never fails slapd's start: without an index the overlay
+ * falls back to LDAP searches (slow without LDAP indexes, but right).
+ */
+void	truststore_index_open( BackendDB *be, struct truststore_info *ti );
+void	truststore_index_close( struct truststore_info *ti );
+/* The bases changed on a running server (cn=config): read them again. */
+struct config_args_s;
+int	truststore_index_reconfigure( struct config_args_s *c );
+
+/*
+ * After every successful write under a base (the same calls as the
+ * exporter gets): old_der/new_der are the certificate before and after,
+ * empty when there is none.
+ */
+void	truststore_index_changed( Operation *op, struct truststore_info *ti,
+		struct berval *old_der, struct berval *new_der );
+
+/*
+ * Another entry than self (may be NULL) holding the certificate with
+ * SHA-256 fingerprint fp: 0 with its DN in *found (tmp memory), or with
+ * *found empty when there is none; -1 when the index cannot tell (the
+ * caller searches instead).
+ */
+int	truststore_index_dup( Operation *op, struct truststore_info *ti,
+		const char *fp, struct berval *self, struct berval *found );
+
+/*
+ * A search for a fingerprint or subject hash: hand the backend the
+ * client's filter ANDed with the entryUUIDs the index knows for that
+ * value, which the entryUUID index resolves.  Does nothing when it
+ * cannot help.  Undone by a callback at the end of the search.
+ */
+void	truststore_index_search( Operation *op, struct truststore_info *ti );
+
+#endif /* TS_INDEX_H */
