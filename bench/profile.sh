@@ -50,7 +50,6 @@ conf() {
 		echo "index objectClass eq"
 		echo "index cn eq"
 		echo "index entryCSN,entryUUID eq"
-		echo "index tsFingerprintSHA256,tsSubjectHash eq"
 		if [ "$kind" = overlay ]; then
 			echo "overlay truststore"
 			[ "${PROFILE_EXPORT:-1}" = 1 ] &&

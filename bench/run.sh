@@ -200,7 +200,7 @@ mkconf() {
 		echo "index objectClass eq"
 		echo "index cn eq"
 		echo "index entryCSN,entryUUID eq"
-		[ $HAVE_TS = 1 ] && echo "index tsFingerprintSHA256,tsSubjectHash eq"
+		# tsFingerprintSHA256 and tsSubjectHash: the overlay's own index
 		if [ "${kind%-wm}" = overlay ] && [ $HAVE_TS = 1 ]; then
 			echo "overlay truststore"
 			[ -n "$exp" ] && echo "truststore-export-dir $exp"

@@ -56,8 +56,6 @@ olcDbDirectory: $state/db
 olcDbMaxSize: 4294967296
 olcDbIndex: objectClass eq
 olcDbIndex: cn eq
-olcDbIndex: tsFingerprintSHA256 eq
-olcDbIndex: tsSubjectHash eq
 olcDbIndex: entryUUID,entryCSN eq
 olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by users read by * none
 
