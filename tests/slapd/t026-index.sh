@@ -34,7 +34,7 @@ cert() {
 }
 i=0
 while [ $i -lt 40 ]; do cert "bulk$i"; i=$((i + 1)); done
-for x in t1 w1 w2 r d sa absent rp; do cert $x; done
+for x in t1 w1 w2 r d sa absent rp rq x y; do cert $x; done
 # two certificates of one subject name, different keys
 mkcert twin1 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=twin
 mkcert twin2 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=twin
@@ -240,6 +240,37 @@ expect_ldap 0 "" ladd 5 -f "$(addfile d2 d)"
 both "re-added under another alias: found there" "0:d2" \
     "$BASE" sub "(tsFingerprintSHA256=$(fp d))"
 
+# writes the back end refuses after the overlay's checks leave it alone
+cert_ldif bulk0 "$C/x.der" > "$T/x-exists.ldif"
+expect_ldap 68 "" ladd 5 -f "$T/x-exists.ldif"
+cert_ldif x "$C/x.der" | sed "s/^dn: cn=x,/dn: cn=x,ou=nosuch,/" \
+    > "$T/x-noparent.ldif"
+expect_ldap 32 "" ladd 5 -f "$T/x-noparent.ldif"
+both "after failed adds (68, 32): not found" "0:" \
+    "$BASE" sub "(tsFingerprintSHA256=$(fp x))"
+{ recert "cn=w1,$BASE" y; printf -- '-\nadd: cn\ncn: w1\n'; } > "$T/y-mod.ldif"
+expect_ldap 20 "" lmodify 5 -f "$T/y-mod.ldif"
+both "after a failed modify (20): its new fingerprint is not found" "0:" \
+    "$BASE" sub "(tsFingerprintSHA256=$(fp y))"
+both "after a failed modify (20): the entry by its old one" "0:w1" \
+    "$BASE" sub "(tsFingerprintSHA256=$(fp w2))"
+expect_ldap 68 "" lmodrdn 5 -r -s "$BASE" "$T1" cn=bulk0
+both "after a failed move (68): still in ou=a" "0:t1" \
+    "ou=a,$BASE" one "(tsFingerprintSHA256=$FP)"
+# a child makes the delete fail in back-mdb (notAllowedOnNonLeaf)
+printf 'dn: ou=kid,cn=bulk1,%s\nobjectClass: organizationalUnit\nou: kid\n' \
+    "$BASE" | ladd 5 >/dev/null || fail "child of cn=bulk1"
+expect_ldap 66 "" ldelete 5 "cn=bulk1,$BASE"
+ldelete 5 "ou=kid,cn=bulk1,$BASE" || fail "delete the child of cn=bulk1"
+both "after a failed delete (66): still found" "0:bulk1" \
+    "$BASE" sub "(tsFingerprintSHA256=$(fp bulk1))"
+expect_ldap 0 "" ladd 5 -f "$(addfile x x)"
+expect_ldap 0 "" ladd 5 -f "$(addfile y y)"
+both "the certificate of the failed adds added after all" "0:x" \
+    "$BASE" sub "(tsFingerprintSHA256=$(fp x))"
+both "the certificate of the failed modify added after all" "0:y" \
+    "$BASE" sub "(tsFingerprintSHA256=$(fp y))"
+
 # --- 4. the duplicate refusal without an LDAP index --------------------------
 snapshot 5 > "$T/before"
 expect_ldap 19 "$(dup t1 "$T1")" \
@@ -357,6 +388,13 @@ svc_is "node 2: a replicated rename is found under the new DN" "0:rpnew" 2 \
     "(tsFingerprintSHA256=$(fp rp))"
 expect_ldap 19 "$(dup rpnew "cn=rpnew,$BASE")" \
     aladd 2 -f "$T/rpcopy.ldif"
+
+recert "cn=bulk0,$BASE" rq | almodify 1 >/dev/null || fail "modify on node 1"
+wait_sync 30 1 2
+svc_is "node 2: a replicated modify is found by its new fingerprint" \
+    "0:bulk0" 2 "(tsFingerprintSHA256=$(fp rq))"
+svc_is "node 2: and no longer by its old one" "0:" 2 \
+    "(tsFingerprintSHA256=$(fp bulk0))"
 
 aldelete 1 "cn=rpnew,$BASE" || fail "delete on node 1"
 wait_sync 30 1 2
