@@ -286,6 +286,18 @@ truststore_index_dup_cb( void *arg, const char *key, const unsigned char *uuid )
 	return 1;
 }
 
+/* Does e's certificate have this fingerprint (lowercase hex)? */
+static int
+truststore_index_holds( Entry *e, const char *fp )
+{
+	Attribute *a = attr_find( e->e_attrs, ts_ad_cert );
+	char hex[65];
+
+	return a != NULL && a->a_numvals > 0 &&
+		ts_sha256_hex( a->a_vals[0].bv_val, a->a_vals[0].bv_len,
+			hex ) == 0 && strcmp( hex, fp ) == 0;
+}
+
 int
 truststore_index_dup( Operation *op, truststore_info *ti, const char *fp,
 	struct berval *self, struct berval *found )
@@ -308,16 +320,18 @@ truststore_index_dup( Operation *op, truststore_info *ti, const char *fp,
 
 	/*
 	 * Refusals name the entry as it is spelt (the index keeps normalized
-	 * DNs); one deleted a moment ago, before its callback ran, is no
-	 * duplicate any more.
+	 * DNs).  Between a write's commit and its callback the index lags:
+	 * the entry may be gone, renamed or hold another certificate by now.
+	 * Then the database itself is asked (rare: a race with that write).
 	 */
 	if ( overlay_entry_get_ov( op, &id.id_ndn, NULL, NULL, 0, &e, on ) ==
 			LDAP_SUCCESS && e != NULL ) {
-		ber_dupbv_x( found, &e->e_name, op->o_tmpmemctx );
+		if ( truststore_index_holds( e, fp ) )
+			ber_dupbv_x( found, &e->e_name, op->o_tmpmemctx );
 		overlay_entry_release_ov( op, e, 0, on );
 	}
 	op->o_tmpfree( id.id_ndn.bv_val, op->o_tmpmemctx );
-	return 0;
+	return BER_BVISNULL( found ) ? -1 : 0;
 }
 
 /* ---- narrowing searches ------------------------------------------------- */

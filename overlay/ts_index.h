@@ -27,7 +27,9 @@ void	truststore_index_changed( Operation *op, struct truststore_info *ti,
  * Another entry than self (may be NULL) holding the certificate with
  * SHA-256 fingerprint fp: 0 with its DN in *found (tmp memory), or with
  * *found empty when there is none; -1 when the index cannot tell (the
- * caller searches instead).
+ * caller searches instead): it is off, or the entry it names no longer
+ * holds the certificate (a write to it has committed, its callback not
+ * yet run).
  */
 int	truststore_index_dup( Operation *op, struct truststore_info *ti,
 		const char *fp, struct berval *self, struct berval *found );
