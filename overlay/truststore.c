@@ -229,6 +229,127 @@ truststore_at_or_below_base( Operation *op, truststore_info *ti,
 	return 0;
 }
 
+/*
+ * The entry's normalized DN after op: o_req_ndn itself but for a rename
+ * (then tmp memory: free it when it is not o_req_ndn's).
+ */
+void
+truststore_new_ndn( Operation *op, struct berval *newdn )
+{
+	struct berval parent;
+
+	*newdn = op->o_req_ndn;
+	if ( op->o_tag != LDAP_REQ_MODRDN )
+		return;
+	if ( op->orr_nnewSup )
+		parent = *op->orr_nnewSup;
+	else
+		dnParent( &op->o_req_ndn, &parent );
+	build_new_dn( newdn, &parent, &op->orr_nnewrdn, op->o_tmpmemctx );
+}
+
+/*
+ * After a cn=config change on a running server to what the lookup index
+ * or the export depends on (bases, export paths): read the database
+ * again under the new settings.
+ */
+int
+truststore_reopen( ConfigArgs *c )
+{
+	slap_overinst *on = (slap_overinst *)c->bi;
+	truststore_info *ti = on->on_bi.bi_private;
+	BackendDB db;
+
+	if ( !( slapMode & SLAP_SERVER_MODE ) || !SLAP_DBOPEN( c->be ) )
+		return 0;
+	/* as over_db_func() would call us: the overlay as bd_info */
+	db = *c->be;
+	db.bd_info = c->bi;
+	truststore_index_open( &db, ti );
+	truststore_export_close( &db, ti );
+	return truststore_export_open( &db, ti );
+}
+
+/* ---- reading the whole store ------------------------------------------ */
+
+typedef struct truststore_scan_ctx {
+	truststore_scan_fn	*sc_fn;
+	void			*sc_arg;
+	int			sc_err;
+	int			sc_stop;
+} truststore_scan_ctx;
+
+static int
+truststore_scan_cb( Operation *op, SlapReply *rs )
+{
+	truststore_scan_ctx *sc = op->o_callback->sc_private;
+
+	if ( rs->sr_type == REP_RESULT )
+		sc->sc_err = rs->sr_err;
+	else if ( rs->sr_type == REP_SEARCH && !sc->sc_stop &&
+		sc->sc_fn( op, rs->sr_entry, sc->sc_arg ) != 0 )
+		sc->sc_stop = 1;
+	return 0;
+}
+
+int
+truststore_scan( BackendDB *be, BackendInfo *bi, truststore_info *ti,
+	struct berval *dn, const char *who, truststore_scan_fn *fn, void *arg )
+{
+	Connection conn = { 0 };
+	OperationBuffer opbuf;
+	Operation *op;
+	slap_callback cb = { 0 };
+	BackendDB db;
+	BerVarray bases;
+	truststore_scan_ctx sc = { fn, arg, LDAP_SUCCESS, 0 };
+	int i, rc = LDAP_SUCCESS;
+
+	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );
+	op = &opbuf.ob_op;
+	/* our own copy: the overlay stack is bypassed, ACLs too (as root) */
+	db = *be;
+	db.bd_info = bi;
+	db.be_rootndn = *dn;
+	op->o_bd = &db;
+	op->o_dn = op->o_ndn = *dn;
+	op->o_tag = LDAP_REQ_SEARCH;
+	op->o_time = slap_get_time();
+	op->ors_scope = LDAP_SCOPE_SUBTREE;
+	op->ors_deref = LDAP_DEREF_NEVER;
+	op->ors_slimit = SLAP_NO_LIMIT;
+	op->ors_tlimit = SLAP_NO_LIMIT;
+	op->ors_limit = NULL;
+	op->ors_attrs = slap_anlist_all_attributes;
+	op->ors_attrsonly = 0;
+	ber_str2bv_x( "(objectClass=tsCertificate)", 0, 1, &op->ors_filterstr,
+		op->o_tmpmemctx );
+	op->ors_filter = str2filter_x( op, op->ors_filterstr.bv_val );
+	cb.sc_response = truststore_scan_cb;
+	cb.sc_private = &sc;
+	op->o_callback = &cb;
+
+	bases = ti->ti_bases ? ti->ti_bases : be->be_nsuffix;
+	for ( i = 0; bases && !BER_BVISNULL( &bases[i] ) && !sc.sc_stop; i++ ) {
+		SlapReply rs = { REP_RESULT };
+
+		op->o_req_dn = op->o_req_ndn = bases[i];
+		sc.sc_err = LDAP_SUCCESS;
+		bi->bi_op_search( op, &rs );
+		/* a base not created yet holds no certificate: that is fine */
+		if ( sc.sc_err != LDAP_SUCCESS &&
+			sc.sc_err != LDAP_NO_SUCH_OBJECT ) {
+			Debug( LDAP_DEBUG_ANY, "truststore: %s: reading \"%s\" "
+				"failed (%d)\n", who, bases[i].bv_val, sc.sc_err );
+			rc = sc.sc_err;
+			break;
+		}
+	}
+	filter_free_x( op, op->ors_filter, 1 );
+	op->o_tmpfree( op->ors_filterstr.bv_val, op->o_tmpmemctx );
+	return rc;
+}
+
 /* Is ndn a base or one of its ancestors (renaming it moves the store)? */
 int
 truststore_is_base_or_above( Operation *op, truststore_info *ti,
@@ -394,8 +515,7 @@ truststore_cf( ConfigArgs *c )
 				ber_bvarray_free( ti->ti_bases );
 				ber_bvarray_free( ti->ti_bases_pretty );
 				ti->ti_bases = ti->ti_bases_pretty = NULL;
-				config_push_cleanup( c, truststore_index_reconfigure );
-				config_push_cleanup( c, truststore_export_reconfigure );
+				config_push_cleanup( c, truststore_reopen );
 				break;
 			}
 			for ( i = 0; !BER_BVISNULL( &ti->ti_bases[i] ); i++ )
@@ -415,8 +535,7 @@ truststore_cf( ConfigArgs *c )
 				ti->ti_bases = ti->ti_bases_pretty = NULL;
 			}
 			/* the exported files follow the new bases */
-			config_push_cleanup( c, truststore_index_reconfigure );
-			config_push_cleanup( c, truststore_export_reconfigure );
+			config_push_cleanup( c, truststore_reopen );
 			break;
 		case TS_CF_REFUSE_EXPIRED:
 			ti->ti_policy.refuse_expired = defaults.refuse_expired;
@@ -463,8 +582,7 @@ truststore_cf( ConfigArgs *c )
 			ber_bvarray_add( &ti->ti_bases_pretty, &c->value_dn );
 			BER_BVZERO( &c->value_ndn );
 			BER_BVZERO( &c->value_dn );
-			config_push_cleanup( c, truststore_index_reconfigure );
-			config_push_cleanup( c, truststore_export_reconfigure );
+			config_push_cleanup( c, truststore_reopen );
 			break;
 		case TS_CF_REFUSE_EXPIRED:
 			ti->ti_policy.refuse_expired = c->value_int;

@@ -96,6 +96,21 @@ int	truststore_at_or_below_base( Operation *op, truststore_info *ti,
 		struct berval *ndn );
 void	truststore_alias( Operation *op, struct berval *dn,
 		struct berval *alias );
+/*
+ * Read every tsCertificate entry under the bases from bi, the backend
+ * below the overlay (no overlays, no ACLs), as dn; fn gets each entry
+ * and stops the reading by returning non-zero.  be is a database whose
+ * be_private is ours (its bd_info is not used).  LDAP_SUCCESS, or the
+ * first search that failed (logged, with who).
+ */
+typedef int	truststore_scan_fn( Operation *op, Entry *e, void *arg );
+int	truststore_scan( BackendDB *be, BackendInfo *bi, truststore_info *ti,
+		struct berval *dn, const char *who, truststore_scan_fn *fn,
+		void *arg );
+void	truststore_new_ndn( Operation *op, struct berval *newdn );
+/* config cleanup: reread the database after bases or paths changed */
+struct config_args_s;
+int	truststore_reopen( struct config_args_s *c );
 struct ts_cert *truststore_thread_cert( Operation *op );
 struct ts_cert *truststore_thread_cert_read( Operation *op );
 

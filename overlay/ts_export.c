@@ -60,37 +60,22 @@ static struct berval ts_internal_dn = BER_BVC( "cn=truststore export" );
 
 /* ---- loading the catalogue -------------------------------------------- */
 
-typedef struct ts_load {
-	ts_export_state	*tl_tx;
-	int		tl_err;
-	int		tl_count;
-} ts_load;
-
 static int
-truststore_export_load_cb( Operation *op, SlapReply *rs )
+truststore_export_load_entry( Operation *op, Entry *e, void *arg )
 {
-	ts_load *tl = op->o_callback->sc_private;
-	ts_export_state *tx = tl->tl_tx;
+	ts_export_state *tx = arg;
 	struct berval alias;
 	Attribute *a;
 
-	if ( rs->sr_type == REP_RESULT ) {
-		tl->tl_err = rs->sr_err;
-		return 0;
-	}
-	if ( rs->sr_type != REP_SEARCH )
-		return 0;
-	a = attr_find( rs->sr_entry->e_attrs, ts_ad_cert );
+	a = attr_find( e->e_attrs, ts_ad_cert );
 	if ( a == NULL || a->a_numvals == 0 )
 		return 0;
-	truststore_alias( op, &rs->sr_entry->e_name, &alias );
-	if ( ts_export_put( tx->tx_exp, rs->sr_entry->e_nname.bv_val,
+	truststore_alias( op, &e->e_name, &alias );
+	if ( ts_export_put( tx->tx_exp, e->e_nname.bv_val,
 			alias.bv_val ? alias.bv_val : "",
 			a->a_vals[0].bv_val, a->a_vals[0].bv_len ) ) {
 		Debug( LDAP_DEBUG_ANY, "truststore: export: \"%s\" skipped: %s\n",
-			rs->sr_entry->e_name.bv_val, ts_export_error( tx->tx_exp ) );
-	} else {
-		tl->tl_count++;
+			e->e_name.bv_val, ts_export_error( tx->tx_exp ) );
 	}
 	if ( alias.bv_val )
 		op->o_tmpfree( alias.bv_val, op->o_tmpmemctx );
@@ -105,64 +90,19 @@ truststore_export_load_cb( Operation *op, SlapReply *rs )
 static int
 truststore_export_load( ts_export_state *tx, BackendDB *be )
 {
-	Connection conn = { 0 };
-	OperationBuffer opbuf;
-	Operation *op;
-	slap_callback cb = { 0 };
-	BackendDB db;
-	BerVarray bases;
-	ts_load tl = { tx, LDAP_SUCCESS, 0 };
-	int i, rc = 0;
-
-	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );
-	op = &opbuf.ob_op;
-	/* our own copy: the overlay stack is bypassed, ACLs too (as root) */
-	db = *be;
-	db.bd_info = tx->tx_bi;
-	db.be_rootndn = ts_internal_dn;
-	op->o_bd = &db;
-	op->o_dn = op->o_ndn = ts_internal_dn;
-	op->o_tag = LDAP_REQ_SEARCH;
-	op->o_time = slap_get_time();
-	op->ors_scope = LDAP_SCOPE_SUBTREE;
-	op->ors_deref = LDAP_DEREF_NEVER;
-	op->ors_slimit = SLAP_NO_LIMIT;
-	op->ors_tlimit = SLAP_NO_LIMIT;
-	op->ors_limit = NULL;
-	op->ors_attrs = slap_anlist_all_attributes;
-	op->ors_attrsonly = 0;
-	ber_str2bv_x( "(objectClass=tsCertificate)", 0, 1, &op->ors_filterstr,
-		op->o_tmpmemctx );
-	op->ors_filter = str2filter_x( op, op->ors_filterstr.bv_val );
-	cb.sc_response = truststore_export_load_cb;
-	cb.sc_private = &tl;
-	op->o_callback = &cb;
-
 	ts_export_clear( tx->tx_exp );
-	bases = tx->tx_ti->ti_bases ? tx->tx_ti->ti_bases : be->be_nsuffix;
-	for ( i = 0; bases && !BER_BVISNULL( &bases[i] ); i++ ) {
-		SlapReply rs = { REP_RESULT };
-
-		op->o_req_dn = op->o_req_ndn = bases[i];
-		tl.tl_err = LDAP_SUCCESS;
-		tx->tx_bi->bi_op_search( op, &rs );
-		/* a base not created yet holds no certificate: that is fine */
-		if ( tl.tl_err != LDAP_SUCCESS && tl.tl_err != LDAP_NO_SUCH_OBJECT ) {
-			Debug( LDAP_DEBUG_ANY, "truststore: export: reading \"%s\" "
-				"failed (%d); the exported files are left as they "
-				"are until it succeeds\n", bases[i].bv_val, tl.tl_err );
-			rc = -1;
-			break;
-		}
+	if ( truststore_scan( be, tx->tx_bi, tx->tx_ti, &ts_internal_dn,
+			"export", truststore_export_load_entry, tx ) !=
+			LDAP_SUCCESS ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export: the exported files "
+			"are left as they are until the database can be read\n" );
+		return -1;
 	}
-	filter_free_x( op, op->ors_filter, 1 );
-	op->o_tmpfree( op->ors_filterstr.bv_val, op->o_tmpmemctx );
-	if ( rc == 0 ) {
-		Debug( LDAP_DEBUG_STATS, "truststore: export: %d certificates "
-			"under %s\n", tl.tl_count, tx->tx_name );
-		tx->tx_loaded = 1;
-	}
-	return rc;
+	Debug( LDAP_DEBUG_STATS, "truststore: export: %lu certificates "
+		"under %s\n", (unsigned long)ts_export_count( tx->tx_exp ),
+		tx->tx_name );
+	tx->tx_loaded = 1;
+	return 0;
 }
 
 /* Our database, found again from a thread that has none at hand. */
@@ -419,26 +359,6 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 		truststore_tls_reap( 1 );
 }
 
-/*
- * After a cn=config change on a running server (paths or bases): reopen,
- * which reads the database again under the new settings.
- */
-int
-truststore_export_reconfigure( ConfigArgs *c )
-{
-	slap_overinst *on = (slap_overinst *)c->bi;
-	truststore_info *ti = on->on_bi.bi_private;
-	BackendDB db;
-
-	if ( !( slapMode & SLAP_SERVER_MODE ) || !SLAP_DBOPEN( c->be ) )
-		return 0;
-	/* as over_db_func() would call us: the overlay as bd_info */
-	db = *c->be;
-	db.bd_info = c->bi;
-	truststore_export_close( &db, ti );
-	return truststore_export_open( &db, ti );
-}
-
 int
 truststore_export_cf( ConfigArgs *c )
 {
@@ -469,7 +389,7 @@ truststore_export_cf( ConfigArgs *c )
 		*where = c->value_string;
 		c->value_string = NULL;
 	}
-	config_push_cleanup( c, truststore_export_reconfigure );
+	config_push_cleanup( c, truststore_reopen );
 	return 0;
 }
 
@@ -479,19 +399,13 @@ truststore_export_changed( Operation *op, truststore_info *ti,
 	struct berval *old_alias, struct berval *new_alias )
 {
 	ts_export_state *tx = ti->ti_export;
-	struct berval newdn = op->o_req_ndn, parent;
+	struct berval newdn;
 	char *alias = NULL;
 
 	if ( tx == NULL )
 		return;
 
-	if ( op->o_tag == LDAP_REQ_MODRDN ) {
-		if ( op->orr_nnewSup )
-			parent = *op->orr_nnewSup;
-		else
-			dnParent( &op->o_req_ndn, &parent );
-		build_new_dn( &newdn, &parent, &op->orr_nnewrdn, op->o_tmpmemctx );
-	}
+	truststore_new_ndn( op, &newdn );
 	if ( new_alias && !BER_BVISNULL( new_alias ) ) {
 		alias = op->o_tmpalloc( new_alias->bv_len + 1, op->o_tmpmemctx );
 		AC_MEMCPY( alias, new_alias->bv_val, new_alias->bv_len );

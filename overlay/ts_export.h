@@ -31,7 +31,5 @@ void	truststore_export_changed( Operation *op, struct truststore_info *ti,
 #define TS_EXPORT_CF_BUNDLE	2
 struct config_args_s;
 int	truststore_export_cf( struct config_args_s *c );
-/* cleanup for other settings the export depends on (truststore-base) */
-int	truststore_export_reconfigure( struct config_args_s *c );
 
 #endif /* TS_EXPORT_H */

@@ -5,7 +5,6 @@
 #include <ac/string.h>
 
 #include "slap.h"
-#include "slap-config.h"
 
 #include "truststore.h"
 #include "tsindex.h"
@@ -88,21 +87,17 @@ truststore_index_put_entry( truststore_info *ti, Entry *e )
 
 typedef struct truststore_iload {
 	truststore_info	*il_ti;
-	int		il_err;
 	int		il_failed;
 } truststore_iload;
 
 static int
-truststore_index_load_cb( Operation *op, SlapReply *rs )
+truststore_index_load_entry( Operation *op, Entry *e, void *arg )
 {
-	truststore_iload *il = op->o_callback->sc_private;
+	truststore_iload *il = arg;
 
-	if ( rs->sr_type == REP_RESULT )
-		il->il_err = rs->sr_err;
-	else if ( rs->sr_type == REP_SEARCH && !il->il_failed &&
-		truststore_index_put_entry( il->il_ti, rs->sr_entry ) != 0 )
+	if ( truststore_index_put_entry( il->il_ti, e ) != 0 )
 		il->il_failed = 1;
-	return 0;
+	return il->il_failed;
 }
 
 /* Read every certificate under the bases, bypassing overlays and ACLs. */
@@ -110,14 +105,7 @@ static void
 truststore_index_load( BackendDB *be, truststore_info *ti )
 {
 	slap_overinst *on = (slap_overinst *)be->bd_info;
-	Connection conn = { 0 };
-	OperationBuffer opbuf;
-	Operation *op;
-	slap_callback cb = { 0 };
-	BackendDB db;
-	BerVarray bases;
-	truststore_iload il = { ti, LDAP_SUCCESS, 0 };
-	int i;
+	truststore_iload il = { ti, 0 };
 
 	if ( ( ti->ti_index = ts_index_new() ) == NULL ) {
 		Debug( LDAP_DEBUG_ANY, "truststore: lookup index: out of "
@@ -125,51 +113,14 @@ truststore_index_load( BackendDB *be, truststore_info *ti )
 		return;
 	}
 	ti->ti_index_nouuid = 0;
-
-	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );
-	op = &opbuf.ob_op;
-	db = *be;
-	db.bd_info = on->on_info->oi_orig;
-	db.be_rootndn = ts_index_dn;
-	op->o_bd = &db;
-	op->o_dn = op->o_ndn = ts_index_dn;
-	op->o_tag = LDAP_REQ_SEARCH;
-	op->o_time = slap_get_time();
-	op->ors_scope = LDAP_SCOPE_SUBTREE;
-	op->ors_deref = LDAP_DEREF_NEVER;
-	op->ors_slimit = SLAP_NO_LIMIT;
-	op->ors_tlimit = SLAP_NO_LIMIT;
-	op->ors_limit = NULL;
-	op->ors_attrs = slap_anlist_all_attributes;
-	op->ors_attrsonly = 0;
-	ber_str2bv_x( "(objectClass=tsCertificate)", 0, 1, &op->ors_filterstr,
-		op->o_tmpmemctx );
-	op->ors_filter = str2filter_x( op, op->ors_filterstr.bv_val );
-	cb.sc_response = truststore_index_load_cb;
-	cb.sc_private = &il;
-	op->o_callback = &cb;
-
-	bases = ti->ti_bases ? ti->ti_bases : be->be_nsuffix;
-	for ( i = 0; bases && !BER_BVISNULL( &bases[i] ); i++ ) {
-		SlapReply rs = { REP_RESULT };
-
-		op->o_req_dn = op->o_req_ndn = bases[i];
-		il.il_err = LDAP_SUCCESS;
-		db.bd_info->bi_op_search( op, &rs );
-		/* a base not created yet holds nothing */
-		if ( il.il_err != LDAP_SUCCESS &&
-			il.il_err != LDAP_NO_SUCH_OBJECT )
-			il.il_failed = 1;
-		if ( il.il_failed )
-			break;
+	if ( truststore_scan( be, on->on_info->oi_orig, ti, &ts_index_dn,
+			"lookup index", truststore_index_load_entry, &il ) !=
+			LDAP_SUCCESS ) {
+		truststore_index_drop( ti, "reading the database failed" );
+		return;
 	}
-	filter_free_x( op, op->ors_filter, 1 );
-	op->o_tmpfree( op->ors_filterstr.bv_val, op->o_tmpmemctx );
-
 	if ( il.il_failed ) {
-		truststore_index_drop( ti, il.il_err != LDAP_SUCCESS &&
-			il.il_err != LDAP_NO_SUCH_OBJECT ?
-			"reading the database failed" : "out of memory" );
+		truststore_index_drop( ti, "out of memory" );
 		return;
 	}
 	Debug( LDAP_DEBUG_STATS, "truststore: lookup index: %lu "
@@ -199,42 +150,20 @@ truststore_index_close( truststore_info *ti )
 	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
 }
 
-int
-truststore_index_reconfigure( ConfigArgs *c )
-{
-	slap_overinst *on = (slap_overinst *)c->bi;
-	truststore_info *ti = on->on_bi.bi_private;
-	BackendDB db;
-
-	if ( !( slapMode & SLAP_SERVER_MODE ) || !SLAP_DBOPEN( c->be ) )
-		return 0;
-	/* as over_db_func() would call us: the overlay as bd_info */
-	db = *c->be;
-	db.bd_info = c->bi;
-	truststore_index_open( &db, ti );
-	return 0;
-}
-
 /* ---- keeping it in line ------------------------------------------------- */
 
 void
 truststore_index_changed( Operation *op, truststore_info *ti,
 	struct berval *old_der, struct berval *new_der )
 {
-	struct berval newdn = op->o_req_ndn, parent;
+	struct berval newdn;
 	unsigned char uuid[TS_INDEX_UUID_LEN];
 	char fp[65], hash[9];
 	int rc = 0, keys = -1;
 
 	if ( op->o_tag == LDAP_REQ_MODIFY && bvmatch( old_der, new_der ) )
 		return;		/* the description, say: same keys */
-	if ( op->o_tag == LDAP_REQ_MODRDN ) {
-		if ( op->orr_nnewSup )
-			parent = *op->orr_nnewSup;
-		else
-			dnParent( &op->o_req_ndn, &parent );
-		build_new_dn( &newdn, &parent, &op->orr_nnewrdn, op->o_tmpmemctx );
-	}
+	truststore_new_ndn( op, &newdn );
 	/* hashing outside the lock */
 	if ( op->o_tag != LDAP_REQ_ADD && !BER_BVISEMPTY( new_der ) )
 		keys = ts_index_keys( new_der->bv_val, new_der->bv_len, fp,
@@ -254,11 +183,14 @@ truststore_index_changed( Operation *op, truststore_info *ti,
 			ti->ti_index_nouuid = 1;
 	}
 	ts_index_remove( ti->ti_index, op->o_req_ndn.bv_val );
-	if ( !BER_BVISEMPTY( new_der ) && keys == 0 )
-		rc = ts_index_put( ti->ti_index, newdn.bv_val, uuid, fp, hash );
+	/* an entry it cannot find again: better no index than a wrong one */
+	if ( !BER_BVISEMPTY( new_der ) )
+		rc = keys != 0 ? -1 : ts_index_put( ti->ti_index, newdn.bv_val,
+			uuid, fp, hash );
 unlock:
 	if ( rc != 0 )
-		truststore_index_drop( ti, "out of memory" );
+		truststore_index_drop( ti, keys != 0 && op->o_tag != LDAP_REQ_ADD ?
+			"a certificate without a subject hash" : "out of memory" );
 	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
 	if ( newdn.bv_val != op->o_req_ndn.bv_val )
 		op->o_tmpfree( newdn.bv_val, op->o_tmpmemctx );

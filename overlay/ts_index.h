@@ -11,9 +11,6 @@ struct truststore_info;
  */
 void	truststore_index_open( BackendDB *be, struct truststore_info *ti );
 void	truststore_index_close( struct truststore_info *ti );
-/* The bases changed on a running server (cn=config): read them again. */
-struct config_args_s;
-int	truststore_index_reconfigure( struct config_args_s *c );
 
 /*
  * After every successful write under a base (the same calls as the
