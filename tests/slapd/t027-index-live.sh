@@ -105,5 +105,22 @@ expect_ldap 19 'already stored under alias' \
 	ladd 1 -f /dev/stdin <<EOF
 $(cert_ldif out3 "$T/certs/out.der")
 EOF
+# paged results and the size limit on a narrowed search: three
+# certificates of one subject name, found by their subject hash
+for t in s1 s2 s3; do
+	mkcert "$t" -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=shared
+	cert_ldif "$t" "$T/certs/$t.der"
+done | ladd 1 >/dev/null || fail "add s1-s3"
+h=$(openssl x509 -in "$T/certs/s1.pem" -noout -subject_hash)
+ldapsearch -x -LLL -o ldif-wrap=no -H "$(uri 1)" -b "$SUFFIX" -E pr=1/noprompt \
+	"(tsSubjectHash=$h)" 1.1 > "$T/paged.out" 2>&1
+check "paged, one a page: all three, each once" \
+	test "$(sed -n 's/^dn: //p' "$T/paged.out" | sort -u | wc -l)" = 3 -a \
+	    "$(grep -c '^dn: ' "$T/paged.out")" = 3
+ldapsearch -x -LLL -H "$(uri 1)" -b "$SUFFIX" -z 2 "(tsSubjectHash=$h)" 1.1 \
+	> "$T/sizelimit.out" 2>&1
+rc=$?
+check "size limit 2 of 3: two entries and sizeLimitExceeded (4)" \
+	test "$rc" = 4 -a "$(grep -c '^dn: ' "$T/sizelimit.out")" = 2
 node_alive 1 && pass "slapd still running" || fail "slapd died"
 exit 0
