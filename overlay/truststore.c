@@ -213,7 +213,8 @@ truststore_in_base( Operation *op, truststore_info *ti, struct berval *ndn )
 
 /*
  * Is ndn a base or below one?  A rename keeps an entry in the store when
- * its new parent passes this.
+ * its new parent passes this, and the lookup index narrows only searches
+ * whose base does (it knows nothing above the bases).
  */
 int
 truststore_at_or_below_base( Operation *op, truststore_info *ti,
