@@ -304,6 +304,33 @@ ts_index_put_der(struct ts_index *idx, const char *key,
 }
 
 int
+ts_index_rename(struct ts_index *idx, const char *key, const char *newkey)
+{
+	struct ts_irec *r, *n;
+	size_t klen = strlen(newkey);
+
+	if ((r = ts_index_lookup(idx, key, ts_index_strhash(key))) == NULL)
+		return 0;
+	/* a new spelling of the same normalized DN */
+	if (strcmp(key, newkey) == 0)
+		return 1;
+	/* the new key inline: a record of its own, the rest copied */
+	n = malloc(sizeof(*n) + klen + 1);
+	ts_index_remove(idx, newkey);
+	if (n != NULL) {
+		memcpy(n, r, sizeof(*n));
+		n->keyhash = ts_index_strhash(newkey);
+		memcpy(n->key, newkey, klen + 1);
+	}
+	ts_index_unlink(idx, r);
+	if (n == NULL)
+		return -1;
+	ts_index_link(idx, n);
+	idx->count++;
+	return 1;
+}
+
+int
 ts_index_uuid(const struct ts_index *idx, const char *key,
     unsigned char *uuid)
 {

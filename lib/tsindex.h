@@ -47,6 +47,13 @@ int		 ts_index_keys(const void *der, size_t len, char fp[65],
 /* put with the keys of a DER certificate. */
 int		 ts_index_put_der(struct ts_index *idx, const char *key,
 		    const unsigned char *uuid, const void *der, size_t len);
+/*
+ * A rename: the entry key's record, keys and handle unchanged, is known by
+ * newkey from now on.  1, 0 if key was unknown, -1 when out of memory
+ * (the record is gone then).
+ */
+int		 ts_index_rename(struct ts_index *idx, const char *key,
+		    const char *newkey);
 /* 1 if the entry was known (and is now forgotten), 0 if not. */
 int		 ts_index_remove(struct ts_index *idx, const char *key);
 /* The entry's handle into uuid; 0, or -1 if the entry is unknown. */

@@ -249,6 +249,8 @@ truststore_new_ndn( Operation *op, struct berval *newdn )
 	build_new_dn( newdn, &parent, &op->orr_nnewrdn, op->o_tmpmemctx );
 }
 
+static int truststore_load( BackendDB *be, truststore_info *ti );
+
 /*
  * After a cn=config change on a running server to what the lookup index
  * or the export depends on (bases, export paths): read the database
@@ -266,9 +268,8 @@ truststore_reopen( ConfigArgs *c )
 	/* as over_db_func() would call us: the overlay as bd_info */
 	db = *c->be;
 	db.bd_info = c->bi;
-	truststore_index_open( &db, ti );
 	truststore_export_close( &db, ti );
-	return truststore_export_open( &db, ti );
+	return truststore_load( &db, ti );
 }
 
 /* ---- reading the whole store ------------------------------------------ */
@@ -349,6 +350,47 @@ truststore_scan( BackendDB *be, BackendInfo *bi, truststore_info *ti,
 	filter_free_x( op, op->ors_filter, 1 );
 	op->o_tmpfree( op->ors_filterstr.bv_val, op->o_tmpmemctx );
 	return rc;
+}
+
+/*
+ * The overlay's one read of the database, at db_open and after a
+ * reconfiguration: every certificate entry goes to the lookup index and
+ * to the exporter's catalogue (reading 100,000 entries takes about a
+ * second; each used to read them on its own).  be as db_open gets it.
+ */
+typedef struct truststore_load_ctx {
+	truststore_iload	tl_index;
+	truststore_info		*tl_ti;
+} truststore_load_ctx;
+
+static int
+truststore_load_entry( Operation *op, Entry *e, void *arg )
+{
+	truststore_load_ctx *tl = arg;
+
+	truststore_index_load_entry( op, e, &tl->tl_index );
+	return truststore_export_load_entry( op, e, tl->tl_ti );
+}
+
+static int
+truststore_load( BackendDB *be, truststore_info *ti )
+{
+	static struct berval dn = BER_BVC( "cn=truststore" );
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	truststore_load_ctx tl;
+	int ok;
+
+	tl.tl_ti = ti;
+	truststore_index_load_begin( &tl.tl_index );
+	if ( truststore_export_open( be, ti ) ) {
+		truststore_index_load_end( ti, &tl.tl_index, 0 );
+		return 1;
+	}
+	ok = truststore_scan( be, on->on_info->oi_orig, ti, &dn, "start-up read",
+		truststore_load_entry, &tl ) == LDAP_SUCCESS;
+	truststore_index_load_end( ti, &tl.tl_index, ok );
+	truststore_export_loaded( ti, ok );
+	return 0;
 }
 
 /* Is ndn a base or one of its ancestors (renaming it moves the store)? */
@@ -774,8 +816,7 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
-	truststore_index_open( be, ti );
-	return truststore_export_open( be, ti );
+	return truststore_load( be, ti );
 }
 
 static int

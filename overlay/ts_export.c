@@ -61,7 +61,7 @@ static struct berval ts_internal_dn = BER_BVC( "cn=truststore export" );
 /* ---- loading the catalogue -------------------------------------------- */
 
 static int
-truststore_export_load_entry( Operation *op, Entry *e, void *arg )
+truststore_export_put_entry( Operation *op, Entry *e, void *arg )
 {
 	ts_export_state *tx = arg;
 	struct berval alias;
@@ -82,27 +82,27 @@ truststore_export_load_entry( Operation *op, Entry *e, void *arg )
 	return 0;
 }
 
-/*
- * Read every certificate under the bases into a fresh catalogue, straight
- * from the database below the overlay.  be is a database whose be_private
- * is the one we serve; its bd_info is not used.
- */
-static int
-truststore_export_load( ts_export_state *tx, BackendDB *be )
+/* The catalogue holds the database: mark the files' differences. */
+static void
+truststore_export_read( ts_export_state *tx )
 {
-	ts_export_clear( tx->tx_exp );
-	if ( truststore_scan( be, tx->tx_bi, tx->tx_ti, &ts_internal_dn,
-			"export", truststore_export_load_entry, tx ) !=
-			LDAP_SUCCESS ) {
-		Debug( LDAP_DEBUG_ANY, "truststore: export: the exported files "
-			"are left as they are until the database can be read\n" );
-		return -1;
-	}
 	Debug( LDAP_DEBUG_STATS, "truststore: export: %lu certificates "
 		"under %s\n", (unsigned long)ts_export_count( tx->tx_exp ),
 		tx->tx_name );
 	tx->tx_loaded = 1;
-	return 0;
+	if ( ts_export_scan( tx->tx_exp ) ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n",
+			ts_export_error( tx->tx_exp ) );
+		/* the flush will say it again and keep retrying */
+	}
+}
+
+static void
+truststore_export_unread( ts_export_state *tx )
+{
+	Debug( LDAP_DEBUG_ANY, "truststore: export of %s: the exported files "
+		"are left as they are until the database can be read\n",
+		tx->tx_name );
 }
 
 /* Our database, found again from a thread that has none at hand. */
@@ -118,18 +118,20 @@ truststore_export_db( ts_export_state *tx )
 	return NULL;
 }
 
-/* Read the database and compare the files with it, under tx_mutex. */
-static int
+/*
+ * The start-up read failed (truststore_export_loaded): read the database
+ * again, on our own, under tx_mutex.  be is a database whose be_private
+ * is the one we serve; its bd_info is not used.
+ */
+static void
 truststore_export_reload( ts_export_state *tx, BackendDB *be )
 {
-	if ( truststore_export_load( tx, be ) )
-		return -1;
-	if ( ts_export_scan( tx->tx_exp ) ) {
-		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n",
-			ts_export_error( tx->tx_exp ) );
-		/* the flush will say it again and keep retrying */
-	}
-	return 0;
+	ts_export_clear( tx->tx_exp );
+	if ( truststore_scan( be, tx->tx_bi, tx->tx_ti, &ts_internal_dn,
+			"export", truststore_export_put_entry, tx ) == LDAP_SUCCESS )
+		truststore_export_read( tx );
+	else
+		truststore_export_unread( tx );
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -287,7 +289,6 @@ truststore_export_open( BackendDB *be, truststore_info *ti )
 {
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 	ts_export_state *tx;
-	int removed;
 
 	if ( ti->ti_export_dir == NULL && ti->ti_export_bundle == NULL )
 		return 0;
@@ -310,23 +311,42 @@ truststore_export_open( BackendDB *be, truststore_info *ti )
 		return 1;
 	}
 
-	/*
-	 * The database below us is open (backover opens it first), so it can
-	 * be searched; the files are in line before the first client comes.
-	 */
-	if ( truststore_export_reload( tx, be ) == 0 ) {
+	ti->ti_export = tx;
+	return 0;
+}
+
+int
+truststore_export_load_entry( Operation *op, Entry *e, void *arg )
+{
+	truststore_info *ti = arg;
+
+	if ( ti->ti_export == NULL )
+		return 0;
+	return truststore_export_put_entry( op, e, ti->ti_export );
+}
+
+void
+truststore_export_loaded( truststore_info *ti, int ok )
+{
+	ts_export_state *tx = ti->ti_export;
+	int removed;
+
+	if ( tx == NULL )
+		return;
+	if ( ok ) {
+		truststore_export_read( tx );
 		/* in batches: a large store is written in several */
 		while ( truststore_export_flush( tx, 1, &removed ) > 0 )
 			;
+	} else {
+		truststore_export_unread( tx );
 	}
 
+	/* from now on every change, and a read that failed, is retried */
 	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
 	tx->tx_task = ldap_pvt_runqueue_insert( &slapd_rq, TS_EXPORT_INTERVAL,
 		truststore_export_task, tx, "truststore_export", tx->tx_name );
 	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
-
-	ti->ti_export = tx;
-	return 0;
 }
 
 void

@@ -5,12 +5,17 @@
 struct truststore_info;
 
 /*
- * db_open, not in tool mode: bring the files in line with the database.
- * be as the overlay's db_open gets it (bd_info is the slap_overinst; the
- * database below is already open).  Never fails slapd's start for a file
- * problem: that is logged and retried.
+ * db_open, not in tool mode, in three steps around the overlay's one read
+ * of the database (truststore_load): set up (be as db_open gets it,
+ * bd_info is the slap_overinst); take each certificate entry read (arg is
+ * the truststore_info); then, the read over (ok: all of it), bring the
+ * files in line and start the task that keeps them so.  Never fails
+ * slapd's start for a file problem: that is logged and retried, and so is
+ * a read that failed.
  */
 int	truststore_export_open( BackendDB *be, struct truststore_info *ti );
+int	truststore_export_load_entry( Operation *op, Entry *e, void *arg );
+void	truststore_export_loaded( struct truststore_info *ti, int ok );
 /* db_close: release runtime state (never configuration). */
 void	truststore_export_close( BackendDB *be, struct truststore_info *ti );
 /*

@@ -34,9 +34,6 @@
 
 #define TS_INDEX_MAX_CANDIDATES	1024	/* beyond: let the backend search */
 
-/* The DN our internal search passes the database's ACLs with. */
-static struct berval ts_index_dn = BER_BVC( "cn=truststore index" );
-
 /* Stop trusting the index (under the write lock). */
 static void
 truststore_index_drop( truststore_info *ti, const char *why )
@@ -49,12 +46,13 @@ truststore_index_drop( truststore_info *ti, const char *why )
 }
 
 /*
- * Record e (an entry under a base).  Its stored decorations are what
- * filters match, so they are the keys; an entry loaded without them (by
- * slapadd) gets them from its certificate.  -1: the index is incomplete.
+ * Record e (an entry under a base) in idx.  Its stored decorations are
+ * what filters match, so they are the keys; an entry loaded without them
+ * (by slapadd) gets them from its certificate.  *nouuid is set when e has
+ * no entryUUID.  -1: idx is incomplete.
  */
 static int
-truststore_index_put_entry( truststore_info *ti, Entry *e )
+truststore_index_put_entry( struct ts_index *idx, int *nouuid, Entry *e )
 {
 	static const unsigned char none[TS_INDEX_UUID_LEN];
 	const unsigned char *uuid = none;
@@ -67,14 +65,14 @@ truststore_index_put_entry( truststore_info *ti, Entry *e )
 	if ( u != NULL && u->a_nvals[0].bv_len == TS_INDEX_UUID_LEN )
 		uuid = (unsigned char *)u->a_nvals[0].bv_val;
 	else
-		ti->ti_index_nouuid = 1;	/* searches cannot be narrowed */
+		*nouuid = 1;	/* searches cannot be narrowed */
 
 	fp = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_FP_SHA256] );
 	sh = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_SUBJECT_HASH] );
 	if ( fp != NULL && sh != NULL )
-		return ts_index_put( ti->ti_index, e->e_nname.bv_val, uuid,
+		return ts_index_put( idx, e->e_nname.bv_val, uuid,
 			fp->a_vals[0].bv_val, sh->a_vals[0].bv_val );
-	if ( ts_index_put_der( ti->ti_index, e->e_nname.bv_val, uuid,
+	if ( ts_index_put_der( idx, e->e_nname.bv_val, uuid,
 			cert->a_vals[0].bv_val, cert->a_vals[0].bv_len ) == 0 )
 		return 0;
 	/* not a certificate we can read: no fingerprint to find it by */
@@ -85,60 +83,51 @@ truststore_index_put_entry( truststore_info *ti, Entry *e )
 
 /* ---- loading ------------------------------------------------------------ */
 
-typedef struct truststore_iload {
-	truststore_info	*il_ti;
-	int		il_failed;
-} truststore_iload;
+void
+truststore_index_load_begin( truststore_iload *il )
+{
+	il->il_idx = ts_index_new();
+	il->il_nouuid = 0;
+	il->il_failed = il->il_idx == NULL;
+}
 
-static int
+int
 truststore_index_load_entry( Operation *op, Entry *e, void *arg )
 {
 	truststore_iload *il = arg;
 
-	if ( truststore_index_put_entry( il->il_ti, e ) != 0 )
+	/* the rest of the read is the exporter's all the same */
+	if ( !il->il_failed &&
+		truststore_index_put_entry( il->il_idx, &il->il_nouuid, e ) != 0 )
 		il->il_failed = 1;
-	return il->il_failed;
+	return 0;
 }
 
-/* Read every certificate under the bases, bypassing overlays and ACLs. */
-static void
-truststore_index_load( BackendDB *be, truststore_info *ti )
+void
+truststore_index_load_end( truststore_info *ti, truststore_iload *il,
+	int ok )
 {
-	slap_overinst *on = (slap_overinst *)be->bd_info;
-	truststore_iload il = { ti, 0 };
-
-	if ( ( ti->ti_index = ts_index_new() ) == NULL ) {
-		Debug( LDAP_DEBUG_ANY, "truststore: lookup index: out of "
-			"memory\n" );
-		return;
+	ldap_pvt_thread_rdwr_wlock( &ti->ti_index_rw );
+	ts_index_free( ti->ti_index );
+	ti->ti_index = NULL;
+	if ( ok && !il->il_failed ) {
+		ti->ti_index = il->il_idx;
+		ti->ti_index_nouuid = il->il_nouuid;
+	} else {
+		ts_index_free( il->il_idx );
+		truststore_index_drop( ti, ok ? "out of memory" :
+			"reading the database failed" );
 	}
-	ti->ti_index_nouuid = 0;
-	if ( truststore_scan( be, on->on_info->oi_orig, ti, &ts_index_dn,
-			"lookup index", truststore_index_load_entry, &il ) !=
-			LDAP_SUCCESS ) {
-		truststore_index_drop( ti, "reading the database failed" );
+	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
+	il->il_idx = NULL;
+	if ( ti->ti_index == NULL )
 		return;
-	}
-	if ( il.il_failed ) {
-		truststore_index_drop( ti, "out of memory" );
-		return;
-	}
 	Debug( LDAP_DEBUG_STATS, "truststore: lookup index: %lu "
 		"certificates\n", (unsigned long)ts_index_count( ti->ti_index ) );
 	if ( ti->ti_index_nouuid )
 		Debug( LDAP_DEBUG_ANY, "truststore: lookup index: entries "
 			"without entryUUID (lastmod off?): searches by "
 			"fingerprint or subject hash are not narrowed\n" );
-}
-
-void
-truststore_index_open( BackendDB *be, truststore_info *ti )
-{
-	ldap_pvt_thread_rdwr_wlock( &ti->ti_index_rw );
-	ts_index_free( ti->ti_index );
-	ti->ti_index = NULL;
-	truststore_index_load( be, ti );
-	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
 }
 
 void
@@ -159,13 +148,13 @@ truststore_index_changed( Operation *op, truststore_info *ti,
 	struct berval newdn;
 	unsigned char uuid[TS_INDEX_UUID_LEN];
 	char fp[65], hash[9];
-	int rc = 0, keys = -1;
+	int rc = 0, keys = 0;
 
 	if ( op->o_tag == LDAP_REQ_MODIFY && bvmatch( old_der, new_der ) )
 		return;		/* the description, say: same keys */
 	truststore_new_ndn( op, &newdn );
-	/* hashing outside the lock */
-	if ( op->o_tag != LDAP_REQ_ADD && !BER_BVISEMPTY( new_der ) )
+	/* a new certificate: hashed outside the lock */
+	if ( op->o_tag == LDAP_REQ_MODIFY && !BER_BVISEMPTY( new_der ) )
 		keys = ts_index_keys( new_der->bv_val, new_der->bv_len, fp,
 			hash );
 
@@ -173,23 +162,29 @@ truststore_index_changed( Operation *op, truststore_info *ti,
 	if ( ti->ti_index == NULL )
 		goto unlock;
 	if ( op->o_tag == LDAP_REQ_ADD ) {
-		rc = truststore_index_put_entry( ti, op->ora_e );
-		goto unlock;
-	}
-	/* modify and rename keep the entry's entryUUID */
-	if ( ts_index_uuid( ti->ti_index, op->o_req_ndn.bv_val, uuid ) != 0 ) {
-		memset( uuid, 0, sizeof( uuid ) );
-		if ( !BER_BVISEMPTY( new_der ) )
+		rc = truststore_index_put_entry( ti->ti_index,
+			&ti->ti_index_nouuid, op->ora_e );
+	} else if ( BER_BVISEMPTY( new_der ) ) {
+		/* a delete, or a move out of the bases */
+		ts_index_remove( ti->ti_index, op->o_req_ndn.bv_val );
+	} else if ( op->o_tag == LDAP_REQ_MODRDN ) {
+		/* the certificate stays: the record moves as it is */
+		rc = ts_index_rename( ti->ti_index, op->o_req_ndn.bv_val,
+			newdn.bv_val ) < 0;
+	} else {
+		/* a new certificate; the entry keeps its entryUUID */
+		if ( ts_index_uuid( ti->ti_index, op->o_req_ndn.bv_val,
+				uuid ) != 0 ) {
+			memset( uuid, 0, sizeof( uuid ) );
 			ti->ti_index_nouuid = 1;
+		}
+		/* one it cannot find again: better no index than a wrong one */
+		rc = keys != 0 || ts_index_put( ti->ti_index,
+			op->o_req_ndn.bv_val, uuid, fp, hash ) != 0;
 	}
-	ts_index_remove( ti->ti_index, op->o_req_ndn.bv_val );
-	/* an entry it cannot find again: better no index than a wrong one */
-	if ( !BER_BVISEMPTY( new_der ) )
-		rc = keys != 0 ? -1 : ts_index_put( ti->ti_index, newdn.bv_val,
-			uuid, fp, hash );
 unlock:
 	if ( rc != 0 )
-		truststore_index_drop( ti, keys != 0 && op->o_tag != LDAP_REQ_ADD ?
+		truststore_index_drop( ti, keys != 0 ?
 			"a certificate without a subject hash" : "out of memory" );
 	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
 	if ( newdn.bv_val != op->o_req_ndn.bv_val )

@@ -5,11 +5,21 @@
 struct truststore_info;
 
 /*
- * db_open, not in tool mode: read every certificate under the bases into
- * the index.  Never fails slapd's start: without an index the overlay
- * falls back to LDAP searches (slow without LDAP indexes, but right).
+ * db_open, not in tool mode: a fresh index is filled during the overlay's
+ * one read of the database (truststore_load) and put in place at its end
+ * (ok: the read saw everything).  Never fails slapd's start: without an
+ * index the overlay falls back to LDAP searches (slow without LDAP
+ * indexes, but right).
  */
-void	truststore_index_open( BackendDB *be, struct truststore_info *ti );
+typedef struct truststore_iload {
+	struct ts_index	*il_idx;
+	int		il_nouuid;	/* an entry without entryUUID */
+	int		il_failed;	/* out of memory */
+} truststore_iload;
+void	truststore_index_load_begin( truststore_iload *il );
+int	truststore_index_load_entry( Operation *op, Entry *e, void *il );
+void	truststore_index_load_end( struct truststore_info *ti,
+		truststore_iload *il, int ok );
 void	truststore_index_close( struct truststore_info *ti );
 
 /*

@@ -122,5 +122,13 @@ ldapsearch -x -LLL -H "$(uri 1)" -b "$SUFFIX" -z 2 "(tsSubjectHash=$h)" 1.1 \
 rc=$?
 check "size limit 2 of 3: two entries and sizeLimitExceeded (4)" \
 	test "$rc" = 4 -a "$(grep -c '^dn: ' "$T/sizelimit.out")" = 2
+# a rename that only changes the alias's case keeps the normalized DN
+lmodrdn 1 "cn=s1,$BASE" "cn=S1" || fail "modrdn s1 -> S1"
+check "case-only rename: found under the new spelling" \
+	test "$(anon "$SUFFIX" "(tsFingerprintSHA256=$(fp s1))")" = "cn=S1,$BASE"
+expect_ldap 19 'already stored under alias "S1"' \
+	ladd 1 -f /dev/stdin <<EOF
+$(cert_ldif s1b "$T/certs/s1.der")
+EOF
 node_alive 1 && pass "slapd still running" || fail "slapd died"
 exit 0

@@ -111,7 +111,7 @@ test_model(void)
 {
 	struct ts_index *idx = ts_index_new();
 	unsigned char u[TS_INDEX_UUID_LEN];
-	char key[64], upper[65];
+	char key[64], key2[64], upper[65];
 	struct seen s;
 	int round, op, i, k;
 
@@ -130,6 +130,20 @@ test_model(void)
 		for (op = 0; op < 2000; op++) {
 			i = rand() % NENT;
 			key_of(i, key, sizeof(key));
+			if (rand() % 8 == 0) {
+				/* a rename onto a key not in use */
+				k = rand() % NENT;
+				if (k == i || model[k].live)
+					continue;
+				key_of(k, key2, sizeof(key2));
+				CHECK(ts_index_rename(idx, key, key2) ==
+				    model[i].live, "rename %s", key);
+				if (model[i].live) {
+					model[k] = model[i];
+					model[i].live = 0;
+				}
+				continue;
+			}
 			if (rand() % 4 == 0) {
 				CHECK(ts_index_remove(idx, key) == model[i].live,
 				    "remove %s", key);
@@ -155,6 +169,12 @@ test_model(void)
 	CHECK(ts_index_uuid(idx, key, u) == 0 &&
 	    memcmp(u, model[i].uuid, sizeof(u)) == 0, "uuid of %s", key);
 	CHECK(ts_index_uuid(idx, "cn=nobody", u) == -1, "uuid of nobody");
+	/* a rename that keeps the normalized DN keeps the record */
+	CHECK(ts_index_rename(idx, key, key) == 1 &&
+	    ts_index_uuid(idx, key, u) == 0 &&
+	    memcmp(u, model[i].uuid, sizeof(u)) == 0, "rename onto itself");
+	CHECK(ts_index_rename(idx, "cn=nobody", "cn=somebody") == 0,
+	    "rename of nobody");
 
 	/* a fingerprint in upper case finds the same entries */
 	for (k = 0; k < 65; k++)
