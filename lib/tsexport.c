@@ -89,6 +89,7 @@ struct witem {			/* write <hash>.<idx> */
 	uint64_t	 id;
 	char		*pem;
 	size_t		 len;
+	int		 over;		/* replaces a file on disk */
 	int		 ok;
 };
 
@@ -915,6 +916,8 @@ ts_export_take(struct ts_export *exp, int what)
 				w->b = b;
 				w->idx = i;
 				w->id = b->v[i]->id;
+				w->over = i < b->ndisk &&
+				    b->disk[i] != DISK_NONE;
 				w->pem = pem_new(b->v[i]->der, b->v[i]->len,
 				    &w->len);
 				if (w->pem == NULL)
@@ -1006,6 +1009,7 @@ run_dir(struct ts_export_batch *bt)
 	char (*tmps)[64] = NULL;
 	size_t i;
 	int dfd, sync_each = bt->nw <= SYNC_EACH_MAX, renamed = 0;
+	int taken_out = 0;
 
 	if (bt->nw == 0 && bt->nu == 0)
 		return;
@@ -1041,6 +1045,7 @@ run_dir(struct ts_export_batch *bt)
 		if (tmps[i][0] && renameat(dfd, tmps[i], dfd, name) == 0) {
 			w->ok = 1;
 			renamed = 1;
+			taken_out |= w->over;
 			continue;
 		}
 		if (tmps[i][0]) {
@@ -1068,13 +1073,22 @@ run_dir(struct ts_export_batch *bt)
 		if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT) {
 			u->ok = 1;
 			bt->changed |= TS_EXPORT_DIR;
+			taken_out = 1;
 			continue;
 		}
 		adderr(bt->err, "%s/%s: unlink: %s", bt->dir, name,
 		    strerror(errno));
 		bt->failed = 1;
 	}
-	if ((bt->changed & TS_EXPORT_DIR) && fsync(dfd) == -1) {
+	/*
+	 * Only a certificate taken out (a file removed or overwritten) must
+	 * survive a crash: the old file coming back would trust it again.
+	 * New names need no directory flush, the usual case of an import: a
+	 * crash loses at most trust not yet given, and the start-up
+	 * reconciliation writes them again.  Each file's own fsync above
+	 * still means a name never survives without its content.
+	 */
+	if (taken_out && fsync(dfd) == -1) {
 		adderr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
 		bt->failed = 1;
 	}

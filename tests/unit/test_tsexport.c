@@ -4,7 +4,9 @@
  * directory is compared with a model: per subject hash, indices dense from
  * 0 and the set of distinct certificates equal.  Exit status = failures.
  */
+#define _GNU_SOURCE	/* syscall() */
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,23 @@ struct cert {
 };
 
 static EVP_PKEY *key;
+
+/*
+ * The library's fsync() calls land here (an executable's definition wins
+ * over libc's), so the test can count the directory flushes a flush
+ * makes: one for what takes a certificate out, none for new names.
+ */
+static int dir_syncs;
+
+int
+fsync(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		dir_syncs++;
+	return (int)syscall(SYS_fsync, fd);
+}
 
 static struct cert
 mkcert(const char *cn, long serial, int v1)
@@ -264,7 +283,7 @@ main(void)
 {
 	char tmpl[] = "/tmp/test_tsexport.XXXXXX", dir[512], bundle[512];
 	char path[1024], name[32], k[32];
-	struct cert a, b, c1, c2, c3, d, v1, many[200];
+	struct cert a, b, c1, c2, c3, d, v1, many[200], f1, f2, c4;
 	struct ts_export *exp, *exp2;
 	unsigned long h;
 	char *text, *p;
@@ -374,6 +393,31 @@ main(void)
 	CHECK(text && strstr(text, "# v1-renamed\n") && !strstr(text, "# v1\n"),
 	    "bundle follows the rename");
 	free(text);
+
+	/* new names flush no directory; taking a certificate out does */
+	f1 = mkcert("fresh", 400, 0);
+	f2 = mkcert("same", 401, 0);		/* a new index of a collision */
+	c4 = mkcert("same", 402, 0);
+	dir_syncs = 0;
+	mput(exp, "f1", &f1);
+	mput(exp, "f2", &f2);
+	CHECK(ts_export_flush(exp, TS_EXPORT_DIR) > 0 && dir_syncs == 0,
+	    "new names: %d directory fsyncs, want 0 (%s)", dir_syncs,
+	    ts_export_error(exp));
+	verify_dir(dir, "new names");
+	mput(exp, "f2", &c4);			/* f2's file overwritten */
+	n = dir_syncs;
+	ts_export_flush(exp, TS_EXPORT_DIR);
+	CHECK(dir_syncs > n, "an overwritten file flushes the directory");
+	verify_dir(dir, "overwrite");
+	mdel(exp, "f1");
+	n = dir_syncs;
+	ts_export_flush(exp, TS_EXPORT_DIR);
+	CHECK(dir_syncs > n, "a removed file flushes the directory");
+	verify_dir(dir, "removal");
+	mdel(exp, "f2");
+	ts_export_flush(exp, TS_EXPORT_DIR);
+	verify_dir(dir, "removal in a collision");
 
 	/* an add touches one file whatever the store holds */
 	for (i = 0; i < 200; i++) {
@@ -535,6 +579,9 @@ main(void)
 	OPENSSL_free(c3.der);
 	OPENSSL_free(d.der);
 	OPENSSL_free(v1.der);
+	OPENSSL_free(f1.der);
+	OPENSSL_free(f2.der);
+	OPENSSL_free(c4.der);
 	for (i = 0; i < 200; i++)
 		OPENSSL_free(many[i].der);
 
