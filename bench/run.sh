@@ -21,11 +21,11 @@
 #   BENCH_WINDOW [8]        operations in flight per connection
 #   BENCH_NORDAHEAD [0]     1: every database with mdb's envflags nordahead
 #                           (no readahead: see b2_db for why it matters)
-#   BENCH_WRITEMAP [1]      benchmark 1 again with mdb's envflags writemap on
-#                           both sides (0: skip): how much of the gap is
-#                           LMDB copying pages at commit
+#   BENCH_WRITEMAP [1]      benchmarks 1 and 2 again with mdb's envflags
+#                           writemap on every side (0: skip): how much of
+#                           the gap is LMDB copying and writing pages
 #   BENCH_ONLY ["1 2 3 4 5 6"]  which benchmarks
-#   BENCH_PORT [30100]      first of 10 loopback ports
+#   BENCH_PORT [30100]      first of 20 loopback ports
 #   BENCH_WORK [bench/.run] databases, logs, raw values (values.txt)
 #   BENCH_CACHE [bench/.cache]  generated certificates, kept between runs
 #   TS_BUILD [top dir]      build directory with overlay/ and client/
@@ -387,25 +387,32 @@ b2_db() {
 		die "cannot reset the cache of $2"
 }
 
+# The series of benchmark 2: the overlay with the export directory, the
+# same without it (what the files cost), plain slapd (what mdb's own growth
+# is); with BENCH_WRITEMAP=1 the three again under envflags writemap, where
+# LMDB writes its pages through the map instead of pwrite(): what is left
+# of the growth once the kernel's page-write path (see b2_db) is out.
+B2KINDS="overlay noexport plain"
+[ "$WRITEMAP" = 1 ] && B2KINDS="$B2KINDS overlay-wm noexport-wm plain-wm"
+
 bench2() {
-	local p s r pid k first pids=""
+	local p s r pid k first kind src exp pids=""
 	say "2: add latency at $SIZES stored certificates, export dir on"
-	# Plain slapd on the same sizes tells the overlay's growth from mdb's.
 	p=$PORT
 	for s in $SIZES; do
 		store "$s"
 		store_plain "$s"
-		rm -rf "$W/export-s$s"; mkdir -p "$W/export-s$s"
-		# each series on its own copy, cached alike (b2_db); the same
-		# store without the export directory: what the files cost
-		b2_db "$W/db-s$s" "$W/db-b2-overlay-s$s"
-		b2_db "$W/db-s$s" "$W/db-b2-noexport-s$s"
-		b2_db "$W/db-plain-s$s" "$W/db-b2-plain-s$s"
-		mkconf "b2-overlay-s$s" overlay "$W/db-b2-overlay-s$s" \
-		    "$W/export-s$s"
-		mkconf "b2-noexport-s$s" overlay "$W/db-b2-noexport-s$s"
-		mkconf "b2-plain-s$s" plain "$W/db-b2-plain-s$s"
-		for k in overlay noexport plain; do
+		for k in $B2KINDS; do
+			src="$W/db-s$s" kind=overlay exp=""
+			case $k in
+			plain*) src="$W/db-plain-s$s" kind=plain;;
+			overlay*) exp="$W/export-$k-s$s"
+				rm -rf "$exp"; mkdir -p "$exp";;
+			esac
+			case $k in *-wm) kind=$kind-wm;; esac
+			# each series on its own copy, cached alike (b2_db)
+			b2_db "$src" "$W/db-b2-$k-s$s"
+			mkconf "b2-$k-s$s" "$kind" "$W/db-b2-$k-s$s" $exp
 			p=$((p + 1))
 			start "b2-$k-s$s" "$p"
 			pids="$pids $SPID"
@@ -414,12 +421,14 @@ bench2() {
 	done
 	# Start-up reconciliation may go on in the background: measure after it.
 	for s in $SIZES; do
-		wait_exported "$W/export-s$s" "$s"
+		for k in $B2KINDS; do
+			case $k in overlay*) wait_exported "$W/export-$k-s$s" "$s";; esac
+		done
 	done
 	# one untimed round each: the pages an add touches are in the cache
 	# before the timed rounds, however they came there
 	for s in $SIZES; do
-		for k in overlay noexport plain; do
+		for k in $B2KINDS; do
 			read -r pid p < "$W/b2-$k-s$s/pid"
 			# shellcheck disable=SC2086
 			lg "$p" -m add -f "$CERTS" -c 1 -a 1 -p lat -s "$LATBASE" \
@@ -432,7 +441,7 @@ bench2() {
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		for s in $SIZES; do
-			for k in overlay noexport plain; do
+			for k in $B2KINDS; do
 				read -r pid p < "$W/b2-$k-s$s/pid"
 				# One operation at a time: the latency of one import.
 				# shellcheck disable=SC2086
@@ -445,7 +454,7 @@ bench2() {
 		# each size against the first within the round: what a drift
 		# of the machine between rounds cannot skew
 		first=$(echo "$SIZES" | cut -d' ' -f1)
-		for k in overlay noexport plain; do
+		for k in $B2KINDS; do
 			for s in $SIZES; do
 				rec "b2.$k.s$s.growth" "$(calc "$(latest "b2.$k.s$s.p50") / \
 				    $(latest "b2.$k.s$first.p50")" 2)"
@@ -679,11 +688,16 @@ table() {
 		growth overlay "2. add p50 at %s stored, us (vs first)" "<= 1.5"
 		growth noexport "2. export dir off: add p50 at %s, us" "(report)"
 		growth plain "2. plain slapd add p50 at %s, us" "(report)"
+		if [ "$WRITEMAP" = 1 ]; then
+			growth overlay-wm "2. writemap: add p50 at %s, us" "(report)"
+			growth noexport-wm "2. writemap, export off: p50 at %s" "(report)"
+			growth plain-wm "2. writemap, plain slapd: p50 at %s" "(report)"
+		fi
 		# on a noisy machine the two ways of taking the growth differ:
 		# the rounds' own ratios (median, lowest-highest) show how much
-		for k in overlay noexport plain; do
+		for k in $B2KINDS; do
 			s=$(echo "$SIZES" | awk '{ print $NF }')
-			row "2. $k growth to $s, rounds' own ratios" "" "" \
+			row "2. $k: rounds' own growth to $s" "" "" \
 			    "$(v=$(med "b2.$k.s$s.growth"); [ "$v" = - ] || calc "$v" 2)" \
 			    "($(sed -n "s/^b2\.$k\.s$s\.growth //p" "$W/values.txt" |
 			    sort -g | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'))"
