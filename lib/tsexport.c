@@ -30,7 +30,7 @@
 /* disk[i]: nothing there (0), a file we cannot vouch for, or a cert id */
 #define DISK_NONE	0
 #define DISK_UNKNOWN	UINT64_MAX
-/* Above this many files, one syncfs() is cheaper than an fsync() each. */
+/* Above this many overwrites, one syncfs() is cheaper than an fsync() each. */
 #define SYNC_EACH_MAX	16
 /* A file named like ours but larger than this is not a certificate. */
 #define MAX_FILE	(1024 * 1024)
@@ -1008,8 +1008,8 @@ run_dir(struct ts_export_batch *bt)
 	char name[32];
 	char (*tmps)[64] = NULL;
 	size_t i;
-	int dfd, sync_each = bt->nw <= SYNC_EACH_MAX, renamed = 0;
-	int taken_out = 0;
+	int dfd, sync_each, renamed = 0, taken_out = 0;
+	size_t nover = 0;
 
 	if (bt->nw == 0 && bt->nu == 0)
 		return;
@@ -1024,12 +1024,25 @@ run_dir(struct ts_export_batch *bt)
 		bt->failed = 1;
 		goto done;
 	}
+	/*
+	 * Only a file that replaces one needs its content on disk before its
+	 * name: after a crash the old file coming back, or the name holding
+	 * nothing, would change what an existing certificate's name means.
+	 * A new name ends the run of its hash's files (readers stop at the
+	 * first index missing or unreadable), so if a crash empties or loses
+	 * it nothing that was trusted is hidden: its certificate is just not
+	 * trusted yet, as before its add, until the start-up reconciliation
+	 * writes it again.  An import flushes nothing.
+	 */
+	for (i = 0; i < bt->nw; i++)
+		nover += bt->w[i].over;
+	sync_each = nover <= SYNC_EACH_MAX;
 	for (i = 0; i < bt->nw; i++) {
 		if (write_tmp(bt, dfd, bt->dir, bt->w[i].pem, bt->w[i].len,
-		    sync_each, tmps[i], sizeof(tmps[i])) == -1)
+		    sync_each && bt->w[i].over, tmps[i], sizeof(tmps[i])) == -1)
 			tmps[i][0] = '\0';
 	}
-	/* many files: one flush of the file system instead of one each */
+	/* many overwrites: one flush of the file system, not one each */
 	if (!sync_each && syncfs(dfd) == -1) {
 		adderr(bt->err, "%s: syncfs: %s", bt->dir, strerror(errno));
 		for (i = 0; i < bt->nw; i++) {
@@ -1081,12 +1094,8 @@ run_dir(struct ts_export_batch *bt)
 		bt->failed = 1;
 	}
 	/*
-	 * Only a certificate taken out (a file removed or overwritten) must
-	 * survive a crash: the old file coming back would trust it again.
-	 * New names need no directory flush, the usual case of an import: a
-	 * crash loses at most trust not yet given, and the start-up
-	 * reconciliation writes them again.  Each file's own fsync above
-	 * still means a name never survives without its content.
+	 * Likewise the directory: a certificate taken out (a file removed or
+	 * overwritten) must stay out after a crash, new names need no flush.
 	 */
 	if (taken_out && fsync(dfd) == -1) {
 		adderr(bt->err, "%s: fsync: %s", bt->dir, strerror(errno));
