@@ -24,7 +24,8 @@
  *   the files with it: entries loaded by slapadd appear, stale files go.
  * - After every successful write, the response callback updates the
  *   catalogue (O(1), no file I/O, the LDAP result never waits for a disk)
- *   and wakes a runqueue task.  The task writes the files that changed,
+ *   and, once the result has gone out, the cleanup callback wakes a
+ *   runqueue task.  The task writes the files that changed,
  *   then rebuilds the TLS contexts that read them (ts_tls.c).
  * - A failed write is logged with path and errno and stays pending; the
  *   task retries every TS_EXPORT_INTERVAL seconds, and any later change
@@ -449,10 +450,15 @@ truststore_export_changed( Operation *op, truststore_info *ti,
 	tx->tx_kicked = 1;
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 
-	truststore_export_kick( tx );
-
 	if ( alias )
 		op->o_tmpfree( alias, op->o_tmpmemctx );
 	if ( newdn.bv_val != op->o_req_ndn.bv_val )
 		op->o_tmpfree( newdn.bv_val, op->o_tmpmemctx );
+}
+
+void
+truststore_export_wake( truststore_info *ti )
+{
+	if ( ti->ti_export != NULL )
+		truststore_export_kick( ti->ti_export );
 }

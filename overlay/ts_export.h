@@ -27,6 +27,12 @@ void	truststore_export_close( BackendDB *be, struct truststore_info *ti );
 void	truststore_export_changed( Operation *op, struct truststore_info *ti,
 		struct berval *old_der, struct berval *new_der,
 		struct berval *old_alias, struct berval *new_alias );
+/*
+ * Then, once the result has gone to the client: start the task that
+ * writes the files.  Waking it costs two thread switches (the listener,
+ * then a pool thread), which the client need not wait for.
+ */
+void	truststore_export_wake( struct truststore_info *ti );
 
 /*
  * Config driver of truststore-export-dir / -bundle (olcTrustStoreExport*):

@@ -50,6 +50,7 @@ typedef struct truststore_cb {
 	struct berval	tc_old_alias;
 	struct berval	tc_new_alias;
 	truststore_claim tc_claim;
+	int		tc_changed;	/* the exporter has news */
 } truststore_cb;
 
 /*
@@ -134,6 +135,7 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 		&tc->tc_new_der );
 	truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
 		&tc->tc_new_der, &tc->tc_old_alias, &tc->tc_new_alias );
+	tc->tc_changed = 1;
 	return SLAP_CB_CONTINUE;
 }
 
@@ -145,6 +147,9 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 	op->o_callback = tc->tc_cb.sc_next;
 	/* the backend has committed or refused: the search sees it now */
 	truststore_claim_release( tc->tc_ti, &tc->tc_claim );
+	/* the result is out: the files follow without the client waiting */
+	if ( tc->tc_changed )
+		truststore_export_wake( tc->tc_ti );
 	truststore_tmpfree_bv( op, &tc->tc_old_der );
 	truststore_tmpfree_bv( op, &tc->tc_new_der );
 	truststore_tmpfree_bv( op, &tc->tc_old_alias );
