@@ -26,6 +26,10 @@ typedef struct truststore_info {
 	 */
 	ldap_pvt_thread_mutex_t	ti_claims_mutex;
 	struct truststore_claim	*ti_claims;
+	/* Entries being written right now: one write each (ts_write.c). */
+	ldap_pvt_thread_mutex_t	ti_gates_mutex;
+	ldap_pvt_thread_cond_t	ti_gates_cond;
+	struct truststore_gate	*ti_gates;
 	/*
 	 * Fingerprint and subject hash of every certificate (ts_index.c);
 	 * NULL when not loaded or no longer trusted.

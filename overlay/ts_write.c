@@ -41,6 +41,25 @@ typedef struct truststore_claim {
 	int			tcl_held;
 } truststore_claim;
 
+/*
+ * An entry being written.  The lookup index and the export catalogue
+ * take each write's outcome after it committed, in the response callback;
+ * two writes of one entry commit in some order, and their callbacks could
+ * run in the other, leaving the index and the files with a certificate
+ * the entry no longer holds.  So a write of a certificate entry waits
+ * until no other write of that entry (or, for a rename, of its new name)
+ * is between reading the entry and handling its response.  syncprov
+ * orders writes per entry too, but only while persistent searches run.
+ * Like claims, gates live in their operation; a thread never waits for a
+ * gate it holds itself (an internal write under our own).
+ */
+typedef struct truststore_gate {
+	struct truststore_gate	*tg_next;
+	struct berval		tg_ndn[2];	/* the entry; its new name */
+	void			*tg_thread;
+	int			tg_held;
+} truststore_gate;
+
 /* What the exporter is told once the write has succeeded. */
 typedef struct truststore_cb {
 	slap_callback	tc_cb;
@@ -50,8 +69,72 @@ typedef struct truststore_cb {
 	struct berval	tc_old_alias;
 	struct berval	tc_new_alias;
 	truststore_claim tc_claim;
+	truststore_gate	tc_gate;
+	struct berval	tc_gate_ndn;	/* a rename's new name (tmp) */
+	int		tc_track;	/* a certificate entry: report it */
 	int		tc_changed;	/* the exporter has news */
 } truststore_cb;
+
+static int
+truststore_gate_busy( truststore_info *ti, truststore_gate *tg )
+{
+	truststore_gate *g;
+	int i, j;
+
+	for ( g = ti->ti_gates; g != NULL; g = g->tg_next ) {
+		if ( g->tg_thread == tg->tg_thread )
+			continue;
+		for ( i = 0; i < 2; i++ ) {
+			for ( j = 0; j < 2; j++ ) {
+				if ( !BER_BVISNULL( &g->tg_ndn[i] ) &&
+					!BER_BVISNULL( &tg->tg_ndn[j] ) &&
+					dn_match( &g->tg_ndn[i], &tg->tg_ndn[j] ) )
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Both names at once, or neither: two renames cannot wait for each other. */
+static void
+truststore_gate_enter( Operation *op, truststore_info *ti,
+	truststore_gate *tg, struct berval *ndn, struct berval *newndn )
+{
+	tg->tg_ndn[0] = *ndn;
+	if ( newndn != NULL && !dn_match( newndn, ndn ) )
+		tg->tg_ndn[1] = *newndn;
+	else
+		BER_BVZERO( &tg->tg_ndn[1] );
+	tg->tg_thread = op->o_threadctx;
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	while ( truststore_gate_busy( ti, tg ) )
+		ldap_pvt_thread_cond_wait( &ti->ti_gates_cond,
+			&ti->ti_gates_mutex );
+	tg->tg_next = ti->ti_gates;
+	ti->ti_gates = tg;
+	tg->tg_held = 1;
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
+}
+
+static void
+truststore_gate_leave( truststore_info *ti, truststore_gate *tg )
+{
+	truststore_gate **gp;
+
+	if ( !tg->tg_held )
+		return;
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	for ( gp = &ti->ti_gates; *gp != NULL; gp = &( *gp )->tg_next ) {
+		if ( *gp == tg ) {
+			*gp = tg->tg_next;
+			break;
+		}
+	}
+	ldap_pvt_thread_cond_broadcast( &ti->ti_gates_cond );
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
+	tg->tg_held = 0;
+}
 
 /*
  * Claim fp for the entry op writes.  -1 if another entry's write holds
@@ -120,7 +203,8 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 	truststore_cb *tc = op->o_callback->sc_private;
 	Attribute *a;
 
-	if ( rs->sr_type != REP_RESULT || rs->sr_err != LDAP_SUCCESS )
+	if ( !tc->tc_track || rs->sr_type != REP_RESULT ||
+		rs->sr_err != LDAP_SUCCESS )
 		return SLAP_CB_CONTINUE;
 
 	/* An add's final entry is only known now (PEM converted, etc.) */
@@ -147,6 +231,8 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 	op->o_callback = tc->tc_cb.sc_next;
 	/* the backend has committed or refused: the search sees it now */
 	truststore_claim_release( tc->tc_ti, &tc->tc_claim );
+	truststore_gate_leave( tc->tc_ti, &tc->tc_gate );
+	truststore_tmpfree_bv( op, &tc->tc_gate_ndn );
 	/* the result is out: the files follow without the client waiting */
 	if ( tc->tc_changed )
 		truststore_export_wake( tc->tc_ti );
@@ -158,6 +244,12 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 	return SLAP_CB_CONTINUE;
 }
 
+/*
+ * Push the callback and pass the entry's gate, before the entry is read.
+ * From here on the operation ends through truststore_cb_cleanup: every
+ * result sent (refusals too) plays it; a hook that ends the operation
+ * without a result calls it itself.  Reported only once tc_track is set.
+ */
 static truststore_cb *
 truststore_cb_push( Operation *op, truststore_info *ti )
 {
@@ -170,6 +262,12 @@ truststore_cb_push( Operation *op, truststore_info *ti )
 	tc->tc_cb.sc_private = tc;
 	tc->tc_cb.sc_next = op->o_callback;
 	op->o_callback = &tc->tc_cb;
+	if ( op->o_tag == LDAP_REQ_MODRDN )
+		truststore_new_ndn( op, &tc->tc_gate_ndn );
+	truststore_gate_enter( op, ti, &tc->tc_gate, &op->o_req_ndn,
+		BER_BVISNULL( &tc->tc_gate_ndn ) ? NULL : &tc->tc_gate_ndn );
+	if ( tc->tc_gate_ndn.bv_val == op->o_req_ndn.bv_val )
+		BER_BVZERO( &tc->tc_gate_ndn );		/* not ours to free */
 	return tc;
 }
 
@@ -629,6 +727,7 @@ truststore_add( Operation *op, SlapReply *rs )
 	/* a replica: the provider checked and decorated everything */
 	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
 		tc = truststore_cb_push( op, ti );
+		tc->tc_track = 1;
 
 		/* an alias imported elsewhere at once: see ts_repl.c */
 		truststore_repl_add( op, &tc->tc_old_der );
@@ -674,6 +773,7 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	/* from here on every refusal releases the claim through tc */
 	tc = truststore_cb_push( op, ti );
+	tc->tc_track = 1;
 	rc = truststore_check( op, ti, &der, NULL, &tc->tc_claim, &cert, msg,
 		sizeof( msg ) );
 	if ( rc == LDAP_SUCCESS && pem != NULL ) {
@@ -831,11 +931,16 @@ truststore_modify( Operation *op, SlapReply *rs )
 
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
+	/* before the entry is read: see truststore_gate */
+	tc = truststore_cb_push( op, ti );
 	rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
 	if ( rc != LDAP_SUCCESS || e == NULL ) {
 		/* a concurrent delete won: see ts_repl.c */
-		if ( replicated && rc == LDAP_NO_SUCH_OBJECT )
+		if ( replicated && rc == LDAP_NO_SUCH_OBJECT ) {
+			/* it ends here, without a result to play tc */
+			truststore_cb_cleanup( op, rs );
 			return truststore_repl_gone( op, rs );
+		}
 		return SLAP_CB_CONTINUE;	/* the backend says why */
 	}
 	rc = SLAP_CB_CONTINUE;
@@ -884,8 +989,8 @@ truststore_modify( Operation *op, SlapReply *rs )
 		certs[n] = olds[n];
 	touched = truststore_mods_certs( op->orm_modlist, certs, &n );
 
-	/* before the check: a refusal releases the claim through tc */
-	tc = truststore_cb_push( op, ti );
+	/* from here on tc reports the write */
+	tc->tc_track = 1;
 	if ( !replicated && touched ) {
 		if ( n != 1 ) {
 			snprintf( msg, sizeof( msg ), TS_PREFIX "a tsCertificate "
@@ -965,6 +1070,8 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	if ( !inside && !stays )
 		return SLAP_CB_CONTINUE;
 
+	/* before the entry is read: see truststore_gate */
+	tc = truststore_cb_push( op, ti );
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
@@ -985,7 +1092,7 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 				"by add, not by moving them in" );
 	}
 
-	tc = truststore_cb_push( op, ti );
+	tc->tc_track = 1;
 	if ( inside )
 		tc->tc_old_der = der;
 	if ( stays )
@@ -1010,11 +1117,13 @@ truststore_delete( Operation *op, SlapReply *rs )
 
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
+	/* before the entry is read: see truststore_gate */
+	tc = truststore_cb_push( op, ti );
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
 	if ( is_entry_objectclass_or_sub( e, ts_oc_cert ) ) {
-		tc = truststore_cb_push( op, ti );
+		tc->tc_track = 1;
 		if ( ( a = attr_find( e->e_attrs, ts_ad_cert ) ) != NULL )
 			ber_dupbv_x( &tc->tc_old_der, &a->a_vals[0],
 				op->o_tmpmemctx );
