@@ -28,19 +28,11 @@ wait $p1; wait $p2; wait $p3
 [ "$(ls "$H/c" | wc -l)" = $((2 * N)) ] || die "certificate generation"
 python3 "$HOSTILE/concur.py" plan "$H/c" "$BASE" $CLIENTS $N "$T" || die "plan"
 
-c=0
-while [ $c -lt $CLIENTS ]; do
-	lmodify 1 -f "$T/client-$c.ldif" > "$T/client-$c.out" 2>&1 &
-	echo $! > "$T/client-$c.pid"
-	c=$((c + 1))
-done
-c=0 failed=0
-while [ $c -lt $CLIENTS ]; do
-	wait "$(cat "$T/client-$c.pid")" || { failed=$((failed + 1)); tail -n 3 "$T/client-$c.out" >&2; }
-	c=$((c + 1))
-done
+run_clients $CLIENTS lmodify 1
+failed=$?
 [ $failed = 0 ] && pass "$CLIENTS clients: every operation succeeded" ||
-	fail "$failed clients saw an operation fail"
+	{ fail "$failed clients saw an operation fail"
+	  grep -h -A2 '^ldap_modify: ' "$T"/client-*.out | head -n 9 >&2; }
 node_alive 1 && pass "slapd alive after the storm" || die "slapd died"
 
 lsearch 1 -b "$BASE" -s one '(objectClass=tsCertificate)' cn \

@@ -45,14 +45,7 @@ while [ $c -lt $CLIENTS ]; do
 	done > "$T/client-$c.ldif"
 	c=$((c + 1))
 done
-c=0
-while [ $c -lt $CLIENTS ]; do
-	lmodify 1 -c -f "$T/client-$c.ldif" > "$T/client-$c.out" 2>&1 &
-	echo $! > "$T/client-$c.pid"
-	c=$((c + 1))
-done
-c=0
-while [ $c -lt $CLIENTS ]; do wait "$(cat "$T/client-$c.pid")"; c=$((c + 1)); done
+run_clients $CLIENTS lmodify 1 -c
 node_alive 1 && pass "slapd alive after the race" || die "slapd died"
 nerr=$(cat "$T"/client-*.out | grep -c '^ldap_modify: ')
 [ "$nerr" = 0 ] && pass "$((CLIENTS * ROUNDS * 2)) replacements, none refused" ||

@@ -156,6 +156,25 @@ EOF
 	add_base 1
 }
 
+# run_clients N COMMAND...: COMMAND -f $T/client-C.ldif for C = 0..N-1, all
+# at once, each writing $T/client-C.out; exits with the number that failed
+run_clients() {
+	_rn=$1
+	shift
+	_c=0
+	while [ $_c -lt $_rn ]; do
+		"$@" -f "$T/client-$_c.ldif" > "$T/client-$_c.out" 2>&1 &
+		echo $! > "$T/client-$_c.pid"
+		_c=$((_c + 1))
+	done
+	_c=0 _rfailed=0
+	while [ $_c -lt $_rn ]; do
+		wait "$(cat "$T/client-$_c.pid")" || _rfailed=$((_rfailed + 1))
+		_c=$((_c + 1))
+	done
+	return $_rfailed
+}
+
 # bulk_keys: $H/subject.der, the 2048-bit key the certificates certify, and
 # $H/issuer.der, a 1024-bit key that signs them (six times faster to make)
 bulk_keys() {
