@@ -778,7 +778,6 @@ truststore_db_init( BackendDB *be, ConfigReply *cr )
 	ts_policy_defaults( &ti->ti_policy );
 	ti->ti_refuse_duplicates = TS_DEFAULT_REFUSE_DUPLICATES;
 	ti->ti_expiring_days = TS_DEFAULT_EXPIRING_DAYS;
-	ldap_pvt_thread_mutex_init( &ti->ti_claims_mutex );
 	ldap_pvt_thread_mutex_init( &ti->ti_gates_mutex );
 	ldap_pvt_thread_cond_init( &ti->ti_gates_cond );
 	ldap_pvt_thread_rdwr_init( &ti->ti_index_rw );
@@ -846,9 +845,8 @@ truststore_db_destroy( BackendDB *be, ConfigReply *cr )
 	ber_bvarray_free( ti->ti_bases_pretty );
 	ch_free( ti->ti_export_dir );
 	ch_free( ti->ti_export_bundle );
-	/* every claim lives in an operation, and none runs any more */
-	assert( ti->ti_claims == NULL && ti->ti_gates == NULL );
-	ldap_pvt_thread_mutex_destroy( &ti->ti_claims_mutex );
+	/* every gate lives in an operation, and none runs any more */
+	assert( ti->ti_gates == NULL );
 	ldap_pvt_thread_mutex_destroy( &ti->ti_gates_mutex );
 	ldap_pvt_thread_cond_destroy( &ti->ti_gates_cond );
 	ldap_pvt_thread_rdwr_destroy( &ti->ti_index_rw );

@@ -9,7 +9,6 @@
 
 #include "tscert.h"
 
-struct truststore_claim;	/* ts_write.c */
 
 typedef struct truststore_info {
 	BerVarray	ti_bases;	/* normalized bases; NULL = suffix */
@@ -21,12 +20,10 @@ typedef struct truststore_info {
 	char		*ti_export_bundle;	/* truststore-export-bundle */
 	void		*ti_export;		/* ts_export.c's private state */
 	/*
-	 * Certificates being written right now (ts_write.c): a duplicate
-	 * search cannot see an add that has not committed yet.
+	 * Entries being written right now, one write each, with the
+	 * certificates they claim: a duplicate search cannot see an add
+	 * that has not committed yet (ts_write.c).
 	 */
-	ldap_pvt_thread_mutex_t	ti_claims_mutex;
-	struct truststore_claim	*ti_claims;
-	/* Entries being written right now: one write each (ts_write.c). */
 	ldap_pvt_thread_mutex_t	ti_gates_mutex;
 	ldap_pvt_thread_cond_t	ti_gates_cond;
 	struct truststore_gate	*ti_gates;

@@ -24,39 +24,32 @@
 #define TS_PREFIX	"truststore: "
 
 /*
- * A certificate being written.  The duplicate search sees only what is
- * committed, so two adds of one certificate under two aliases could both
- * pass it; a write therefore claims the certificate's fingerprint before
- * searching and keeps the claim until the backend has answered, and a
- * second write of a claimed certificate under another name is refused.
- * Claims live in their operation's callback; the list holds one per
- * running write at most (bounded by the thread pool), so a scan under
- * the mutex costs less than keeping a tree.
- */
-typedef struct truststore_claim {
-	struct truststore_claim	*tcl_next;
-	struct berval		tcl_dn;		/* the holder's op->o_req_dn */
-	struct berval		tcl_ndn;
-	char			tcl_fp[65];	/* SHA-256, lowercase hex */
-	int			tcl_held;
-} truststore_claim;
-
-/*
- * An entry being written.  The lookup index and the export catalogue
- * take each write's outcome after it committed, in the response callback;
- * two writes of one entry commit in some order, and their callbacks could
- * run in the other, leaving the index and the files with a certificate
- * the entry no longer holds.  So a write of a certificate entry waits
- * until no other write of that entry (or, for a rename, of its new name)
- * is between reading the entry and handling its response.  syncprov
- * orders writes per entry too, but only while persistent searches run.
- * Like claims, gates live in their operation; a thread never waits for a
- * gate it holds itself (an internal write under our own).
+ * A write in flight.  The lookup index and the export catalogue take each
+ * write's outcome after it committed, in the response callback; two
+ * writes of one entry commit in some order, and their callbacks could run
+ * in the other, leaving the index and the files with a certificate the
+ * entry no longer holds.  So a write of a certificate entry passes a gate:
+ * it waits until no other write of that entry (or, for a rename, of its
+ * new name) is between reading the entry and handling its response.
+ * syncprov orders writes per entry too, but only while persistent
+ * searches run.  A thread never waits for a gate it holds itself (an
+ * internal write under our own).
+ *
+ * The gate also carries the write's claim on its certificate: the
+ * duplicate search sees only what is committed, so two adds of one
+ * certificate under two aliases could both pass it; a write claims the
+ * fingerprint before searching, and a second write of a claimed
+ * certificate under another name is refused.  Gates live in their
+ * operation's callback; the list holds one per running write at most
+ * (bounded by the thread pool), so a scan under the mutex costs less than
+ * keeping a tree.
  */
 typedef struct truststore_gate {
 	struct truststore_gate	*tg_next;
 	struct berval		tg_ndn[2];	/* the entry; its new name */
+	struct berval		tg_dn;		/* op->o_req_dn, for messages */
 	void			*tg_thread;
+	char			tg_fp[65];	/* the claim: SHA-256 hex, or "" */
 	int			tg_held;
 } truststore_gate;
 
@@ -68,7 +61,6 @@ typedef struct truststore_cb {
 	struct berval	tc_new_der;
 	struct berval	tc_old_alias;
 	struct berval	tc_new_alias;
-	truststore_claim tc_claim;
 	truststore_gate	tc_gate;
 	struct berval	tc_gate_ndn;	/* a rename's new name (tmp) */
 	int		tc_track;	/* a certificate entry: report it */
@@ -106,6 +98,7 @@ truststore_gate_enter( Operation *op, truststore_info *ti,
 		tg->tg_ndn[1] = *newndn;
 	else
 		BER_BVZERO( &tg->tg_ndn[1] );
+	tg->tg_dn = op->o_req_dn;
 	tg->tg_thread = op->o_threadctx;
 	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
 	while ( truststore_gate_busy( ti, tg ) )
@@ -137,56 +130,33 @@ truststore_gate_leave( truststore_info *ti, truststore_gate *tg )
 }
 
 /*
- * Claim fp for the entry op writes.  -1 if another entry's write holds
- * it, with that entry's DN in *holder (o_tmpmemctx memory).  Writes to
- * the same entry do not exclude each other: they cannot duplicate it.
+ * Claim fp for the entry whose gate tg the caller holds.  -1 if another
+ * entry's write holds it, with that entry's DN in *holder (o_tmpmemctx
+ * memory).  Writes to the same entry do not exclude each other: they
+ * cannot duplicate it.  Leaving the gate drops the claim.
  */
 static int
 truststore_claim_take( Operation *op, truststore_info *ti,
-	truststore_claim *tcl, const char *fp, struct berval *holder )
+	truststore_gate *tg, const char *fp, struct berval *holder )
 {
-	truststore_claim *c;
+	truststore_gate *g;
 	int rc = 0;
 
 	BER_BVZERO( holder );
-	ldap_pvt_thread_mutex_lock( &ti->ti_claims_mutex );
-	for ( c = ti->ti_claims; c != NULL; c = c->tcl_next ) {
-		if ( strcmp( c->tcl_fp, fp ) == 0 &&
-			!dn_match( &c->tcl_ndn, &op->o_req_ndn ) ) {
-			/* the holder's DN lives until it unlinks its claim */
-			ber_dupbv_x( holder, &c->tcl_dn, op->o_tmpmemctx );
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	for ( g = ti->ti_gates; g != NULL; g = g->tg_next ) {
+		if ( g != tg && strcmp( g->tg_fp, fp ) == 0 &&
+			!dn_match( &g->tg_ndn[0], &op->o_req_ndn ) ) {
+			/* the holder's DN lives until it leaves its gate */
+			ber_dupbv_x( holder, &g->tg_dn, op->o_tmpmemctx );
 			rc = -1;
 			break;
 		}
 	}
-	if ( rc == 0 && !tcl->tcl_held ) {
-		snprintf( tcl->tcl_fp, sizeof( tcl->tcl_fp ), "%s", fp );
-		tcl->tcl_dn = op->o_req_dn;
-		tcl->tcl_ndn = op->o_req_ndn;
-		tcl->tcl_next = ti->ti_claims;
-		ti->ti_claims = tcl;
-		tcl->tcl_held = 1;
-	}
-	ldap_pvt_thread_mutex_unlock( &ti->ti_claims_mutex );
+	if ( rc == 0 )
+		snprintf( tg->tg_fp, sizeof( tg->tg_fp ), "%s", fp );
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
 	return rc;
-}
-
-static void
-truststore_claim_release( truststore_info *ti, truststore_claim *tcl )
-{
-	truststore_claim **cp;
-
-	if ( !tcl->tcl_held )
-		return;
-	ldap_pvt_thread_mutex_lock( &ti->ti_claims_mutex );
-	for ( cp = &ti->ti_claims; *cp != NULL; cp = &( *cp )->tcl_next ) {
-		if ( *cp == tcl ) {
-			*cp = tcl->tcl_next;
-			break;
-		}
-	}
-	ldap_pvt_thread_mutex_unlock( &ti->ti_claims_mutex );
-	tcl->tcl_held = 0;
 }
 
 static void
@@ -230,7 +200,6 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 
 	op->o_callback = tc->tc_cb.sc_next;
 	/* the backend has committed or refused: the search sees it now */
-	truststore_claim_release( tc->tc_ti, &tc->tc_claim );
 	truststore_gate_leave( tc->tc_ti, &tc->tc_gate );
 	truststore_tmpfree_bv( op, &tc->tc_gate_ndn );
 	/* the result is out: the files follow without the client waiting */
@@ -266,8 +235,6 @@ truststore_cb_push( Operation *op, truststore_info *ti )
 		truststore_new_ndn( op, &tc->tc_gate_ndn );
 	truststore_gate_enter( op, ti, &tc->tc_gate, &op->o_req_ndn,
 		BER_BVISNULL( &tc->tc_gate_ndn ) ? NULL : &tc->tc_gate_ndn );
-	if ( tc->tc_gate_ndn.bv_val == op->o_req_ndn.bv_val )
-		BER_BVZERO( &tc->tc_gate_ndn );		/* not ours to free */
 	return tc;
 }
 
@@ -503,7 +470,7 @@ truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
  */
 static int
 truststore_check( Operation *op, truststore_info *ti, struct berval *der,
-	struct berval *self, truststore_claim *claim, struct ts_cert **certp,
+	struct berval *self, truststore_gate *gate, struct ts_cert **certp,
 	char *msg, size_t msglen )
 {
 	struct ts_policy policy = ti->ti_policy;
@@ -545,8 +512,8 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	}
 
 	if ( ti->ti_refuse_duplicates ) {
-		/* claimed before the search: see truststore_claim */
-		if ( truststore_claim_take( op, ti, claim,
+		/* claimed before the search: see truststore_gate */
+		if ( truststore_claim_take( op, ti, gate,
 				ts_cert_sha256_hex( cert ), &found ) != 0 ) {
 			return truststore_refuse_dup( op, &found,
 				"is being stored", msg, msglen );
@@ -774,7 +741,7 @@ truststore_add( Operation *op, SlapReply *rs )
 	/* from here on every refusal releases the claim through tc */
 	tc = truststore_cb_push( op, ti );
 	tc->tc_track = 1;
-	rc = truststore_check( op, ti, &der, NULL, &tc->tc_claim, &cert, msg,
+	rc = truststore_check( op, ti, &der, NULL, &tc->tc_gate, &cert, msg,
 		sizeof( msg ) );
 	if ( rc == LDAP_SUCCESS && pem != NULL ) {
 		/* the PEM is input only: the DER value replaces it */
@@ -1001,7 +968,7 @@ truststore_modify( Operation *op, SlapReply *rs )
 			goto done;
 		}
 		rc = truststore_check( op, ti, &certs[0], &op->o_req_ndn,
-			&tc->tc_claim, &cert, msg, sizeof( msg ) );
+			&tc->tc_gate, &cert, msg, sizeof( msg ) );
 		for ( ml = op->orm_modlist; rc == LDAP_SUCCESS && ml != NULL;
 				ml = ml->sml_next ) {
 			if ( ml->sml_desc == ts_ad_cert &&
