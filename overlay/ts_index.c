@@ -297,6 +297,28 @@ truststore_index_narrow_cb( void *arg, const char *key,
 	return 0;
 }
 
+/*
+ * The first walk keeps the first candidate here: one is the usual
+ * answer (a fingerprint names one certificate, most subject names one
+ * too), and then the key is decoded and looked up once, not twice.
+ */
+typedef struct truststore_first {
+	unsigned char	tf_uuid[TS_INDEX_UUID_LEN];
+	int		tf_n;
+} truststore_first;
+
+static int
+truststore_index_first_cb( void *arg, const char *key,
+	const unsigned char *uuid )
+{
+	truststore_first *tf = arg;
+
+	(void)key;
+	if ( tf->tf_n++ == 0 )
+		AC_MEMCPY( tf->tf_uuid, uuid, TS_INDEX_UUID_LEN );
+	return 0;
+}
+
 static int
 truststore_index_narrow_cleanup( Operation *op, SlapReply *rs )
 {
@@ -339,6 +361,7 @@ void
 truststore_index_search( Operation *op, truststore_info *ti )
 {
 	truststore_narrow *tn;
+	truststore_first tf = { { 0 }, 0 };
 	enum ts_index_key kind;
 	Filter *key;
 	size_t n;
@@ -359,7 +382,7 @@ truststore_index_search( Operation *op, truststore_info *ti )
 		goto unlock;
 	/* one block: the header, the nodes, the assertions, the values */
 	n = ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
-		key->f_av_value.bv_len, NULL, NULL );
+		key->f_av_value.bv_len, truststore_index_first_cb, &tf );
 	if ( n > TS_INDEX_MAX_CANDIDATES )
 		goto unlock;
 	tn = op->o_tmpcalloc( 1, sizeof( *tn ) + n * ( sizeof( Filter ) +
@@ -368,8 +391,11 @@ truststore_index_search( Operation *op, truststore_info *ti )
 	tn->tn_max = (int)n;
 	tn->tn_eq = (Filter *)( tn + 1 );
 	tn->tn_ava = (AttributeAssertion *)( tn->tn_eq + n );
-	ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
-		key->f_av_value.bv_len, truststore_index_narrow_cb, tn );
+	if ( n == 1 )
+		truststore_index_narrow_cb( tn, NULL, tf.tf_uuid );
+	else
+		ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
+			key->f_av_value.bv_len, truststore_index_narrow_cb, tn );
 	ldap_pvt_thread_rdwr_runlock( &ti->ti_index_rw );
 
 	if ( tn->tn_n == 0 ) {

@@ -192,6 +192,20 @@ test_model(void)
 	    "short fingerprint");
 	CHECK(ts_index_find(idx, TS_INDEX_FP, "zz", 2, seen_cb, &s) == 0,
 	    "non-hex fingerprint");
+	/* every byte that is not a hex digit, at every place: no match */
+	for (k = 0; k < 256; k++) {
+		if ((k >= '0' && k <= '9') || (k >= 'a' && k <= 'f') ||
+		    (k >= 'A' && k <= 'F'))
+			continue;
+		memcpy(upper, fps[model[i].fp], 65);
+		upper[k % 64] = (char)k;
+		CHECK(ts_index_find(idx, TS_INDEX_FP, upper, 64, seen_cb,
+		    &s) == 0, "byte 0x%02x at %d of a fingerprint", k, k % 64);
+		memcpy(upper, shs[model[i].sh], 9);
+		upper[k % 8] = (char)k;
+		CHECK(ts_index_find(idx, TS_INDEX_SUBJECT_HASH, upper, 8,
+		    seen_cb, &s) == 0, "byte 0x%02x in a subject hash", k);
+	}
 	CHECK(ts_index_find(idx, TS_INDEX_SUBJECT_HASH, "1234567g", 8, seen_cb,
 	    &s) == 0, "non-hex hash");
 	CHECK(ts_index_find(idx, TS_INDEX_SUBJECT_HASH, shs[0], 7, seen_cb,
