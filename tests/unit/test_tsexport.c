@@ -51,6 +51,32 @@ fsync(int fd)
 	return (int)syscall(SYS_fsync, fd);
 }
 
+/*
+ * Likewise renameat(), to count the temporaries an export makes (one per
+ * file written), and write(), which fails with ENOSPC on regular files
+ * while fail_writes is set.
+ */
+static int renames, fail_writes;
+
+int
+renameat(int ofd, const char *old, int nfd, const char *new)
+{
+	renames++;
+	return (int)syscall(SYS_renameat, ofd, old, nfd, new);
+}
+
+ssize_t
+write(int fd, const void *buf, size_t len)
+{
+	struct stat st;
+
+	if (fail_writes && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return (ssize_t)syscall(SYS_write, fd, buf, len);
+}
+
 static struct cert
 mkcert(const char *cn, long serial, int v1)
 {
@@ -286,7 +312,7 @@ main(void)
 {
 	char tmpl[] = "/tmp/test_tsexport.XXXXXX", dir[512], bundle[512];
 	char path[1024], name[32], k[32];
-	struct cert a, b, c1, c2, c3, d, v1, many[200], f1, f2, c4;
+	struct cert a, b, c1, c2, c3, d, v1, many[200], f1, f2, c4, f3, f4;
 	struct ts_export *exp, *exp2;
 	unsigned long h;
 	char *text, *p;
@@ -401,18 +427,53 @@ main(void)
 	f1 = mkcert("fresh", 400, 0);
 	f2 = mkcert("same", 401, 0);		/* a new index of a collision */
 	c4 = mkcert("same", 402, 0);
-	dir_syncs = file_syncs = 0;
+	dir_syncs = file_syncs = renames = 0;
 	mput(exp, "f1", &f1);
 	mput(exp, "f2", &f2);
 	CHECK(ts_export_flush(exp, TS_EXPORT_DIR) > 0 && dir_syncs == 0 &&
 	    file_syncs == 0, "new names: %d directory and %d file fsyncs, "
 	    "want none (%s)", dir_syncs, file_syncs, ts_export_error(exp));
+	/* each file through a temporary: a reader never sees part of one */
+	CHECK(renames == 2, "new names: %d renames, want 2", renames);
+	renames = 0;
 	verify_dir(dir, "new names");
 	mput(exp, "f2", &c4);			/* f2's file overwritten */
 	ts_export_flush(exp, TS_EXPORT_DIR);
 	CHECK(dir_syncs == 1 && file_syncs == 1, "an overwrite flushes the "
 	    "file and the directory (%d, %d)", file_syncs, dir_syncs);
+	CHECK(renames == 1, "an overwrite goes through a temporary: %d "
+	    "renames", renames);
 	verify_dir(dir, "overwrite");
+
+	/* a file at a new name that nobody announced is replaced */
+	f3 = mkcert("late", 403, 0);
+	snprintf(name, sizeof(name), "%08lx.0", f3.hash);
+	touch(dir, name, "someone else's file\n");
+	renames = 0;
+	mput(exp, "f3", &f3);
+	CHECK(ts_export_flush(exp, TS_EXPORT_DIR) > 0 && renames == 1,
+	    "a stray file at a new name: replaced by a rename (%d; %s)",
+	    renames, ts_export_error(exp));
+	verify_dir(dir, "stray file at a new name");
+
+	/* a file that cannot be written leaves nothing behind, and retries */
+	f4 = mkcert("no room", 404, 0);
+	mput(exp, "f4", &f4);
+	fail_writes = 1;
+	CHECK(ts_export_flush(exp, TS_EXPORT_DIR) == -1 &&
+	    strstr(ts_export_error(exp), "No space left") != NULL,
+	    "a failed write is an error: %s", ts_export_error(exp));
+	fail_writes = 0;
+	snprintf(name, sizeof(name), "%08lx.0", f4.hash);
+	CHECK(inode(dir, name) == 0 && count_names(dir, TS_EXPORT_TMP_PREFIX)
+	    == 0, "no file and no temporary left by the failed write");
+	CHECK(ts_export_pending(exp) & TS_EXPORT_DIR, "and still pending");
+	CHECK(ts_export_flush(exp, TS_EXPORT_DIR) > 0, "written on the retry: "
+	    "%s", ts_export_error(exp));
+	verify_dir(dir, "retried new name");
+	mdel(exp, "f3");
+	mdel(exp, "f4");
+	ts_export_flush(exp, TS_EXPORT_DIR);
 	mdel(exp, "f1");
 	n = dir_syncs;
 	ts_export_flush(exp, TS_EXPORT_DIR);
