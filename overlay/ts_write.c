@@ -546,7 +546,9 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
  * YYYYmmddHHMMSSZ (generalizedTimeMatch rebuilds exactly that, through
  * sprintf: 3,000 instructions a value, callgrind), lowercase hex
  * (caseIgnoreIA5Match only folds case and spaces).  Anything else goes
- * through the normalizer.
+ * through the normalizer.  No check is lost: lib/ writes a time only
+ * once every field is in range (ts_gentime_parse), at least as strictly
+ * as the normalizer's check_time_syntax: a replica accepts what we store.
  */
 static int
 truststore_already_normal( int idx, struct berval *bv )
