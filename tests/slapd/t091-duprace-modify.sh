@@ -10,19 +10,14 @@
 # and their entries keep their old certificate.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hostile/lib7.sh"
-ts_init
-H="$T/h"
-mkdir -p "$H/c"
-CLIENTS=8
+race_init
 N=30
 
 node_conf 1
 node_start 1
 add_base 1
 
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$H/subject.der" 2>/dev/null &&
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -outform DER -out "$H/issuer.der" 2>/dev/null ||
-	die "keys"
+bulk_keys
 $MKDER bulk "$H/issuer.der" "$H/c" d $N 0 "$H/subject.der" &&
 $MKDER bulk "$H/issuer.der" "$H/c" o $((N * CLIENTS)) 0 "$H/subject.der" ||
 	die "mkder"
@@ -39,31 +34,22 @@ while [ $k -lt $N ]; do
 done > "$T/setup.ldif"
 ladd 1 -f "$T/setup.ldif" > "$T/setup.out" 2>&1 || die "setup adds: $(tail -n 3 "$T/setup.out")"
 
-c=0
-while [ $c -lt $CLIENTS ]; do
-	k=0
-	while [ $k -lt $N ]; do
-		replace_ldif "cn=m-$k-$c,$BASE" 'userCertificate;binary' "$H/c/d-$k.der"
-		k=$((k + 1))
-	done > "$T/client-$c.ldif"
-	c=$((c + 1))
-done
+replacements_of() {
+	for k in $(seq 0 $((N - 1))); do
+		replace_ldif "cn=m-$k-$1,$BASE" 'userCertificate;binary' "$H/c/d-$k.der"
+	done
+}
+client_ldifs replacements_of
 k=0
 while [ $k -lt $N ]; do
 	add_ldif "a-$k" 'userCertificate;binary' "$H/c/d-$k.der"
 	k=$((k + 1))
 done > "$T/adder.ldif"
 
-c=0
-while [ $c -lt $CLIENTS ]; do
-	lmodify 1 -c -f "$T/client-$c.ldif" > "$T/client-$c.out" 2>&1 &
-	echo $! > "$T/client-$c.pid"
-	c=$((c + 1))
-done
+# the adder first, so that it races every client from their start
 ladd 1 -c -f "$T/adder.ldif" > "$T/adder.out" 2>&1 &
 adder=$!
-c=0
-while [ $c -lt $CLIENTS ]; do wait "$(cat "$T/client-$c.pid")"; c=$((c + 1)); done
+run_clients $CLIENTS lmodify 1 -c
 wait $adder
 node_alive 1 && pass "slapd alive after the race" || die "slapd died"
 

@@ -8,10 +8,7 @@
 # and the export directory and bundle must equal the database.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hostile/lib7.sh"
-ts_init
-H="$T/h"
-mkdir -p "$H/c"
-CLIENTS=8
+race_init
 N=${TS_T750_N:-2000}
 
 export_node

@@ -9,10 +9,7 @@
 # and every losing add must have been refused with constraintViolation.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hostile/lib7.sh"
-ts_init
-H="$T/h"
-mkdir -p "$H/c"
-CLIENTS=8
+race_init
 N=60
 
 export_node
@@ -21,15 +18,12 @@ bulk_keys
 $MKDER bulk "$H/issuer.der" "$H/c" d $N 0 "$H/subject.der" || die "mkder"
 
 # client C adds certificate k as dup-k-C, all clients in the same order
-c=0
-while [ $c -lt $CLIENTS ]; do
-	k=0
-	while [ $k -lt $N ]; do
-		add_ldif "dup-$k-$c" 'userCertificate;binary' "$H/c/d-$k.der"
-		k=$((k + 1))
-	done > "$T/client-$c.ldif"
-	c=$((c + 1))
-done
+adds_of() {
+	for k in $(seq 0 $((N - 1))); do
+		add_ldif "dup-$k-$1" 'userCertificate;binary' "$H/c/d-$k.der"
+	done
+}
+client_ldifs adds_of
 # the losers' refusals make their clients fail: counted below instead
 run_clients $CLIENTS ladd 1 -c
 node_alive 1 && pass "slapd alive after the race" || die "slapd died"

@@ -11,10 +11,7 @@
 # check must still know each entry's current certificate.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hostile/lib7.sh"
-ts_init
-H="$T/h"
-mkdir -p "$H/c"
-CLIENTS=8
+race_init
 ROUNDS=${TS_T765_ROUNDS:-150}
 K=12
 
@@ -33,18 +30,15 @@ done
 ladd 1 -f "$T/base.ldif" > /dev/null || die "adding the two entries"
 
 # client C, round R: hot-a gets d-((C+R) % 6), hot-b d-(6 + (C+2R) % 6)
-c=0
-while [ $c -lt $CLIENTS ]; do
-	r=0
-	while [ $r -lt $ROUNDS ]; do
+replacements_of() {
+	for r in $(seq 0 $((ROUNDS - 1))); do
 		replace_ldif "cn=hot-a,$BASE" 'userCertificate;binary' \
-		    "$H/c/d-$(( (c + r) % 6 )).der"
+		    "$H/c/d-$(( ($1 + r) % 6 )).der"
 		replace_ldif "cn=hot-b,$BASE" 'userCertificate;binary' \
-		    "$H/c/d-$(( 6 + (c + 2 * r) % 6 )).der"
-		r=$((r + 1))
-	done > "$T/client-$c.ldif"
-	c=$((c + 1))
-done
+		    "$H/c/d-$(( 6 + ($1 + 2 * r) % 6 )).der"
+	done
+}
+client_ldifs replacements_of
 run_clients $CLIENTS lmodify 1 -c
 node_alive 1 && pass "slapd alive after the race" || die "slapd died"
 nerr=$(cat "$T"/client-*.out | grep -c '^ldap_modify: ')

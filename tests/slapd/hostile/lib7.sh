@@ -156,6 +156,24 @@ EOF
 	add_base 1
 }
 
+# race_init: ts_init for the 8-client races (t091, t750, t760, t765): the
+# certificates go to $H/c, CLIENTS is 8
+race_init() {
+	ts_init
+	H="$T/h"
+	mkdir -p "$H/c"
+	CLIENTS=8
+}
+
+# client_ldifs FN: $T/client-C.ldif for C = 0..CLIENTS-1, what FN C prints
+client_ldifs() {
+	_cl=0
+	while [ $_cl -lt "$CLIENTS" ]; do
+		"$1" $_cl > "$T/client-$_cl.ldif" || die "client $_cl's LDIF"
+		_cl=$((_cl + 1))
+	done
+}
+
 # run_clients N COMMAND...: COMMAND -f $T/client-C.ldif for C = 0..N-1, all
 # at once, each writing $T/client-C.out; exits with the number that failed
 run_clients() {
