@@ -377,6 +377,51 @@ truststore_dup_response( Operation *op, SlapReply *rs )
 }
 
 /*
+ * The DN of the first entry below base (scope) matching f, other than
+ * self, searched as the rootdn on the database below the overlay.
+ * found is tmp memory, or null when there is none.
+ */
+static int
+truststore_find_first( Operation *op, struct berval *base, int scope,
+	Filter *f, struct berval *fstr, struct berval *self,
+	struct berval *found )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	Operation nop = *op;
+	SlapReply nrs = { REP_RESULT };
+	slap_callback cb = { 0 };
+	truststore_dup td = { 0 };
+	int rc;
+
+	td.td_self = self;
+	cb.sc_response = truststore_dup_response;
+	cb.sc_private = &td;
+	nop.o_callback = &cb;
+	nop.o_tag = LDAP_REQ_SEARCH;
+	nop.ors_filter = f;
+	nop.ors_filterstr = *fstr;
+	nop.ors_scope = scope;
+	nop.ors_deref = LDAP_DEREF_NEVER;
+	nop.ors_limit = NULL;
+	nop.ors_slimit = SLAP_NO_LIMIT;
+	nop.ors_tlimit = SLAP_NO_LIMIT;
+	nop.ors_attrs = slap_anlist_no_attrs;
+	nop.ors_attrsonly = 1;
+	/* referral objects are entries like any other here */
+	nop.o_managedsait = SLAP_CONTROL_CRITICAL;
+	nop.o_dn = op->o_bd->be_rootdn;
+	nop.o_ndn = op->o_bd->be_rootndn;
+	nop.o_bd = on->on_info->oi_origdb;
+	nop.o_req_dn = *base;
+	nop.o_req_ndn = *base;
+	rc = nop.o_bd->be_search( &nop, &nrs );
+	if ( rc == LDAP_NO_SUCH_OBJECT )
+		rc = LDAP_SUCCESS;
+	*found = td.td_found;
+	return rc;
+}
+
+/*
  * Another entry under a base with the same certificate?  An equality
  * search on tsFingerprintSHA256: what the lookup index answers, asked
  * only when the index is off (cheap with an LDAP eq index, a scan
@@ -386,15 +431,11 @@ static int
 truststore_find_duplicate( Operation *op, truststore_info *ti,
 	struct ts_cert *cert, struct berval *self, struct berval *found )
 {
-	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	AttributeDescription *ad = ts_ad_decoration[TS_AT_FP_SHA256];
 	BerVarray bases = ti->ti_bases ? ti->ti_bases : op->o_bd->be_nsuffix;
-	Operation nop = *op;
-	SlapReply nrs = { REP_RESULT };
-	slap_callback cb = { 0 };
-	truststore_dup td = { 0 };
 	Filter f = { 0 };
 	AttributeAssertion ava = ATTRIBUTEASSERTION_INIT;
+	struct berval fstr;
 	char fbuf[128];
 	int i, rc = LDAP_SUCCESS;
 
@@ -407,41 +448,43 @@ truststore_find_duplicate( Operation *op, truststore_info *ti,
 	ber_str2bv( ts_cert_sha256_hex( cert ), 0, 0, &ava.aa_value );
 	f.f_choice = LDAP_FILTER_EQUALITY;
 	f.f_ava = &ava;
-	nop.ors_filter = &f;
 	snprintf( fbuf, sizeof( fbuf ), "(%s=%s)", ad->ad_cname.bv_val,
 		ava.aa_value.bv_val );
-	ber_str2bv( fbuf, 0, 0, &nop.ors_filterstr );
-
-	td.td_self = self;
-	cb.sc_response = truststore_dup_response;
-	cb.sc_private = &td;
-	nop.o_callback = &cb;
-	nop.o_tag = LDAP_REQ_SEARCH;
-	nop.ors_scope = LDAP_SCOPE_SUBTREE;
-	nop.ors_deref = LDAP_DEREF_NEVER;
-	nop.ors_limit = NULL;
-	nop.ors_slimit = SLAP_NO_LIMIT;
-	nop.ors_tlimit = SLAP_NO_LIMIT;
-	nop.ors_attrs = slap_anlist_no_attrs;
-	nop.ors_attrsonly = 1;
-	/* referral objects are entries like any other here */
-	nop.o_managedsait = SLAP_CONTROL_CRITICAL;
-	nop.o_dn = op->o_bd->be_rootdn;
-	nop.o_ndn = op->o_bd->be_rootndn;
-	nop.o_bd = on->on_info->oi_origdb;
+	ber_str2bv( fbuf, 0, 0, &fstr );
 
 	for ( i = 0; bases != NULL && !BER_BVISNULL( &bases[i] ) &&
-			BER_BVISNULL( &td.td_found ); i++ ) {
-		nop.o_req_dn = bases[i];
-		nop.o_req_ndn = bases[i];
-		rs_reinit( &nrs, REP_RESULT );
-		rc = nop.o_bd->be_search( &nop, &nrs );
-		if ( rc == LDAP_NO_SUCH_OBJECT )
-			rc = LDAP_SUCCESS;
-		if ( rc != LDAP_SUCCESS )
-			break;
+			rc == LDAP_SUCCESS && BER_BVISNULL( found ); i++ ) {
+		rc = truststore_find_first( op, &bases[i], LDAP_SCOPE_SUBTREE,
+			&f, &fstr, self, found );
 	}
-	*found = td.td_found;
+	return rc;
+}
+
+/*
+ * The first certificate entry below dn (not dn itself), if any: a
+ * container holding certificates must not carry them into or out of
+ * the store, nor past the checks, by a rename.
+ */
+static int
+truststore_find_cert_below( Operation *op, struct berval *ndn,
+	struct berval *found )
+{
+	Filter *f;
+	struct berval fstr;
+	char fbuf[128];
+	int rc;
+
+	BER_BVZERO( found );
+	/* parsed, so that the value is normalized as a client's would be */
+	snprintf( fbuf, sizeof( fbuf ), "(objectClass=%s)",
+		ts_oc_cert->soc_cname.bv_val );
+	ber_str2bv( fbuf, 0, 0, &fstr );
+	f = str2filter_x( op, fbuf );
+	if ( f == NULL )
+		return LDAP_OTHER;
+	rc = truststore_find_first( op, ndn, LDAP_SCOPE_SUBORDINATE, f,
+		&fstr, NULL, found );
+	filter_free_x( op, f, 1 );
 	return rc;
 }
 
@@ -713,6 +756,67 @@ truststore_decorate_mods( Operation *op, struct ts_cert *cert,
 	return rc;
 }
 
+/*
+ * userCertificate;binary;lang-en and the like are subtypes slapd stores
+ * beside the certificate: a second, unchecked value.  Only the exact
+ * descriptions may carry a certificate.
+ */
+static int
+truststore_refuse_options( Operation *op, SlapReply *rs,
+	AttributeDescription *ad )
+{
+	char msg[SLAP_TEXT_BUFLEN];
+
+	if ( ( ad->ad_type != ts_ad_cert->ad_type || ad == ts_ad_cert ) &&
+		( ad->ad_type != ts_ad_pem->ad_type || ad == ts_ad_pem ) )
+		return LDAP_SUCCESS;
+	snprintf( msg, sizeof( msg ), TS_PREFIX "%s: a tsCertificate entry "
+		"holds its certificate in %s only, without other attribute "
+		"options", ad->ad_cname.bv_val, ad->ad_type == ts_ad_pem->ad_type ?
+		ts_ad_pem->ad_cname.bv_val : ts_ad_cert->ad_cname.bv_val );
+	return truststore_refuse( op, rs, LDAP_OBJECT_CLASS_VIOLATION, msg );
+}
+
+/*
+ * Would the modify make the entry a certificate entry, or stop it being
+ * one?  Either would carry a certificate into the store unchecked, or
+ * out of it while still exported; slapd allows both to the Relax control.
+ */
+static int
+truststore_mods_class( Modifications *ml, int managed )
+{
+	ObjectClass *oc;
+	int i, names;
+
+	for ( ; ml != NULL; ml = ml->sml_next ) {
+		if ( ml->sml_desc != slap_schema.si_ad_objectClass )
+			continue;
+		names = 0;
+		for ( i = 0; ml->sml_values != NULL &&
+				!BER_BVISNULL( &ml->sml_values[i] ); i++ ) {
+			oc = oc_bvfind( &ml->sml_values[i] );
+			if ( is_object_subclass( ts_oc_cert, oc ) )
+				names = 1;
+		}
+		switch ( ml->sml_op ) {
+		case LDAP_MOD_REPLACE:
+			if ( managed != names )
+				return 1;
+			break;
+		case LDAP_MOD_DELETE:
+		case SLAP_MOD_SOFTDEL:
+			if ( managed && ( ml->sml_values == NULL || names ) )
+				return 1;
+			break;
+		default:
+			if ( !managed && names )
+				return 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 /* ---- the hooks ---------------------------------------------------------- */
 
 int
@@ -746,6 +850,9 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	/* slapd refuses these itself unless an updatedn disables that */
 	for ( a = e->e_attrs; a != NULL; a = a->a_next ) {
+		if ( truststore_refuse_options( op, rs, a->a_desc ) !=
+				LDAP_SUCCESS )
+			return rs->sr_err;
 		if ( truststore_is_decoration( a->a_desc ) ) {
 			snprintf( msg, sizeof( msg ), "%s: no user modification "
 				"allowed (set by the trust store)",
@@ -962,12 +1069,25 @@ truststore_modify( Operation *op, SlapReply *rs )
 			ber_dupbv_x( &olds[i], &a->a_vals[i], op->o_tmpmemctx );
 	}
 	overlay_entry_release_ov( op, e, 0, on );
+	if ( !replicated && truststore_mods_class( op->orm_modlist, managed ) ) {
+		rc = truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,
+			managed ? TS_PREFIX "a certificate entry keeps the "
+				"tsCertificate class; delete the entry instead" :
+				TS_PREFIX "certificates enter the trust store "
+				"by add, not by adding the tsCertificate class" );
+		goto done;
+	}
 	if ( !managed )
 		return SLAP_CB_CONTINUE;
 
 	for ( ml = op->orm_modlist; ml != NULL; ml = ml->sml_next ) {
 		if ( replicated )
 			break;
+		if ( truststore_refuse_options( op, rs, ml->sml_desc ) !=
+				LDAP_SUCCESS ) {
+			rc = rs->sr_err;
+			goto done;
+		}
 		/* slapd refuses these itself unless an updatedn is set */
 		if ( truststore_is_decoration( ml->sml_desc ) &&
 			!( ml->sml_flags & SLAP_MOD_INTERNAL ) ) {
@@ -1058,8 +1178,8 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	Entry *e = NULL;
 	Attribute *a;
 	truststore_cb *tc;
-	int inside, stays, managed = 0;
-	struct berval der = BER_BVNULL;
+	int inside, stays, managed = 0, rc;
+	struct berval der = BER_BVNULL, found;
 
 	if ( !replicated &&
 		truststore_is_base_or_above( op, ti, &op->o_req_ndn ) ) {
@@ -1083,11 +1203,34 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
-	/* containers may come and go; certificates stay put */
 	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
 	if ( managed && ( a = attr_find( e->e_attrs, ts_ad_cert ) ) != NULL )
 		ber_dupbv_x( &der, &a->a_vals[0], op->o_tmpmemctx );
 	overlay_entry_release_ov( op, e, 0, on );
+	if ( !replicated ) {
+		/*
+		 * Containers may come and go, but not with certificates
+		 * below them: those would enter the store unchecked, or
+		 * leave it while still exported, or keep their old names
+		 * in the lookup index.
+		 */
+		rc = truststore_find_cert_below( op, &op->o_req_ndn, &found );
+		if ( rc != LDAP_SUCCESS ) {
+			truststore_tmpfree_bv( op, &der );
+			return truststore_refuse( op, rs, rc, TS_PREFIX
+				"cannot tell whether certificates are below "
+				"the entry" );
+		}
+		if ( !BER_BVISNULL( &found ) ) {
+			/* not named: the user may not be allowed to see it */
+			truststore_tmpfree_bv( op, &found );
+			truststore_tmpfree_bv( op, &der );
+			return truststore_refuse( op, rs,
+				LDAP_UNWILLING_TO_PERFORM, TS_PREFIX "cannot "
+				"rename or move an entry with certificate "
+				"entries below it" );
+		}
+	}
 	if ( !managed )
 		return SLAP_CB_CONTINUE;
 

@@ -1,0 +1,133 @@
+#!/bin/sh
+# t045-bypass: the ways round the checks that plain LDAP offers are closed.
+# A container renamed or moved with certificates below it, the Relax
+# control adding or removing the tsCertificate class, and attribute options
+# (userCertificate;binary;lang-en) would each put an unchecked certificate
+# in the store, or keep a removed one exported.  Each is refused, and
+# neither the entries nor the exported files change.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/export.sh"
+ts_init
+C=$T/certs
+mkcert good
+mkcert good2
+mkcert weak -newkey rsa:1024
+mkdir -p "$T/export"
+cat > "$T/ov.conf" <<EOF
+truststore-base "$BASE"
+truststore-export-dir $T/export
+truststore-export-bundle $T/bundle.pem
+EOF
+node_conf 1 "$T/ov.conf"
+node_start 1
+add_base 1
+ladd 1 >/dev/null <<EOF || die "setup"
+dn: ou=sub,$BASE
+objectClass: organizationalUnit
+ou: sub
+
+dn: ou=empty,$BASE
+objectClass: organizationalUnit
+ou: empty
+
+dn: ou=in,$SUFFIX
+objectClass: organizationalUnit
+ou: in
+
+dn: cn=smuggled,ou=in,$SUFFIX
+objectClass: tsCertificate
+cn: smuggled
+userCertificate;binary:< file://$C/good2.der
+userCertificate;binary:< file://$C/weak.der
+
+dn: cn=person,$BASE
+objectClass: inetOrgPerson
+cn: person
+sn: person
+userCertificate;binary:< file://$C/weak.der
+EOF
+printf 'dn: cn=a,ou=sub,%s\nobjectClass: tsCertificate\ncn: a\nuserCertificate;binary:< file://%s\n' \
+	"$BASE" "$C/good.der" | ladd 1 >/dev/null || die "add a"
+wait_export 1 "$T/export" "$T/bundle.pem" || die "export before the refusals"
+cp "$T/bundle.pem" "$T/bundle.before"
+our_names "$T/export" > "$T/names.before"
+
+snapshot 1 > "$T/before"
+# unchanged WHAT: the entries and the exported files are as before
+unchanged() {
+	snapshot 1 > "$T/after"
+	cmp -s "$T/before" "$T/after" && pass "$1: the entries did not change" ||
+		{ fail "$1: the entries changed"; diff "$T/before" "$T/after" >&2; }
+	our_names "$T/export" > "$T/names.after"
+	cmp -s "$T/names.before" "$T/names.after" && cmp -s "$T/bundle.before" "$T/bundle.pem" &&
+		pass "$1: the exported files did not change" ||
+		fail "$1: the exported files changed"
+}
+mod() { printf 'dn: %s\nchangetype: modify\n%s\n' "$1" "$2" > "$T/req.ldif"; }
+
+# 1. containers: not with certificates below them, in or out
+NOCERTS="truststore: cannot rename or move an entry with certificate entries below it"
+expect_ldap 53 "$NOCERTS" lmodrdn 1 -r -s "$SUFFIX" "ou=sub,$BASE" ou=sub
+expect_ldap 53 "$NOCERTS" lmodrdn 1 -r "ou=sub,$BASE" ou=renamed
+expect_ldap 53 "$NOCERTS" lmodrdn 1 -r -s "$BASE" "ou=in,$SUFFIX" ou=in
+unchanged "container moves"
+lmodrdn 1 -r "ou=empty,$BASE" ou=vacant >/dev/null &&
+	lmodrdn 1 -r -s "$SUFFIX" "ou=vacant,$BASE" ou=vacant >/dev/null &&
+	pass "a container without certificates is renamed and moved out" ||
+	fail "a container without certificates could not be renamed or moved"
+snapshot 1 > "$T/before"
+
+# 2. the Relax control cannot add or remove the tsCertificate class
+mod "cn=person,$BASE" "replace: objectClass
+objectClass: tsCertificate
+-
+delete: sn"
+expect_ldap 53 "truststore: certificates enter the trust store by add, not by adding the tsCertificate class" \
+	lmodify 1 -e relax -f "$T/req.ldif"
+mod "cn=a,ou=sub,$BASE" "replace: objectClass
+objectClass: inetOrgPerson
+-
+add: sn
+sn: a"
+expect_ldap 53 "truststore: a certificate entry keeps the tsCertificate class; delete the entry instead" \
+	lmodify 1 -e relax -f "$T/req.ldif"
+mod "cn=a,ou=sub,$BASE" "delete: objectClass
+objectClass: tsCertificate
+-
+add: objectClass
+objectClass: inetOrgPerson
+-
+add: sn
+sn: a"
+expect_ldap 53 "a certificate entry keeps the tsCertificate class" \
+	lmodify 1 -e relax -f "$T/req.ldif"
+unchanged "class changes"
+# an auxiliary class leaves it a certificate entry: not refused
+mod "cn=a,ou=sub,$BASE" "add: objectClass
+objectClass: extensibleObject"
+lmodify 1 -f "$T/req.ldif" >/dev/null && pass "adding an auxiliary class is allowed" ||
+	fail "adding an auxiliary class was refused"
+mod "cn=a,ou=sub,$BASE" "delete: objectClass
+objectClass: extensibleObject"
+lmodify 1 -f "$T/req.ldif" >/dev/null || fail "removing the auxiliary class"
+snapshot 1 > "$T/before"
+
+# 3. attribute options: no second, tagged certificate
+OPTS="a tsCertificate entry holds its certificate in userCertificate;binary only, without other attribute options"
+printf 'dn: cn=tag,%s\nobjectClass: tsCertificate\ncn: tag\nuserCertificate;binary:< file://%s\nuserCertificate;binary;lang-en:< file://%s\n' \
+	"$BASE" "$C/good2.der" "$C/weak.der" > "$T/req.ldif"
+expect_ldap 65 "truststore: userCertificate;binary;lang-en: $OPTS" ladd 1 -f "$T/req.ldif"
+mod "cn=a,ou=sub,$BASE" "add: userCertificate;lang-en;binary
+userCertificate;lang-en;binary:< file://$C/weak.der"
+expect_ldap 65 "$OPTS" lmodify 1 -f "$T/req.ldif"
+mod "cn=a,ou=sub,$BASE" "add: tsCertificatePEM;lang-en
+tsCertificatePEM;lang-en:< file://$C/weak.pem"
+expect_ldap 65 "holds its certificate in tsCertificatePEM only" lmodify 1 -f "$T/req.ldif"
+mod "cn=a,ou=sub,$BASE" "add: tsSubject;lang-en
+tsSubject;lang-en: CN=forged"
+# decorations are operational: slapd itself refuses options on them
+expect_ldap 17 "tsSubject;lang-en: operational attribute with options undefined" \
+	lmodify 1 -f "$T/req.ldif"
+unchanged "attribute options"
+
+node_alive 1 && pass "slapd still running"
