@@ -357,9 +357,64 @@ truststore_index_key_filter( Filter *f, enum ts_index_key *kind )
 	return NULL;
 }
 
+/* The DNs of the candidates, for the access checks below */
+typedef struct truststore_dns {
+	Operation	*td_op;
+	struct berval	*td_dn;
+	int		td_n, td_max;
+} truststore_dns;
+
+static int
+truststore_index_dn_cb( void *arg, const char *key,
+	const unsigned char *uuid )
+{
+	truststore_dns *td = arg;
+
+	(void)uuid;
+	if ( td->td_n == td->td_max )
+		return 1;
+	ber_str2bv_x( key, 0, 1, &td->td_dn[td->td_n++],
+		td->td_op->o_tmpmemctx );
+	return 0;
+}
+
+/*
+ * The narrowed filter asserts entryUUID, and the backend checks that
+ * assertion against the user's search access like any other: a user
+ * who may search the fingerprint but not entryUUID would find nothing.
+ * So each candidate's entryUUID must be searchable for the narrowing to
+ * be used; if one is not, the search runs as the client sent it.  The
+ * rootdn passes every ACL, and costs no entry read.
+ */
+static int
+truststore_index_uuid_searchable( Operation *op, truststore_dns *td )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	Entry *e;
+	Attribute *a;
+	int i, ok = 1;
+
+	for ( i = 0; i < td->td_n && ok; i++ ) {
+		e = NULL;
+		if ( overlay_entry_get_ov( op, &td->td_dn[i], NULL, NULL, 0,
+				&e, on ) != LDAP_SUCCESS || e == NULL )
+			continue;	/* gone: it cannot match either way */
+		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
+		ok = a != NULL && access_allowed( op, e,
+			slap_schema.si_ad_entryUUID, &a->a_nvals[0],
+			ACL_SEARCH, NULL );
+		overlay_entry_release_ov( op, e, 0, on );
+	}
+	for ( i = 0; i < td->td_n; i++ )
+		op->o_tmpfree( td->td_dn[i].bv_val, op->o_tmpmemctx );
+	op->o_tmpfree( td->td_dn, op->o_tmpmemctx );
+	return ok;
+}
+
 void
 truststore_index_search( Operation *op, truststore_info *ti )
 {
+	truststore_dns td = { 0 };
 	truststore_narrow *tn;
 	truststore_first tf = { { 0 }, 0 };
 	enum ts_index_key kind;
@@ -396,7 +451,19 @@ truststore_index_search( Operation *op, truststore_info *ti )
 	else
 		ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
 			key->f_av_value.bv_len, truststore_index_narrow_cb, tn );
+	if ( n > 0 && !be_isroot( op ) ) {
+		td.td_op = op;
+		td.td_max = (int)n;
+		td.td_dn = op->o_tmpcalloc( n, sizeof( struct berval ),
+			op->o_tmpmemctx );
+		ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
+			key->f_av_value.bv_len, truststore_index_dn_cb, &td );
+	}
 	ldap_pvt_thread_rdwr_runlock( &ti->ti_index_rw );
+	if ( td.td_dn != NULL && !truststore_index_uuid_searchable( op, &td ) ) {
+		op->o_tmpfree( tn, op->o_tmpmemctx );
+		return;
+	}
 
 	if ( tn->tn_n == 0 ) {
 		/* nothing holds it: the backend still checks the base */
