@@ -80,7 +80,7 @@ int	 usage_error(struct ctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /* store.c: certificates as directory entries */
-#define ALIAS_MAX	64
+#define ALIAS_MAX	TS_ALIAS_MAX
 
 struct cert_rec {
 	char		*dn;

@@ -29,76 +29,11 @@ char *list_attrs[] = {
 	"tsNotAfter", "tsStatus", "tsIsCA", "tsFingerprintSHA256", NULL
 };
 
-/* Length in characters of valid UTF-8, or -1 if it is not UTF-8. */
-static long
-utf8_chars(const unsigned char *s)
-{
-	long n = 0;
-	int follow, i;
-
-	while (*s != '\0') {
-		if (*s < 0x80)
-			follow = 0;
-		else if ((*s & 0xe0) == 0xc0 && *s >= 0xc2)
-			follow = 1;
-		else if ((*s & 0xf0) == 0xe0)
-			follow = 2;
-		else if ((*s & 0xf8) == 0xf0 && *s <= 0xf4)
-			follow = 3;
-		else
-			return -1;
-		for (i = 1; i <= follow; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				return -1;
-		s += follow + 1;
-		n++;
-	}
-	return n;
-}
-
-/*
- * The alias rules: 1 to 64 characters (X.520's upper bound for a common
- * name), UTF-8, no control characters, no '/' (aliases end up in file
- * names), no space at either end (invisible, and LDAP would trim it).
- * Everything else, even ',' '+' '=', is allowed and escaped in the DN.
- */
+/* The alias rules are the overlay's: see lib/tsalias.c. */
 int
 alias_check(const char *alias, char *msg, size_t msglen)
 {
-	const unsigned char *p;
-	size_t len = strlen(alias);
-	long chars;
-
-	if (len == 0) {
-		snprintf(msg, msglen, "an alias cannot be empty");
-		return -1;
-	}
-	if ((chars = utf8_chars((const unsigned char *)alias)) < 0) {
-		snprintf(msg, msglen, "an alias must be UTF-8 text");
-		return -1;
-	}
-	if (chars > ALIAS_MAX) {
-		snprintf(msg, msglen, "an alias has at most %d characters "
-		    "(this one has %ld)", ALIAS_MAX, chars);
-		return -1;
-	}
-	for (p = (const unsigned char *)alias; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(msg, msglen,
-			    "an alias cannot hold control characters");
-			return -1;
-		}
-		if (*p == '/') {
-			snprintf(msg, msglen, "an alias cannot hold '/'");
-			return -1;
-		}
-	}
-	if (alias[0] == ' ' || alias[len - 1] == ' ') {
-		snprintf(msg, msglen,
-		    "an alias cannot begin or end with a space");
-		return -1;
-	}
-	return 0;
+	return ts_alias_check(alias, strlen(alias), msg, msglen);
 }
 
 /* cn=<alias> with the value escaped as RFC 4514 asks. */

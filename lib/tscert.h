@@ -87,6 +87,11 @@ struct ts_cert;
  */
 int		 ts_fact_stored(const char *name);
 
+/* The alias rules (see tsalias.c): 0, or -1 with the reason in msg. */
+#define TS_ALIAS_MAX	64
+int		 ts_alias_check(const char *alias, size_t len, char *msg,
+		    size_t msglen);
+
 struct ts_cert	*ts_cert_new(void);
 void		 ts_cert_free(struct ts_cert *cert);
 

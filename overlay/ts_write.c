@@ -778,6 +778,41 @@ truststore_refuse_options( Operation *op, SlapReply *rs,
 }
 
 /*
+ * A certificate entry is named by its alias: one cn value that follows
+ * the alias rules (lib/tsalias.c), so that every certificate the store
+ * holds can be named by ldaptrust and labelled in the bundle.  rdn is a
+ * DN or an RDN: its first RDN is checked.
+ */
+static int
+truststore_refuse_name( Operation *op, SlapReply *rs, struct berval *rdnbv )
+{
+	LDAPRDN rdn = NULL;
+	AttributeDescription *ad = NULL;
+	const char *text;
+	char *next, why[128], msg[SLAP_TEXT_BUFLEN];
+	int rc = LDAP_SUCCESS;
+
+	if ( ldap_bv2rdn_x( rdnbv, &rdn, &next, LDAP_DN_FORMAT_LDAP,
+			op->o_tmpmemctx ) != LDAP_SUCCESS )
+		return truststore_refuse( op, rs, LDAP_NAMING_VIOLATION,
+			TS_PREFIX "the entry's name does not parse" );
+	if ( rdn[1] != NULL ||
+		slap_bv2ad( &rdn[0]->la_attr, &ad, &text ) != LDAP_SUCCESS ||
+		ad != slap_schema.si_ad_cn ||
+		( rdn[0]->la_flags & LDAP_AVA_BINARY ) ) {
+		rc = truststore_refuse( op, rs, LDAP_NAMING_VIOLATION,
+			TS_PREFIX "a certificate entry is named by one cn "
+			"value, its alias (cn=<alias>)" );
+	} else if ( ts_alias_check( rdn[0]->la_value.bv_val,
+			rdn[0]->la_value.bv_len, why, sizeof( why ) ) != 0 ) {
+		snprintf( msg, sizeof( msg ), TS_PREFIX "bad alias: %s", why );
+		rc = truststore_refuse( op, rs, LDAP_NAMING_VIOLATION, msg );
+	}
+	ldap_rdnfree_x( rdn, op->o_tmpmemctx );
+	return rc;
+}
+
+/*
  * Would the modify make the entry a certificate entry, or stop it being
  * one?  Either would carry a certificate into the store unchecked, or
  * out of it while still exported; slapd allows both to the Relax control.
@@ -847,6 +882,9 @@ truststore_add( Operation *op, SlapReply *rs )
 			truststore_alias( op, &e->e_name, &tc->tc_old_alias );
 		return SLAP_CB_CONTINUE;
 	}
+
+	if ( truststore_refuse_name( op, rs, &e->e_name ) != LDAP_SUCCESS )
+		return rs->sr_err;
 
 	/* slapd refuses these itself unless an updatedn disables that */
 	for ( a = e->e_attrs; a != NULL; a = a->a_next ) {
@@ -1234,6 +1272,11 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	if ( !managed )
 		return SLAP_CB_CONTINUE;
 
+	if ( !replicated && stays && truststore_refuse_name( op, rs,
+			&op->orr_newrdn ) != LDAP_SUCCESS ) {
+		truststore_tmpfree_bv( op, &der );
+		return rs->sr_err;
+	}
 	if ( !replicated && inside != stays ) {
 		truststore_tmpfree_bv( op, &der );
 		return truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,

@@ -3,8 +3,9 @@
 # A container renamed or moved with certificates below it, the Relax
 # control adding or removing the tsCertificate class, and attribute options
 # (userCertificate;binary;lang-en) would each put an unchecked certificate
-# in the store, or keep a removed one exported.  Each is refused, and
-# neither the entries nor the exported files change.
+# in the store, or keep a removed one exported; a name other than one cn
+# value would give a certificate ldaptrust cannot name.  Each is refused,
+# and neither the entries nor the exported files change.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/export.sh"
 ts_init
@@ -129,5 +130,30 @@ tsSubject;lang-en: CN=forged"
 expect_ldap 17 "tsSubject;lang-en: operational attribute with options undefined" \
 	lmodify 1 -f "$T/req.ldif"
 unchanged "attribute options"
+
+# 4. the name: one cn value, an alias ldaptrust can name (ldaptrust(1))
+snapshot 1 > "$T/before"
+# named RDN: an add of good2 under the RDN given
+named() {
+	printf 'dn: %s,%s\nobjectClass: tsCertificate\ncn: x\ndescription: d\nuserCertificate;binary:< file://%s\n' \
+		"$1" "$BASE" "$C/good2.der" > "$T/req.ldif"
+}
+ONECN="truststore: a certificate entry is named by one cn value, its alias (cn=<alias>)"
+named "description=d"
+expect_ldap 64 "$ONECN" ladd 1 -f "$T/req.ldif"
+named "cn=x+description=d"
+expect_ldap 64 "$ONECN" ladd 1 -f "$T/req.ldif"
+printf 'dn: cn=a/b,%s\nobjectClass: tsCertificate\ncn: a/b\nuserCertificate;binary:< file://%s\n' \
+	"$BASE" "$C/good2.der" > "$T/req.ldif"
+expect_ldap 64 "truststore: bad alias: an alias cannot hold '/'" ladd 1 -f "$T/req.ldif"
+long=$(printf '%065d' 0 | tr 0 x)
+printf 'dn: cn=%s,%s\nobjectClass: tsCertificate\ncn: %s\nuserCertificate;binary:< file://%s\n' \
+	"$long" "$BASE" "$long" "$C/good2.der" > "$T/req.ldif"
+expect_ldap 64 "truststore: bad alias: an alias has at most 64 characters (this one has 65)" \
+	ladd 1 -f "$T/req.ldif"
+expect_ldap 64 "$ONECN" lmodrdn 1 "cn=a,ou=sub,$BASE" description=zz
+unchanged "names"
+lmodrdn 1 -r "cn=a,ou=sub,$BASE" "cn=$(printf '%064d' 0 | tr 0 y)" >/dev/null &&
+	pass "a rename to a 64-character alias is accepted" || fail "64-character alias refused"
 
 node_alive 1 && pass "slapd still running"

@@ -396,6 +396,23 @@ main(void)
 	free(p);
 	free(text);
 
+	/*
+	 * An alias with a line break cannot end its comment line and start
+	 * PEM armour of its own.  The overlay refuses such aliases on LDAP
+	 * writes, but slapadd and older replicas bypass it.
+	 */
+	CHECK(ts_export_put(exp, "inj", "x\n-----BEGIN CERTIFICATE-----\n#y",
+	    v1.der, v1.len) == 0, "put an alias with line breaks");
+	ts_export_flush(exp, TS_EXPORT_BUNDLE);
+	text = slurp(bundle);
+	CHECK(text != NULL &&
+	    strstr(text, "\n# x?-----BEGIN CERTIFICATE-----?#y\n-----BEGIN") != NULL,
+	    "line breaks in an alias become '?' in the bundle");
+	free(text);
+	CHECK(ts_export_remove(exp, "inj") == 0, "remove inj");
+	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
+	verify_dir(dir, "after the alias with line breaks");
+
 	/* delete from the middle of a collision: the last fills the gap */
 	mdel(exp, "c1");
 	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
