@@ -27,6 +27,7 @@
 #include <lber.h>
 #include <ldap.h>
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include "ldaptrust.h"
 #include "tsexport.h"
@@ -481,7 +482,8 @@ sync_request(struct syncer *s, const char *base, int *msgid)
 	s->refresh_full = s->cookie.bv_len == 0;
 	for (size_t i = 0; i < s->n; i++)
 		s->recs[i].seen = 0;
-	rc = ldap_search_ext(s->ctx->ld, base, LDAP_SCOPE_ONELEVEL,
+	/* the whole subtree, as the overlay exports it */
+	rc = ldap_search_ext(s->ctx->ld, base, LDAP_SCOPE_SUBTREE,
 	    "(objectClass=tsCertificate)", sync_attrs, 0, ctrls, NULL, NULL,
 	    LDAP_NO_LIMIT, msgid);
 	ber_free(ber, 1);
@@ -659,6 +661,9 @@ sync_result(struct syncer *s, LDAPMessage *msg)
 		s->reload = 1;
 		goto done;
 	}
+	/* a one-shot run can do without: see sync_plain() */
+	if (err == LDAP_UNAVAILABLE_CRITICAL_EXTENSION && !s->watch)
+		goto done;
 	if (err != LDAP_SUCCESS) {
 		ldap_fail("sync", err, matched, text);
 		if (err == LDAP_UNAVAILABLE_CRITICAL_EXTENSION)
@@ -690,6 +695,93 @@ done:
 	ldap_memfree(matched);
 	ldap_memfree(text);
 	return err;
+}
+
+/*
+ * The key of an entry read without syncprov: its entryUUID, or where the
+ * user may not read that, a digest of its DN.  Any stable key will do,
+ * since such a run reads everything and keeps nothing it did not see.
+ */
+static void
+plain_key(struct ctx *ctx, LDAPMessage *e, const char *dn,
+    unsigned char *key)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	struct berval **v;
+	char hexs[2 * UUID_LEN];
+	size_t i, n = 0;
+
+	v = ldap_get_values_len(ctx->ld, e, "entryUUID");
+	for (i = 0; v != NULL && v[0] != NULL && i < v[0]->bv_len &&
+	    n < sizeof(hexs); i++) {
+		if (v[0]->bv_val[i] != '-')
+			hexs[n++] = v[0]->bv_val[i];
+	}
+	if (v == NULL || v[0] == NULL || i != v[0]->bv_len ||
+	    unhex(hexs, n, key) == -1 || n != sizeof(hexs)) {
+		SHA256((const unsigned char *)dn, strlen(dn), md);
+		memcpy(key, md, UUID_LEN);
+	}
+	if (v != NULL)
+		ldap_value_free_len(v);
+}
+
+static int
+plain_entry(struct ctx *ctx, LDAPMessage *e, void *arg)
+{
+	struct syncer *s = arg;
+	struct berval **der;
+	unsigned char key[UUID_LEN];
+	char *dn = NULL, *alias = NULL;
+	int rc = 0;
+
+	der = ldap_get_values_len(ctx->ld, e, "userCertificate;binary");
+	if (der == NULL || der[0] == NULL)
+		goto done;	/* not readable to us: as if it were not there */
+	if ((dn = ldap_get_dn(ctx->ld, e)) == NULL ||
+	    (alias = dn_alias(dn)) == NULL) {
+		rc = LDAP_NO_MEMORY;
+		goto done;
+	}
+	plain_key(ctx, e, dn, key);
+	if (rec_set(s, key, alias, (unsigned char *)der[0]->bv_val,
+	    der[0]->bv_len) == -1)
+		rc = LDAP_NO_MEMORY;
+done:
+	if (der != NULL)
+		ldap_value_free_len(der);
+	ldap_memfree(dn);
+	free(alias);
+	return rc;
+}
+
+/*
+ * A server without the syncprov overlay refuses the Sync control.  A
+ * one-shot run then reads the whole store with a plain paged search and
+ * drops what it did not see: the same files, without a cookie, so every
+ * run reads everything.  --watch has no such fallback.
+ */
+static int
+sync_plain(struct syncer *s, const char *base)
+{
+	static char *attrs[] = { "userCertificate;binary", "entryUUID", NULL };
+	size_t i;
+	int rc;
+
+	if (s->ctx->co.verbose)
+		fprintf(stderr, "%s: sync: the server does not offer Content "
+		    "Synchronization: reading the whole store\n", PROGNAME);
+	for (i = 0; i < s->n; i++)
+		s->recs[i].seen = 0;
+	rc = store_search(s->ctx, base, LDAP_SCOPE_SUBTREE,
+	    "(objectClass=tsCertificate)", attrs, plain_entry, s);
+	if (rc != LDAP_SUCCESS)
+		return rc;
+	rec_delete_unseen(s);
+	drop_cookie(s);
+	s->refreshing = 0;
+	s->refreshed = 1;
+	return LDAP_SUCCESS;
 }
 
 /*
@@ -732,6 +824,9 @@ sync_session(struct syncer *s, const char *base)
 			rc = sync_info(s, msg);
 		else if (type == LDAP_RES_SEARCH_RESULT) {
 			rc = sync_result(s, msg);
+			if (rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION &&
+			    !s->watch)
+				rc = sync_plain(s, base);
 			if (!s->refreshing)
 				sync_flush(s);
 			goto done;
@@ -900,6 +995,9 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 				rc = EXIT_LOCAL;
 			break;
 		}
+		/* no syncprov: nothing a reconnect could mend */
+		if (rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION)
+			break;
 		if (ctx->co.verbose)
 			fprintf(stderr, "%s: sync: reconnecting in %d s\n",
 			    PROGNAME, backoff);

@@ -1,0 +1,61 @@
+#!/bin/sh
+# t615-sync-plain: a one-shot `ldaptrust sync` against a server without
+# the syncprov overlay reads the store with a plain search and writes the
+# same files as the overlay's own export, certificates in containers
+# below the base included; --watch, which needs syncprov, says so.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/export.sh"
+ts_init
+"$LDAPTRUST" sync --help >/dev/null 2>&1 ||
+	{ echo "skip: $LDAPTRUST (with sync) not built"; exit 77; }
+C=$T/certs
+for x in a b c d; do mkcert $x; done
+mkdir -p "$T/export"
+cat > "$T/ov.conf" <<EOF2
+truststore-base "$BASE"
+truststore-export-dir $T/export
+truststore-export-bundle $T/bundle.pem
+EOF2
+node_conf 1 "$T/ov.conf"
+node_start 1
+add_base 1
+printf 'dn: ou=sub,%s\nobjectClass: organizationalUnit\nou: sub\n' "$BASE" |
+	ladd 1 >/dev/null || die "add ou=sub"
+cert_ldif a "$C/a.der" | ladd 1 >/dev/null || die "add a"
+cert_ldif b "$C/b.der" | ladd 1 >/dev/null || die "add b"
+printf 'dn: cn=c,ou=sub,%s\nobjectClass: tsCertificate\ncn: c\nuserCertificate;binary:< file://%s\n' \
+	"$BASE" "$C/c.der" | ladd 1 >/dev/null || die "add c"
+mkdir -p "$T/s" "$T/w"
+lt() { "$LDAPTRUST" -H "$(uri 1)" -x -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@"; }
+
+# same WHAT: the synced files equal the overlay's export
+same() {
+	wait_export 1 "$T/export" "$T/bundle.pem" || fail "$1: the overlay's export lags"
+	our_names "$T/export" > "$T/names.ov"
+	our_names "$T/s/certs" > "$T/names.sync"
+	if [ -s "$T/names.ov" ] && cmp -s "$T/names.ov" "$T/names.sync" &&
+		cmp -s "$T/bundle.pem" "$T/s/bundle.pem"; then
+		pass "$1: the synced directory and bundle equal the overlay's"
+	else
+		fail "$1: the synced files differ from the overlay's"
+		diff "$T/names.ov" "$T/names.sync" >&2
+	fi
+}
+
+expect_ldap 0 "" lt sync --dir "$T/s/certs" --bundle "$T/s/bundle.pem"
+same "first run, no syncprov"
+[ "$(wc -l < "$T/names.sync")" = 3 ] && grep -q '^# c$' "$T/s/bundle.pem" &&
+	pass "the certificate in a container below the base is synced" ||
+	fail "the certificate below ou=sub is missing"
+
+ldelete 1 "cn=b,$BASE" || fail "delete b"
+cert_ldif d "$C/d.der" | ladd 1 >/dev/null || fail "add d"
+expect_ldap 0 "" lt sync --dir "$T/s/certs" --bundle "$T/s/bundle.pem"
+same "second run, after a delete and an add"
+[ -s "$T/s/bundle.pem" ] && ! grep -q '^# b$' "$T/s/bundle.pem" &&
+	pass "the deleted certificate left the synced bundle" ||
+	fail "b is still in the synced bundle, or there is none"
+
+expect_ldap 12 "the server does not offer Content Synchronization (syncprov overlay)" \
+	lt sync --dir "$T/w/certs" --watch
+node_alive 1 && pass "slapd still running"
