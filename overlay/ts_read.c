@@ -47,7 +47,9 @@ truststore_computed( Operation *op, truststore_info *ti, Entry *e )
 	Attribute *a;
 	int idx, hint = 0;
 
-	if ( !truststore_in_base( op, ti, &e->e_nname ) )
+	/* an inetOrgPerson with a certificate under the base is not ours */
+	if ( !truststore_in_base( op, ti, &e->e_nname ) ||
+		!is_entry_objectclass_or_sub( e, ts_oc_cert ) )
 		return NULL;
 	a = attr_find( e->e_attrs, ts_ad_cert );
 	if ( a == NULL || a->a_numvals == 0 )

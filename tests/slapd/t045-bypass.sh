@@ -156,4 +156,13 @@ unchanged "names"
 lmodrdn 1 -r "cn=a,ou=sub,$BASE" "cn=$(printf '%064d' 0 | tr 0 y)" >/dev/null &&
 	pass "a rename to a 64-character alias is accepted" || fail "64-character alias refused"
 
+# an entry under the base that is not a certificate entry gets no
+# computed decorations, though it holds a certificate
+lsearch 1 -b "cn=person,$BASE" -s base '+' > "$T/person"
+lsearch 1 -b "cn=person,$BASE" -s base '(tsKeyBits=1024)' 1.1 > "$T/person.match"
+grep -q '^dn:' "$T/person" &&
+	! grep -q '^ts' "$T/person" && [ ! -s "$T/person.match" ] &&
+	pass "a non-certificate entry under the base has no computed decorations" ||
+	fail "cn=person (inetOrgPerson) shows or matches computed decorations"
+
 node_alive 1 && pass "slapd still running"
