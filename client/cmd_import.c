@@ -80,7 +80,8 @@ item_name(struct import *im, struct item *it)
 {
 	const char *subject = item_subject(im, it);
 
-	return subject != NULL ? subject : it->sha256;
+	/* an empty subject (a certificate named by its SAN only) says nothing */
+	return subject != NULL && *subject != '\0' ? subject : it->sha256;
 }
 
 /* Fingerprints as the server may write them (colons, capitals) -> ours. */

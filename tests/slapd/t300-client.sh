@@ -30,6 +30,12 @@ C=$T/certs
 out=$(lt import --description "first one" pem1 "$C/pem1.pem") || fail "import PEM: $out"
 check "import PEM says so" contains 'imported "pem1"' "$out"
 lt import der1 "$C/der1.der" >/dev/null || fail "import DER"
+# a certificate named by its SAN only: the message names its fingerprint
+mkcert sanonly -subj "/" -addext "subjectAltName=DNS:sanonly.example" -addext "$nonca"
+out=$(lt import sanonly "$C/sanonly.pem") || fail "import an empty subject: $out"
+check "import of an empty subject names the fingerprint" contains \
+	"imported \"sanonly\": $(openssl x509 -in "$C/sanonly.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)" "$out"
+lt delete --yes sanonly >/dev/null || fail "delete sanonly"
 openssl crl2pkcs7 -nocrl -certfile "$C/p7a.pem" -outform DER -out "$C/p7a.p7b"
 lt import p7a "$C/p7a.p7b" >/dev/null || fail "import PKCS#7 DER"
 cat "$C/p7a.pem" "$C/p7b.pem" > "$C/two.pem"
