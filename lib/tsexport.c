@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -810,7 +811,9 @@ entry_cmp(const void *a, const void *b)
 	const struct xentry *y = *(const struct xentry * const *)b;
 	int c;
 
-	if ((c = strcmp(x->alias, y->alias)) != 0)
+	/* as `ldaptrust list` orders them: aliases compare ignoring case */
+	if ((c = strcasecmp(x->alias, y->alias)) != 0 ||
+	    (c = strcmp(x->alias, y->alias)) != 0)
 		return c;
 	return strcmp(x->key, y->key);
 }

@@ -410,6 +410,18 @@ main(void)
 	    "line breaks in an alias become '?' in the bundle");
 	free(text);
 	CHECK(ts_export_remove(exp, "inj") == 0, "remove inj");
+
+	/* sorted as ldaptrust lists them: "a" before "B", case ignored */
+	CHECK(ts_export_put(exp, "kB", "B", v1.der, v1.len) == 0, "put B");
+	ts_export_flush(exp, TS_EXPORT_BUNDLE);
+	text = slurp(bundle);
+	CHECK(text != NULL && strstr(text, "# a\n") != NULL &&
+	    strstr(text, "# B\n") != NULL &&
+	    strstr(text, "# a\n") < strstr(text, "# B\n") &&
+	    strstr(text, "# B\n") < strstr(text, "# b\n"),
+	    "bundle sorted by alias, ignoring case");
+	free(text);
+	CHECK(ts_export_remove(exp, "kB") == 0, "remove B");
 	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
 	verify_dir(dir, "after the alias with line breaks");
 
