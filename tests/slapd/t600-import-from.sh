@@ -137,8 +137,9 @@ expect_ldap 1 "expected 64 hex digits" lt import x --from "127.0.0.1:$(port 2)" 
     --fingerprint abcd
 expect_ldap 0 "Would import [0] CN=localhost as \"dry\"" lt -n import dry \
     --from "127.0.0.1:$(port 3)" --pick leaf
-# sync needs Content Synchronization: this node has no syncprov
-expect_ldap 12 "syncprov overlay" lt sync --dir "$T/sync"
+# sync --watch needs Content Synchronization: this node has no syncprov
+# (a one-shot sync does without: t615)
+expect_ldap 12 "syncprov overlay" lt sync --dir "$T/sync" --watch
 # a port that accepts and then says nothing (a hung or filtered service)
 if command -v python3 >/dev/null; then
 	python3 -c "
