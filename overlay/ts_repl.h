@@ -3,8 +3,8 @@
 #define TS_REPL_H
 
 /*
- * A replicated modify found its entry gone (a concurrent delete won):
- * drop it as a success.  Returns the value the bi_op_modify hook returns.
+ * A replicated modify found its entry gone (a concurrent delete won), or
+ * a replicated rename lost: drop it as a success.  Returns the value the bi_op_modify hook returns.
  */
 int	truststore_repl_gone( Operation *op, SlapReply *rs );
 
@@ -14,5 +14,13 @@ int	truststore_repl_gone( Operation *op, SlapReply *rs );
  * add applies.  old_der gets its certificate, or stays empty.
  */
 void	truststore_repl_add( Operation *op, struct berval *old_der );
+
+/*
+ * A replicated rename onto a name another certificate entry holds here:
+ * the later write wins.  -1: the renamed entry (certificate der) lost and
+ * was removed, and the rename is to be dropped (truststore_repl_gone).
+ */
+int	truststore_repl_modrdn( Operation *op, struct berval *newndn,
+	struct berval *der );
 
 #endif /* TS_REPL_H */

@@ -1272,6 +1272,15 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	if ( !managed )
 		return SLAP_CB_CONTINUE;
 
+	/* the name taken here by a concurrent write: see ts_repl.c */
+	if ( replicated && stays && truststore_repl_modrdn( op,
+			&tc->tc_gate_ndn, &der ) < 0 ) {
+		truststore_tmpfree_bv( op, &der );
+		/* it ends here, without a result to play tc */
+		truststore_cb_cleanup( op, rs );
+		return truststore_repl_gone( op, rs );
+	}
+
 	if ( !replicated && stays && truststore_refuse_name( op, rs,
 			&op->orr_newrdn ) != LDAP_SUCCESS ) {
 		truststore_tmpfree_bv( op, &der );
