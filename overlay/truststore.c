@@ -10,6 +10,7 @@
 #include "slap-config.h"
 
 #include "truststore.h"
+#include "ts_repl.h"
 
 /*
  * The truststore overlay owns one or more subtrees ("bases", by default
@@ -850,6 +851,7 @@ truststore_db_destroy( BackendDB *be, ConfigReply *cr )
 	ldap_pvt_thread_mutex_destroy( &ti->ti_gates_mutex );
 	ldap_pvt_thread_cond_destroy( &ti->ti_gates_cond );
 	ldap_pvt_thread_rdwr_destroy( &ti->ti_index_rw );
+	truststore_repl_renames_free( ti );
 	ch_free( ti );
 	on->on_bi.bi_private = NULL;
 	return 0;

@@ -34,6 +34,13 @@ typedef struct truststore_info {
 	ldap_pvt_thread_rdwr_t	ti_index_rw;
 	struct ts_index		*ti_index;
 	int			ti_index_nouuid;	/* an entry lacks one */
+	/*
+	 * The last renames of certificate entries here, old and new
+	 * normalized DN (ts_repl.c), under ti_gates_mutex.
+	 */
+#define TS_RENAMES	256
+	struct berval		ti_renames[TS_RENAMES][2];
+	int			ti_renames_next;
 } truststore_info;
 
 /* Defaults, also what a deleted cn=config value falls back to. */

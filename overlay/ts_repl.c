@@ -110,20 +110,20 @@ truststore_repl_add( Operation *op, struct berval *old_der )
 	}
 }
 
-/* Is entryCSN mine older than theirs? */
+/* <0, 0, >0 as the entryCSN mine is older, the same or newer */
 static int
-truststore_repl_older( Attribute *mine, struct berval *theirs )
+truststore_repl_csncmp( Attribute *mine, struct berval *theirs )
 {
 	const char *text;
 	int match = 0;
 
 	if ( mine == NULL )
-		return 1;
+		return -1;
 	value_match( &match, slap_schema.si_ad_entryCSN,
 		slap_schema.si_ad_entryCSN->ad_type->sat_ordering,
 		SLAP_MR_VALUE_OF_ATTRIBUTE_SYNTAX, &mine->a_nvals[0], theirs,
 		&text );
-	return match < 0;
+	return match;
 }
 
 /*
@@ -203,8 +203,8 @@ truststore_repl_modrdn( Operation *op, struct berval *newndn,
 		overlay_entry_release_ov( op, e, 0, on );
 		return 0;	/* not ours to judge */
 	}
-	older = truststore_repl_older( attr_find( e->e_attrs,
-		slap_schema.si_ad_entryCSN ), &op->o_csn );
+	older = truststore_repl_csncmp( attr_find( e->e_attrs,
+		slap_schema.si_ad_entryCSN ), &op->o_csn ) < 0;
 	if ( older ) {
 		ber_dupbv_x( &dn, &e->e_name, op->o_tmpmemctx );
 		ber_dupbv_x( &ndn, &e->e_nname, op->o_tmpmemctx );
@@ -232,4 +232,163 @@ truststore_repl_modrdn( Operation *op, struct berval *newndn,
 	if ( loser.bv_val != NULL )
 		op->o_tmpfree( loser.bv_val, op->o_tmpmemctx );
 	return !older && rc == LDAP_SUCCESS ? -1 : 0;
+}
+
+/*
+ * A modify on one node racing a rename of the same entry on another:
+ * delta-syncrepl replays the modify by its old name, which the rename has
+ * emptied here; the modify was dropped as if the entry were deleted, and
+ * the nodes kept different certificates under the new name for good
+ * (t545, round A).  So the last renames are remembered, and such a modify
+ * follows the entry to its new name.  Renames and modifies commute, so
+ * every node ends with both.
+ */
+void
+truststore_repl_renamed( Operation *op, truststore_info *ti )
+{
+	struct berval newndn;
+	struct berval *slot;
+
+	truststore_new_ndn( op, &newndn );
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	slot = ti->ti_renames[ti->ti_renames_next];
+	ch_free( slot[0].bv_val );
+	ch_free( slot[1].bv_val );
+	ber_dupbv( &slot[0], &op->o_req_ndn );
+	ber_dupbv( &slot[1], &newndn );
+	ti->ti_renames_next = ( ti->ti_renames_next + 1 ) % TS_RENAMES;
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
+	if ( newndn.bv_val != op->o_req_ndn.bv_val )
+		op->o_tmpfree( newndn.bv_val, op->o_tmpmemctx );
+}
+
+int
+truststore_repl_follow( Operation *op, truststore_info *ti,
+	struct berval *dn, struct berval *ndn )
+{
+	struct berval cur = op->o_req_ndn;
+	int i, k, hops, found = 0;
+
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	/* newest first; a chain a -> b -> c is followed, a few steps */
+	for ( hops = 0; hops < 8; hops++ ) {
+		for ( k = 1; k <= TS_RENAMES; k++ ) {
+			i = ( ti->ti_renames_next - k + TS_RENAMES ) % TS_RENAMES;
+			if ( !BER_BVISNULL( &ti->ti_renames[i][0] ) &&
+				dn_match( &ti->ti_renames[i][0], &cur ) )
+				break;
+		}
+		if ( k > TS_RENAMES )
+			break;
+		cur = ti->ti_renames[i][1];
+		found = 1;
+	}
+	if ( found )
+		ber_dupbv_x( ndn, &cur, op->o_tmpmemctx );
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
+	if ( !found )
+		return 0;
+	/* the normalized name serves as the name too: it is only logged */
+	ber_dupbv_x( dn, ndn, op->o_tmpmemctx );
+	return 1;
+}
+
+void
+truststore_repl_renames_free( truststore_info *ti )
+{
+	int i;
+
+	for ( i = 0; i < TS_RENAMES; i++ ) {
+		ch_free( ti->ti_renames[i][0].bv_val );
+		ch_free( ti->ti_renames[i][1].bv_val );
+	}
+}
+
+/*
+ * A replicated rename or modify older than the entry it changes (the two
+ * replayed in either order, t545 round A) would set the entry's stamps
+ * back: each node would end with the stamps of whichever came last.  So
+ * the stamps the entry has before such a write are kept in stamps[] and
+ * put back after it (truststore_repl_stamps_restore).
+ */
+static AttributeDescription **
+truststore_repl_stamp_ads( void )
+{
+	static AttributeDescription *ads[TS_REPL_STAMPS];
+
+	ads[0] = slap_schema.si_ad_entryCSN;
+	ads[1] = slap_schema.si_ad_modifyTimestamp;
+	ads[2] = slap_schema.si_ad_modifiersName;
+	return ads;
+}
+
+void
+truststore_repl_stamps_keep( Operation *op, Entry *e, BerVarray stamps )
+{
+	AttributeDescription **ads = truststore_repl_stamp_ads();
+	Attribute *a;
+	int i;
+
+	if ( BER_BVISNULL( &op->o_csn ) )
+		return;
+	a = attr_find( e->e_attrs, slap_schema.si_ad_entryCSN );
+	if ( a == NULL || truststore_repl_csncmp( a, &op->o_csn ) <= 0 )
+		return;		/* the write is newer: its stamps are right */
+	for ( i = 0; i < TS_REPL_STAMPS; i++ ) {
+		if ( ( a = attr_find( e->e_attrs, ads[i] ) ) != NULL )
+			ber_dupbv_x( &stamps[i], &a->a_vals[0],
+				op->o_tmpmemctx );
+	}
+}
+
+void
+truststore_repl_stamps_restore( Operation *op, slap_overinst *on,
+	struct berval *ndn, BerVarray stamps )
+{
+	AttributeDescription **ads = truststore_repl_stamp_ads();
+	slap_callback cb = { 0 };
+	SlapReply rs2 = { REP_RESULT };
+	Modifications mods[TS_REPL_STAMPS], *ml = NULL;
+	struct berval vals[TS_REPL_STAMPS][2];
+	Operation op2;
+	BackendDB db;
+	int i, rc;
+
+	for ( i = TS_REPL_STAMPS - 1; i >= 0; i-- ) {
+		if ( BER_BVISNULL( &stamps[i] ) )
+			continue;
+		vals[i][0] = stamps[i];
+		BER_BVZERO( &vals[i][1] );
+		memset( &mods[i], 0, sizeof( mods[i] ) );
+		mods[i].sml_op = LDAP_MOD_REPLACE;
+		mods[i].sml_flags = SLAP_MOD_INTERNAL;
+		mods[i].sml_desc = ads[i];
+		mods[i].sml_type = ads[i]->ad_cname;
+		mods[i].sml_values = vals[i];
+		/* all three are stored as given: their own normal form */
+		mods[i].sml_nvalues = vals[i];
+		mods[i].sml_numvals = 1;
+		mods[i].sml_next = ml;
+		ml = &mods[i];
+	}
+	if ( ml == NULL )
+		return;
+
+	cb.sc_response = slap_null_cb;
+	db = *op->o_bd;
+	db.bd_info = on->on_info->oi_orig;
+	op2 = *op;
+	op2.o_bd = &db;
+	op2.o_tag = LDAP_REQ_MODIFY;
+	op2.o_callback = &cb;
+	op2.o_req_dn = *ndn;
+	op2.o_req_ndn = *ndn;
+	op2.orm_modlist = ml;
+	op2.orm_no_opattrs = 1;
+	op2.orm_increment = 0;
+	rc = db.bd_info->bi_op_modify( &op2, &rs2 );
+	Debug( rc == LDAP_SUCCESS ? LDAP_DEBUG_SYNC : LDAP_DEBUG_ANY,
+		"%s truststore: replicated write to %s older than the entry: "
+		"its later stamps kept (%d)\n", op->o_log_prefix, ndn->bv_val,
+		rc );
 }

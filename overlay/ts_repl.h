@@ -23,4 +23,32 @@ void	truststore_repl_add( Operation *op, struct berval *old_der );
 int	truststore_repl_modrdn( Operation *op, struct berval *newndn,
 	struct berval *der );
 
+/*
+ * A certificate entry was renamed here (a committed modrdn): remember it,
+ * so that a replicated modify of the old name can find the entry.
+ */
+void	truststore_repl_renamed( Operation *op, struct truststore_info *ti );
+
+/*
+ * A replicated modify whose entry is not here: if a recent rename moved
+ * it, point the operation at the new name (o_tmpmemctx memory in *ndn and
+ * *dn) and return 1.
+ */
+int	truststore_repl_follow( Operation *op, struct truststore_info *ti,
+	struct berval *dn, struct berval *ndn );
+
+void	truststore_repl_renames_free( struct truststore_info *ti );
+
+/*
+ * A replicated write older than its entry: stamps[TS_REPL_STAMPS] gets
+ * copies (o_tmpmemctx) of the entry's entryCSN, modifyTimestamp and
+ * modifiersName, which the response puts back on ndn after the write
+ * (on: the overlay, which a response no longer finds in op->o_bd).
+ */
+#define TS_REPL_STAMPS	3
+void	truststore_repl_stamps_keep( Operation *op, Entry *e,
+	BerVarray stamps );
+void	truststore_repl_stamps_restore( Operation *op, slap_overinst *on,
+	struct berval *ndn, BerVarray stamps );
+
 #endif /* TS_REPL_H */

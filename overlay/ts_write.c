@@ -65,6 +65,9 @@ typedef struct truststore_cb {
 	struct berval	tc_gate_ndn;	/* a rename's new name (tmp) */
 	int		tc_track;	/* a certificate entry: report it */
 	int		tc_changed;	/* the exporter has news */
+	/* a replicated write older than its entry: the stamps to keep */
+	struct berval	tc_stamps[TS_REPL_STAMPS];
+	slap_overinst	*tc_on;
 } truststore_cb;
 
 static int
@@ -185,6 +188,17 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 				op->o_tmpmemctx );
 		truststore_alias( op, &op->ora_e->e_name, &tc->tc_new_alias );
 	}
+	if ( op->o_tag == LDAP_REQ_MODRDN )
+		truststore_repl_renamed( op, tc->tc_ti );
+	if ( !BER_BVISNULL( &tc->tc_stamps[0] ) ) {
+		struct berval ndn;
+
+		truststore_new_ndn( op, &ndn );
+		truststore_repl_stamps_restore( op, tc->tc_on, &ndn,
+			tc->tc_stamps );
+		if ( ndn.bv_val != op->o_req_ndn.bv_val )
+			op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
+	}
 	truststore_index_changed( op, tc->tc_ti, &tc->tc_old_der,
 		&tc->tc_new_der );
 	truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
@@ -197,6 +211,7 @@ static int
 truststore_cb_cleanup( Operation *op, SlapReply *rs )
 {
 	truststore_cb *tc = op->o_callback->sc_private;
+	int i;
 
 	op->o_callback = tc->tc_cb.sc_next;
 	/* the backend has committed or refused: the search sees it now */
@@ -209,6 +224,8 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 	truststore_tmpfree_bv( op, &tc->tc_new_der );
 	truststore_tmpfree_bv( op, &tc->tc_old_alias );
 	truststore_tmpfree_bv( op, &tc->tc_new_alias );
+	for ( i = 0; i < TS_REPL_STAMPS; i++ )
+		truststore_tmpfree_bv( op, &tc->tc_stamps[i] );
 	op->o_tmpfree( tc, op->o_tmpmemctx );
 	return SLAP_CB_CONTINUE;
 }
@@ -226,6 +243,7 @@ truststore_cb_push( Operation *op, truststore_info *ti )
 
 	tc = op->o_tmpcalloc( 1, sizeof( truststore_cb ), op->o_tmpmemctx );
 	tc->tc_ti = ti;
+	tc->tc_on = (slap_overinst *)op->o_bd->bd_info;
 	tc->tc_cb.sc_response = truststore_cb_response;
 	tc->tc_cb.sc_cleanup = truststore_cb_cleanup;
 	tc->tc_cb.sc_private = tc;
@@ -1065,6 +1083,56 @@ truststore_mods_certs( Modifications *ml, BerVarray certs, int *n )
 	return touched;
 }
 
+/* A replicated modify pointed at an entry's new name, until it ends. */
+typedef struct truststore_follow {
+	slap_callback	tf_cb;
+	struct berval	tf_dn, tf_ndn;	/* the names it came with */
+} truststore_follow;
+
+static int
+truststore_follow_cleanup( Operation *op, SlapReply *rs )
+{
+	truststore_follow *tf = op->o_callback->sc_private;
+
+	op->o_callback = tf->tf_cb.sc_next;
+	op->o_tmpfree( op->o_req_dn.bv_val, op->o_tmpmemctx );
+	op->o_tmpfree( op->o_req_ndn.bv_val, op->o_tmpmemctx );
+	op->o_req_dn = tf->tf_dn;
+	op->o_req_ndn = tf->tf_ndn;
+	op->o_tmpfree( tf, op->o_tmpmemctx );
+	return SLAP_CB_CONTINUE;
+}
+
+/*
+ * A replicated modify found no entry: renamed here meanwhile?  Then it
+ * goes to the new name (ts_repl.c), once.
+ */
+static int
+truststore_follow_rename( Operation *op, truststore_info *ti )
+{
+	truststore_follow *tf;
+	struct berval dn, ndn;
+
+	if ( op->o_callback != NULL &&
+		op->o_callback->sc_cleanup == truststore_follow_cleanup )
+		return 0;	/* followed already */
+	if ( !truststore_repl_follow( op, ti, &dn, &ndn ) )
+		return 0;
+	Debug( LDAP_DEBUG_SYNC, "%s truststore: replicated modify of %s, "
+		"renamed here meanwhile: applied to %s\n", op->o_log_prefix,
+		op->o_req_dn.bv_val, ndn.bv_val );
+	tf = op->o_tmpcalloc( 1, sizeof( *tf ), op->o_tmpmemctx );
+	tf->tf_dn = op->o_req_dn;
+	tf->tf_ndn = op->o_req_ndn;
+	tf->tf_cb.sc_cleanup = truststore_follow_cleanup;
+	tf->tf_cb.sc_private = tf;
+	tf->tf_cb.sc_next = op->o_callback;
+	op->o_callback = &tf->tf_cb;
+	op->o_req_dn = dn;
+	op->o_req_ndn = ndn;
+	return 1;
+}
+
 int
 truststore_modify( Operation *op, SlapReply *rs )
 {
@@ -1088,16 +1156,24 @@ truststore_modify( Operation *op, SlapReply *rs )
 	tc = truststore_cb_push( op, ti );
 	rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
 	if ( rc != LDAP_SUCCESS || e == NULL ) {
-		/* a concurrent delete won: see ts_repl.c */
+		/* a concurrent rename or delete: see ts_repl.c */
 		if ( replicated && rc == LDAP_NO_SUCH_OBJECT ) {
 			/* it ends here, without a result to play tc */
 			truststore_cb_cleanup( op, rs );
+			if ( truststore_follow_rename( op, ti ) )
+				return truststore_modify( op, rs );
+			/* nor one to play a follow: the names go back */
+			if ( op->o_callback != NULL && op->o_callback->sc_cleanup
+					== truststore_follow_cleanup )
+				truststore_follow_cleanup( op, rs );
 			return truststore_repl_gone( op, rs );
 		}
 		return SLAP_CB_CONTINUE;	/* the backend says why */
 	}
 	rc = SLAP_CB_CONTINUE;
 	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
+	if ( managed && replicated )
+		truststore_repl_stamps_keep( op, e, tc->tc_stamps );
 	if ( managed ) {
 		a = attr_find( e->e_attrs, ts_ad_cert );
 		nold = a ? (int)a->a_numvals : 0;
@@ -1244,6 +1320,8 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
 	if ( managed && ( a = attr_find( e->e_attrs, ts_ad_cert ) ) != NULL )
 		ber_dupbv_x( &der, &a->a_vals[0], op->o_tmpmemctx );
+	if ( managed && replicated )
+		truststore_repl_stamps_keep( op, e, tc->tc_stamps );
 	overlay_entry_release_ov( op, e, 0, on );
 	if ( !replicated ) {
 		/*

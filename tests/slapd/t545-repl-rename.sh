@@ -2,6 +2,11 @@
 # t545-repl-rename.sh - one alias given to two certificate entries at once
 # on the two sides of a network partition, where at least one of the
 # writes is a rename (ldaptrust rename makes that as easy as an import):
+#   A. a certificate replaced on one side, its entry renamed on the other
+#      (both orders): slapd replays the replacement by the old name, and
+#      the overlay dropped it as if the entry were deleted, so the nodes
+#      kept different certificates under the new name; now it follows the
+#      rename, and every node has both changes;
 #   B. two renames onto one alias;
 #   D. an import of an alias on one side, a rename onto it on the other,
 #      the rename later;
@@ -16,7 +21,7 @@
 ts_init
 repl_netns "1" "2 3"
 repl_cluster 3
-for c in b c e f g h n; do mkcert $c; done
+for c in a a2 k k2 b c e f g h n; do mkcert $c; done
 
 # cert_of N ALIAS: which of our certificates the node holds under ALIAS
 cert_of() {
@@ -40,10 +45,24 @@ settle() {
 	same_exports "$1: export files equal on every node" 1 2 3
 }
 
-for c in b c e g; do import 1 "$c" "$T/certs/$c.der" >/dev/null || die "import $c"; done
+cert_mod() {
+	printf 'dn: cn=%s,%s\nchangetype: modify\nreplace: userCertificate;binary\nuserCertificate;binary:< file://%s\n' \
+	    "$1" "$BASE" "$T/certs/$2.der" > "$T/mod.ldif"
+}
+for c in a k b c e g; do import 1 "$c" "$T/certs/$c.der" >/dev/null || die "import $c"; done
 wait_sync 60 1 2 3 || die "initial sync"
 
 repl_cut
+# A: node 1 replaces a's certificate, then node 2 renames a to a9;
+# node 2 renames k to k9, then node 1 replaces k's certificate
+cert_mod a a2
+expect_ldap 0 "" almodify 1 -f "$T/mod.ldif"
+sleep 0.01
+expect_ldap 0 "" almodrdn 2 -r "cn=a,$BASE" cn=a9
+expect_ldap 0 "" almodrdn 2 -r "cn=k,$BASE" cn=k9
+sleep 0.01
+cert_mod k k2
+expect_ldap 0 "" almodify 1 -f "$T/mod.ldif"
 # B: node 1 renames b to x, then node 2 renames c to x
 expect_ldap 0 "" almodrdn 1 -r "cn=b,$BASE" cn=x
 sleep 0.01
@@ -59,10 +78,12 @@ expect_ldap 0 "" import 1 z "$T/certs/h.der"
 repl_heal
 
 settle "after the partition"
+holds "A: the rename keeps the earlier replacement" a9 a2
+holds "A: the rename keeps the later replacement" k9 k2
 holds "B: the later rename wins x" x c
 holds "D: the later rename wins y over the import" y e
 holds "E: the later import wins z over the rename" z h
-for a in b c e g; do
+for a in a k b c e g; do
 	[ "$(cert_of 1 $a) $(cert_of 2 $a) $(cert_of 3 $a)" = "none none none" ] ||
 		fail "$a is still on some node"
 done
