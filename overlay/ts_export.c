@@ -53,7 +53,13 @@ typedef struct ts_export_state {
 	int			tx_loaded;	/* catalogue read from the db */
 	int			tx_failing;
 	int			tx_kicked;
-	int			tx_removed;	/* a certificate left the store */
+	/*
+	 * A certificate left the store: the TS_EXPORT_* files not yet
+	 * written since.  Per file, because a large store's bundle is
+	 * written later than the directory, and its users' cached
+	 * connections must be cut when it is.
+	 */
+	int			tx_removed;
 } ts_export_state;
 
 /* The DN under which our internal searches pass the database's ACLs. */
@@ -165,8 +171,8 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 	}
 	bt = ts_export_take( tx->tx_exp, what );
 	/* taken with the batch: it holds every change made so far */
-	*removed = tx->tx_removed;
-	tx->tx_removed = 0;
+	*removed = ( tx->tx_removed & what ) != 0;
+	tx->tx_removed &= ~what;
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 	if ( bt == NULL ) {
 		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n",
@@ -446,7 +452,7 @@ truststore_export_changed( Operation *op, truststore_info *ti,
 	}
 	/* trust taken away: connections made with it are cut (ts_tls.c) */
 	if ( !BER_BVISEMPTY( old_der ) && !bvmatch( old_der, new_der ) )
-		tx->tx_removed = 1;
+		tx->tx_removed = TS_EXPORT_DIR | TS_EXPORT_BUNDLE;
 	tx->tx_kicked = 1;
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 

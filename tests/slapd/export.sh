@@ -167,6 +167,8 @@ live_tls() {
 		;;
 	*)	die "live_tls: style $3?" ;;
 	esac
+	# LT_PRELOAD: a function that fills node N's database (offline)
+	[ -z "${LT_PRELOAD:-}" ] || "$LT_PRELOAD" "$_lt_n"
 	node_start "$_lt_n"
 	add_base "$_lt_n"
 	_lt_proof "$_lt_label" "$_lt_n"
