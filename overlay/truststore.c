@@ -251,6 +251,7 @@ truststore_new_ndn( Operation *op, struct berval *newdn )
 }
 
 static int truststore_load( BackendDB *be, truststore_info *ti );
+static int truststore_schema( void );
 
 /*
  * After a cn=config change on a running server to what the lookup index
@@ -381,6 +382,8 @@ truststore_load( BackendDB *be, truststore_info *ti )
 	truststore_load_ctx tl;
 	int ok;
 
+	if ( truststore_schema() )
+		return 1;
 	tl.tl_ti = ti;
 	truststore_index_load_begin( &tl.tl_index );
 	if ( truststore_export_open( be, ti ) ) {
@@ -786,14 +789,17 @@ truststore_db_init( BackendDB *be, ConfigReply *cr )
 	return 0;
 }
 
+/*
+ * cn=config loads modules before schema: the schema file's items are
+ * resolved at the first open, or at the first read of the store, which
+ * a live add of the overlay makes from its attribute handlers, before
+ * slapd opens it (truststore_reopen).
+ */
 static int
-truststore_db_open( BackendDB *be, ConfigReply *cr )
+truststore_schema( void )
 {
-	slap_overinst *on = (slap_overinst *)be->bd_info;
-	truststore_info *ti = on->on_bi.bi_private;
 	const char *text;
 
-	/* cn=config loads modules before schema: resolve schema-file items now */
 	if ( ts_ad_cert == NULL &&
 		slap_str2ad( "userCertificate;binary", &ts_ad_cert, &text ) ) {
 		Debug( LDAP_DEBUG_ANY, "truststore: userCertificate;binary: %s\n",
@@ -816,8 +822,50 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 		}
 	}
 
+	return 0;
+}
+
+typedef struct truststore_late {
+	BackendDB	*tl_be;
+	slap_overinst	*tl_on;
+} truststore_late;
+
+static void *
+truststore_late_load( void *ctx, void *arg )
+{
+	truststore_late *tl = arg;
+	BackendDB db = *tl->tl_be;
+
+	db.bd_info = (BackendInfo *)tl->tl_on;
+	truststore_load( &db, tl->tl_on->on_bi.bi_private );
+	ch_free( tl );
+	return NULL;
+}
+
+static int
+truststore_db_open( BackendDB *be, ConfigReply *cr )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+
+	if ( truststore_schema() )
+		return 1;
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
+	if ( SLAP_DBOPEN( be ) ) {
+		/*
+		 * The overlay added to a running database through cn=config:
+		 * read the store once the cn=config write is over (during it
+		 * the read sees no entry), on a thread of the pool.
+		 */
+		truststore_late *tl = ch_calloc( 1, sizeof( *tl ) );
+
+		tl->tl_be = be->bd_self;
+		tl->tl_on = on;
+		ldap_pvt_thread_pool_submit( &connection_pool,
+			truststore_late_load, tl );
+		return 0;
+	}
 	return truststore_load( be, ti );
 }
 
