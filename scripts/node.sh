@@ -38,6 +38,8 @@ fi
 pw=$(cat "$state/admin.pw")
 
 if [ ! -d "$state/slapd.d" ]; then
+	# a first run that stopped half-way left these: start them afresh
+	rm -rf "$state/slapd.d.tmp" "$state/db"
 	mkdir -p "$state/db" "$state/export/cacerts" "$state/slapd.d.tmp"
 	hash=$(slappasswd -s "$pw")
 	{
@@ -68,6 +70,8 @@ olcTrustStoreExportDir: $state/export/cacerts
 olcTrustStoreExportBundle: $state/export/truststore.pem
 LDIF
 	} > "$state/config.ldif"
+	# it holds the admin password's hash
+	chmod 600 "$state/config.ldif"
 	slapadd -q -n0 -F "$state/slapd.d.tmp" -l "$state/config.ldif"
 	printf 'dn: %s\nobjectClass: organization\no: truststore\n\ndn: %s\nobjectClass: organizationalUnit\nou: certificates\ndescription: Client certificate trust store\n' \
 	    "$suffix" "$base" | slapadd -q -F "$state/slapd.d.tmp" -b "$suffix"

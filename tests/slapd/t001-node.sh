@@ -32,8 +32,16 @@ stop_node() {
 	! kill -0 "$npid" 2>/dev/null
 }
 
+# a first run that stopped half-way (here: a cn=config folder left
+# unfinished) must not stop the next one
+mkdir -p "$state/slapd.d.tmp/cn=config"
+echo "left over" > "$state/slapd.d.tmp/cn=config.ldif"
 start_node
+check "a half-built state from an earlier run is started afresh" \
+	test ! -e "$state/slapd.d.tmp"
 check "banner names the URI and base" grep -q "base DN:    $base" "$T/n1.log"
+check "config.ldif (the admin password's hash) is not world-readable" \
+	test "$(stat -c %a "$state/config.ldif")" = 600
 pw="$state/admin.pw"
 check "admin password file" test -s "$pw"
 LT="$LDAPTRUST -x -H $nuri -D cn=admin,o=truststore -y $pw -b $base"
