@@ -182,7 +182,12 @@ show_text(struct ctx *ctx, const struct facts *f, const char *alias)
 	printf("%-22s%s\n", "Alias:", alias);
 	printf("%-22s%s\n", "Entry:", f->dn ? f->dn : "-");
 	for (fl = fields; fl->attr != NULL; fl++) {
-		if ((v = fact(f, fl->attr, 0)) == NULL)
+		v = fact(f, fl->attr, 0);
+		/* an empty subject (named by its SAN only) is no attribute */
+		if (v == NULL && strcmp(fl->attr, "tsSubject") == 0 &&
+		    f->found)
+			v = "(empty)";
+		if (v == NULL)
 			continue;
 		snprintf(buf, sizeof(buf), "%s:", fl->label);
 		printf("%-22s", buf);

@@ -35,6 +35,8 @@ mkcert sanonly -subj "/" -addext "subjectAltName=DNS:sanonly.example" -addext "$
 out=$(lt import sanonly "$C/sanonly.pem") || fail "import an empty subject: $out"
 check "import of an empty subject names the fingerprint" contains \
 	"imported \"sanonly\": $(openssl x509 -in "$C/sanonly.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)" "$out"
+out=$(lt show sanonly) || fail "show sanonly: $out"
+check "show of an empty subject says so" contains "Subject:              (empty)" "$out"
 lt delete --yes sanonly >/dev/null || fail "delete sanonly"
 openssl crl2pkcs7 -nocrl -certfile "$C/p7a.pem" -outform DER -out "$C/p7a.p7b"
 lt import p7a "$C/p7a.p7b" >/dev/null || fail "import PKCS#7 DER"
