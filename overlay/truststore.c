@@ -834,12 +834,48 @@ static void *
 truststore_late_load( void *ctx, void *arg )
 {
 	truststore_late *tl = arg;
+	truststore_info *ti = tl->tl_on->on_bi.bi_private;
 	BackendDB db = *tl->tl_be;
 
+	/*
+	 * Writes run meanwhile: the read pauses them, as the cn=config
+	 * write it follows did, so that no change falls between the
+	 * snapshot and the index and export it fills.  A close retracts
+	 * the task while it is queued; deleting the overlay in the
+	 * moment between the task's start and its pause is not covered.
+	 */
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	ti->ti_late = NULL;
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
+	slap_pause_server();
 	db.bd_info = (BackendInfo *)tl->tl_on;
-	truststore_load( &db, tl->tl_on->on_bi.bi_private );
+	truststore_export_close( &db, ti );
+	truststore_load( &db, ti );
+	slap_unpause_server();
 	ch_free( tl );
 	return NULL;
+}
+
+/*
+ * The replication rules (ts_repl.c) end some replicated writes without a
+ * result, which only overlays that have not seen the write yet tolerate:
+ * accesslog and syncprov must come before truststore in the
+ * configuration (the list runs from the last configured).
+ */
+static void
+truststore_check_order( BackendDB *be )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info, *o;
+
+	for ( o = on->on_info->oi_list; o != NULL && o != on; o = o->on_next ) {
+		if ( strcmp( o->on_bi.bi_type, "accesslog" ) == 0 ||
+			strcmp( o->on_bi.bi_type, "syncprov" ) == 0 )
+			Debug( LDAP_DEBUG_ANY, "truststore: configured before "
+				"%s on %s: configure it after accesslog and "
+				"syncprov (ldif/50-overlay.ldif), or replication "
+				"conflicts can stall writes\n", o->on_bi.bi_type,
+				be->be_suffix ? be->be_suffix[0].bv_val : "" );
+	}
 }
 
 static int
@@ -852,6 +888,7 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 		return 1;
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
+	truststore_check_order( be );
 	if ( SLAP_DBOPEN( be ) ) {
 		/*
 		 * The overlay added to a running database through cn=config:
@@ -862,9 +899,17 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 
 		tl->tl_be = be->bd_self;
 		tl->tl_on = on;
-		ldap_pvt_thread_pool_submit( &connection_pool,
-			truststore_late_load, tl );
-		return 0;
+		ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+		ti->ti_late = tl;
+		if ( ldap_pvt_thread_pool_submit2( &connection_pool,
+				truststore_late_load, tl, &ti->ti_late_cookie ) ) {
+			ti->ti_late = NULL;
+			ch_free( tl );	/* no task to be had: read it now */
+			tl = NULL;
+		}
+		ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
+		if ( tl != NULL )
+			return 0;
 	}
 	return truststore_load( be, ti );
 }
@@ -875,6 +920,14 @@ truststore_db_close( BackendDB *be, ConfigReply *cr )
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 	truststore_info *ti = on->on_bi.bi_private;
 
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	if ( ti->ti_late != NULL ) {
+		/* removed before its queued read ran */
+		ldap_pvt_thread_pool_retract( ti->ti_late_cookie );
+		ch_free( ti->ti_late );
+		ti->ti_late = NULL;
+	}
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
 	if ( !( slapMode & SLAP_TOOL_MODE ) ) {
 		truststore_export_close( be, ti );
 		truststore_index_close( ti );

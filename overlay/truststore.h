@@ -41,6 +41,9 @@ typedef struct truststore_info {
 #define TS_RENAMES	256
 	struct berval		ti_renames[TS_RENAMES][2];
 	int			ti_renames_next;
+	/* a read of the store queued by a live add (truststore.c) */
+	void			*ti_late;
+	void			*ti_late_cookie;
 } truststore_info;
 
 /* Defaults, also what a deleted cn=config value falls back to. */

@@ -243,6 +243,31 @@ truststore_repl_modrdn( Operation *op, struct berval *newndn,
  * follows the entry to its new name.  Renames and modifies commute, so
  * every node ends with both.
  */
+/* A name given to an entry again: renames away from it are history. */
+static void
+truststore_repl_forget( truststore_info *ti, struct berval *ndn )
+{
+	int i;
+
+	for ( i = 0; i < TS_RENAMES; i++ ) {
+		if ( !BER_BVISNULL( &ti->ti_renames[i][0] ) &&
+			dn_match( &ti->ti_renames[i][0], ndn ) ) {
+			ch_free( ti->ti_renames[i][0].bv_val );
+			ch_free( ti->ti_renames[i][1].bv_val );
+			BER_BVZERO( &ti->ti_renames[i][0] );
+			BER_BVZERO( &ti->ti_renames[i][1] );
+		}
+	}
+}
+
+void
+truststore_repl_named( Operation *op, truststore_info *ti )
+{
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	truststore_repl_forget( ti, &op->o_req_ndn );
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
+}
+
 void
 truststore_repl_renamed( Operation *op, truststore_info *ti )
 {
@@ -251,6 +276,8 @@ truststore_repl_renamed( Operation *op, truststore_info *ti )
 
 	truststore_new_ndn( op, &newndn );
 	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	/* a modify of the new name is no longer one of the entry there */
+	truststore_repl_forget( ti, &newndn );
 	slot = ti->ti_renames[ti->ti_renames_next];
 	ch_free( slot[0].bv_val );
 	ch_free( slot[1].bv_val );
@@ -334,10 +361,13 @@ truststore_repl_stamps_keep( Operation *op, Entry *e, BerVarray stamps )
 	a = attr_find( e->e_attrs, slap_schema.si_ad_entryCSN );
 	if ( a == NULL || truststore_repl_csncmp( a, &op->o_csn ) <= 0 )
 		return;		/* the write is newer: its stamps are right */
+	/* the value and its normalized form: modifiersName's differ */
 	for ( i = 0; i < TS_REPL_STAMPS; i++ ) {
-		if ( ( a = attr_find( e->e_attrs, ads[i] ) ) != NULL )
-			ber_dupbv_x( &stamps[i], &a->a_vals[0],
-				op->o_tmpmemctx );
+		if ( ( a = attr_find( e->e_attrs, ads[i] ) ) == NULL )
+			continue;
+		ber_dupbv_x( &stamps[2 * i], &a->a_vals[0], op->o_tmpmemctx );
+		ber_dupbv_x( &stamps[2 * i + 1], &a->a_nvals[0],
+			op->o_tmpmemctx );
 	}
 }
 
@@ -349,24 +379,25 @@ truststore_repl_stamps_restore( Operation *op, slap_overinst *on,
 	slap_callback cb = { 0 };
 	SlapReply rs2 = { REP_RESULT };
 	Modifications mods[TS_REPL_STAMPS], *ml = NULL;
-	struct berval vals[TS_REPL_STAMPS][2];
+	struct berval vals[TS_REPL_STAMPS][2], nvals[TS_REPL_STAMPS][2];
 	Operation op2;
 	BackendDB db;
 	int i, rc;
 
 	for ( i = TS_REPL_STAMPS - 1; i >= 0; i-- ) {
-		if ( BER_BVISNULL( &stamps[i] ) )
+		if ( BER_BVISNULL( &stamps[2 * i] ) )
 			continue;
-		vals[i][0] = stamps[i];
+		vals[i][0] = stamps[2 * i];
 		BER_BVZERO( &vals[i][1] );
+		nvals[i][0] = stamps[2 * i + 1];
+		BER_BVZERO( &nvals[i][1] );
 		memset( &mods[i], 0, sizeof( mods[i] ) );
 		mods[i].sml_op = LDAP_MOD_REPLACE;
 		mods[i].sml_flags = SLAP_MOD_INTERNAL;
 		mods[i].sml_desc = ads[i];
 		mods[i].sml_type = ads[i]->ad_cname;
 		mods[i].sml_values = vals[i];
-		/* all three are stored as given: their own normal form */
-		mods[i].sml_nvalues = vals[i];
+		mods[i].sml_nvalues = nvals[i];
 		mods[i].sml_numvals = 1;
 		mods[i].sml_next = ml;
 		ml = &mods[i];

@@ -28,6 +28,8 @@ int	truststore_repl_modrdn( Operation *op, struct berval *newndn,
  * so that a replicated modify of the old name can find the entry.
  */
 void	truststore_repl_renamed( Operation *op, struct truststore_info *ti );
+/* An add gave the name op->o_req_ndn to an entry: forget renames from it. */
+void	truststore_repl_named( Operation *op, struct truststore_info *ti );
 
 /*
  * A replicated modify whose entry is not here: if a recent rename moved
@@ -40,9 +42,9 @@ int	truststore_repl_follow( Operation *op, struct truststore_info *ti,
 void	truststore_repl_renames_free( struct truststore_info *ti );
 
 /*
- * A replicated write older than its entry: stamps[TS_REPL_STAMPS] gets
- * copies (o_tmpmemctx) of the entry's entryCSN, modifyTimestamp and
- * modifiersName, which the response puts back on ndn after the write
+ * A replicated write older than its entry: stamps[2 * TS_REPL_STAMPS]
+ * gets copies (o_tmpmemctx) of the entry's entryCSN, modifyTimestamp and
+ * modifiersName, each value then its normalized form, which the response puts back on ndn after the write
  * (on: the overlay, which a response no longer finds in op->o_bd).
  */
 #define TS_REPL_STAMPS	3

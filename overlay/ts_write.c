@@ -66,7 +66,7 @@ typedef struct truststore_cb {
 	int		tc_track;	/* a certificate entry: report it */
 	int		tc_changed;	/* the exporter has news */
 	/* a replicated write older than its entry: the stamps to keep */
-	struct berval	tc_stamps[TS_REPL_STAMPS];
+	struct berval	tc_stamps[2 * TS_REPL_STAMPS];
 	slap_overinst	*tc_on;
 } truststore_cb;
 
@@ -190,6 +190,8 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 	}
 	if ( op->o_tag == LDAP_REQ_MODRDN )
 		truststore_repl_renamed( op, tc->tc_ti );
+	else if ( op->o_tag == LDAP_REQ_ADD )
+		truststore_repl_named( op, tc->tc_ti );
 	if ( !BER_BVISNULL( &tc->tc_stamps[0] ) ) {
 		struct berval ndn;
 
@@ -224,7 +226,7 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 	truststore_tmpfree_bv( op, &tc->tc_new_der );
 	truststore_tmpfree_bv( op, &tc->tc_old_alias );
 	truststore_tmpfree_bv( op, &tc->tc_new_alias );
-	for ( i = 0; i < TS_REPL_STAMPS; i++ )
+	for ( i = 0; i < 2 * TS_REPL_STAMPS; i++ )
 		truststore_tmpfree_bv( op, &tc->tc_stamps[i] );
 	op->o_tmpfree( tc, op->o_tmpmemctx );
 	return SLAP_CB_CONTINUE;
@@ -421,7 +423,8 @@ truststore_find_first( Operation *op, struct berval *base, int scope,
 	nop.ors_scope = scope;
 	nop.ors_deref = LDAP_DEREF_NEVER;
 	nop.ors_limit = NULL;
-	nop.ors_slimit = SLAP_NO_LIMIT;
+	/* without an entry to skip, the first one answers */
+	nop.ors_slimit = self == NULL ? 1 : SLAP_NO_LIMIT;
 	nop.ors_tlimit = SLAP_NO_LIMIT;
 	nop.ors_attrs = slap_anlist_no_attrs;
 	nop.ors_attrsonly = 1;
@@ -433,7 +436,8 @@ truststore_find_first( Operation *op, struct berval *base, int scope,
 	nop.o_req_dn = *base;
 	nop.o_req_ndn = *base;
 	rc = nop.o_bd->be_search( &nop, &nrs );
-	if ( rc == LDAP_NO_SUCH_OBJECT )
+	if ( rc == LDAP_NO_SUCH_OBJECT ||
+		( rc == LDAP_SIZELIMIT_EXCEEDED && self == NULL ) )
 		rc = LDAP_SUCCESS;
 	*found = td.td_found;
 	return rc;
@@ -1332,6 +1336,7 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 		 */
 		rc = truststore_find_cert_below( op, &op->o_req_ndn, &found );
 		if ( rc != LDAP_SUCCESS ) {
+			truststore_tmpfree_bv( op, &found );
 			truststore_tmpfree_bv( op, &der );
 			return truststore_refuse( op, rs, rc, TS_PREFIX
 				"cannot tell whether certificates are below "
