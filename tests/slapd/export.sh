@@ -7,6 +7,7 @@
 # rehash_names DIR: the names `openssl rehash` gives the certificates of
 #   DIR (copied elsewhere), one "<hash>.<n> <sha256>" per line, sorted
 # our_names DIR: the same for DIR itself
+# export_node [BASE]: node 1 started with the export on (see below)
 CHECKEXPORT="$TOP/tests/slapd/hostile/checkexport.py"
 
 db_ldif() {
@@ -194,4 +195,19 @@ _lt_proof() {
 	[ -z "$LT_CUT_LOG" ] ||
 	    check "$style: 3. $LT_CUT_DESC" grep -q "$LT_CUT_LOG" "$T/n$n.log"
 	check "$style: node still running" node_alive "$n"
+}
+
+# export_node [BASE]: node 1 exporting to $T/export and $T/bundle.pem,
+# started, with the base entries; BASE: truststore-base (default: the
+# suffix)
+export_node() {
+	mkdir -p "$T/export"
+	{
+		[ -z "${1:-}" ] || printf 'truststore-base "%s"\n' "$1"
+		printf 'truststore-export-dir %s\n' "$T/export"
+		printf 'truststore-export-bundle %s\n' "$T/bundle.pem"
+	} > "$T/overlay.conf"
+	node_conf 1 "$T/overlay.conf"
+	node_start 1
+	add_base 1
 }

@@ -13,15 +13,7 @@ C=$T/certs
 mkcert good
 mkcert good2
 mkcert weak -newkey rsa:1024
-mkdir -p "$T/export"
-cat > "$T/ov.conf" <<EOF
-truststore-base "$BASE"
-truststore-export-dir $T/export
-truststore-export-bundle $T/bundle.pem
-EOF
-node_conf 1 "$T/ov.conf"
-node_start 1
-add_base 1
+export_node "$BASE"
 ladd 1 >/dev/null <<EOF || die "setup"
 dn: ou=sub,$BASE
 objectClass: organizationalUnit

@@ -10,15 +10,7 @@ ts_init
 	{ echo "skip: $LDAPTRUST (with sync) not built"; exit 77; }
 C=$T/certs
 for x in a b c d; do mkcert $x; done
-mkdir -p "$T/export"
-cat > "$T/ov.conf" <<EOF2
-truststore-base "$BASE"
-truststore-export-dir $T/export
-truststore-export-bundle $T/bundle.pem
-EOF2
-node_conf 1 "$T/ov.conf"
-node_start 1
-add_base 1
+export_node "$BASE"
 printf 'dn: ou=sub,%s\nobjectClass: organizationalUnit\nou: sub\n' "$BASE" |
 	ladd 1 >/dev/null || die "add ou=sub"
 cert_ldif a "$C/a.der" | ladd 1 >/dev/null || die "add a"

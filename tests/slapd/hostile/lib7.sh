@@ -7,6 +7,8 @@
 # docs/hardening.md's table is made.
 
 HOSTILE="$TOP/tests/slapd/hostile"
+# export_node; the export checks below replace export.sh's (one level)
+. "$TOP/tests/slapd/export.sh"
 # the system's python3 when there is one: version-manager shims cost a
 # shell per call, and the tests call python often
 [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3 || PYTHON=python3
@@ -143,18 +145,6 @@ wait_export() {
 	export_check "$@"
 }
 
-# export_node: node 1 exporting to $T/export and $T/bundle.pem, started,
-# with the base entries
-export_node() {
-	mkdir -p "$T/export"
-	cat > "$T/overlay.conf" <<EOF
-truststore-export-dir $T/export
-truststore-export-bundle $T/bundle.pem
-EOF
-	node_conf 1 "$T/overlay.conf"
-	node_start 1
-	add_base 1
-}
 
 # race_init: ts_init for the 8-client races (t091, t750, t760, t765): the
 # certificates go to $H/c, CLIENTS is 8
