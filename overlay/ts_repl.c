@@ -40,6 +40,51 @@ truststore_repl_gone( Operation *op, SlapReply *rs )
 	return LDAP_SUCCESS;
 }
 
+/* <0, 0, >0 as the entryCSN mine is older, the same or newer */
+static int
+truststore_repl_csncmp( Attribute *mine, struct berval *theirs )
+{
+	const char *text;
+	int match = 0;
+
+	if ( mine == NULL )
+		return -1;
+	value_match( &match, slap_schema.si_ad_entryCSN,
+		slap_schema.si_ad_entryCSN->ad_type->sat_ordering,
+		SLAP_MR_VALUE_OF_ATTRIBUTE_SYNTAX, &mine->a_nvals[0], theirs,
+		&text );
+	return match;
+}
+
+/*
+ * A delete, or a modify with mods, of dn in the database below every
+ * overlay, accesslog and syncprov included: nothing of it is logged or
+ * sent to the peers.  Its result is dropped; the code is returned.
+ */
+static int
+truststore_repl_below( Operation *op, slap_overinst *on, ber_tag_t tag,
+	struct berval *dn, struct berval *ndn, Modifications *mods )
+{
+	slap_callback cb = { 0 };
+	SlapReply rs2 = { REP_RESULT };
+	Operation op2 = *op;
+	BackendDB db = *op->o_bd;
+
+	cb.sc_response = slap_null_cb;
+	db.bd_info = on->on_info->oi_orig;
+	op2.o_bd = &db;
+	op2.o_tag = tag;
+	op2.o_callback = &cb;
+	op2.o_req_dn = *dn;
+	op2.o_req_ndn = *ndn;
+	if ( tag == LDAP_REQ_DELETE )
+		return db.bd_info->bi_op_delete( &op2, &rs2 );
+	op2.orm_modlist = mods;
+	op2.orm_no_opattrs = 1;
+	op2.orm_increment = 0;
+	return db.bd_info->bi_op_modify( &op2, &rs2 );
+}
+
 /*
  * The same alias imported on two nodes at once: each node holds its own
  * entry, with its own entryUUID, under one DN.  When the later one is
@@ -59,14 +104,9 @@ void
 truststore_repl_add( Operation *op, struct berval *old_der )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	slap_callback cb = { 0 };
-	SlapReply rs2 = { 0 };
-	Operation op2;
-	BackendDB db;
 	Entry *e = NULL;
-	Attribute *mine, *theirs, *a;
-	int match = 0, rc;
-	const char *text;
+	Attribute *theirs, *a;
+	int rc;
 
 	theirs = attr_find( op->ora_e->e_attrs, slap_schema.si_ad_entryCSN );
 	if ( theirs == NULL )
@@ -75,14 +115,9 @@ truststore_repl_add( Operation *op, struct berval *old_der )
 			!= LDAP_SUCCESS || e == NULL )
 		return;		/* nothing in the way: the usual case */
 
-	mine = attr_find( e->e_attrs, slap_schema.si_ad_entryCSN );
-	if ( mine != NULL )
-		value_match( &match, slap_schema.si_ad_entryCSN,
-			slap_schema.si_ad_entryCSN->ad_type->sat_ordering,
-			SLAP_MR_VALUE_OF_ATTRIBUTE_SYNTAX,
-			&mine->a_nvals[0], &theirs->a_nvals[0], &text );
 	/* ours is as new or newer: slapd keeps it and ignores the add */
-	if ( mine != NULL && match >= 0 ) {
+	if ( truststore_repl_csncmp( attr_find( e->e_attrs,
+			slap_schema.si_ad_entryCSN ), &theirs->a_nvals[0] ) >= 0 ) {
 		overlay_entry_release_ov( op, e, 0, on );
 		return;
 	}
@@ -91,15 +126,8 @@ truststore_repl_add( Operation *op, struct berval *old_der )
 		ber_dupbv_x( old_der, &a->a_vals[0], op->o_tmpmemctx );
 	overlay_entry_release_ov( op, e, 0, on );
 
-	cb.sc_response = slap_null_cb;
-	rs2.sr_type = REP_RESULT;
-	db = *op->o_bd;
-	db.bd_info = on->on_info->oi_orig;
-	op2 = *op;
-	op2.o_bd = &db;
-	op2.o_tag = LDAP_REQ_DELETE;
-	op2.o_callback = &cb;
-	rc = db.bd_info->bi_op_delete( &op2, &rs2 );
+	rc = truststore_repl_below( op, on, LDAP_REQ_DELETE, &op->o_req_dn,
+		&op->o_req_ndn, NULL );
 	Debug( rc == LDAP_SUCCESS ? LDAP_DEBUG_SYNC : LDAP_DEBUG_ANY,
 		"%s truststore: replicated add of %s over an older entry: "
 		"older one removed (%d)\n", op->o_log_prefix,
@@ -110,21 +138,6 @@ truststore_repl_add( Operation *op, struct berval *old_der )
 	}
 }
 
-/* <0, 0, >0 as the entryCSN mine is older, the same or newer */
-static int
-truststore_repl_csncmp( Attribute *mine, struct berval *theirs )
-{
-	const char *text;
-	int match = 0;
-
-	if ( mine == NULL )
-		return -1;
-	value_match( &match, slap_schema.si_ad_entryCSN,
-		slap_schema.si_ad_entryCSN->ad_type->sat_ordering,
-		SLAP_MR_VALUE_OF_ATTRIBUTE_SYNTAX, &mine->a_nvals[0], theirs,
-		&text );
-	return match;
-}
 
 /*
  * Remove the entry dn/ndn holding der below accesslog and syncprov, and
@@ -136,29 +149,19 @@ truststore_repl_remove( Operation *op, struct berval *dn, struct berval *ndn,
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	truststore_info *ti = on->on_bi.bi_private;
-	slap_callback cb = { 0 };
-	SlapReply rs2 = { 0 };
 	struct berval none = BER_BVNULL, alias;
 	Operation op2;
-	BackendDB db;
 	int rc;
 
-	cb.sc_response = slap_null_cb;
-	rs2.sr_type = REP_RESULT;
-	db = *op->o_bd;
-	db.bd_info = on->on_info->oi_orig;
-	op2 = *op;
-	op2.o_bd = &db;
-	op2.o_tag = LDAP_REQ_DELETE;
-	op2.o_callback = &cb;
-	op2.o_req_dn = *dn;
-	op2.o_req_ndn = *ndn;
-	rc = db.bd_info->bi_op_delete( &op2, &rs2 );
+	rc = truststore_repl_below( op, on, LDAP_REQ_DELETE, dn, ndn, NULL );
 	if ( rc != LDAP_SUCCESS )
 		return rc;
 
 	/* what the delete's response callback would have told them */
-	op2.o_bd = op->o_bd;
+	op2 = *op;
+	op2.o_tag = LDAP_REQ_DELETE;
+	op2.o_req_dn = *dn;
+	op2.o_req_ndn = *ndn;
 	truststore_alias( &op2, dn, &alias );
 	truststore_index_changed( &op2, ti, der, &none );
 	truststore_export_changed( &op2, ti, der, &none, &alias, &none );
@@ -376,12 +379,8 @@ truststore_repl_stamps_restore( Operation *op, slap_overinst *on,
 	struct berval *ndn, BerVarray stamps )
 {
 	AttributeDescription **ads = truststore_repl_stamp_ads();
-	slap_callback cb = { 0 };
-	SlapReply rs2 = { REP_RESULT };
 	Modifications mods[TS_REPL_STAMPS], *ml = NULL;
 	struct berval vals[TS_REPL_STAMPS][2], nvals[TS_REPL_STAMPS][2];
-	Operation op2;
-	BackendDB db;
 	int i, rc;
 
 	for ( i = TS_REPL_STAMPS - 1; i >= 0; i-- ) {
@@ -405,19 +404,7 @@ truststore_repl_stamps_restore( Operation *op, slap_overinst *on,
 	if ( ml == NULL )
 		return;
 
-	cb.sc_response = slap_null_cb;
-	db = *op->o_bd;
-	db.bd_info = on->on_info->oi_orig;
-	op2 = *op;
-	op2.o_bd = &db;
-	op2.o_tag = LDAP_REQ_MODIFY;
-	op2.o_callback = &cb;
-	op2.o_req_dn = *ndn;
-	op2.o_req_ndn = *ndn;
-	op2.orm_modlist = ml;
-	op2.orm_no_opattrs = 1;
-	op2.orm_increment = 0;
-	rc = db.bd_info->bi_op_modify( &op2, &rs2 );
+	rc = truststore_repl_below( op, on, LDAP_REQ_MODIFY, ndn, ndn, ml );
 	Debug( rc == LDAP_SUCCESS ? LDAP_DEBUG_SYNC : LDAP_DEBUG_ANY,
 		"%s truststore: replicated write to %s older than the entry: "
 		"its later stamps kept (%d)\n", op->o_log_prefix, ndn->bv_val,
