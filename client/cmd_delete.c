@@ -62,23 +62,17 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 		for (k = 0; k < before; k++)
 			if (strcmp(list.recs[k].dn, list.recs[before].dn) == 0)
 				break;
-		if (k < before) {
-			list.n--;
-			free(list.recs[list.n].dn);
-			free(list.recs[list.n].alias);
-			free(list.recs[list.n].subject);
-			free(list.recs[list.n].issuer);
-			free(list.recs[list.n].status);
-			free(list.recs[list.n].sha256);
-			free(list.recs[list.n].description);
-			free(list.recs[list.n].der);
-		}
+		if (k < before)
+			cert_list_trim(&list, before);
 	}
 	if (ctx->co.dry_run || (!yes && ctx->tty_in)) {
 		printf("%s:\n", ctx->co.dry_run ? "would delete" :
 		    "about to delete");
 		for (k = 0; k < list.n; k++)
-			printf("  \"%s\": %s\n\tSHA-256 %s\n", list.recs[k].alias,
+			printf("  \"%s\"%s%s: %s\n\tSHA-256 %s\n",
+			    list.recs[k].alias,
+			    list.recs[k].container ? " in " : "",
+			    list.recs[k].container ? list.recs[k].container : "",
 			    list.recs[k].subject ? list.recs[k].subject : "-",
 			    list.recs[k].sha256 ? list.recs[k].sha256 : "-");
 		if (ctx->co.dry_run) {
@@ -144,8 +138,13 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 		rc = EXIT_LOCAL;
 		goto done;
 	}
-	if ((dn = alias_dn(from, base)) == NULL ||
-	    (rdn = alias_rdn(to)) == NULL) {
+	/* the certificate may be in a container: the rename keeps it there */
+	if ((rc = store_locate(ctx, from, &dn)) != LDAP_SUCCESS) {
+		if (rc == LDAP_NO_SUCH_OBJECT)
+			rc = no_such_alias(ctx, from, base);
+		goto done;
+	}
+	if ((rdn = alias_rdn(to)) == NULL) {
 		rc = EXIT_LOCAL;
 		goto done;
 	}

@@ -38,6 +38,7 @@ json_rec(struct json *j, const struct cert_rec *r, int64_t now)
 	json_begin(j, '{');
 	json_kv_str(j, "alias", r->alias);
 	json_kv_str(j, "dn", r->dn);
+	json_kv_str(j, "container", r->container);
 	json_kv_str(j, "subject", r->subject);
 	json_kv_str(j, "issuer", r->issuer);
 	json_key(j, "notBefore");
@@ -97,20 +98,29 @@ sort_recs(struct cert_list *list, int expiry)
 		    expiry ? by_expiry : by_alias);
 }
 
-/* The human table of list and expiring. */
+/*
+ * The human table of list and expiring.  A CONTAINER column (the entry's
+ * parent relative to the base) is added only when a certificate listed is
+ * kept in one, so that the lines of a flat store keep their six fields.
+ */
 void
 print_recs(struct ctx *ctx, const struct cert_list *list,
     const unsigned char *keep)
 {
 	static const char *const head[] = {
-		"ALIAS", "SUBJECT", "ISSUER", "EXPIRES", "DAYS", "STATUS"
+		"ALIAS", "SUBJECT", "ISSUER", "EXPIRES", "DAYS", "STATUS",
+		"CONTAINER"
 	};
-	const char *row[6];
+	const char *row[7];
 	struct table *t;
 	char date[16], days[24];
 	size_t i;
+	int ncols = 6;
 
-	t = table_new(6, head);
+	for (i = 0; i < list->n; i++)
+		if ((keep == NULL || keep[i]) && list->recs[i].container)
+			ncols = 7;
+	t = table_new(ncols, head);
 	for (i = 0; i < list->n; i++) {
 		const struct cert_rec *r = &list->recs[i];
 
@@ -128,6 +138,7 @@ print_recs(struct ctx *ctx, const struct cert_list *list,
 		row[3] = date;
 		row[4] = days;
 		row[5] = rec_status(r, ctx->now);
+		row[6] = r->container ? r->container : "-";
 		table_row(t, row);
 	}
 	table_print(t, stdout, ctx->tty_out);

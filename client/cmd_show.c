@@ -319,6 +319,16 @@ cmd_show(struct ctx *ctx, int argc, char **argv)
 	    "(objectClass=tsCertificate)", attrs, collect, &f);
 	if (rc == LDAP_SUCCESS && !f.found)
 		rc = LDAP_NO_SUCH_OBJECT;
+	/* not directly below the base: in one of its containers? */
+	if (rc == LDAP_NO_SUCH_OBJECT) {
+		free(dn);
+		if ((rc = store_locate(ctx, alias, &dn)) == LDAP_SUCCESS) {
+			rc = store_search(ctx, dn, LDAP_SCOPE_BASE,
+			    "(objectClass=tsCertificate)", attrs, collect, &f);
+			if (rc == LDAP_SUCCESS && !f.found)
+				rc = LDAP_NO_SUCH_OBJECT;
+		}
+	}
 	if (rc == LDAP_NO_SUCH_OBJECT) {
 		rc = no_such_alias(ctx, alias, base);
 		goto done;

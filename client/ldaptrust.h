@@ -85,6 +85,7 @@ int	 usage_error(struct ctx *, const char *, ...)
 struct cert_rec {
 	char		*dn;
 	char		*alias;
+	char		*container;	/* DN relative to the base; NULL: none */
 	char		*description;
 	unsigned char	*der;
 	size_t		 der_len;
@@ -114,7 +115,9 @@ int	 store_search(struct ctx *, const char *, int, const char *,
 int	 store_list(struct ctx *, const char *, char **, struct cert_list *);
 int	 no_such_alias(struct ctx *, const char *, const char *);
 int	 store_get(struct ctx *, const char *, char **, struct cert_list *);
+int	 store_locate(struct ctx *, const char *, char **);
 void	 cert_list_free(struct cert_list *);
+void	 cert_list_trim(struct cert_list *, size_t);
 char	*entry_str(LDAP *, LDAPMessage *, const char *);
 int	 read_file(const char *, unsigned char **, size_t *);
 int	 write_file(const char *, const void *, size_t, int);

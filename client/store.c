@@ -23,6 +23,8 @@
 #define FILE_MAX	(64 * 1024 * 1024)
 #define PAGE_SIZE	500
 
+static void cert_recs_free(struct cert_list *);
+
 /* What list-like commands need of each entry. */
 char *list_attrs[] = {
 	"cn", "description", "tsSubject", "tsIssuer", "tsNotBefore",
@@ -269,47 +271,194 @@ done:
 	return rc;
 }
 
-/* Every certificate of the store matching filter (NULL: all of them). */
+/*
+ * The container of an entry below base, as a DN relative to base
+ * ("ou=sub"), malloc()ed; NULL when the entry is directly below base (or
+ * the DNs do not parse).  RDNs are counted, not strings compared, so the
+ * server's spelling of the DN and the user's of the base may differ.
+ */
+static char *
+dn_container(const char *dn, const char *base)
+{
+	LDAPDN ldn = NULL, lbase = NULL;
+	LDAPRDN saved;
+	char *out = NULL;
+	int n, nb, keep;
+
+	if (ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
+	    ldap_str2dn(base, &lbase, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		goto done;
+	for (n = 0; ldn != NULL && ldn[n] != NULL; n++)
+		;
+	for (nb = 0; lbase != NULL && lbase[nb] != NULL; nb++)
+		;
+	/* the alias's RDN, then the container's, then base's */
+	if ((keep = n - 1 - nb) <= 0)
+		goto done;
+	saved = ldn[1 + keep];
+	ldn[1 + keep] = NULL;
+	if (ldap_dn2str(ldn + 1, &out, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		out = NULL;
+	ldn[1 + keep] = saved;
+done:
+	ldap_dnfree(ldn);
+	ldap_dnfree(lbase);
+	return out;
+}
+
+/* Each record's container, for those in one (see dn_container). */
+static int
+set_containers(struct cert_list *list, size_t from, const char *base)
+{
+	size_t i;
+	char *c;
+
+	for (i = from; i < list->n; i++) {
+		if ((c = dn_container(list->recs[i].dn, base)) == NULL)
+			continue;
+		list->recs[i].container = strdup(c);
+		ldap_memfree(c);
+		if (list->recs[i].container == NULL) {
+			warnx_("out of memory");
+			return EXIT_LOCAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Every certificate of the store matching filter (NULL: all of them): the
+ * whole subtree, as the overlay exports and trusts it, containers below
+ * the base included.
+ */
 int
 store_list(struct ctx *ctx, const char *filter, char **attrs,
     struct cert_list *list)
 {
 	const char *base;
 	char f[1024];
+	size_t from = list->n;
+	int rc;
 
 	if ((base = conn_base(ctx)) == NULL)
 		return EXIT_LOCAL;
 	snprintf(f, sizeof(f), "(&(objectClass=tsCertificate)%s)",
 	    filter ? filter : "");
-	return store_search(ctx, base, LDAP_SCOPE_ONELEVEL, f,
+	rc = store_search(ctx, base, LDAP_SCOPE_SUBTREE, f,
 	    attrs ? attrs : list_attrs, add_rec, list);
+	if (rc == LDAP_SUCCESS)
+		rc = set_containers(list, from, base);
+	return rc;
 }
 
-/* One certificate by alias; LDAP_NO_SUCH_OBJECT (not shown) if absent. */
+/* Forget the records of list from index from on. */
+void
+cert_list_trim(struct cert_list *list, size_t from)
+{
+	struct cert_list tail;
+
+	if (list->n <= from)
+		return;
+	tail.recs = list->recs + from;
+	tail.n = list->n - from;
+	tail.cap = 0;
+	cert_recs_free(&tail);
+	list->n = from;
+}
+
+/*
+ * One certificate by alias, appended to list; LDAP_NO_SUCH_OBJECT (not
+ * shown) if absent.  cn=ALIAS,BASE is asked first, as most stores keep
+ * their certificates there; failing that the alias is looked for in the
+ * containers below the base, and an alias that two of them hold is
+ * refused with their DNs, for -b to choose between them.
+ */
 int
 store_get(struct ctx *ctx, const char *alias, char **attrs,
     struct cert_list *list)
 {
+	struct berval bv, esc = { 0, NULL };
 	const char *base;
-	char *dn;
+	char *dn = NULL, *f = NULL;
+	size_t from = list->n, i, len;
 	int rc;
 
 	if ((base = conn_base(ctx)) == NULL)
 		return EXIT_LOCAL;
-	if ((dn = alias_dn(alias, base)) == NULL)
-		return LDAP_NO_MEMORY;
+	if ((dn = alias_dn(alias, base)) == NULL) {
+		rc = LDAP_NO_MEMORY;
+		goto done;
+	}
 	rc = store_search(ctx, dn, LDAP_SCOPE_BASE,
 	    "(objectClass=tsCertificate)", attrs ? attrs : list_attrs,
 	    add_rec, list);
-	free(dn);
 	/* an entry that is not a certificate is not in the store */
-	if (rc == LDAP_SUCCESS && list->n == 0)
+	if (rc == LDAP_SUCCESS && list->n == from)
 		rc = LDAP_NO_SUCH_OBJECT;
+	if (rc != LDAP_NO_SUCH_OBJECT)
+		goto done;
+
+	bv.bv_val = (char *)alias;
+	bv.bv_len = strlen(alias);
+	if (ldap_bv2escaped_filter_value(&bv, &esc) != 0) {
+		rc = LDAP_NO_MEMORY;
+		goto done;
+	}
+	len = esc.bv_len + 64;
+	if ((f = malloc(len)) == NULL) {
+		rc = LDAP_NO_MEMORY;
+		goto done;
+	}
+	snprintf(f, len, "(&(objectClass=tsCertificate)(cn=%s))", esc.bv_val);
+	rc = store_search(ctx, base, LDAP_SCOPE_SUBTREE, f,
+	    attrs ? attrs : list_attrs, add_rec, list);
+	if (rc != LDAP_SUCCESS)
+		goto done;
+	if (list->n == from) {
+		rc = LDAP_NO_SUCH_OBJECT;
+		goto done;
+	}
+	if (list->n - from > 1) {
+		warnx_("\"%s\": %zu certificates have this alias below %s; "
+		    "give -b the container of the one meant:", alias,
+		    list->n - from, base);
+		for (i = from; i < list->n; i++)
+			fprintf(stderr, "  %s\n", list->recs[i].dn);
+		cert_list_trim(list, from);
+		rc = EXIT_LOCAL;
+		goto done;
+	}
+	rc = set_containers(list, from, base);
+done:
+	if (rc != LDAP_SUCCESS)
+		cert_list_trim(list, from);
+	ber_memfree(esc.bv_val);
+	free(f);
+	free(dn);
 	return rc;
 }
 
-void
-cert_list_free(struct cert_list *list)
+/* The DN of the certificate named alias, as store_get() finds it. */
+int
+store_locate(struct ctx *ctx, const char *alias, char **dnp)
+{
+	static char *no_attrs[] = { LDAP_NO_ATTRS, NULL };
+	struct cert_list list = { NULL, 0, 0 };
+	int rc;
+
+	*dnp = NULL;
+	rc = store_get(ctx, alias, no_attrs, &list);
+	if (rc == LDAP_SUCCESS) {
+		*dnp = list.recs[0].dn;
+		list.recs[0].dn = NULL;
+	}
+	cert_list_free(&list);
+	return rc;
+}
+
+/* The strings of each record of list (not the array). */
+static void
+cert_recs_free(struct cert_list *list)
 {
 	size_t i;
 
@@ -318,6 +467,7 @@ cert_list_free(struct cert_list *list)
 
 		free(r->dn);
 		free(r->alias);
+		free(r->container);
 		free(r->description);
 		free(r->der);
 		free(r->subject);
@@ -325,6 +475,12 @@ cert_list_free(struct cert_list *list)
 		free(r->status);
 		free(r->sha256);
 	}
+}
+
+void
+cert_list_free(struct cert_list *list)
+{
+	cert_recs_free(list);
 	free(list->recs);
 	memset(list, 0, sizeof(*list));
 }
