@@ -27,6 +27,7 @@ typedef struct truststore_info {
 	ldap_pvt_thread_mutex_t	ti_gates_mutex;
 	ldap_pvt_thread_cond_t	ti_gates_cond;
 	struct truststore_gate	*ti_gates;
+	unsigned long		ti_gates_seq;	/* tickets: first come, first in */
 	/*
 	 * Fingerprint and subject hash of every certificate (ts_index.c);
 	 * NULL when not loaded or no longer trusted.

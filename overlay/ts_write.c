@@ -43,6 +43,17 @@
  * operation's callback; the list holds one per running write at most
  * (bounded by the thread pool), so a scan under the mutex costs less than
  * keeping a tree.
+ *
+ * A rename's gate covers the subtrees of both names: a container may be
+ * renamed or moved only while no certificate is below it (see
+ * truststore_modrdn), and a certificate written below it between that
+ * check and the rename's commit would ride along unchecked.  So the
+ * rename waits for the writes below it that are in flight, and the writes
+ * below it wait for the rename.  Writes enter in the order they came
+ * (a ticket each), or a stream of adds below a container would keep its
+ * rename waiting for ever; a thread that holds a gate already (an
+ * internal write under our own) waits only for gates that are held, so
+ * it cannot wait behind a write that waits for it.
  */
 typedef struct truststore_gate {
 	struct truststore_gate	*tg_next;
@@ -51,6 +62,9 @@ typedef struct truststore_gate {
 	void			*tg_thread;
 	char			tg_fp[65];	/* the claim: SHA-256 hex, or "" */
 	int			tg_held;
+	int			tg_subtree;	/* a rename: the names' subtrees */
+	int			tg_waiting;	/* listed, not yet in */
+	unsigned long		tg_seq;		/* its ticket */
 } truststore_gate;
 
 /* What the exporter is told once the write has succeeded. */
@@ -70,23 +84,44 @@ typedef struct truststore_cb {
 	slap_overinst	*tc_on;
 } truststore_cb;
 
+/* Whether gates a and b hold a name in common (or below a rename's). */
+static int
+truststore_gate_overlap( truststore_gate *a, truststore_gate *b )
+{
+	struct berval *x, *y;
+	int i, j;
+
+	for ( i = 0; i < 2; i++ ) {
+		for ( j = 0; j < 2; j++ ) {
+			x = &a->tg_ndn[i];
+			y = &b->tg_ndn[j];
+			if ( BER_BVISNULL( x ) || BER_BVISNULL( y ) )
+				continue;
+			if ( dn_match( x, y ) ||
+				( a->tg_subtree && dnIsSuffix( y, x ) ) ||
+				( b->tg_subtree && dnIsSuffix( x, y ) ) )
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static int
 truststore_gate_busy( truststore_info *ti, truststore_gate *tg )
 {
 	truststore_gate *g;
-	int i, j;
+	int inside = 0;
 
 	for ( g = ti->ti_gates; g != NULL; g = g->tg_next ) {
-		if ( g->tg_thread == tg->tg_thread )
+		if ( g != tg && g->tg_thread == tg->tg_thread && !g->tg_waiting )
+			inside = 1;
+	}
+	for ( g = ti->ti_gates; g != NULL; g = g->tg_next ) {
+		if ( g == tg || g->tg_thread == tg->tg_thread ||
+			g->tg_seq > tg->tg_seq || ( inside && g->tg_waiting ) )
 			continue;
-		for ( i = 0; i < 2; i++ ) {
-			for ( j = 0; j < 2; j++ ) {
-				if ( !BER_BVISNULL( &g->tg_ndn[i] ) &&
-					!BER_BVISNULL( &tg->tg_ndn[j] ) &&
-					dn_match( &g->tg_ndn[i], &tg->tg_ndn[j] ) )
-					return 1;
-			}
-		}
+		if ( truststore_gate_overlap( g, tg ) )
+			return 1;
 	}
 	return 0;
 }
@@ -104,12 +139,15 @@ truststore_gate_enter( Operation *op, truststore_info *ti,
 	tg->tg_dn = op->o_req_dn;
 	tg->tg_thread = op->o_threadctx;
 	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
-	while ( truststore_gate_busy( ti, tg ) )
-		ldap_pvt_thread_cond_wait( &ti->ti_gates_cond,
-			&ti->ti_gates_mutex );
+	tg->tg_seq = ++ti->ti_gates_seq;
+	tg->tg_waiting = 1;
 	tg->tg_next = ti->ti_gates;
 	ti->ti_gates = tg;
 	tg->tg_held = 1;
+	while ( truststore_gate_busy( ti, tg ) )
+		ldap_pvt_thread_cond_wait( &ti->ti_gates_cond,
+			&ti->ti_gates_mutex );
+	tg->tg_waiting = 0;
 	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
 }
 
@@ -251,8 +289,10 @@ truststore_cb_push( Operation *op, truststore_info *ti )
 	tc->tc_cb.sc_private = tc;
 	tc->tc_cb.sc_next = op->o_callback;
 	op->o_callback = &tc->tc_cb;
-	if ( op->o_tag == LDAP_REQ_MODRDN )
+	if ( op->o_tag == LDAP_REQ_MODRDN ) {
 		truststore_new_ndn( op, &tc->tc_gate_ndn );
+		tc->tc_gate.tg_subtree = 1;
+	}
 	truststore_gate_enter( op, ti, &tc->tc_gate, &op->o_req_ndn,
 		BER_BVISNULL( &tc->tc_gate_ndn ) ? NULL : &tc->tc_gate_ndn );
 	return tc;
@@ -889,9 +929,13 @@ truststore_add( Operation *op, SlapReply *rs )
 	char msg[SLAP_TEXT_BUFLEN];
 	int rc;
 
-	if ( !truststore_in_base( op, ti, &e->e_nname ) ||
-		!is_entry_objectclass_or_sub( e, ts_oc_cert ) )
+	if ( !is_entry_objectclass_or_sub( e, ts_oc_cert ) )
 		return SLAP_CB_CONTINUE;
+	if ( !truststore_in_base( op, ti, &e->e_nname ) ) {
+		/* not ours, but a container moving in may carry it: the gate */
+		truststore_cb_push( op, ti );
+		return SLAP_CB_CONTINUE;
+	}
 
 	/* a replica: the provider checked and decorated everything */
 	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
@@ -1313,11 +1357,14 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 		dnParent( &op->o_req_ndn, &pndn );
 		stays = truststore_at_or_below_base( op, ti, &pndn );
 	}
-	if ( !inside && !stays )
-		return SLAP_CB_CONTINUE;
-
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
+	/*
+	 * Out of the store and staying out: only the gate, which keeps a
+	 * certificate entry from moving below a container that is moving in.
+	 */
+	if ( !inside && !stays )
+		return SLAP_CB_CONTINUE;
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
