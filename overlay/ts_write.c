@@ -993,8 +993,12 @@ truststore_add( Operation *op, SlapReply *rs )
 	/* from here on every refusal releases the claim through tc */
 	tc = truststore_cb_push( op, ti );
 	tc->tc_track = 1;
-	rc = truststore_check( op, ti, &der, NULL, &tc->tc_gate, &cert, msg,
-		sizeof( msg ) );
+	/*
+	 * The entry's own name is not a duplicate: an add of a name that is
+	 * taken gets entryAlreadyExists from the backend, as everywhere.
+	 */
+	rc = truststore_check( op, ti, &der, &op->o_req_ndn, &tc->tc_gate,
+		&cert, msg, sizeof( msg ) );
 	if ( rc == LDAP_SUCCESS && pem != NULL ) {
 		/* the PEM is input only: the DER value replaces it */
 		BerVarray vals = NULL, nvals = NULL;

@@ -121,6 +121,9 @@ refused 19 "truststore: RSA key of 1024 bits is below the minimum of 2048" ldif_
 refused 19 "truststore: signature uses SHA-1 (sha1WithRSAEncryption)" ldif_der x "$C/sha1leaf.der"
 refused 19 "truststore: signature uses MD5 (md5WithRSAEncryption)" ldif_der x "$C/md5leaf.der"
 refused 19 "truststore: certificate already stored under alias \"good\" (cn=good,$BASE)" ldif_der x "$C/good.der"
+# the same name again, same certificate: the name is taken (68), as for any
+# entry, not a duplicate of itself (19)
+refused 68 "Already exists" ldif_der good "$C/good.der"
 ldif_der x "$C/big.der" > "$T/big.ldif"
 lconf "replace: olcTrustStoreMaxSize
 olcTrustStoreMaxSize: 600"
