@@ -51,6 +51,11 @@ typedef struct ts_export_state {
 	time_t			tx_bundle_time;
 	time_t			tx_fail_time;
 	int			tx_loaded;	/* catalogue read from the db */
+	/*
+	 * The export directory was read since the catalogue was: only then
+	 * are the files of certificates no longer stored known, and removed.
+	 */
+	int			tx_scanned;
 	int			tx_failing;
 	int			tx_kicked;
 	/*
@@ -97,11 +102,39 @@ truststore_export_read( ts_export_state *tx )
 		"under %s\n", (unsigned long)ts_export_count( tx->tx_exp ),
 		tx->tx_name );
 	tx->tx_loaded = 1;
-	if ( ts_export_scan( tx->tx_exp ) ) {
-		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n",
-			ts_export_error( tx->tx_exp ) );
-		/* the flush will say it again and keep retrying */
+	tx->tx_scanned = ts_export_scan( tx->tx_exp ) == 0;
+	if ( !tx->tx_scanned ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export of %s: %s; nothing "
+			"is written until the directory can be read, retrying "
+			"every %d s\n", tx->tx_name,
+			ts_export_error( tx->tx_exp ), TS_EXPORT_INTERVAL );
+		tx->tx_failing = 1;
+		tx->tx_fail_time = slap_get_time();
 	}
+}
+
+/* The directory scan failed: try it again (under tx_mutex). */
+static void
+truststore_export_rescan( ts_export_state *tx )
+{
+	time_t now = slap_get_time();
+
+	tx->tx_scanned = ts_export_scan( tx->tx_exp ) == 0;
+	if ( tx->tx_scanned ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export of %s: the export "
+			"directory is read again\n", tx->tx_name );
+	} else if ( now - tx->tx_fail_time >= TS_LOG_EVERY ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: export of %s: %s\n",
+			tx->tx_name, ts_export_error( tx->tx_exp ) );
+		tx->tx_fail_time = now;
+	}
+}
+
+/* Whether the files may be written: the database and directory are read. */
+static int
+truststore_export_ready( ts_export_state *tx )
+{
+	return tx->tx_loaded && tx->tx_scanned;
 }
 
 static void
@@ -156,7 +189,7 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 	char err[512];
 	time_t now = slap_get_time();
 	size_t count;
-	int what = TS_EXPORT_DIR, rc;
+	int what = TS_EXPORT_DIR, rmbits, rc;
 
 	ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
 	/* the bundle costs O(store): a second per 10,000 certificates apart */
@@ -171,7 +204,8 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 	}
 	bt = ts_export_take( tx->tx_exp, what );
 	/* taken with the batch: it holds every change made so far */
-	*removed = ( tx->tx_removed & what ) != 0;
+	rmbits = tx->tx_removed & what;
+	*removed = rmbits != 0;
 	tx->tx_removed &= ~what;
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 	if ( bt == NULL ) {
@@ -186,6 +220,13 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 	rc = ts_export_done( tx->tx_exp, bt );
 	if ( rc > 0 && ( rc & TS_EXPORT_BUNDLE ) )
 		tx->tx_bundle_time = now;
+	/*
+	 * A removal may not have reached the files: the connections cut now
+	 * may come back trusting what is still there, so the write that
+	 * succeeds later must cut them again.
+	 */
+	if ( rc < 0 )
+		tx->tx_removed |= rmbits;
 	snprintf( err, sizeof( err ), "%s", ts_export_error( tx->tx_exp ) );
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 
@@ -236,16 +277,20 @@ truststore_export_task( void *ctx, void *arg )
 	struct re_s *rtask = arg;
 	ts_export_state *tx = rtask->arg;
 	BackendDB *be;
-	int i, kicked, changed, removed = 0;
+	int i, kicked, changed, removed = 0, failing;
 
 	/* the start-up read failed: try it again */
 	if ( !tx->tx_loaded && ( be = truststore_export_db( tx ) ) != NULL ) {
 		ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
 		truststore_export_reload( tx, be );
 		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+	} else if ( tx->tx_loaded && !tx->tx_scanned ) {
+		ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+		truststore_export_rescan( tx );
+		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 	}
 	/* a partial catalogue is never written out */
-	for ( i = 0; tx->tx_loaded && i < 100; i++ ) {
+	for ( i = 0; truststore_export_ready( tx ) && i < 100; i++ ) {
 		ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
 		kicked = tx->tx_kicked;
 		tx->tx_kicked = 0;
@@ -253,9 +298,16 @@ truststore_export_task( void *ctx, void *arg )
 		/* more to do: woken meanwhile, or a batch left work behind */
 		if ( i > 0 && !kicked && !ts_export_pending_dir( tx ) )
 			break;
+		failing = tx->tx_failing;
 		changed = truststore_export_flush( tx, 0, &removed );
-		truststore_export_tls( tx, changed < 0 ?
-			TS_EXPORT_DIR | TS_EXPORT_BUNDLE : changed, removed );
+		/*
+		 * A failed write may have changed some files: their users are
+		 * rebuilt once, when the failures start, not at every retry.
+		 */
+		if ( changed >= 0 || !failing )
+			truststore_export_tls( tx, changed < 0 ?
+				TS_EXPORT_DIR | TS_EXPORT_BUNDLE : changed,
+				removed );
 		if ( changed < 0 )
 			break;	/* the next tick retries */
 	}
@@ -343,7 +395,8 @@ truststore_export_loaded( truststore_info *ti, int ok )
 	if ( ok ) {
 		truststore_export_read( tx );
 		/* in batches: a large store is written in several */
-		while ( truststore_export_flush( tx, 1, &removed ) > 0 )
+		while ( truststore_export_ready( tx ) &&
+			truststore_export_flush( tx, 1, &removed ) > 0 )
 			;
 	} else {
 		truststore_export_unread( tx );
@@ -374,7 +427,8 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 
 	/* what the last writes changed reaches the disk before we go */
-	while ( tx->tx_loaded && truststore_export_flush( tx, 1, &removed ) > 0 )
+	while ( truststore_export_ready( tx ) &&
+		truststore_export_flush( tx, 1, &removed ) > 0 )
 		;
 
 	ts_export_free( tx->tx_exp );
