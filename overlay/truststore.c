@@ -363,14 +363,19 @@ truststore_scan( BackendDB *be, BackendInfo *bi, truststore_info *ti,
 typedef struct truststore_load_ctx {
 	truststore_iload	tl_index;
 	truststore_info		*tl_ti;
+	truststore_vet		tl_vet;
 } truststore_load_ctx;
 
 static int
 truststore_load_entry( Operation *op, Entry *e, void *arg )
 {
 	truststore_load_ctx *tl = arg;
+	int v;
 
-	truststore_index_load_entry( op, e, &tl->tl_index );
+	/* what came past the overlay is checked first (ts_vet.c) */
+	if ( ( v = truststore_vet_entry( op, &tl->tl_vet, e ) ) == TS_VET_SKIP )
+		return 0;
+	truststore_index_load_entry( op, e, &tl->tl_index, v == TS_VET_DER );
 	return truststore_export_load_entry( op, e, tl->tl_ti );
 }
 
@@ -390,8 +395,10 @@ truststore_load( BackendDB *be, truststore_info *ti )
 		truststore_index_load_end( ti, &tl.tl_index, 0 );
 		return 1;
 	}
+	truststore_vet_begin( &tl.tl_vet, ti, "start-up read" );
 	ok = truststore_scan( be, on->on_info->oi_orig, ti, &dn, "start-up read",
 		truststore_load_entry, &tl ) == LDAP_SUCCESS;
+	truststore_vet_end( &tl.tl_vet );
 	truststore_index_load_end( ti, &tl.tl_index, ok );
 	truststore_export_loaded( ti, ok );
 	return 0;

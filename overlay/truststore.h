@@ -95,6 +95,25 @@ extern AttributeDescription	*ts_ad_cert;	/* userCertificate;binary */
 extern AttributeDescription	*ts_ad_pem;		/* tsCertificatePEM */
 extern ObjectClass		*ts_oc_cert;		/* tsCertificate */
 
+/* ts_vet.c: the entries the read of the store finds, checked */
+typedef struct truststore_vet {
+	truststore_info		*tv_ti;
+	const char		*tv_who;	/* for the log */
+	struct ts_cert		*tv_cert;
+	unsigned long		tv_logged;
+	unsigned long		tv_skipped;
+	unsigned long		tv_mended;
+} truststore_vet;
+enum {
+	TS_VET_OK = 0,		/* decorated as its certificate says */
+	TS_VET_DER,		/* passes the policy; keys from the DER */
+	TS_VET_SKIP		/* neither exported nor indexed */
+};
+void	truststore_vet_begin( truststore_vet *tv, truststore_info *ti,
+	const char *who );
+int	truststore_vet_entry( Operation *op, truststore_vet *tv, Entry *e );
+void	truststore_vet_end( truststore_vet *tv );
+
 /* truststore.c */
 AttributeDescription *truststore_decoration_ad( const char *name );
 int	truststore_is_decoration( AttributeDescription *ad );

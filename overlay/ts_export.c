@@ -2,7 +2,9 @@
 
 #include "portable.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <ac/string.h>
 #include <ac/time.h>
@@ -163,12 +165,35 @@ truststore_export_db( ts_export_state *tx )
  * again, on our own, under tx_mutex.  be is a database whose be_private
  * is the one we serve; its bd_info is not used.
  */
+typedef struct truststore_reload {
+	ts_export_state	*rl_tx;
+	truststore_vet	rl_vet;
+} truststore_reload;
+
+/* The same entries as the start-up read exports (ts_vet.c). */
+static int
+truststore_export_reload_entry( Operation *op, Entry *e, void *arg )
+{
+	truststore_reload *rl = arg;
+
+	if ( truststore_vet_entry( op, &rl->rl_vet, e ) == TS_VET_SKIP )
+		return 0;
+	return truststore_export_put_entry( op, e, rl->rl_tx );
+}
+
 static void
 truststore_export_reload( ts_export_state *tx, BackendDB *be )
 {
+	truststore_reload rl;
+	int rc;
+
 	ts_export_clear( tx->tx_exp );
-	if ( truststore_scan( be, tx->tx_bi, tx->tx_ti, &ts_internal_dn,
-			"export", truststore_export_put_entry, tx ) == LDAP_SUCCESS )
+	rl.rl_tx = tx;
+	truststore_vet_begin( &rl.rl_vet, tx->tx_ti, "export" );
+	rc = truststore_scan( be, tx->tx_bi, tx->tx_ti, &ts_internal_dn,
+		"export", truststore_export_reload_entry, &rl );
+	truststore_vet_end( &rl.rl_vet );
+	if ( rc == LDAP_SUCCESS )
 		truststore_export_read( tx );
 	else
 		truststore_export_unread( tx );
@@ -440,11 +465,79 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 		truststore_tls_reap( 1 );
 }
 
+/* a and b name the same path, but for trailing slashes */
+static int
+truststore_same_path( const char *a, const char *b )
+{
+	size_t la = strlen( a ), lb = strlen( b );
+
+	while ( la > 1 && a[la - 1] == '/' )
+		la--;
+	while ( lb > 1 && b[lb - 1] == '/' )
+		lb--;
+	return la == lb && strncmp( a, b, la ) == 0;
+}
+
+/*
+ * Why path cannot be an export path of instance self, or NULL.  Two
+ * exporters on one path would each remove what the other wrote (at
+ * start-up, every file the other's store explains); the overlay creates
+ * the last component of a directory only, so its parent must exist.
+ */
+static const char *
+truststore_export_path_bad( truststore_info *self, const char *path,
+	int isdir )
+{
+	static const char *slash = "/";
+	BackendDB *be;
+	slap_overinfo *oi;
+	slap_overinst *on;
+	truststore_info *ti;
+	struct stat st;
+	char parent[PATH_MAX];
+	char *end;
+
+	if ( strlen( path ) >= sizeof( parent ) )
+		return "the path is too long";
+	strcpy( parent, path );
+	for ( end = parent + strlen( parent ) - 1; end > parent && *end == '/';
+			end-- )
+		*end = '\0';
+	end = strrchr( parent, '/' );
+	if ( end == parent )
+		strcpy( parent, slash );
+	else if ( end != NULL )
+		*end = '\0';
+	if ( stat( parent, &st ) != 0 || !S_ISDIR( st.st_mode ) )
+		return isdir ? "its parent directory does not exist (the "
+			"overlay creates the last component only)" :
+			"its directory does not exist";
+
+	LDAP_STAILQ_FOREACH( be, &backendDB, be_next ) {
+		if ( !overlay_is_over( be ) )
+			continue;
+		oi = be->bd_info->bi_private;
+		for ( on = oi->oi_list; on != NULL; on = on->on_next ) {
+			if ( strcmp( on->on_bi.bi_type, "truststore" ) != 0 )
+				continue;
+			ti = on->on_bi.bi_private;
+			if ( ( ti != self || !isdir ) && ti->ti_export_dir &&
+				truststore_same_path( ti->ti_export_dir, path ) )
+				return "a trust store exports to it already";
+			if ( ( ti != self || isdir ) && ti->ti_export_bundle &&
+				truststore_same_path( ti->ti_export_bundle, path ) )
+				return "a trust store exports to it already";
+		}
+	}
+	return NULL;
+}
+
 int
 truststore_export_cf( ConfigArgs *c )
 {
 	slap_overinst *on = (slap_overinst *)c->bi;
 	truststore_info *ti = on->on_bi.bi_private;
+	const char *why;
 	char **where;
 
 	where = c->type == TS_EXPORT_CF_DIR ?
@@ -464,6 +557,14 @@ truststore_export_cf( ConfigArgs *c )
 			snprintf( c->cr_msg, sizeof( c->cr_msg ), "<%s> needs an "
 				"absolute path", c->argv[0] );
 			Debug( LDAP_DEBUG_CONFIG, "%s: %s\n", c->log, c->cr_msg );
+			return ARG_BAD_CONF;
+		}
+		why = truststore_export_path_bad( ti, c->value_string,
+			c->type == TS_EXPORT_CF_DIR );
+		if ( why != NULL ) {
+			snprintf( c->cr_msg, sizeof( c->cr_msg ), "<%s> %s: %s",
+				c->argv[0], c->value_string, why );
+			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
 			return ARG_BAD_CONF;
 		}
 		ch_free( *where );

@@ -52,7 +52,8 @@ truststore_index_drop( truststore_info *ti, const char *why )
  * no entryUUID.  -1: idx is incomplete.
  */
 static int
-truststore_index_put_entry( struct ts_index *idx, int *nouuid, Entry *e )
+truststore_index_put_entry( struct ts_index *idx, int *nouuid, Entry *e,
+	int from_der )
 {
 	static const unsigned char none[TS_INDEX_UUID_LEN];
 	const unsigned char *uuid = none;
@@ -69,7 +70,7 @@ truststore_index_put_entry( struct ts_index *idx, int *nouuid, Entry *e )
 
 	fp = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_FP_SHA256] );
 	sh = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_SUBJECT_HASH] );
-	if ( fp != NULL && sh != NULL )
+	if ( fp != NULL && sh != NULL && !from_der )
 		return ts_index_put( idx, e->e_nname.bv_val, uuid,
 			fp->a_vals[0].bv_val, sh->a_vals[0].bv_val );
 	if ( ts_index_put_der( idx, e->e_nname.bv_val, uuid,
@@ -92,13 +93,13 @@ truststore_index_load_begin( truststore_iload *il )
 }
 
 int
-truststore_index_load_entry( Operation *op, Entry *e, void *arg )
+truststore_index_load_entry( Operation *op, Entry *e, truststore_iload *il,
+	int from_der )
 {
-	truststore_iload *il = arg;
-
 	/* the rest of the read is the exporter's all the same */
 	if ( !il->il_failed &&
-		truststore_index_put_entry( il->il_idx, &il->il_nouuid, e ) != 0 )
+		truststore_index_put_entry( il->il_idx, &il->il_nouuid, e,
+			from_der ) != 0 )
 		il->il_failed = 1;
 	return 0;
 }
@@ -163,7 +164,7 @@ truststore_index_changed( Operation *op, truststore_info *ti,
 		goto unlock;
 	if ( op->o_tag == LDAP_REQ_ADD ) {
 		rc = truststore_index_put_entry( ti->ti_index,
-			&ti->ti_index_nouuid, op->ora_e );
+			&ti->ti_index_nouuid, op->ora_e, 0 );
 	} else if ( BER_BVISEMPTY( new_der ) ) {
 		/* a delete, or a move out of the bases */
 		ts_index_remove( ti->ti_index, op->o_req_ndn.bv_val );

@@ -17,7 +17,8 @@ typedef struct truststore_iload {
 	int		il_failed;	/* out of memory */
 } truststore_iload;
 void	truststore_index_load_begin( truststore_iload *il );
-int	truststore_index_load_entry( Operation *op, Entry *e, void *il );
+int	truststore_index_load_entry( Operation *op, Entry *e,
+		truststore_iload *il, int from_der );
 void	truststore_index_load_end( struct truststore_info *ti,
 		truststore_iload *il, int ok );
 void	truststore_index_close( struct truststore_info *ti );

@@ -815,6 +815,15 @@ truststore_decorate_mods( Operation *op, struct ts_cert *cert,
 	}
 	for ( idx = 0; idx < TS_NDECORATIONS; idx++ )
 		ber_bvarray_free( vals[idx] );
+	/* a tsStatus slapadd stored would hide the computed one: it goes */
+	if ( rc == LDAP_SUCCESS ) {
+		ml = ch_calloc( 1, sizeof( Modifications ) );
+		ml->sml_op = LDAP_MOD_REPLACE;
+		ml->sml_flags = SLAP_MOD_INTERNAL;
+		ml->sml_desc = ts_ad_status;
+		ml->sml_type = ts_ad_status->ad_cname;
+		*tail = ml;
+	}
 	return rc;
 }
 

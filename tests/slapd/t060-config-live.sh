@@ -73,3 +73,40 @@ node_start 1
 mkcert leaf -newkey ec -pkeyopt ec_paramgen_curve:P-256 -addext basicConstraints=CA:FALSE
 expect_ldap 19 "truststore: certificate is not a CA" \
 	sh -c "printf 'dn: cn=leaf,$BASE\nobjectClass: tsCertificate\ncn: leaf\nuserCertificate;binary:< file://$C/leaf.der\n' | ldapadd -x -H '$(uri 1)' -D '$ROOTDN' -w '$ROOTPW'"
+
+# export paths: the overlay creates the last component only, and two
+# trust stores of one slapd cannot share a path (each would remove the
+# other's files)
+expect_path() {
+	out=$(lconf "replace: $1
+$1: $2" 2>&1)
+	case $out in *"$3"*) pass "$1 $2 refused: $3";;
+	*) fail "$1 $2 not refused with '$3': $out";; esac
+}
+expect_path olcTrustStoreExportDir "$T/no/such/certs" "its parent directory does not exist"
+expect_path olcTrustStoreExportBundle "$T/no/such/bundle.pem" "its directory does not exist"
+lconf "replace: olcTrustStoreExportDir
+olcTrustStoreExportDir: $T/export-a" && pass "an export directory whose parent exists" ||
+	fail "export directory refused"
+expect_path olcTrustStoreExportBundle "$T/export-a" "a trust store exports to it already"
+mkdir -p "$T/db2"
+printf 'dn: olcDatabase={2}mdb,cn=config
+objectClass: olcDatabaseConfig
+objectClass: olcMdbConfig
+olcDatabase: {2}mdb
+olcSuffix: o=second
+olcDbDirectory: %s/db2
+olcDbMaxSize: 104857600
+
+dn: olcOverlay={0}truststore,olcDatabase={2}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcTrustStoreConfig
+olcOverlay: {0}truststore
+' "$T" | ldapadd -Q -Y EXTERNAL -H "$(ldapi 1)" >/dev/null 2>&1 ||
+	fail "a second database with the overlay"
+out=$(printf 'dn: olcOverlay={0}truststore,olcDatabase={2}mdb,cn=config\nchangetype: modify\nreplace: olcTrustStoreExportDir\nolcTrustStoreExportDir: %s/export-a/\n' "$T" |
+	lconfig 1 2>&1)
+case $out in *"a trust store exports to it already"*)
+	pass "a second store cannot export to the first one's directory";;
+*) fail "shared export directory not refused: $out";; esac
+node_alive 1 && pass "slapd still running" || fail "slapd died"

@@ -1,0 +1,116 @@
+#!/bin/sh
+# t046-restore-vet.sh - entries that reach the database past the overlay
+# (slapadd of a restore or migration) are checked by the start-up read
+# before they are exported and trusted
+#
+# A store is backed up with slapcat, the LDIF edited as a careless (or
+# hostile) restore would have it, and loaded with slapadd:
+#   - decorated as the overlay left them: exported, no message;
+#   - decorations edited (tsNotAfter, the fingerprint), a stored tsStatus,
+#     no decorations at all: judged by the policy as an add; passing, they
+#     are exported and indexed by what the certificate says, and logged;
+#   - undecorated and refused by the policy (1024-bit key, expired), or two
+#     certificates in one entry: not exported, not indexed, logged.
+# A clean slapcat/slapadd round trip logs nothing.
+. "$(dirname "$0")/lib.sh"
+ts_init
+. "$(dirname "$0")/export.sh"
+
+export_node
+mkcert good
+mkcert fp
+mkcert late
+mkcert status
+mkcert plain
+mkcert second
+mkcert weak -newkey rsa:1024
+mkcert_dates old 20200101000000Z 20210101000000Z
+C=$T/certs
+for c in good fp late status; do
+	cert_ldif "$c" "$C/$c.der" | ladd 1 >/dev/null || die "add $c"
+done
+check "four certificates exported" until_ok 10 sh -c "[ \$(ls '$T/export' | wc -l) = 4 ]"
+node_stop 1
+
+slapcat -f "$T/n1/slapd.conf" -b "$SUFFIX" -l "$T/backup.ldif" 2>/dev/null || die "slapcat"
+# a clean round trip: nothing to say
+rm -rf "$T/n1/db"/*
+slapadd -q -f "$T/n1/slapd.conf" -l "$T/backup.ldif" >/dev/null 2>&1 || die "slapadd"
+: > "$T/n1.log"
+node_start 1
+check "clean restore: all four exported" until_ok 10 sh -c "[ \$(ls '$T/export' | wc -l) = 4 ]"
+check "clean restore: nothing logged about the entries" \
+    not grep -q "not exported\|exported (it passes" "$T/n1.log"
+node_stop 1
+
+# the edited restore
+fpd() { openssl x509 -in "$C/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
+python3 - "$T/backup.ldif" "$T/restore.ldif" "$(fpd good)" <<'EOF'
+import sys
+src, dst, goodfp = sys.argv[1:4]
+out = []
+for block in open(src).read().split('\n\n'):
+	lines = block.split('\n')
+	dn = lines[0]
+	if dn.startswith('dn: cn=late,'):
+		lines = [('tsNotAfter: 20991231235959Z' if l.startswith('tsNotAfter:') else l) for l in lines]
+	elif dn.startswith('dn: cn=fp,'):
+		# the fingerprint of another certificate: the duplicate check and
+		# the look-up by fingerprint would be fooled
+		lines = [('tsFingerprintSHA256: ' + goodfp if l.startswith('tsFingerprintSHA256:') else l) for l in lines]
+	elif dn.startswith('dn: cn=status,'):
+		lines.append('tsStatus: valid')
+	out.append('\n'.join(l for l in lines if l))
+open(dst, 'w').write('\n\n'.join(b for b in out if b.strip()) + '\n\n')
+EOF
+{ cat "$T/restore.ldif"
+  for c in plain weak old; do cert_ldif "$c" "$C/$c.der"; done
+  printf 'dn: cn=two,%s\nobjectClass: tsCertificate\ncn: two\nuserCertificate;binary:< file://%s\nuserCertificate;binary:< file://%s\n\n' \
+      "$BASE" "$C/second.der" "$C/plain.der"
+} > "$T/edited.ldif"
+rm -rf "$T/n1/db"/*
+slapadd -q -f "$T/n1/slapd.conf" -l "$T/edited.ldif" >/dev/null 2>&1 || die "slapadd of the edited restore"
+: > "$T/n1.log"
+node_start 1
+
+exported() { [ -e "$T/export/$(openssl x509 -in "$C/$1.pem" -noout -hash).0" ]; }
+check "restore: the store is read" until_ok 10 grep -q "start-up read: .* certificate entries not exported" "$T/n1.log"
+for c in good late fp status plain; do
+	check "restore: $c is exported" until_ok 10 exported "$c"
+done
+for c in weak old second; do
+	check "restore: $c is not exported" not exported "$c"
+done
+logged() { grep -F "\"cn=$1,$BASE\": $2" "$T/n1.log" | grep -qF -- "$3"; }
+check "log: good says nothing" not grep -qF "\"cn=good,$BASE\"" "$T/n1.log"
+check "log: late's decorations" logged late "its decorations are not those of its certificate" "exported (it passes the policy)"
+check "log: fp's decorations" logged fp "its decorations are not those of its certificate" "replace its userCertificate;binary"
+check "log: status's stored tsStatus" logged status "it stores tsStatus" "exported"
+check "log: plain undecorated" logged plain "it is not decorated" "exported"
+check "log: weak refused" logged weak "it is not decorated" "not exported: an add would be refused: RSA key of 1024 bits"
+check "log: old refused" logged old "it is not decorated" "not exported: an add would be refused: certificate expired"
+check "log: two certificates" logged two "it holds 2 certificates" "not exported"
+check "log: the count" grep -q "start-up read: 3 certificate entries not exported, 4 exported without their decorations" "$T/n1.log"
+
+# the look-up index holds what the certificates say, not what was stored:
+# the duplicate check knows fp's certificate (a search filter still tests
+# the stored value until the entry is mended)
+out=$(lsearch 1 -b "$BASE" "(tsFingerprintSHA256=$(fpd weak))" 1.1 | grep -c '^dn:')
+check "index: weak is not indexed" test "$out" = 0
+cert_ldif fp2 "$C/fp.der" > "$T/fp2.ldif"
+expect_ldap 19 "already stored under alias \"fp\"" ladd 1 -f "$T/fp2.ldif"
+cert_ldif weak2 "$C/weak.der" > "$T/weak2.ldif"
+expect_ldap 19 "RSA key of 1024 bits" ladd 1 -f "$T/weak2.ldif"
+
+# the documented mend: replace the certificate with itself
+for c in late status; do
+	printf 'dn: cn=%s,%s\nchangetype: modify\nreplace: userCertificate;binary\nuserCertificate;binary:< file://%s\n-\n' \
+	    "$c" "$BASE" "$C/$c.der" | lmodify 1 >/dev/null || fail "mend $c"
+done
+na=$(openssl x509 -in "$C/late.pem" -noout -enddate | cut -d= -f2)
+want=$(date -u -d "$na" +%Y%m%d%H%M%SZ)
+check "mend: late's tsNotAfter is its certificate's" \
+    test "$(lsearch 1 -b "cn=late,$BASE" -s base tsNotAfter | sed -n 's/^tsNotAfter: //p')" = "$want"
+check "mend: status has one tsStatus again" \
+    test "$(lsearch 1 -b "cn=status,$BASE" -s base tsStatus | grep -c '^tsStatus:')" = 1
+check "node still running" node_alive 1
