@@ -885,6 +885,43 @@ truststore_check_order( BackendDB *be )
 	}
 }
 
+/*
+ * A database whose suffix lies inside a base (a glued subordinate, say)
+ * holds entries the overlay never sees: their writes go to that database,
+ * unchecked, and the store's read does not reach them, so they are not
+ * exported, yet clients searching the base find them.  Said once, at
+ * open; the overlay configured on that database too makes it a store of
+ * its own.
+ */
+static void
+truststore_check_subordinates( BackendDB *be, truststore_info *ti )
+{
+	BerVarray bases = ti->ti_bases ? ti->ti_bases : be->be_nsuffix;
+	BackendDB *other;
+	int i, j;
+
+	LDAP_STAILQ_FOREACH( other, &backendDB, be_next ) {
+		if ( other->bd_self == be->bd_self || other->be_nsuffix == NULL )
+			continue;
+		for ( i = 0; bases && !BER_BVISNULL( &bases[i] ); i++ ) {
+			for ( j = 0; !BER_BVISNULL( &other->be_nsuffix[j] ); j++ ) {
+				if ( dn_match( &other->be_nsuffix[j], &bases[i] ) ||
+					!dnIsSuffix( &other->be_nsuffix[j],
+						&bases[i] ) )
+					continue;
+				Debug( LDAP_DEBUG_ANY, "truststore: \"%s\": the "
+					"database of \"%s\" lies inside this "
+					"trust store: its certificate entries are "
+					"not checked, decorated or exported here "
+					"(configure the overlay on it too, or "
+					"narrow truststore-base)\n",
+					bases[i].bv_val,
+					other->be_suffix[j].bv_val );
+			}
+		}
+	}
+}
+
 static int
 truststore_db_open( BackendDB *be, ConfigReply *cr )
 {
@@ -896,6 +933,7 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
 	truststore_check_order( be );
+	truststore_check_subordinates( be, ti );
 	if ( SLAP_DBOPEN( be ) ) {
 		/*
 		 * The overlay added to a running database through cn=config:
