@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -729,6 +730,43 @@ disk_forget(struct ts_export *exp)
 	}
 }
 
+/*
+ * Temporaries a crash left beside the bundle.  That directory may be
+ * shared (with another slapd's bundle, say), so only those of processes
+ * that no longer run go: the PID is in the name.
+ */
+static void
+sweep_bundle_dir(const char *bundle)
+{
+	struct dirent *de;
+	DIR *d;
+	char *dir, *slash, *end;
+	long pid;
+	int dfd;
+
+	if ((dir = strdup(bundle)) == NULL)
+		return;
+	if ((slash = strrchr(dir, '/')) != NULL)
+		slash[slash == dir ? 1 : 0] = '\0';
+	if ((d = opendir(slash != NULL ? dir : ".")) == NULL)
+		goto done;
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, TS_EXPORT_TMP_PREFIX,
+		    sizeof(TS_EXPORT_TMP_PREFIX) - 1) != 0)
+			continue;
+		pid = strtol(de->d_name + sizeof(TS_EXPORT_TMP_PREFIX) - 1,
+		    &end, 10);
+		if (*end != '-' || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+			unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(d);
+done:
+	free(dir);
+}
+
 int
 ts_export_scan(struct ts_export *exp)
 {
@@ -742,6 +780,8 @@ ts_export_scan(struct ts_export *exp)
 	int dfd = -1, fd, idx, j, rc = -1;
 
 	exp->bundle_dirty = 1;
+	if (exp->bundle != NULL)
+		sweep_bundle_dir(exp->bundle);
 	if (exp->dir == NULL)
 		return 0;
 	if (exp->batch != NULL) {

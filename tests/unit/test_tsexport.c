@@ -358,11 +358,33 @@ main(void)
 		    "not a certificate refused");
 	}
 
-	exp = ts_export_new();
-	ts_export_set_dir(exp, dir);
-	ts_export_set_bundle(exp, bundle);
-	CHECK(ts_export_scan(exp) == 0, "scan of a missing dir creates it: %s",
-	    ts_export_error(exp));
+	/* temporaries a crash left beside the bundle: the dead process's go */
+	{
+		char dead[600], mine[600], live[600];
+		FILE *t;
+
+		snprintf(dead, sizeof(dead), "%s/.tsexport-999999999-0-1", tmpl);
+		snprintf(mine, sizeof(mine), "%s/.tsexport-%ld-0-1", tmpl,
+		    (long)getpid());
+		snprintf(live, sizeof(live), "%s/.tsexport-1-0-1", tmpl);
+		if ((t = fopen(dead, "w")) != NULL)
+			fclose(t);
+		if ((t = fopen(mine, "w")) != NULL)
+			fclose(t);
+		if ((t = fopen(live, "w")) != NULL)
+			fclose(t);
+		exp = ts_export_new();
+		ts_export_set_dir(exp, dir);
+		ts_export_set_bundle(exp, bundle);
+		CHECK(ts_export_scan(exp) == 0, "scan of a missing dir creates "
+		    "it: %s", ts_export_error(exp));
+		CHECK(access(dead, F_OK) == -1, "a dead process's bundle "
+		    "temporary is removed");
+		CHECK(access(mine, F_OK) == 0 && access(live, F_OK) == 0,
+		    "a running process's bundle temporaries are kept");
+		unlink(mine);
+		unlink(live);
+	}
 
 	mput(exp, "a", &a);
 	mput(exp, "b", &b);
