@@ -302,6 +302,7 @@ truststore_export_task( void *ctx, void *arg )
 	struct re_s *rtask = arg;
 	ts_export_state *tx = rtask->arg;
 	BackendDB *be;
+	time_t start;
 	int i, kicked, changed, removed = 0, failing;
 
 	/* the start-up read failed: try it again */
@@ -314,8 +315,15 @@ truststore_export_task( void *ctx, void *arg )
 		truststore_export_rescan( tx );
 		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 	}
-	/* a partial catalogue is never written out */
-	for ( i = 0; truststore_export_ready( tx ) && i < 100; i++ ) {
+	/*
+	 * A partial catalogue is never written out.  The rebuilds are paced
+	 * (ts_tls.c): a run under a stream of changes ends after a second or
+	 * two and the next tick goes on, so that the pool, which cn=config
+	 * pauses, is not held.
+	 */
+	start = slap_get_time();
+	for ( i = 0; truststore_export_ready( tx ) && i < 100 &&
+			slap_get_time() - start < 2; i++ ) {
 		ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
 		kicked = tx->tx_kicked;
 		tx->tx_kicked = 0;

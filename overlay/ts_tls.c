@@ -46,8 +46,22 @@
  * database) cannot change the list under it.
  */
 
-/* long enough for any thread between reading sb_tls_ctx and its ref */
-#define TS_TLS_GRACE	60
+/*
+ * Long enough for any thread between reading sb_tls_ctx and its ref (a
+ * few instructions, unless descheduled).  Every retired context is held
+ * that long, so the grace and the pace below bound the memory a stream of
+ * changes can pin: at most TS_TLS_GRACE * 1000 / TS_TLS_PACE_MS rounds of
+ * contexts (60 s and no pace pinned gigabytes under sustained churn).
+ */
+#define TS_TLS_GRACE	5
+/*
+ * Rounds of rebuilds start at least this far apart: a change waits at
+ * most this long for the contexts, and a stream of deletes cuts cached
+ * connections at most this often.
+ */
+#define TS_TLS_PACE_MS	200
+/* bindconfs with the same TLS settings share a rebuilt context */
+#define TS_TLS_SHARE	32
 
 typedef struct ts_retired {
 	void			*tr_ctx;
@@ -65,6 +79,11 @@ typedef struct ts_tls_walk {
 	int	tw_count;	/* contexts rebuilt */
 	int	tw_matched;	/* bindconfs that use the store */
 	const char *tw_db;
+	/* contexts built in this round, and the settings they were built from */
+	int	tw_nbuilt;
+	slap_bindconf *tw_built_bc[TS_TLS_SHARE];
+	void	*tw_built_ctx[TS_TLS_SHARE];
+	int	tw_shared;
 } ts_tls_walk;
 
 /* Does this path name the file or directory we export? */
@@ -78,6 +97,65 @@ truststore_tls_same( const char *path, const char *real )
 	if ( strcmp( path, real ) == 0 )
 		return 1;
 	return realpath( path, buf ) != NULL && strcmp( buf, real ) == 0;
+}
+
+static int
+truststore_tls_streq( const char *a, const char *b )
+{
+	return a == b || ( a != NULL && b != NULL && strcmp( a, b ) == 0 );
+}
+
+/* Would bindconf_tls_set() build the same context for a and b? */
+static int
+truststore_tls_alike( slap_bindconf *a, slap_bindconf *b )
+{
+	return a->sb_tls_int_reqcert == b->sb_tls_int_reqcert &&
+		a->sb_tls_int_reqsan == b->sb_tls_int_reqsan &&
+		truststore_tls_streq( a->sb_tls_cert, b->sb_tls_cert ) &&
+		truststore_tls_streq( a->sb_tls_key, b->sb_tls_key ) &&
+		truststore_tls_streq( a->sb_tls_cacert, b->sb_tls_cacert ) &&
+		truststore_tls_streq( a->sb_tls_cacertdir,
+			b->sb_tls_cacertdir ) &&
+		truststore_tls_streq( a->sb_tls_reqcert, b->sb_tls_reqcert ) &&
+		truststore_tls_streq( a->sb_tls_reqsan, b->sb_tls_reqsan ) &&
+		truststore_tls_streq( a->sb_tls_cipher_suite,
+			b->sb_tls_cipher_suite ) &&
+		truststore_tls_streq( a->sb_tls_protocol_min,
+			b->sb_tls_protocol_min ) &&
+#ifdef HAVE_OPENSSL
+		truststore_tls_streq( a->sb_tls_crlcheck, b->sb_tls_crlcheck ) &&
+#endif
+		truststore_tls_streq( a->sb_tls_ecname, b->sb_tls_ecname );
+}
+
+/*
+ * A context built earlier in this round from the same settings, with a
+ * reference of its own (taken through an LDAP handle: libldap has no
+ * other public way), or NULL.  Reading a large store costs a second per
+ * few thousand certificates: once per round, not once per bindconf.
+ */
+static void *
+truststore_tls_shared( ts_tls_walk *tw, slap_bindconf *bc )
+{
+	LDAP *ld = NULL;
+	void *ctx = NULL;
+	int i;
+
+	for ( i = 0; i < tw->tw_nbuilt; i++ ) {
+		if ( truststore_tls_alike( bc, tw->tw_built_bc[i] ) )
+			break;
+	}
+	if ( i == tw->tw_nbuilt ||
+		ldap_initialize( &ld, NULL ) != LDAP_SUCCESS )
+		return NULL;
+	/* set takes a reference, get another, unbind drops the first */
+	if ( ldap_set_option( ld, LDAP_OPT_X_TLS_CTX,
+			tw->tw_built_ctx[i] ) != LDAP_OPT_SUCCESS ||
+		ldap_get_option( ld, LDAP_OPT_X_TLS_CTX, &ctx ) !=
+			LDAP_OPT_SUCCESS )
+		ctx = NULL;
+	ldap_unbind_ext( ld, NULL, NULL );
+	return ctx;
 }
 
 static int
@@ -103,8 +181,12 @@ truststore_tls_bc( slap_bindconf *bc, const char *what, void *arg )
 
 	/* a copy shares the option strings read-only and builds its own ctx */
 	tmp = *bc;
-	tmp.sb_tls_ctx = NULL;
+	tmp.sb_tls_ctx = truststore_tls_shared( tw, bc );
 	tmp.sb_tls_do_init = 1;
+	if ( tmp.sb_tls_ctx != NULL ) {
+		tw->tw_shared++;
+		goto swap;
+	}
 	if ( ldap_initialize( &ld, NULL ) != LDAP_SUCCESS ) {
 		Debug( LDAP_DEBUG_ANY, "truststore: %s %s: cannot get an LDAP "
 			"handle to rebuild the TLS context\n", tw->tw_db, what );
@@ -121,7 +203,12 @@ truststore_tls_bc( slap_bindconf *bc, const char *what, void *arg )
 			ldap_pvt_tls_ctx_free( tmp.sb_tls_ctx );
 		return 0;
 	}
+	if ( tw->tw_nbuilt < TS_TLS_SHARE ) {
+		tw->tw_built_bc[tw->tw_nbuilt] = bc;
+		tw->tw_built_ctx[tw->tw_nbuilt++] = tmp.sb_tls_ctx;
+	}
 
+swap:
 	old = bc->sb_tls_ctx;
 	bc->sb_tls_ctx = tmp.sb_tls_ctx;
 	tr = ch_malloc( sizeof( *tr ) );
@@ -285,6 +372,29 @@ truststore_tls_db( BackendDB *be, ts_tls_walk *tw, int removed )
 		truststore_tls_syncrepl( be, tw );
 }
 
+/* Wait, if need be, until TS_TLS_PACE_MS after the last round began. */
+static void
+truststore_tls_pace( void )
+{
+	static struct timespec last;
+	struct timespec now;
+	long ms;
+
+	clock_gettime( CLOCK_MONOTONIC, &now );
+	ms = ( now.tv_sec - last.tv_sec ) * 1000 +
+		( now.tv_nsec - last.tv_nsec ) / 1000000;
+	if ( last.tv_sec != 0 && ms >= 0 && ms < TS_TLS_PACE_MS ) {
+		struct timespec ts;
+
+		ms = TS_TLS_PACE_MS - ms;
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = ( ms % 1000 ) * 1000000;
+		nanosleep( &ts, NULL );
+		clock_gettime( CLOCK_MONOTONIC, &now );
+	}
+	last = now;
+}
+
 int
 truststore_tls_refresh( const char *dir, const char *bundle, int removed )
 {
@@ -301,10 +411,14 @@ truststore_tls_refresh( const char *dir, const char *bundle, int removed )
 
 	/* two stores refreshing one bindconf must not both swap it */
 	ldap_pvt_thread_mutex_lock( &ts_tls_mutex );
+	truststore_tls_pace();
 	LDAP_STAILQ_FOREACH( be, &backendDB, be_next ) {
 		truststore_tls_db( be, &tw, removed );
 	}
 	ldap_pvt_thread_mutex_unlock( &ts_tls_mutex );
+	if ( tw.tw_shared > 0 )
+		Debug( LDAP_DEBUG_STATS, "truststore: %d TLS context(s) shared "
+			"by settings alike\n", tw.tw_shared );
 	truststore_tls_reap( 0 );
 	return tw.tw_count;
 }
