@@ -51,9 +51,11 @@
  * few instructions, unless descheduled).  Every retired context is held
  * that long, so the grace and the pace below bound the memory a stream of
  * changes can pin: at most TS_TLS_GRACE * 1000 / TS_TLS_PACE_MS rounds of
- * contexts (60 s and no pace pinned gigabytes under sustained churn).
+ * contexts (60 s and no pace pinned gigabytes under sustained churn;
+ * 5 s and the pace 0.9 GB for a store of 2,000, 1 s 0.5 GB: a GnuTLS
+ * context of a large store is tens of megabytes).
  */
-#define TS_TLS_GRACE	5
+#define TS_TLS_GRACE	1
 /*
  * Rounds of rebuilds start at least this far apart: a change waits at
  * most this long for the contexts, and a stream of deletes cuts cached
