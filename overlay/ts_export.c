@@ -490,7 +490,8 @@ truststore_same_path( const char *a, const char *b )
  * Why path cannot be an export path of instance self, or NULL.  Two
  * exporters on one path would each remove what the other wrote (at
  * start-up, every file the other's store explains); the overlay creates
- * the last component of a directory only, so its parent must exist.
+ * the last component of a directory only, so a live change is refused
+ * when its parent does not exist (it answered 0 and failed for ever).
  */
 static const char *
 truststore_export_path_bad( truststore_info *self, const char *path,
@@ -516,7 +517,14 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 		strcpy( parent, slash );
 	else if ( end != NULL )
 		*end = '\0';
-	if ( stat( parent, &st ) != 0 || !S_ISDIR( st.st_mode ) )
+	/*
+	 * Only for a change made while slapd runs: a configuration read at
+	 * start-up (or converted by slaptest) may name a directory that is
+	 * made later, the bundle's inside the export directory for one; the
+	 * export then says what is missing and retries.
+	 */
+	if ( ( slapMode & SLAP_SERVER_RUNNING ) &&
+		( stat( parent, &st ) != 0 || !S_ISDIR( st.st_mode ) ) )
 		return isdir ? "its parent directory does not exist (the "
 			"overlay creates the last component only)" :
 			"its directory does not exist";
