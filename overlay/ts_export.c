@@ -578,7 +578,7 @@ truststore_export_cf( ConfigArgs *c )
 		why = truststore_export_path_bad( ti, c->value_string,
 			c->type == TS_EXPORT_CF_DIR );
 		if ( why != NULL ) {
-			snprintf( c->cr_msg, sizeof( c->cr_msg ), "<%s> %s: %s",
+			snprintf( c->cr_msg, sizeof( c->cr_msg ), "<%s> %.100s: %s",
 				c->argv[0], c->value_string, why );
 			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
 			return ARG_BAD_CONF;

@@ -413,6 +413,7 @@ truststore_tls_refresh( const char *dir, const char *bundle, int removed )
 
 	/* two stores refreshing one bindconf must not both swap it */
 	ldap_pvt_thread_mutex_lock( &ts_tls_mutex );
+	/* under the mutex: the rounds of two stores are paced as one */
 	truststore_tls_pace();
 	LDAP_STAILQ_FOREACH( be, &backendDB, be_next ) {
 		truststore_tls_db( be, &tw, removed );

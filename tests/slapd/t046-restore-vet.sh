@@ -25,13 +25,14 @@ mkcert late
 mkcert status
 mkcert plain
 mkcert second
+mkcert kb
 mkcert weak -newkey rsa:1024
 mkcert_dates old 20200101000000Z 20210101000000Z
 C=$T/certs
-for c in good fp late status; do
+for c in good fp late status kb; do
 	cert_ldif "$c" "$C/$c.der" | ladd 1 >/dev/null || die "add $c"
 done
-check "four certificates exported" until_ok 10 sh -c "[ \$(ls '$T/export' | wc -l) = 4 ]"
+check "five certificates exported" until_ok 10 sh -c "[ \$(ls '$T/export' | wc -l) = 5 ]"
 node_stop 1
 
 slapcat -f "$T/n1/slapd.conf" -b "$SUFFIX" -l "$T/backup.ldif" 2>/dev/null || die "slapcat"
@@ -40,7 +41,7 @@ rm -rf "$T/n1/db"/*
 slapadd -q -f "$T/n1/slapd.conf" -l "$T/backup.ldif" >/dev/null 2>&1 || die "slapadd"
 : > "$T/n1.log"
 node_start 1
-check "clean restore: all four exported" until_ok 10 sh -c "[ \$(ls '$T/export' | wc -l) = 4 ]"
+check "clean restore: all five exported" until_ok 10 sh -c "[ \$(ls '$T/export' | wc -l) = 5 ]"
 check "clean restore: nothing logged about the entries" \
     not grep -q "not exported\|exported (it passes" "$T/n1.log"
 node_stop 1
@@ -62,11 +63,23 @@ for block in open(src).read().split('\n\n'):
 		lines = [('tsFingerprintSHA256: ' + goodfp if l.startswith('tsFingerprintSHA256:') else l) for l in lines]
 	elif dn.startswith('dn: cn=status,'):
 		lines.append('tsStatus: valid')
+	elif dn.startswith('dn: cn=kb,'):
+		# a decoration computed when read, stored (an old export)
+		lines.append('tsKeyBits: 4096')
 	out.append('\n'.join(l for l in lines if l))
 open(dst, 'w').write('\n\n'.join(b for b in out if b.strip()) + '\n\n')
 EOF
+python3 - "$C/shallow.der" <<'EOF'
+import sys
+def tlv(t, b): return bytes([t, len(b)]) + b
+seq = lambda *p: tlv(0x30, b''.join(p))
+tbs = seq(tlv(2, b'\x01'), seq(), seq(), seq(), seq(), seq())
+open(sys.argv[1], 'wb').write(seq(tbs, seq(), tlv(3, b'\x00')))
+EOF
 { cat "$T/restore.ldif"
   for c in plain weak old; do cert_ldif "$c" "$C/$c.der"; done
+  # DER slapd's Certificate syntax takes but no X.509 parser does
+  cert_ldif shallow "$C/shallow.der"
   printf 'dn: cn=two,%s\nobjectClass: tsCertificate\ncn: two\nuserCertificate;binary:< file://%s\nuserCertificate;binary:< file://%s\n\n' \
       "$BASE" "$C/second.der" "$C/plain.der"
 } > "$T/edited.ldif"
@@ -94,7 +107,10 @@ check "log: plain undecorated" logged plain "it is not decorated" "exported"
 check "log: weak refused" logged weak "it is not decorated" "not exported: an add would be refused: RSA key of 1024 bits"
 check "log: old refused" logged old "it is not decorated" "not exported: an add would be refused: certificate expired"
 check "log: two certificates" logged two "it holds 2 certificates" "not exported"
-check "log: the count" grep -q "start-up read: 3 certificate entries not exported, 3 exported without their decorations" "$T/n1.log"
+check "log: shallow does not parse" logged shallow "its certificate does not parse" "not exported"
+check "log: kb stores a computed decoration" logged kb "it stores a decoration that is computed when read" "exported (it passes the policy)"
+check "restore: kb is exported" until_ok 10 exported kb
+check "log: the count" grep -q "start-up read: 4 certificate entries not exported, 4 exported without their decorations" "$T/n1.log"
 
 # the look-up index holds what the certificates say, not what was stored:
 # the duplicate check knows fp's certificate (a search filter still tests

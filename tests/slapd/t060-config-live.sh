@@ -109,4 +109,7 @@ out=$(printf 'dn: olcOverlay={0}truststore,olcDatabase={2}mdb,cn=config\nchanget
 case $out in *"a trust store exports to it already"*)
 	pass "a second store cannot export to the first one's directory";;
 *) fail "shared export directory not refused: $out";; esac
+# a path longer than PATH_MAX: the reason survives the message's length
+long=/$(head -c 5000 /dev/zero | tr '\0' x)
+expect_path olcTrustStoreExportDir "$long" "the path is too long"
 node_alive 1 && pass "slapd still running" || fail "slapd died"
