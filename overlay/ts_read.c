@@ -2,6 +2,7 @@
 
 #include "portable.h"
 
+#include <ac/ctype.h>
 #include <ac/string.h>
 
 #include "slap.h"
@@ -14,8 +15,10 @@
  * tsStatus depends on the clock, so it is never stored (a stored value
  * would go stale and replicate for nothing): it is added to search
  * results from tsNotBefore and tsNotAfter when asked for by name or by
- * "+".  Being computed from the clock, it cannot be used in search
- * filters; filter on tsNotAfter instead.
+ * "+".  Filters and compares on it work as on the decorations below,
+ * from the same two stored times: an administrator's first try is
+ * (tsStatus=expired), and a filter slapd evaluated on the stored entry
+ * alone would quietly match nothing, and its negation everything.
  *
  * The decorations lib/ does not mark as stored (key, signature
  * algorithm, key usages, alternative names, key identifiers, SHA-1
@@ -106,7 +109,9 @@ truststore_status( Operation *op, truststore_info *ti, Entry *e,
 	Attribute *nb, *na;
 	int64_t not_before, not_after, window;
 	enum ts_status status;
-	struct berval bv;
+	struct berval bv, nbv;
+	char norm[16];
+	ber_len_t i;
 
 	nb = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_NOT_BEFORE] );
 	na = attr_find( e->e_attrs, ts_ad_decoration[TS_AT_NOT_AFTER] );
@@ -121,8 +126,13 @@ truststore_status( Operation *op, truststore_info *ti, Entry *e,
 	status = ts_status_at( not_before, not_after,
 		(int64_t)slap_get_time(), window );
 	ber_str2bv( ts_status_name( status ), 0, 0, &bv );
+	/* caseIgnoreMatch's form, which filters and compares test */
+	for ( i = 0; i < bv.bv_len && i < sizeof( norm ) - 1; i++ )
+		norm[i] = TOLOWER( (unsigned char)bv.bv_val[i] );
+	nbv.bv_val = norm;
+	nbv.bv_len = i;
 	**tail = attr_alloc( ts_ad_status );
-	attr_valadd( **tail, &bv, NULL, 1 );
+	attr_valadd( **tail, &bv, &nbv, 1 );
 	*tail = &( **tail )->a_next;
 }
 
@@ -194,24 +204,40 @@ truststore_filter_ad( Filter *f )
 	return NULL;
 }
 
+/* Whether a filter on ad needs what is computed on read. */
+static int
+truststore_filter_reads( AttributeDescription *ad )
+{
+	return ad != NULL && ( ad == ts_ad_status ||
+		truststore_computed_index( ad ) >= 0 );
+}
+
+/* Which of the two kinds f tests: TS_FILTER_STATUS, TS_FILTER_FACTS. */
+#define TS_FILTER_STATUS	1
+#define TS_FILTER_FACTS		2
+
 static int
 truststore_filter_computed( Filter *f )
 {
+	AttributeDescription *ad;
+	int kinds = 0;
+
 	for ( ; f != NULL; f = f->f_next ) {
 		switch ( f->f_choice & SLAPD_FILTER_MASK ) {
 		case LDAP_FILTER_AND:
 		case LDAP_FILTER_OR:
 		case LDAP_FILTER_NOT:
-			if ( truststore_filter_computed( f->f_list ) )
-				return 1;
+			kinds |= truststore_filter_computed( f->f_list );
 			break;
 		default:
-			if ( truststore_computed_index(
-					truststore_filter_ad( f ) ) >= 0 )
-				return 1;
+			ad = truststore_filter_ad( f );
+			if ( ad != NULL && ad == ts_ad_status )
+				kinds |= TS_FILTER_STATUS;
+			else if ( truststore_computed_index( ad ) >= 0 )
+				kinds |= TS_FILTER_FACTS;
 		}
 	}
-	return 0;
+	return kinds;
 }
 
 /*
@@ -232,7 +258,7 @@ truststore_filter_widen( Operation *op, Filter *f, int positive )
 			truststore_filter_widen( op, f->f_not, !positive );
 			continue;
 		}
-		if ( truststore_computed_index( truststore_filter_ad( f ) ) < 0 )
+		if ( !truststore_filter_reads( truststore_filter_ad( f ) ) )
 			continue;
 		/* frees the assertion, keeps the node and its f_next */
 		filter_free_x( op, f, 0 );
@@ -241,12 +267,34 @@ truststore_filter_widen( Operation *op, Filter *f, int positive )
 	}
 }
 
+/*
+ * What a filter or a compare on e needs besides its stored attributes:
+ * tsStatus (TS_FILTER_STATUS), the computed decorations
+ * (TS_FILTER_FACTS), as one list (free with attrs_free()), or NULL.  The
+ * status costs no parse: it is read off the two stored times.
+ */
+static Attribute *
+truststore_read_attrs( Operation *op, truststore_info *ti, Entry *e,
+	int kinds )
+{
+	Attribute *list = NULL, **tail = &list;
+
+	if ( ( kinds & TS_FILTER_STATUS ) &&
+		truststore_in_base( op, ti, &e->e_nname ) &&
+		is_entry_objectclass_or_sub( e, ts_oc_cert ) )
+		truststore_status( op, ti, e, &tail );
+	if ( kinds & TS_FILTER_FACTS )
+		*tail = truststore_computed( op, ti, e );
+	return list;
+}
+
 typedef struct truststore_search_cb {
 	slap_callback	ts_cb;
 	truststore_info	*ts_ti;
 	Filter		*ts_filter;	/* the client's */
 	Filter		*ts_wide;	/* what the backend got */
 	int		ts_slimit;	/* the size limit, enforced here */
+	int		ts_kinds;	/* TS_FILTER_STATUS, TS_FILTER_FACTS */
 } truststore_search_cb;
 
 static int
@@ -260,7 +308,8 @@ truststore_search_response( Operation *op, SlapReply *rs )
 	if ( rs->sr_type != REP_SEARCH || rs->sr_entry == NULL )
 		return SLAP_CB_CONTINUE;
 
-	list = truststore_computed( op, sc->ts_ti, rs->sr_entry );
+	list = truststore_read_attrs( op, sc->ts_ti, rs->sr_entry,
+		sc->ts_kinds );
 	/* the backend's entry stays untouched: a scratch head in front */
 	scratch = *rs->sr_entry;
 	if ( list != NULL ) {
@@ -307,12 +356,15 @@ truststore_search( Operation *op, SlapReply *rs )
 	truststore_info *ti = on->on_bi.bi_private;
 	truststore_search_cb *sc;
 
+	int kinds;
+
 	if ( op->ors_filter == NULL ||
-		!truststore_filter_computed( op->ors_filter ) )
+		( kinds = truststore_filter_computed( op->ors_filter ) ) == 0 )
 		goto narrow;
 
 	sc = op->o_tmpcalloc( 1, sizeof( *sc ), op->o_tmpmemctx );
 	sc->ts_ti = ti;
+	sc->ts_kinds = kinds;
 	sc->ts_filter = op->ors_filter;
 	sc->ts_wide = filter_dup( op->ors_filter, op->o_tmpmemctx );
 	truststore_filter_widen( op, sc->ts_wide, 1 );
@@ -348,7 +400,7 @@ truststore_compare( Operation *op, SlapReply *rs )
 	Attribute *list = NULL, *a;
 	int rc = SLAP_CB_CONTINUE;
 
-	if ( truststore_computed_index( ad ) < 0 ||
+	if ( !truststore_filter_reads( ad ) ||
 		!truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
 	/* no entry: the backend answers, with the right code */
@@ -363,7 +415,9 @@ truststore_compare( Operation *op, SlapReply *rs )
 		rs->sr_err = access_allowed( op, e, slap_schema.si_ad_entry,
 				NULL, ACL_DISCLOSE, NULL ) ?
 			LDAP_INSUFFICIENT_ACCESS : LDAP_NO_SUCH_OBJECT;
-	} else if ( ( list = truststore_computed( op, ti, e ) ) == NULL ||
+	} else if ( ( list = truststore_read_attrs( op, ti, e,
+				ad == ts_ad_status ? TS_FILTER_STATUS :
+				TS_FILTER_FACTS ) ) == NULL ||
 		( a = attr_find( list, ad ) ) == NULL ) {
 		rs->sr_err = LDAP_NO_SUCH_ATTRIBUTE;
 	} else {

@@ -47,6 +47,47 @@ st valid expiring
 lconf "delete: olcTrustStoreExpiringDays"
 st expiring expiring
 
+# filters see the computed value: slapd alone would match nothing, and
+# everything under a NOT
+match() {	# match FILTER WANT (the aliases found, sorted, space-separated)
+	got=$(lsearch 1 -b "$BASE" "$1" cn | sed -n 's/^cn: //p' | sort | tr '\n' ' ')
+	[ "$got" = "${2:+$2 }" ] && pass "filter $1: $2" ||
+		fail "filter $1: got '$got', want '$2'"
+}
+match '(tsStatus=expired)' expired
+match '(tsStatus=EXPIRING)' expiring
+match '(tsStatus=notYetValid)' notyet
+match '(!(tsStatus=valid))' 'expired expiring notyet'
+match '(tsStatus=*)' 'expired expiring notyet valid'
+match '(|(tsStatus=expired)(tsStatus=notyetvalid))' 'expired notyet'
+match '(&(objectClass=tsCertificate)(!(tsStatus=expired))(tsKeyBits>=256))' \
+	'expiring notyet valid'
+match '(tsStatus=nonsense)' ''
+lconf "replace: olcTrustStoreExpiringDays
+olcTrustStoreExpiringDays: 400"
+match '(tsStatus=expiring)' 'expiring valid'
+lconf "delete: olcTrustStoreExpiringDays"
+match '(tsStatus=valid)' valid
+# the size limit counts what matches, not what the backend looked at
+n=$(lsearch 1 -z 1 -b "$BASE" '(tsStatus=notYetValid)' cn | grep -c '^cn:')
+check "size limit 1 with one match: the match is sent" [ "$n" = 1 ]
+
+# compare too
+cmp() {	# cmp ALIAS VALUE WANT-RC
+	ldapcompare -x -H "$(curi 1)" -D "$ROOTDN" -w "$ROOTPW" \
+		"cn=$1,$BASE" "tsStatus:$2" >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = "$3" ] && pass "compare $1 tsStatus:$2 -> $3" ||
+		fail "compare $1 tsStatus:$2 -> $rc, want $3"
+}
+cmp expiring expiring 6
+cmp expiring Expiring 6
+cmp valid expired 5
+cmp notyet notYetValid 6
+ldapcompare -x -H "$(curi 1)" -D "$ROOTDN" -w "$ROOTPW" "$BASE" \
+	tsStatus:valid >/dev/null 2>&1
+check "compare on the base entry (no certificate): noSuchAttribute" [ $? = 16 ]
+
 # never stored: not in the database, not replicated
 slapcat -F "$T/n1/slapd.d" -b "$SUFFIX" 2>/dev/null | grep -q '^tsStatus' &&
 	fail "tsStatus found in the database" || pass "tsStatus is not stored"
