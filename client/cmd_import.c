@@ -328,6 +328,49 @@ send_add(struct import *im, struct item *it, const char *base, int *msgid)
 	return rc;
 }
 
+/*
+ * The alias is taken.  An import is often run again (a script, a second
+ * try after a timeout): holding this very certificate, the store is
+ * already as asked and that is success; holding another, the message
+ * names it and the ways out.
+ */
+static int
+alias_taken(struct import *im, struct item *it, const char *base,
+    const char *what)
+{
+	static char *attrs[] = { "cn", "tsFingerprintSHA256", "tsSubject",
+	    NULL };
+	struct cert_list held = { NULL, 0, 0 };
+	struct cert_rec *r;
+	char fp[65], *dn = alias_dn(it->alias, base);
+	int rc = exit_status(LDAP_ALREADY_EXISTS);
+
+	/* the add's own DN: a namesake in a container is not the one */
+	if (dn == NULL ||
+	    store_get(im->ctx, it->alias, attrs, &held) != LDAP_SUCCESS ||
+	    held.n != 1 || (r = &held.recs[0])->sha256 == NULL ||
+	    strcasecmp(r->dn, dn) != 0) {
+		ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "an entry of "
+		    "that name exists and is not a certificate of the store");
+		goto done;
+	}
+	fp_norm(r->sha256, fp);
+	if (strcmp(fp, it->sha256) == 0) {
+		printf("\"%s\" already holds this certificate: %s\n",
+		    it->alias, item_name(im, it));
+		rc = 0;
+		goto done;
+	}
+	ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "the alias is taken");
+	fprintf(stderr, "\t\"%s\" holds %s (SHA-256 %s): choose another "
+	    "alias, or rename or delete that one first\n", r->alias,
+	    r->subject ? r->subject : "another certificate", fp);
+done:
+	free(dn);
+	cert_list_free(&held);
+	return rc;
+}
+
 static int
 import_one(struct import *im, const char *base)
 {
@@ -338,7 +381,10 @@ import_one(struct import *im, const char *base)
 	snprintf(what, sizeof(what), "import \"%s\"", it->alias);
 	if ((rc = send_add(im, it, base, &msgid)) != LDAP_SUCCESS)
 		return ld_fail(im->ctx, what, rc);
-	if ((rc = op_result(im->ctx, msgid, what, NULL)) != LDAP_SUCCESS)
+	rc = op_result_but(im->ctx, msgid, what, NULL, LDAP_ALREADY_EXISTS);
+	if (rc == LDAP_ALREADY_EXISTS)
+		return alias_taken(im, it, base, what);
+	if (rc != LDAP_SUCCESS)
 		return exit_status(rc);
 	printf("imported \"%s\": %s\n", it->alias,
 	    item_name(im, it));

@@ -256,6 +256,14 @@ ld_fail(struct ctx *ctx, const char *what, int rc)
 int
 op_result(struct ctx *ctx, int msgid, const char *what, LDAPMessage **resp)
 {
+	return op_result_but(ctx, msgid, what, resp, LDAP_SUCCESS);
+}
+
+/* As op_result(), silent when the server answers `quiet': the caller says. */
+int
+op_result_but(struct ctx *ctx, int msgid, const char *what,
+    LDAPMessage **resp, int quiet)
+{
 	LDAPMessage *res = NULL;
 	char *matched = NULL, *text = NULL;
 	int rc, err = LDAP_OTHER;
@@ -273,7 +281,7 @@ op_result(struct ctx *ctx, int msgid, const char *what, LDAPMessage **resp)
 		ld_fail(ctx, what, err);
 		goto done;
 	}
-	if (err != LDAP_SUCCESS)
+	if (err != LDAP_SUCCESS && err != quiet)
 		ldap_fail(what, err, matched, text);
 done:
 	ldap_memfree(matched);

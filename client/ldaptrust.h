@@ -75,6 +75,7 @@ int	 ldap_fail(const char *, int, const char *, const char *);
 int	 ld_fail(struct ctx *, const char *, int);
 int	 exit_status(int);
 int	 op_result(struct ctx *, int, const char *, LDAPMessage **);
+int	 op_result_but(struct ctx *, int, const char *, LDAPMessage **, int);
 void	 warnx_(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 usage_error(struct ctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -31,6 +31,11 @@ expect_ldap 19 "1024" lt import weak "$C/weak.pem"
 unchanged "weak key"
 expect_ldap 68 "Already exists (68)" lt import good "$C/other.pem"
 unchanged "alias taken"
+expect_ldap 68 'holds CN=good' lt import good "$C/other.pem"
+expect_ldap 68 "rename or delete that one first" lt import good "$C/other.pem"
+# the same certificate under the same alias again: already as asked
+expect_ldap 0 '"good" already holds this certificate' lt import good "$C/good.der"
+unchanged "same import again"
 out=$(lt import good-again "$C/good.pem" 2>&1)
 check "refusal names the operation" contains 'ldaptrust: import "good-again": Constraint violation (19)' "$out"
 check "refusal shows the server's text" contains '	additional info: ' "$out"
