@@ -49,7 +49,7 @@ typedef struct ts_export_state {
 	BackendInfo		*tx_bi;		/* the database under the overlay */
 	void			*tx_private;	/* finds our BackendDB again */
 	truststore_info		*tx_ti;
-	char			*tx_name;	/* suffix, for the log */
+	char			*tx_name;	/* base, for the log */
 	time_t			tx_bundle_time;
 	time_t			tx_fail_time;
 	int			tx_loaded;	/* catalogue read from the db */
@@ -391,7 +391,18 @@ truststore_export_open( BackendDB *be, truststore_info *ti )
 	tx->tx_ti = ti;
 	tx->tx_bi = on->on_info->oi_orig;
 	tx->tx_private = be->be_private;
-	tx->tx_name = ch_strdup( be->be_suffix ? be->be_suffix[0].bv_val : "" );
+	/* the store's base, as configured, as the administrator knows it */
+	if ( ti->ti_bases_pretty != NULL &&
+		!BER_BVISNULL( &ti->ti_bases_pretty[0] ) ) {
+		int more = !BER_BVISNULL( &ti->ti_bases_pretty[1] );
+
+		tx->tx_name = ch_malloc( ti->ti_bases_pretty[0].bv_len + 8 );
+		sprintf( tx->tx_name, "%s%s", ti->ti_bases_pretty[0].bv_val,
+			more ? " (...)" : "" );
+	} else {
+		tx->tx_name = ch_strdup( be->be_suffix ?
+			be->be_suffix[0].bv_val : "" );
+	}
 	if ( ( tx->tx_exp = ts_export_new() ) == NULL ||
 		ts_export_set_dir( tx->tx_exp, ti->ti_export_dir ) ||
 		ts_export_set_bundle( tx->tx_exp, ti->ti_export_bundle ) ) {

@@ -573,6 +573,25 @@ truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
  * parsed certificate in *certp (the thread's handle), or the result code
  * to refuse with and a message in msg.
  */
+
+/*
+ * The setting behind a policy refusal, named in the message so that an
+ * administrator reading it knows where the rule is (and that it is one).
+ */
+static const char *
+truststore_policy_setting( enum ts_reason why )
+{
+	switch ( why ) {
+	case TS_ERR_TOO_LARGE:		return "olcTrustStoreMaxSize";
+	case TS_ERR_EXPIRED:		return "olcTrustStoreRefuseExpired";
+	case TS_ERR_NOT_YET_VALID:	return "olcTrustStoreRefuseNotYetValid";
+	case TS_ERR_WEAK_KEY:		return "olcTrustStoreMinRSABits";
+	case TS_ERR_WEAK_SIGNATURE:	return "olcTrustStoreRefuseWeakSignature";
+	case TS_ERR_NOT_CA:		return "olcTrustStoreRequireCA";
+	default:			return NULL;
+	}
+}
+
 static int
 truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	struct berval *self, truststore_gate *gate, struct ts_cert **certp,
@@ -582,6 +601,7 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	struct ts_cert *cert;
 	enum ts_reason why;
 	struct berval found;
+	const char *setting;
 	char text[256];
 	int rc;
 
@@ -589,7 +609,8 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	/* judge the size before parsing: a huge value costs nothing then */
 	if ( policy.max_size > 0 && der->bv_len > policy.max_size ) {
 		snprintf( msg, msglen, TS_PREFIX "certificate is %lu bytes, "
-			"more than the %lu allowed",
+			"more than the %lu allowed (policy: "
+			"olcTrustStoreMaxSize)",
 			(unsigned long)der->bv_len,
 			(unsigned long)policy.max_size );
 		return LDAP_CONSTRAINT_VIOLATION;
@@ -610,8 +631,11 @@ truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	text[0] = '\0';
 	if ( ts_policy_check( &policy, cert, (int64_t)slap_get_time(), &why,
 			text, sizeof( text ) ) != 0 ) {
-		snprintf( msg, msglen, TS_PREFIX "%s",
-			text[0] ? text : "refused by policy" );
+		setting = truststore_policy_setting( why );
+		snprintf( msg, msglen, TS_PREFIX "%s%s%s%s",
+			text[0] ? text : "refused by policy",
+			setting ? " (policy: " : "", setting ? setting : "",
+			setting ? ")" : "" );
 		return why == TS_ERR_MEMORY ?
 			LDAP_OTHER : LDAP_CONSTRAINT_VIOLATION;
 	}

@@ -116,9 +116,9 @@ with() { ldif_der x "$C/good2.der"; printf '%s\n' "$1"; }
 refused 65 "both userCertificate;binary and tsCertificatePEM given" \
 	with "tsCertificatePEM:< file://$C/good2.pem"
 # policy
-refused 19 "truststore: certificate expired on 2021-01-01 00:00:00 UTC" ldif_der x "$C/expired.der"
-refused 19 "truststore: RSA key of 1024 bits is below the minimum of 2048" ldif_der x "$C/rsa1024.der"
-refused 19 "truststore: signature uses SHA-1 (sha1WithRSAEncryption)" ldif_der x "$C/sha1leaf.der"
+refused 19 "truststore: certificate expired on 2021-01-01 00:00:00 UTC (policy: olcTrustStoreRefuseExpired)" ldif_der x "$C/expired.der"
+refused 19 "truststore: RSA key of 1024 bits is below the minimum of 2048 (policy: olcTrustStoreMinRSABits)" ldif_der x "$C/rsa1024.der"
+refused 19 "truststore: signature uses SHA-1 (sha1WithRSAEncryption) (policy: olcTrustStoreRefuseWeakSignature)" ldif_der x "$C/sha1leaf.der"
 refused 19 "truststore: signature uses MD5 (md5WithRSAEncryption)" ldif_der x "$C/md5leaf.der"
 refused 19 "truststore: certificate already stored under alias \"good\" (cn=good,$BASE)" ldif_der x "$C/good.der"
 # the same name again, same certificate: the name is taken (68), as for any
@@ -127,14 +127,14 @@ refused 68 "Already exists" ldif_der good "$C/good.der"
 ldif_der x "$C/big.der" > "$T/big.ldif"
 lconf "replace: olcTrustStoreMaxSize
 olcTrustStoreMaxSize: 600"
-refused 19 "truststore: certificate is $(wc -c < "$C/big.der") bytes, more than the 600 allowed" cat "$T/big.ldif"
+refused 19 "truststore: certificate is $(wc -c < "$C/big.der") bytes, more than the 600 allowed (policy: olcTrustStoreMaxSize)" cat "$T/big.ldif"
 lconf "delete: olcTrustStoreMaxSize"
 lconf "replace: olcTrustStoreRefuseNotYetValid
 olcTrustStoreRefuseNotYetValid: TRUE"
-refused 19 "truststore: certificate is not valid before 2040-01-01 00:00:00 UTC" ldif_der x "$C/future.der"
+refused 19 "truststore: certificate is not valid before 2040-01-01 00:00:00 UTC (policy: olcTrustStoreRefuseNotYetValid)" ldif_der x "$C/future.der"
 lconf "replace: olcTrustStoreRequireCA
 olcTrustStoreRequireCA: TRUE"
-refused 19 "truststore: certificate is not a CA (basicConstraints cA is not set)" ldif_der x "$C/sha256leaf.der"
+refused 19 "truststore: certificate is not a CA (basicConstraints cA is not set) (policy: olcTrustStoreRequireCA)" ldif_der x "$C/sha256leaf.der"
 # client-supplied decorations: slapd refuses NO-USER-MODIFICATION itself
 refused 19 "tsSubject: no user modification allowed" with "tsSubject: CN=forged"
 refused 19 "tsNotAfter: no user modification allowed" with "tsNotAfter: 20991231235959Z"
