@@ -52,10 +52,17 @@ if [ -n "$missing" ]; then
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
 fi
 
-# The packaged init script may have started a system slapd; we never use it.
-if pgrep -x slapd >/dev/null 2>&1 && [ -f /var/run/slapd/slapd.pid ]; then
-	kill "$(cat /var/run/slapd/slapd.pid)" 2>/dev/null || true
-fi
+# Installing the slapd package starts Debian's own slapd (dc=nodomain on
+# port 389), which nothing here uses: stop the one our install started.
+# A system slapd that was there before is the administrator's: left alone.
+case " $missing " in
+*" slapd "*)
+	if [ -f /var/run/slapd/slapd.pid ] &&
+	    kill "$(cat /var/run/slapd/slapd.pid)" 2>/dev/null; then
+		log "stopped the system slapd that installing the package started"
+	fi
+	;;
+esac
 
 ver=$(dpkg-query -W -f '${Version}' slapd)
 upstream=${ver%-*}

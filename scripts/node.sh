@@ -2,7 +2,8 @@
 # node.sh - install, build and start a ready trust store node on loopback.
 #
 # Everything lives in a state folder (default ./state): cn=config in
-# slapd.d, the mdb database, the exported CA directory and bundle, and the
+# slapd.d, the mdb database (with syncprov, so that `ldaptrust sync
+# --watch` can follow it), the exported CA directory and bundle, and the
 # admin password.  The first run creates them; later runs reuse them.  The
 # node runs in the foreground until stopped (Ctrl-C).
 #
@@ -26,7 +27,12 @@ ldapi="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
 uri="ldap://127.0.0.1:$port/"
 
 if [ -f "$state/slapd.pid" ] && kill -0 "$(cat "$state/slapd.pid")" 2>/dev/null; then
-	echo "node.sh: a node already runs from $state (pid $(cat "$state/slapd.pid")) on $uri" >&2
+	echo "node.sh: a node already runs from $state (pid $(cat "$state/slapd.pid")) on $(cat "$state/uri" 2>/dev/null || echo "an unrecorded port")" >&2
+	exit 1
+fi
+if command -v ss >/dev/null 2>&1 &&
+    ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+	echo "node.sh: port $port on 127.0.0.1 is in use: choose another with TS_PORT=N" >&2
 	exit 1
 fi
 
@@ -43,7 +49,7 @@ if [ ! -d "$state/slapd.d" ]; then
 	mkdir -p "$state/db" "$state/export/cacerts" "$state/slapd.d.tmp"
 	hash=$(slappasswd -s "$pw")
 	{
-		ts_cnconfig "$state/slapd.pid" none "back_mdb $top/overlay/truststore.so" \
+		ts_cnconfig "$state/slapd.pid" none "back_mdb syncprov $top/overlay/truststore.so" \
 		    "$top/schema/truststore.ldif"
 		echo
 		cat <<LDIF
@@ -61,10 +67,15 @@ olcDbIndex: cn eq
 olcDbIndex: entryUUID,entryCSN eq
 olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by users read by * none
 
-dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config
+dn: olcOverlay={0}syncprov,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcSyncProvConfig
+olcOverlay: {0}syncprov
+
+dn: olcOverlay={1}truststore,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcTrustStoreConfig
-olcOverlay: {0}truststore
+olcOverlay: {1}truststore
 olcTrustStoreBase: $base
 olcTrustStoreExportDir: $state/export/cacerts
 olcTrustStoreExportBundle: $state/export/truststore.pem
@@ -78,6 +89,7 @@ LDIF
 	mv "$state/slapd.d.tmp" "$state/slapd.d"
 fi
 
+echo "$uri" > "$state/uri"
 cat <<INFO
 Trust store node starting
   URI:        $uri   (and $ldapi)
@@ -88,6 +100,7 @@ Trust store node starting
 Try:
   ldapsearch -x -H $uri -D $rootdn -y $state/admin.pw -b $base '(objectClass=tsCertificate)' '*' '+'
   $top/client/ldaptrust -x -H $uri -D $rootdn -y $state/admin.pw -b $base list
+  $top/client/ldaptrust -x -H $uri -D $rootdn -y $state/admin.pw -b $base sync --watch --dir /tmp/cacerts
 Stop with Ctrl-C.
 INFO
 exec slapd -d "${TS_LOGLEVEL:-stats}" -F "$state/slapd.d" -h "$uri $ldapi"
