@@ -52,6 +52,7 @@ struct ctx {
 	int		 tty_out;	/* stdout is a terminal */
 	int		 tty_err;
 	int		 tty_in;
+	int		 base_told;	/* a missing base was reported */
 	int64_t		 now;
 };
 

@@ -116,6 +116,25 @@ entry_str(LDAP *ld, LDAPMessage *e, const char *attr)
  * keep a store larger than the server's size limit listable.  Returns the
  * LDAP result code, the error already shown (labelled with what).
  */
+/*
+ * The store's base is not there.  Servers say the same (32) when it is
+ * only hidden by the access rules, most often from a forgotten -D: say
+ * both, once, so that the alias looked for is not blamed instead.
+ */
+static void
+base_missing(struct ctx *ctx, const char *what, const char *matched)
+{
+	int anonymous = ctx->co.simple &&
+	    (ctx->co.binddn == NULL || *ctx->co.binddn == '\0');
+
+	ldap_fail(what, LDAP_NO_SUCH_OBJECT, matched, anonymous ?
+	    "the base does not exist, or is hidden from anonymous users: "
+	    "bind with -D (and -W, -w or -y)" :
+	    "the base does not exist, or is hidden from this identity: "
+	    "check -b (or BASE in ldap.conf)");
+	ctx->base_told = 1;
+}
+
 int
 store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
     char **attrs, entry_fn fn, void *arg)
@@ -174,8 +193,11 @@ store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
 		if (rc != LDAP_SUCCESS)
 			err = rc;
 		if (err != LDAP_SUCCESS) {
-			/* a missing base or alias is the caller's to word */
-			if (err != LDAP_NO_SUCH_OBJECT || scope != LDAP_SCOPE_BASE)
+			/* a missing alias is the caller's to word */
+			if (err == LDAP_NO_SUCH_OBJECT &&
+			    scope != LDAP_SCOPE_BASE)
+				base_missing(ctx, what, matched);
+			else if (err != LDAP_NO_SUCH_OBJECT)
 				ldap_fail(what, err, matched, text);
 			goto done;
 		}
@@ -588,6 +610,9 @@ no_such_alias(struct ctx *ctx, const char *alias, const char *base)
 {
 	char what[256], info[512];
 
+	/* the base itself is missing, and that was said */
+	if (ctx->base_told)
+		return exit_status(LDAP_NO_SUCH_OBJECT);
 	snprintf(what, sizeof(what), "\"%s\"", alias);
 	snprintf(info, sizeof(info), "no certificate with this alias under %s",
 	    base);

@@ -11,6 +11,7 @@ add_base 1
 
 lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
 contains() { printf '%s' "$2" | grep -qF -- "$1"; }
+not_contains() { ! contains "$@"; }
 C=$T/certs
 
 mkcert good
@@ -99,3 +100,10 @@ expect_ldap 1 "needs a value" lt import --description
 # a base that does not exist: the server's answer, with its matched DN
 expect_ldap 32 "search ou=nope,o=ts: No such object (32)" lt -b "ou=nope,$SUFFIX" list
 expect_ldap 32 "matched DN: o=ts" lt -b "ou=nope,$SUFFIX" list
+expect_ldap 32 "the base does not exist, or is hidden from this identity" lt -b "ou=nope,$SUFFIX" list
+# an alias looked for under a missing base: the base is named, once
+out=$(lt -b "ou=nope,$SUFFIX" show good 2>&1)
+check "missing base: said once" [ "$(printf '%s\n' "$out" | grep -c 'No such object')" = 1 ]
+check "missing base: the alias is not blamed" not_contains "no certificate with this alias" "$out"
+expect_ldap 32 "hidden from anonymous users: bind with -D" \
+	"$LDAPTRUST" -x -H "$(uri 1)" -b "ou=nope,$SUFFIX" list
