@@ -61,6 +61,11 @@ typedef struct ts_export_state {
 	int			tx_failing;
 	int			tx_kicked;
 	/*
+	 * Woken while running (under slapd_rq.rq_mutex): a change that came
+	 * after the run's last look waits for no tick, it is run again.
+	 */
+	int			tx_rerun;
+	/*
 	 * A certificate left the store: the TS_EXPORT_* files not yet
 	 * written since.  Per file, because a large store's bundle is
 	 * written later than the directory, and its users' cached
@@ -303,7 +308,7 @@ truststore_export_task( void *ctx, void *arg )
 	ts_export_state *tx = rtask->arg;
 	BackendDB *be;
 	time_t start;
-	int i, kicked, changed, removed = 0, failing;
+	int i, kicked, changed, removed = 0, failing, rerun;
 
 	/* the start-up read failed: try it again */
 	if ( !tx->tx_loaded && ( be = truststore_export_db( tx ) ) != NULL ) {
@@ -348,8 +353,15 @@ truststore_export_task( void *ctx, void *arg )
 
 	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
 	ldap_pvt_runqueue_stoptask( &slapd_rq, rtask );
+	rerun = tx->tx_rerun;
+	tx->tx_rerun = 0;
+	if ( rerun )
+		rtask->interval.tv_sec = 0;
 	ldap_pvt_runqueue_resched( &slapd_rq, rtask, 0 );
+	rtask->interval.tv_sec = TS_EXPORT_INTERVAL;
 	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	if ( rerun )
+		slap_wake_listener();
 	return NULL;
 }
 
@@ -362,8 +374,13 @@ truststore_export_kick( ts_export_state *tx )
 
 	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
 	rtask = tx->tx_task;
-	if ( rtask && !ldap_pvt_runqueue_isrunning( &slapd_rq, rtask ) &&
-		rtask->next_sched.tv_sec > slap_get_time() ) {
+	/*
+	 * Running, it may be past its last look at the catalogue: it runs
+	 * again at once when it ends (a removal waited up to two ticks).
+	 */
+	if ( rtask && ldap_pvt_runqueue_isrunning( &slapd_rq, rtask ) )
+		tx->tx_rerun = 1;
+	else if ( rtask && rtask->next_sched.tv_sec > slap_get_time() ) {
 		rtask->interval.tv_sec = 0;
 		ldap_pvt_runqueue_resched( &slapd_rq, rtask, 0 );
 		rtask->interval.tv_sec = TS_EXPORT_INTERVAL;

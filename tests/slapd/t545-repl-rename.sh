@@ -39,9 +39,15 @@ holds() {
 	_got="$(cert_of 1 "$2") $(cert_of 2 "$2") $(cert_of 3 "$2")"
 	[ "$_got" = "$3 $3 $3" ] && pass "$1" || fail "$1: nodes 1 2 3 hold $_got"
 }
+exports_agree() {
+	export_list 1 > "$T/ea.1"; export_list 2 > "$T/ea.2"; export_list 3 > "$T/ea.3"
+	cmp -s "$T/ea.1" "$T/ea.2" && cmp -s "$T/ea.1" "$T/ea.3"
+}
 settle() {
 	wait_sync 60 1 2 3 || return 1
 	same_entries "$1: entries equal on every node" 1 2 3
+	# the files follow the entries a moment later (the export task)
+	wait_for 10 exports_agree
 	same_exports "$1: export files equal on every node" 1 2 3
 }
 
