@@ -866,23 +866,70 @@ truststore_late_load( void *ctx, void *arg )
 /*
  * The replication rules (ts_repl.c) end some replicated writes without a
  * result, which only overlays that have not seen the write yet tolerate:
- * accesslog and syncprov must come before truststore in the
- * configuration (the list runs from the last configured).
+ * accesslog and syncprov must run after truststore, so come before it in
+ * the configuration (the list runs from the last configured).  And slapd's
+ * own overlay for multi-provider consumers ("syncrepl", which slapd puts
+ * first) must run before it: placed above that one (olcOverlay={0}), the
+ * overlay sees replicated modifies before slapd has resolved them, and
+ * nodes diverge (a modify racing a rename).  What is out of place, or
+ * NULL.
  */
+static const char *
+truststore_order_bad( slap_overinst *on )
+{
+	slap_overinst *o;
+	int mine = 0;
+
+	for ( o = on->on_info->oi_list; o != NULL; o = o->on_next ) {
+		if ( o == on )
+			mine = 1;
+		else if ( !mine && ( strcmp( o->on_bi.bi_type, "accesslog" ) == 0 ||
+				strcmp( o->on_bi.bi_type, "syncprov" ) == 0 ) )
+			return o->on_bi.bi_type;
+		else if ( mine && strcmp( o->on_bi.bi_type, "syncrepl" ) == 0 )
+			return "slapd's syncrepl overlay";
+	}
+	return NULL;
+}
+
+static void
+truststore_order_say( BackendDB *be, const char *other )
+{
+	Debug( LDAP_DEBUG_ANY, "truststore: out of order with %s on %s: "
+		"configure it after accesslog and syncprov, without an index "
+		"(ldif/50-overlay.ldif: delete its olcOverlay entry and add "
+		"it again), or replication conflicts can leave the nodes with "
+		"different stores\n", other,
+		be->be_suffix ? be->be_suffix[0].bv_val : "" );
+}
+
 static void
 truststore_check_order( BackendDB *be )
 {
-	slap_overinst *on = (slap_overinst *)be->bd_info, *o;
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	const char *other = truststore_order_bad( on );
 
-	for ( o = on->on_info->oi_list; o != NULL && o != on; o = o->on_next ) {
-		if ( strcmp( o->on_bi.bi_type, "accesslog" ) == 0 ||
-			strcmp( o->on_bi.bi_type, "syncprov" ) == 0 )
-			Debug( LDAP_DEBUG_ANY, "truststore: configured before "
-				"%s on %s: configure it after accesslog and "
-				"syncprov (ldif/50-overlay.ldif), or replication "
-				"conflicts can stall writes\n", o->on_bi.bi_type,
-				be->be_suffix ? be->be_suffix[0].bv_val : "" );
-	}
+	if ( other != NULL )
+		truststore_order_say( be, other );
+	ti->ti_order_told = other != NULL;
+}
+
+/*
+ * The same for overlays added while slapd runs (cn=config), looked at
+ * when a replicated write comes, where the order matters: said once, and
+ * again if the order is mended and then broken.  A plain int: at worst
+ * two threads say it twice.
+ */
+void
+truststore_order_watch( Operation *op, truststore_info *ti )
+{
+	const char *other = truststore_order_bad(
+		(slap_overinst *)op->o_bd->bd_info );
+
+	if ( other != NULL && !ti->ti_order_told )
+		truststore_order_say( op->o_bd, other );
+	ti->ti_order_told = other != NULL;
 }
 
 /*

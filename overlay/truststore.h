@@ -16,6 +16,7 @@ typedef struct truststore_info {
 	struct ts_policy ti_policy;
 	int		ti_refuse_duplicates;
 	int		ti_expiring_days;
+	int		ti_order_told;	/* a wrong overlay order was logged */
 	char		*ti_export_dir;		/* truststore-export-dir */
 	char		*ti_export_bundle;	/* truststore-export-bundle */
 	void		*ti_export;		/* ts_export.c's private state */
@@ -118,6 +119,7 @@ void	truststore_vet_end( truststore_vet *tv );
 AttributeDescription *truststore_decoration_ad( const char *name );
 int	truststore_is_decoration( AttributeDescription *ad );
 int	truststore_computed_index( AttributeDescription *ad );
+void	truststore_order_watch( Operation *op, truststore_info *ti );
 int	truststore_fact_index( const char *name, int *hint );
 int	truststore_in_base( Operation *op, truststore_info *ti,
 		struct berval *ndn );

@@ -972,6 +972,7 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	/* a replica: the provider checked and decorated everything */
 	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
+		truststore_order_watch( op, ti );
 		tc = truststore_cb_push( op, ti );
 		tc->tc_track = 1;
 
@@ -1237,6 +1238,8 @@ truststore_modify( Operation *op, SlapReply *rs )
 
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
+	if ( replicated )
+		truststore_order_watch( op, ti );
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
 	rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
@@ -1380,6 +1383,8 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	int inside, stays, managed = 0, rc;
 	struct berval der = BER_BVNULL, found;
 
+	if ( replicated )
+		truststore_order_watch( op, ti );
 	if ( !replicated &&
 		truststore_is_base_or_above( op, ti, &op->o_req_ndn ) ) {
 		return truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,
@@ -1487,6 +1492,8 @@ truststore_delete( Operation *op, SlapReply *rs )
 
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
+	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) )
+		truststore_order_watch( op, ti );
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
