@@ -143,21 +143,15 @@ truststore_repl_add( Operation *op, struct berval *old_der )
  * Remove the entry dn/ndn holding der below accesslog and syncprov, and
  * take it out of the lookup index and the export.
  */
-static int
-truststore_repl_remove( Operation *op, struct berval *dn, struct berval *ndn,
-	struct berval *der )
+/* What a delete's response callback would have told them: dn holding
+ * der is gone. */
+static void
+truststore_repl_tell_gone( Operation *op, truststore_info *ti,
+	struct berval *dn, struct berval *ndn, struct berval *der )
 {
-	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	truststore_info *ti = on->on_bi.bi_private;
 	struct berval none = BER_BVNULL, alias;
 	Operation op2;
-	int rc;
 
-	rc = truststore_repl_below( op, on, LDAP_REQ_DELETE, dn, ndn, NULL );
-	if ( rc != LDAP_SUCCESS )
-		return rc;
-
-	/* what the delete's response callback would have told them */
 	op2 = *op;
 	op2.o_tag = LDAP_REQ_DELETE;
 	op2.o_req_dn = *dn;
@@ -168,6 +162,19 @@ truststore_repl_remove( Operation *op, struct berval *dn, struct berval *ndn,
 	truststore_export_wake( ti );
 	if ( alias.bv_val != NULL )
 		op->o_tmpfree( alias.bv_val, op->o_tmpmemctx );
+}
+
+static int
+truststore_repl_remove( Operation *op, struct berval *dn, struct berval *ndn,
+	struct berval *der )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	int rc;
+
+	rc = truststore_repl_below( op, on, LDAP_REQ_DELETE, dn, ndn, NULL );
+	if ( rc == LDAP_SUCCESS )
+		truststore_repl_tell_gone( op, on->on_bi.bi_private, dn, ndn,
+			der );
 	return rc;
 }
 
@@ -217,11 +224,9 @@ truststore_repl_modrdn( Operation *op, struct berval *newndn,
 	}
 	overlay_entry_release_ov( op, e, 0, on );
 
-	if ( older )
-		rc = truststore_repl_remove( op, &dn, &ndn, &loser );
-	else
-		rc = truststore_repl_remove( op, &op->o_req_dn, &op->o_req_ndn,
-			der );
+	/* the renamed entry lost: truststore_repl_lost() deletes it */
+	rc = older ? truststore_repl_remove( op, &dn, &ndn, &loser ) :
+		LDAP_SUCCESS;
 	Debug( rc == LDAP_SUCCESS ? LDAP_DEBUG_SYNC : LDAP_DEBUG_ANY,
 		"%s truststore: replicated rename of %s onto %s, which holds "
 		"%s entry: %s removed (%d)\n", op->o_log_prefix,
@@ -234,7 +239,40 @@ truststore_repl_modrdn( Operation *op, struct berval *newndn,
 		op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
 	if ( loser.bv_val != NULL )
 		op->o_tmpfree( loser.bv_val, op->o_tmpmemctx );
-	return !older && rc == LDAP_SUCCESS ? -1 : 0;
+	return older ? 0 : -1;
+}
+
+/*
+ * The renamed entry lost (truststore_repl_modrdn() said -1).  It is
+ * deleted, not below the other overlays but through them, as a delete
+ * with the rename's CSN: accesslog logs it, so that this node relays it.
+ * Dropped unlogged, a third node that took the winner's side first
+ * relayed the loser's later writes without it; a peer that then heard of
+ * them through it moved its cookie past the rename, ignored the rename
+ * when it came ("CSN too old"), and kept the renamed entry for good
+ * (t546).  Peers that already removed it find nothing to delete, which
+ * syncrepl ignores.  Returns what the bi_op_modrdn hook returns.
+ */
+int
+truststore_repl_lost( Operation *op, SlapReply *rs, struct berval *der )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	ber_tag_t tag = op->o_tag;
+	int rc;
+
+	op->o_tag = LDAP_REQ_DELETE;
+	rc = overlay_op_walk( op, rs, op_delete, on->on_info, on->on_next );
+	op->o_tag = tag;
+	op->o_bd->bd_info = (BackendInfo *)on;
+	Debug( rs->sr_err == LDAP_SUCCESS ? LDAP_DEBUG_SYNC : LDAP_DEBUG_ANY,
+		"%s truststore: replicated rename of %s lost: deleted, "
+		"logged with the rename's CSN (%d)\n", op->o_log_prefix,
+		op->o_req_dn.bv_val, rs->sr_err );
+	if ( rs->sr_err == LDAP_SUCCESS )
+		truststore_repl_tell_gone( op, ti, &op->o_req_dn,
+			&op->o_req_ndn, der );
+	return rc;
 }
 
 /*

@@ -17,11 +17,12 @@ void	truststore_repl_add( Operation *op, struct berval *old_der );
 
 /*
  * A replicated rename onto a name another certificate entry holds here:
- * the later write wins.  -1: the renamed entry (certificate der) lost and
- * was removed, and the rename is to be dropped (truststore_repl_gone).
+ * the later write wins.  -1: the renamed entry (certificate der) lost,
+ * and the rename is to become its delete (truststore_repl_lost).
  */
 int	truststore_repl_modrdn( Operation *op, struct berval *newndn,
 	struct berval *der );
+int	truststore_repl_lost( Operation *op, SlapReply *rs, struct berval *der );
 
 /*
  * A certificate entry was renamed here (a committed modrdn): remember it,

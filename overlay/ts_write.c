@@ -1447,10 +1447,11 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	/* the name taken here by a concurrent write: see ts_repl.c */
 	if ( replicated && stays && truststore_repl_modrdn( op,
 			&tc->tc_gate_ndn, &der ) < 0 ) {
-		truststore_tmpfree_bv( op, &der );
-		/* it ends here, without a result to play tc */
+		/* tc would play the delete's result as the rename's */
 		truststore_cb_cleanup( op, rs );
-		return truststore_repl_gone( op, rs );
+		rc = truststore_repl_lost( op, rs, &der );
+		truststore_tmpfree_bv( op, &der );
+		return rc;
 	}
 
 	if ( !replicated && stays && truststore_refuse_name( op, rs,
