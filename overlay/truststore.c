@@ -979,6 +979,16 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 		return 1;
 	if ( slapMode & SLAP_TOOL_MODE )
 		return 0;
+	/*
+	 * LDAP transactions (RFC 5805) are refused on this database, when
+	 * queued, with slapd's own "backend doesn't support transactions":
+	 * back-mdb sends each operation's result before the commit, so the
+	 * export and the lookup index would follow operations that a later
+	 * one then rolls back; and the commit holds LMDB's write lock while
+	 * each operation waits for its entry's gate, which a plain write
+	 * holds while it waits for that lock: all writes stopped.
+	 */
+	on->on_info->oi_bi.bi_flags &= ~SLAP_BFLAG_TXNS;
 	truststore_check_order( be );
 	truststore_check_subordinates( be, ti );
 	if ( SLAP_DBOPEN( be ) ) {
