@@ -373,6 +373,21 @@ store_list(struct ctx *ctx, const char *filter, char **attrs,
 	return rc;
 }
 
+/* Forget record i of list, keeping the others in order. */
+static void
+cert_list_drop(struct cert_list *list, size_t i)
+{
+	struct cert_list one;
+
+	one.recs = list->recs + i;
+	one.n = 1;
+	one.cap = 0;
+	cert_recs_free(&one);
+	memmove(list->recs + i, list->recs + i + 1,
+	    (list->n - i - 1) * sizeof(*list->recs));
+	list->n--;
+}
+
 /* Forget the records of list from index from on. */
 void
 cert_list_trim(struct cert_list *list, size_t from)
@@ -436,6 +451,21 @@ store_get(struct ctx *ctx, const char *alias, char **attrs,
 	    attrs ? attrs : list_attrs, add_rec, list);
 	if (rc != LDAP_SUCCESS)
 		goto done;
+	/*
+	 * The alias is the RDN: an entry that holds it only as a second cn
+	 * value (stored before the overlay refused those) is not it.
+	 */
+	for (i = from; i < list->n; ) {
+		char *a = dn_alias(list->recs[i].dn);
+		int same = a != NULL && strcasecmp(a, alias) == 0;
+
+		free(a);
+		if (same) {
+			i++;
+			continue;
+		}
+		cert_list_drop(list, i);
+	}
 	if (list->n == from) {
 		rc = LDAP_NO_SUCH_OBJECT;
 		goto done;

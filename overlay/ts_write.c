@@ -878,6 +878,29 @@ truststore_refuse_options( Operation *op, SlapReply *rs,
  * holds can be named by ldaptrust and labelled in the bundle.  rdn is a
  * DN or an RDN: its first RDN is checked.
  */
+/* Why a second cn value is refused, in every message that refuses one. */
+#define TS_ONE_CN	"a certificate entry has one cn value, its alias"
+
+/*
+ * A replace of cn by the one value it holds, which consoles send when
+ * they save a whole entry: harmless, let through.
+ */
+static int
+truststore_cn_kept( Operation *op, Modifications *ml )
+{
+	struct berval rdn, val;
+
+	if ( ml->sml_op != LDAP_MOD_REPLACE || ml->sml_numvals != 1 )
+		return 0;
+	dnRdn( &op->o_req_ndn, &rdn );
+	/* "cn=" then the value, both normalized */
+	if ( rdn.bv_len < 3 || strncasecmp( rdn.bv_val, "cn=", 3 ) != 0 )
+		return 0;
+	val.bv_val = rdn.bv_val + 3;
+	val.bv_len = rdn.bv_len - 3;
+	return ml->sml_nvalues != NULL && bvmatch( &ml->sml_nvalues[0], &val );
+}
+
 static int
 truststore_refuse_name( Operation *op, SlapReply *rs, struct berval *rdnbv )
 {
@@ -985,6 +1008,10 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	if ( truststore_refuse_name( op, rs, &e->e_name ) != LDAP_SUCCESS )
 		return rs->sr_err;
+	if ( ( a = attr_find( e->e_attrs, slap_schema.si_ad_cn ) ) != NULL &&
+		a->a_numvals > 1 )
+		return truststore_refuse( op, rs, LDAP_CONSTRAINT_VIOLATION,
+			TS_PREFIX TS_ONE_CN );
 
 	/* slapd refuses these itself unless an updatedn disables that */
 	for ( a = e->e_attrs; a != NULL; a = a->a_next ) {
@@ -1290,6 +1317,15 @@ truststore_modify( Operation *op, SlapReply *rs )
 			rc = rs->sr_err;
 			goto done;
 		}
+		/* the alias is the RDN's one value: a second one would be
+		 * a name the clients look certificates up by, unchecked */
+		if ( ml->sml_desc == slap_schema.si_ad_cn &&
+			!truststore_cn_kept( op, ml ) ) {
+			rc = truststore_refuse( op, rs, LDAP_CONSTRAINT_VIOLATION,
+				TS_PREFIX TS_ONE_CN " (rename it to change its "
+				"alias: ldapmodrdn -r, ldaptrust rename)" );
+			goto done;
+		}
 		/* slapd refuses these itself unless an updatedn is set */
 		if ( truststore_is_decoration( ml->sml_desc ) &&
 			!( ml->sml_flags & SLAP_MOD_INTERNAL ) ) {
@@ -1458,6 +1494,17 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 			&op->orr_newrdn ) != LDAP_SUCCESS ) {
 		truststore_tmpfree_bv( op, &der );
 		return rs->sr_err;
+	}
+	if ( !replicated && stays && !op->orr_deleteoldrdn ) {
+		struct berval oldrdn;
+
+		dnRdn( &op->o_req_ndn, &oldrdn );
+		if ( !dn_match( &oldrdn, &op->orr_nnewrdn ) ) {
+			truststore_tmpfree_bv( op, &der );
+			return truststore_refuse( op, rs,
+				LDAP_CONSTRAINT_VIOLATION, TS_PREFIX TS_ONE_CN
+				": rename with deleteoldrdn (ldapmodrdn -r)" );
+		}
 	}
 	if ( !replicated && inside != stays ) {
 		truststore_tmpfree_bv( op, &der );

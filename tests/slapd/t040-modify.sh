@@ -120,6 +120,26 @@ userCertificate;binary:< file://$C/b.der" | lmodify 1 >/dev/null &&
 expect_ldap 53 "truststore: certificates enter the trust store by add, not by moving them in" \
 	lmodrdn 1 -r -s "$BASE" "cn=out,ou=other,$SUFFIX" cn=out
 
+# one cn value, the alias: a second would be a name clients find the
+# certificate by, never checked as an alias
+refused 19 "truststore: a certificate entry has one cn value, its alias" \
+	"cn=renamed,ou=sub,$BASE" "add: cn
+cn: bad/alias"
+refused 19 "rename it to change its alias" "cn=renamed,ou=sub,$BASE" "replace: cn
+cn: other-name"
+mod "cn=renamed,ou=sub,$BASE" "replace: cn
+cn: Renamed" | lmodify 1 >/dev/null &&
+	pass "cn replaced by the value it holds (consoles save whole entries)" ||
+	fail "cn replaced by its own value refused"
+snapshot 1 > "$T/before"
+expect_ldap 19 "rename with deleteoldrdn (ldapmodrdn -r)" \
+	lmodrdn 1 "cn=renamed,ou=sub,$BASE" cn=kept
+snapshot 1 > "$T/after"
+check "a rename keeping the old cn changes nothing" cmp -s "$T/before" "$T/after"
+printf 'dn: cn=two,%s\nobjectClass: tsCertificate\ncn: two\ncn: another\nuserCertificate;binary:< file://%s\n' \
+	"$BASE" "$C/c.der" > "$T/two.ldif"
+expect_ldap 19 "a certificate entry has one cn value" ladd 1 -f "$T/two.ldif"
+
 # delete
 ldelete 1 "cn=renamed,ou=sub,$BASE" && pass "delete a certificate entry" || fail "delete"
 node_alive 1 && pass "slapd still running"
