@@ -24,7 +24,7 @@
 #include "ldaptrust.h"
 
 /* The ldap tools' letters plus -h for help; a leading ':' lets us word errors. */
-#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:o:h"
+#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:o:hp:"
 
 static const struct option common_long[] = {
 	{ "uri",	required_argument,	NULL,	'H' },
@@ -101,16 +101,17 @@ common_opt(struct ctx *ctx, int c, char *arg)
 		free(co->passwd);
 		if ((co->passwd = strdup(arg)) == NULL)
 			return -1;
+		co->passwd_opt = 1;
 		/* keep the password out of ps(1), as the ldap tools do */
 		memset(arg, '*', strlen(arg));
 		break;
 	case 'W': co->prompt_passwd = 1; break;
 	case 'y': co->passwd_file = arg; break;
 	case 'x': co->simple = 1; break;
-	case 'Y': co->mech = arg; break;
-	case 'X': co->authzid = arg; break;
-	case 'U': co->authcid = arg; break;
-	case 'R': co->realm = arg; break;
+	case 'Y': co->mech = arg; co->sasl_opt = 'Y'; break;
+	case 'X': co->authzid = arg; co->sasl_opt = 'X'; break;
+	case 'U': co->authcid = arg; co->sasl_opt = 'U'; break;
+	case 'R': co->realm = arg; co->sasl_opt = 'R'; break;
 	case 'O': co->secprops = arg; break;
 	case 'Q': co->quiet = 1; break;
 	case 'Z': co->starttls++; break;
@@ -118,7 +119,7 @@ common_opt(struct ctx *ctx, int c, char *arg)
 		co->debug = (int)strtol(arg, &end, 0);
 		if (*arg == '\0' || *end != '\0') {
 			usage_error(ctx, "-d %s: not a number", arg);
-			exit(EXIT_LOCAL);
+			exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
 		}
 		break;
 	case 'v': co->verbose++; break;
@@ -137,7 +138,7 @@ common_opt(struct ctx *ctx, int c, char *arg)
 		}
 		usage_error(ctx, "-o %s: only -o nettimeout=SECONDS is known",
 		    arg);
-		exit(EXIT_LOCAL);
+		exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
 	default: return 0;
 	}
 	return 1;
@@ -181,6 +182,12 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 		c = getopt_long(argc, argv, sopts, lopts, NULL);
 		if (c == -1)
 			return -1;
+		if (c == 'p' || (c == 'h' && strcmp(argv[optind - 1], "--help") != 0)) {
+			usage_error(ctx, "-%c: the ldap tools dropped -h HOST and "
+			    "-p PORT in OpenLDAP 2.5: use -H ldap://HOST:PORT "
+			    "(--help for help)", c);
+			exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
+		}
 		if (c == 'h') {
 			command_usage(ctx->cmd ? command_find(ctx->cmd) : NULL,
 			    stdout);
@@ -195,7 +202,7 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 				usage_error(ctx, "unknown option -%c", optopt);
 			else
 				usage_error(ctx, "unknown option %s", what);
-			exit(EXIT_LOCAL);
+			exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
 		}
 		switch (common_opt(ctx, c, optarg)) {
 		case 1:
@@ -305,8 +312,14 @@ prompt_tty(const char *prompt, int echo)
 	size_t len;
 
 	if ((tty = fopen("/dev/tty", "r+")) == NULL) {
-		warnx_("cannot prompt: /dev/tty: %s", strerror(errno));
-		return NULL;
+		/* no terminal: read standard input, as lutil_getpass() */
+		fputs(prompt, stderr);
+		if (fgets(buf, sizeof(buf), stdin) == NULL)
+			return NULL;
+		buf[strcspn(buf, "\r\n")] = '\0';
+		ret = strdup(buf);
+		memset(buf, 0, sizeof(buf));
+		return ret;
 	}
 	fputs(prompt, tty);
 	fflush(tty);
@@ -426,8 +439,8 @@ bind_sasl(struct ctx *ctx)
 {
 	struct conn_opts *co = &ctx->co;
 	struct sasl_defaults sd;
-	char what[300], *user = NULL;
-	int rc, i, ssf = 0;
+	char what[300];
+	int rc, i;
 
 	memset(&sd, 0, sizeof(sd));
 	/* what ldap.conf (SASL_MECH, ...) says, unless the command line does */
@@ -448,8 +461,6 @@ bind_sasl(struct ctx *ctx)
 		rc = EXIT_LOCAL;
 		goto done;
 	}
-	if (!co->quiet && sd.mech != NULL)
-		fprintf(stderr, "SASL/%s authentication started\n", sd.mech);
 	rc = ldap_sasl_interactive_bind_s(ctx->ld, co->binddn, sd.mech, NULL,
 	    NULL, co->quiet ? LDAP_SASL_QUIET : LDAP_SASL_AUTOMATIC,
 	    sasl_interact, &sd);
@@ -459,19 +470,13 @@ bind_sasl(struct ctx *ctx)
 		rc = ld_fail(ctx, what, rc);
 		goto done;
 	}
-	if (!co->quiet) {
-		ldap_get_option(ctx->ld, LDAP_OPT_X_SASL_USERNAME, &user);
-		ldap_get_option(ctx->ld, LDAP_OPT_X_SASL_SSF, &ssf);
-		if (user != NULL)
-			fprintf(stderr, "SASL username: %s\n", user);
-		fprintf(stderr, "SASL SSF: %d\n", ssf);
-	}
+	/* libldap says "SASL/... authentication started", the username and
+	 * the SSF itself, unless LDAP_SASL_QUIET (-Q) */
 done:
 	for (i = 0; i < sd.nanswers; i++) {
 		memset(sd.answers[i], 0, strlen(sd.answers[i]));
 		free(sd.answers[i]);
 	}
-	ldap_memfree(user);
 	if (sd.mech != co->mech)
 		ldap_memfree(sd.mech);
 	if (sd.realm != co->realm)
@@ -518,6 +523,17 @@ conn_open(struct ctx *ctx)
 		ber_set_option(NULL, LBER_OPT_DEBUG_LEVEL, &co->debug);
 		ldap_set_option(NULL, LDAP_OPT_DEBUG_LEVEL, &co->debug);
 	}
+	if (co->simple && co->sasl_opt) {
+		warnx_("-x and -%c: a simple bind takes no SASL option",
+		    co->sasl_opt);
+		return EXIT_LOCAL;
+	}
+	/* not co->passwd: sync --watch reconnects with what -y read */
+	if (co->passwd_opt && (co->passwd_file || co->prompt_passwd)) {
+		warnx_("-w and -%c: give the password one way",
+		    co->passwd_file ? 'y' : 'W');
+		return EXIT_LOCAL;
+	}
 	if (get_password(ctx) == -1)
 		return EXIT_LOCAL;
 	rc = ldap_initialize(&ctx->ld, co->uri);
@@ -541,9 +557,12 @@ conn_open(struct ctx *ctx)
 	if (co->starttls) {
 		rc = ldap_start_tls_s(ctx->ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS) {
+			int broken = rc < 0;
+
 			rc = ld_fail(ctx, "StartTLS", rc);
-			/* -Z alone goes on in clear text, as the ldap tools */
-			if (co->starttls > 1)
+			/* -Z alone goes on in clear text if the server said
+			 * no, as the ldap tools; a broken handshake stops */
+			if (co->starttls > 1 || broken)
 				return rc;
 		} else if (co->verbose)
 			fprintf(stderr, "%s: StartTLS done\n", PROGNAME);

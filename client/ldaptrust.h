@@ -29,8 +29,10 @@ struct conn_opts {
 	char		*binddn;	/* -D */
 	char		*passwd;	/* -w, -W, -y */
 	int		 prompt_passwd;	/* -W */
+	int		 passwd_opt;	/* -w was given */
 	char		*passwd_file;	/* -y */
 	int		 simple;	/* -x */
+	int		 sasl_opt;	/* the last of -Y -X -U -R given */
 	char		*mech;		/* -Y */
 	char		*authzid;	/* -X */
 	char		*authcid;	/* -U */
@@ -52,6 +54,7 @@ struct ctx {
 	int		 tty_out;	/* stdout is a terminal */
 	int		 tty_err;
 	int		 tty_in;
+	int		 usage_status;	/* exit status of a usage error (0: EXIT_LOCAL) */
 	int		 base_told;	/* a missing base was reported */
 	int64_t		 now;
 };

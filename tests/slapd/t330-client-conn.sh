@@ -102,3 +102,25 @@ for c in list show import export delete rename expiring; do
 done
 check "CMD --help" contains "--alias-from subject" "$("$LDAPTRUST" import --help)"
 check "help CMD" contains "--days N" "$("$LDAPTRUST" help expiring)"
+
+# as the ldap tools of 2.5: -h HOST and -p PORT are gone, not help
+expect_ldap 1 "use -H ldap://HOST:PORT" "$LDAPTRUST" -x -h 127.0.0.1 -b "$BASE" list
+expect_ldap 1 "use -H ldap://HOST:PORT" "$LDAPTRUST" -x -p "$(port 1)" -b "$BASE" list
+# expiring is a monitoring check: its usage errors are "unknown" (3)
+expect_ldap 3 "unknown option" "$LDAPTRUST" -x -H "$(uri 1)" -b "$BASE" expiring --bogus
+# conflicting ways to authenticate are refused, as the tools do
+expect_ldap 1 "a simple bind takes no SASL option" \
+	"$LDAPTRUST" -x -Y EXTERNAL -H "$(ldapi 1)" -b "$BASE" list
+printf '%s' "$ROOTPW" > "$T/pw"; chmod 600 "$T/pw"
+expect_ldap 1 "give the password one way" \
+	"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w wrong -y "$T/pw" -b "$BASE" list
+# -W without a terminal reads standard input, as the tools do
+if command -v setsid >/dev/null; then
+	printf '%s\n' "$ROOTPW" | setsid -w "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -W \
+	    -b "$BASE" list >/dev/null 2>"$T/w.err"
+	check "-W with no terminal: the password from stdin" [ $? = 0 ]
+fi
+# libldap prints the SASL banner itself: once
+n=$("$LDAPTRUST" -Y EXTERNAL -H "$(ldapi 1)" -b "$BASE" list 2>&1 >/dev/null </dev/null |
+	grep -c "authentication started")
+check "the SASL banner once" [ "$n" = 1 ]
