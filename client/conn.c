@@ -85,7 +85,7 @@ opt_usage_common(FILE *fp)
 "  -v             verbose\n"
 "  -d LEVEL       libldap debug level\n"
 "  -o nettimeout=SECONDS  give up connecting after SECONDS\n"
-"  -h, --help     this help\n", fp);
+"  --help         this help\n", fp);
 }
 
 static int
