@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <lber.h>
 #include <ldap.h>
@@ -312,6 +313,43 @@ ssl_reason(char *buf, size_t len)
 	return ERR_reason_error_string(e) ? ERR_reason_error_string(e) : buf;
 }
 
+/*
+ * SSL_connect() within `seconds' in all: the socket's timeouts bound each
+ * read, and a server that sends a byte a second would keep a blocking
+ * handshake going for ever.  1 done, else failed (errno ETIMEDOUT when
+ * the time ran out).
+ */
+static int
+handshake(SSL *ssl, int fd, int seconds)
+{
+	struct timespec now, end;
+	struct pollfd pfd;
+	long left;
+	int flags, r, e;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += seconds;
+	flags = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	while ((r = SSL_connect(ssl)) != 1) {
+		e = SSL_get_error(ssl, r);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (end.tv_sec - now.tv_sec) * 1000 +
+		    (end.tv_nsec - now.tv_nsec) / 1000000;
+		pfd.fd = fd;
+		pfd.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			errno = ETIMEDOUT;
+			r = 0;
+			break;
+		}
+	}
+	fcntl(fd, F_SETFL, flags);
+	return r;
+}
+
 int
 tls_fetch_chain(const struct tls_target *t, STACK_OF(X509) **chain,
     char *err, size_t errlen)
@@ -344,9 +382,10 @@ tls_fetch_chain(const struct tls_target *t, STACK_OF(X509) **chain,
 		SSL_set_tlsext_host_name(ssl, t->host);
 	SSL_set_fd(ssl, fd);
 	errno = 0;
-	if (SSL_connect(ssl) != 1) {
+	if (handshake(ssl, fd, t->timeout) != 1) {
 		if (ERR_peek_last_error() == 0 &&
-		    (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		    (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == ETIMEDOUT)) {
 			snprintf(err, errlen, "%s port %s: TLS handshake: no "
 			    "answer within %d s", t->host, t->port, t->timeout);
 			goto done;

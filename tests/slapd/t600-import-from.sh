@@ -156,6 +156,22 @@ time.sleep(60)" &
 	    --from "127.0.0.1:$(port 8)"
 	expect_ldap 1 "StartTLS: no answer within 1 s" lt verify --timeout 1 \
 	    --starttls ldap "127.0.0.1:$(port 8)"
+	# one that answers a byte a second: each read is in time, the
+	# handshake never is (timeout(1) only keeps a hang from hanging us)
+	python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $(port 7))); s.listen(5); open('$T/drip', 'w').close()
+c, _ = s.accept()
+for b in b'\\x16\\x03\\x03\\x40\\x00' + b'\\x02' * 60:
+    c.send(bytes([b])); time.sleep(0.5)" &
+	_ts_pids="$_ts_pids $!"
+	i=0
+	while [ ! -e "$T/drip" ]; do
+		i=$((i + 1)); [ $i -lt 200 ] || die "drip listener"; sleep 0.1
+	done
+	expect_ldap 1 "TLS handshake: no answer within 2 s" timeout 25 \
+	    "$LDAPTRUST" -x -H "$(uri 1)" -b "$BASE" verify --timeout 2 "127.0.0.1:$(port 7)"
 fi
 snapshot 1 > "$T/after"
 check "failures changed nothing" cmp -s "$T/before" "$T/after"
