@@ -248,7 +248,7 @@ cert_ldif x "$C/x.der" | sed "s/^dn: cn=x,/dn: cn=x,ou=nosuch,/" \
 expect_ldap 32 "" ladd 5 -f "$T/x-noparent.ldif"
 both "after failed adds (68, 32): not found" "0:" \
     "$BASE" sub "(tsFingerprintSHA256=$(fp x))"
-{ recert "cn=w1,$BASE" y; printf -- '-\nadd: cn\ncn: w1\n'; } > "$T/y-mod.ldif"
+{ recert "cn=w1,$BASE" y; printf -- '-\nadd: description\ndescription: twice\n-\nadd: description\ndescription: twice\n'; } > "$T/y-mod.ldif"
 expect_ldap 20 "" lmodify 5 -f "$T/y-mod.ldif"
 both "after a failed modify (20): its new fingerprint is not found" "0:" \
     "$BASE" sub "(tsFingerprintSHA256=$(fp y))"
