@@ -88,6 +88,13 @@ opt_usage_common(FILE *fp)
 "  --help         this help\n", fp);
 }
 
+/* A usage error ends the run: EXIT_LOCAL, or what the command asked. */
+static void __attribute__((__noreturn__))
+usage_exit(struct ctx *ctx)
+{
+	exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
+}
+
 static int
 common_opt(struct ctx *ctx, int c, char *arg)
 {
@@ -119,7 +126,7 @@ common_opt(struct ctx *ctx, int c, char *arg)
 		co->debug = (int)strtol(arg, &end, 0);
 		if (*arg == '\0' || *end != '\0') {
 			usage_error(ctx, "-d %s: not a number", arg);
-			exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
+			usage_exit(ctx);
 		}
 		break;
 	case 'v': co->verbose++; break;
@@ -138,7 +145,7 @@ common_opt(struct ctx *ctx, int c, char *arg)
 		}
 		usage_error(ctx, "-o %s: only -o nettimeout=SECONDS is known",
 		    arg);
-		exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
+		usage_exit(ctx);
 	default: return 0;
 	}
 	return 1;
@@ -186,7 +193,7 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 			usage_error(ctx, "-%c: the ldap tools dropped -h HOST and "
 			    "-p PORT in OpenLDAP 2.5: use -H ldap://HOST:PORT "
 			    "(--help for help)", c);
-			exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
+			usage_exit(ctx);
 		}
 		if (c == 'h') {
 			command_usage(ctx->cmd ? command_find(ctx->cmd) : NULL,
@@ -202,7 +209,7 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 				usage_error(ctx, "unknown option -%c", optopt);
 			else
 				usage_error(ctx, "unknown option %s", what);
-			exit(ctx->usage_status ? ctx->usage_status : EXIT_LOCAL);
+			usage_exit(ctx);
 		}
 		switch (common_opt(ctx, c, optarg)) {
 		case 1:

@@ -231,7 +231,7 @@ truststore_filter_computed( Filter *f )
 			break;
 		default:
 			ad = truststore_filter_ad( f );
-			if ( ad != NULL && ad == ts_ad_status )
+			if ( ad == ts_ad_status )
 				kinds |= TS_FILTER_STATUS;
 			else if ( truststore_computed_index( ad ) >= 0 )
 				kinds |= TS_FILTER_FACTS;
@@ -355,7 +355,6 @@ truststore_search( Operation *op, SlapReply *rs )
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	truststore_info *ti = on->on_bi.bi_private;
 	truststore_search_cb *sc;
-
 	int kinds;
 
 	if ( op->ors_filter == NULL ||

@@ -138,11 +138,6 @@ truststore_repl_add( Operation *op, struct berval *old_der )
 	}
 }
 
-
-/*
- * Remove the entry dn/ndn holding der below accesslog and syncprov, and
- * take it out of the lookup index and the export.
- */
 /* What a delete's response callback would have told them: dn holding
  * der is gone. */
 static void
@@ -164,6 +159,10 @@ truststore_repl_tell_gone( Operation *op, truststore_info *ti,
 		op->o_tmpfree( alias.bv_val, op->o_tmpmemctx );
 }
 
+/*
+ * Remove the entry dn/ndn holding der below accesslog and syncprov, and
+ * take it out of the lookup index and the export.
+ */
 static int
 truststore_repl_remove( Operation *op, struct berval *dn, struct berval *ndn,
 	struct berval *der )

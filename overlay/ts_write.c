@@ -569,12 +569,6 @@ truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
 }
 
 /*
- * Parse and judge one DER certificate.  Returns LDAP_SUCCESS with the
- * parsed certificate in *certp (the thread's handle), or the result code
- * to refuse with and a message in msg.
- */
-
-/*
  * The setting behind a policy refusal, named in the message so that an
  * administrator reading it knows where the rule is (and that it is one).
  */
@@ -592,6 +586,11 @@ truststore_policy_setting( enum ts_reason why )
 	}
 }
 
+/*
+ * Parse and judge one DER certificate.  Returns LDAP_SUCCESS with the
+ * parsed certificate in *certp (the thread's handle), or the result code
+ * to refuse with and a message in msg.
+ */
 static int
 truststore_check( Operation *op, truststore_info *ti, struct berval *der,
 	struct berval *self, truststore_gate *gate, struct ts_cert **certp,
@@ -872,12 +871,6 @@ truststore_refuse_options( Operation *op, SlapReply *rs,
 	return truststore_refuse( op, rs, LDAP_OBJECT_CLASS_VIOLATION, msg );
 }
 
-/*
- * A certificate entry is named by its alias: one cn value that follows
- * the alias rules (lib/tsalias.c), so that every certificate the store
- * holds can be named by ldaptrust and labelled in the bundle.  rdn is a
- * DN or an RDN: its first RDN is checked.
- */
 /* Why a second cn value is refused, in every message that refuses one. */
 #define TS_ONE_CN	"a certificate entry has one cn value, its alias"
 
@@ -901,6 +894,12 @@ truststore_cn_kept( Operation *op, Modifications *ml )
 	return ml->sml_nvalues != NULL && bvmatch( &ml->sml_nvalues[0], &val );
 }
 
+/*
+ * A certificate entry is named by its alias: one cn value that follows
+ * the alias rules (lib/tsalias.c), so that every certificate the store
+ * holds can be named by ldaptrust and labelled in the bundle.  rdn is a
+ * DN or an RDN: its first RDN is checked.
+ */
 static int
 truststore_refuse_name( Operation *op, SlapReply *rs, struct berval *rdnbv )
 {

@@ -34,6 +34,12 @@ expect_ldap 68 "Already exists (68)" lt import good "$C/other.pem"
 unchanged "alias taken"
 expect_ldap 68 'holds CN=good' lt import good "$C/other.pem"
 expect_ldap 68 "rename or delete that one first" lt import good "$C/other.pem"
+# the name held by an entry that is not a certificate
+printf 'dn: cn=role,%s\nobjectClass: organizationalRole\ncn: role\n' "$BASE" |
+	ladd 1 >/dev/null || die "add cn=role"
+expect_ldap 68 "an entry of that name exists and is not a certificate of the store" \
+	lt import role "$C/other.pem"
+ldelete 1 "cn=role,$BASE" || die "delete cn=role"
 # the same certificate under the same alias again: already as asked
 expect_ldap 0 '"good" already holds this certificate' lt import good "$C/good.der"
 unchanged "same import again"

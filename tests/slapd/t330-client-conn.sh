@@ -29,6 +29,7 @@ node_conf 1 "" "$T/global.conf"
 node_start 1
 add_base 1
 
+not_contains() { ! contains "$@"; }
 contains() { printf '%s' "$2" | grep -qF -- "$1"; }
 lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
 mkcert a
@@ -114,6 +115,14 @@ expect_ldap 1 "a simple bind takes no SASL option" \
 printf '%s' "$ROOTPW" > "$T/pw"; chmod 600 "$T/pw"
 expect_ldap 1 "give the password one way" \
 	"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w wrong -y "$T/pw" -b "$BASE" list
+expect_ldap 1 "-w and -W: give the password one way" \
+	"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w wrong -W -b "$BASE" list
+# -Z alone goes on in clear text when the server says no, but a handshake
+# that broke (a certificate not trusted) stops there: no bind follows
+out=$(LDAPTLS_CACERT="$C/otherca.pem" LDAPTLS_REQCERT=demand lt -Z list 2>&1); rc=$?
+check "-Z, broken handshake: exit 255" [ "$rc" = 255 ]
+check "-Z, broken handshake: said" contains "StartTLS: Connect error" "$out"
+check "-Z, broken handshake: no bind after it" not_contains "bind as" "$out"
 # -W without a terminal reads standard input, as the tools do
 if command -v setsid >/dev/null; then
 	printf '%s\n' "$ROOTPW" | setsid -w "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -W \
