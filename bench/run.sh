@@ -24,6 +24,11 @@
 #   BENCH_WRITEMAP [1]      benchmarks 1 and 2 again with mdb's envflags
 #                           writemap on every side (0: skip): how much of
 #                           the gap is LMDB copying and writing pages
+#   BENCH_TMPFS [1]         benchmarks 1 and 2 again with the databases on
+#                           tmpfs (/dev/shm; 0: skip), a control without
+#                           ext4's page-write path: what of each gap is the
+#                           filesystem's (report rows; skipped in smoke runs
+#                           or when /dev/shm is not tmpfs with 3 GiB free)
 #   BENCH_ONLY ["1 2 3 4 5 6"]  which benchmarks
 #   BENCH_PORT [30100]      first of 20 loopback ports
 #   BENCH_WORK [bench/.run] databases, logs, raw values (values.txt)
@@ -57,6 +62,8 @@ fi
 WINDOW=${BENCH_WINDOW:-8}
 WRITEMAP=${BENCH_WRITEMAP:-1}
 NORDAHEAD=${BENCH_NORDAHEAD:-0}
+TMPFS=${BENCH_TMPFS:-1}
+[ "${BENCH_SMOKE:-0}" = 1 ] && TMPFS=0
 ONLY=${BENCH_ONLY:-"1 2 3 4 5 6"}
 PORT=${BENCH_PORT:-30100}
 W=${BENCH_WORK:-$TOP/bench/.run}
@@ -683,6 +690,13 @@ table() {
 				    "$(med "b1-wm.$c.ratio")" "(report)"
 			done
 		fi
+		if [ -n "$(med tmpfs.b1.1.ratio | tr -d -)" ]; then
+			for c in 1 8; do
+				row "1. the same on tmpfs, $c conn" \
+				    "$(med "tmpfs.b1.$c.overlay.ops")" "$(med "tmpfs.b1.$c.plain.ops")" \
+				    "$(med "tmpfs.b1.$c.ratio")" "(report)"
+			done
+		fi
 	fi
 	if want 2; then
 		growth overlay "2. add p50 at %s stored, us (vs first)" "<= 1.5"
@@ -702,6 +716,15 @@ table() {
 			    "($(sed -n "s/^b2\.$k\.s$s\.growth //p" "$W/values.txt" |
 			    sort -g | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'))"
 		done
+		s=$(echo "$SIZES" | awk '{ print $NF }')
+		if [ "$(med "tmpfs.b2.overlay.s$s.p50")" != - ]; then
+			for k in overlay noexport plain; do
+				first=$(med "tmpfs.b2.$k.s$(echo "$SIZES" | cut -d' ' -f1).p50")
+				v=$(med "tmpfs.b2.$k.s$s.p50")
+				row "2. on tmpfs, $k: p50 at $s, us" "$v" "$first" \
+				    "$( [ "$first" = - ] || [ "$v" = - ] || calc "$v / $first" 2)" "(report)"
+			done
+		fi
 		for s in $SIZES; do
 			row "2. slapd CPU per add at $s, us (vs plain)" "$(med "b2.overlay.s$s.cpu")" \
 			    "$(med "b2.plain.s$s.cpu")" "$(cpuratio "b2.plain.s$s.cpu" "b2.overlay.s$s.cpu")" ""
@@ -738,10 +761,38 @@ table() {
 	echo "measured = with the overlay; baseline = plain slapd (1), store of the first size (2;"
 	echo "plain slapd rows: the same certificates, no overlay, no decorations),"
 	echo "openssl rehash (3), lookup by alias (4), ldapadd of a prebuilt LDIF (5), plain slapd,"
-	echo "no decorations (6)."
+	echo "no decorations (6); tmpfs rows: 1 and 2 again with the databases on tmpfs, a control"
+	echo "without ext4's page writes (BENCH_TMPFS)."
 	echo "ratios are measured/baseline (rehash/reconcile for 3, ldapadd/ldaptrust time for 5),"
 	echo "the median of each round's ratio for 1, 4 and 5, of the medians for 2;"
 	echo "CPU rows: baseline/measured, so that 1.0 means the same cost and lower means dearer."
+}
+
+# --- control: 1 and 2 on tmpfs ---------------------------------------------------
+
+# The same benchmarks with every database on tmpfs, by a second run of
+# this script: shmem has no buffer heads and (by default) no large
+# folios, so whatever of a gap remains there is not ext4's page writes.
+# Its values join ours as tmpfs.KEY.
+control() {
+	local only="" b t avail
+	for b in 1 2; do want $b && only="$only $b"; done
+	[ "$TMPFS" = 1 ] && [ -n "$only" ] || return 0
+	avail=$(df -k --output=fstype,avail /dev/shm 2>/dev/null | awk 'NR == 2 && $1 == "tmpfs" { print $2 }')
+	if [ "${avail:-0}" -lt 3145728 ]; then
+		say "control: /dev/shm is not tmpfs with 3 GiB free: skipped"
+		return 0
+	fi
+	t=/dev/shm/ts-bench-$$
+	say "control: benchmarks$only again on tmpfs ($t)"
+	BENCH_TMPFS=0 BENCH_WRITEMAP=0 BENCH_ONLY="$only" BENCH_WORK="$t" \
+	    BENCH_CACHE="$CACHE" BENCH_PORT="$PORT" BENCH_N="$N" \
+	    BENCH_ROUNDS="$ROUNDS" BENCH_IMPORT="$IMPORT" \
+	    BENCH_LAT_ADDS="$LATADDS" BENCH_NORDAHEAD="$NORDAHEAD" \
+	    "$TOP/bench/run.sh" > "$W/control.txt" 2>> "$W/control.log" ||
+		say "control: the tmpfs run failed (see $W/control.log)"
+	[ -f "$t/values.txt" ] && sed 's/^/tmpfs./' "$t/values.txt" >> "$W/values.txt"
+	rm -rf "$t"
 }
 
 # --- main -----------------------------------------------------------------------
@@ -755,6 +806,7 @@ make_certs
 for b in 1 2 3 4 5 6; do
 	want $b && "bench$b"
 done
+control
 say "all benchmarks done"
 # now, not at the next run's start: see bench3 on deleting many files
 rm -rf "$W"/export-*
