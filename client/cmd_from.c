@@ -235,6 +235,8 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 
 	if (tls_fetch_chain(&t, &chain, err, sizeof(err)) == -1) {
 		warnx_("import: %s", err);
+		/* not the user's mistake: the exchange failed, as -1 does */
+		rc = EXIT_CLIENT;
 		goto done;
 	}
 	if ((rc = conn_open(ctx)) != 0 ||

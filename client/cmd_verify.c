@@ -215,7 +215,8 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	if (tls_fetch_chain(&t, &chain, err, sizeof(err)) == -1) {
 		warnx_("verify: %s", err);
-		rc = EXIT_LOCAL;
+		/* 1 says "not trusted": a server not asked is not that */
+		rc = EXIT_CLIENT;
 		goto done;
 	}
 	if (chain_verify(st, chain, name, &anchor, why, sizeof(why)) == -1) {

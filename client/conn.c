@@ -229,7 +229,13 @@ exit_status(int rc)
 		return 0;
 	if (rc > 0 && rc < 256)
 		return rc;
-	/* libldap's own codes are negative: exit as the ldap tools do */
+	/*
+	 * libldap's own codes are negative and the ldap tools exit with them
+	 * as they are: 255 for -1, 245 for -11.  A code above 255 would wrap
+	 * to a success or a server's code: it stays 255.
+	 */
+	if (rc < 0 && rc > -256)
+		return rc & 0xff;
 	return EXIT_CLIENT;
 }
 
@@ -566,11 +572,12 @@ conn_open(struct ctx *ctx)
 		if (rc != LDAP_SUCCESS) {
 			int broken = rc < 0;
 
-			rc = ld_fail(ctx, "StartTLS", rc);
+			(void)ld_fail(ctx, "StartTLS", rc);
 			/* -Z alone goes on in clear text if the server said
-			 * no, as the ldap tools; a broken handshake stops */
+			 * no, as the ldap tools; a broken handshake stops,
+			 * and they exit 1 then, whatever the code */
 			if (co->starttls > 1 || broken)
-				return rc;
+				return EXIT_LOCAL;
 		} else if (co->verbose)
 			fprintf(stderr, "%s: StartTLS done\n", PROGNAME);
 	}

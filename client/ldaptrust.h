@@ -20,7 +20,7 @@
 
 /* Exit status for errors found on this side (usage, files, aliases). */
 #define EXIT_LOCAL	1
-/* Exit status of library errors with no server result (-1 ...), as the ldap tools. */
+/* Exit status of a result code that fits no exit status (see exit_status()). */
 #define EXIT_CLIENT	255
 
 /* Connection and bind settings, named after the ldap tools' options. */

@@ -12,6 +12,7 @@ mkcert b $ec -addext "subjectAltName=DNS:b.example"
 openssl_facts "$C/b.pem" > "$C/b.want"
 cat > "$T/acl.conf" <<EOF2
 access to attrs=userPassword by anonymous auth by * none
+access to dn.exact="cn=locked,$BASE" by * read
 access to dn.subtree="$BASE" attrs=entry,children,objectClass,cn,description,userCertificate,tsCertificatePEM
 	by dn.exact="cn=writer,$SUFFIX" write by * read
 access to * by * read
@@ -53,3 +54,17 @@ snapshot 1 > "$T/after"
 cmp -s "$T/before" "$T/after" && pass "refused writes changed nothing" || fail "store changed"
 as reader r ldapsearch -LLL -b "cn=a,$BASE" -s base tsStatus | grep -q '^tsStatus: valid' &&
 	pass "a reader sees tsStatus" || fail "reader tsStatus"
+
+# ldaptrust delete: a deletion the server refuses is reported and the
+# others still go ahead, as ldapdelete -c (the confirmation named them
+# all); the exit status is the refusal's code
+for n in k1 locked k2; do
+	mkcert $n $ec
+	"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" \
+	    import $n "$C/$n.pem" >/dev/null || die "import $n"
+done
+expect_ldap 50 'delete "locked": Insufficient access (50)' "$LDAPTRUST" -x \
+    -H "$(uri 1)" -D "cn=writer,$SUFFIX" -w w -b "$BASE" delete --yes k1 locked k2
+check "the others were deleted, the refused one stays" test \
+    "$(lsearch 1 -b "$BASE" -s one "(|(cn=k1)(cn=k2)(cn=locked))" cn | sed -n 's/^cn: //p')" = locked
+

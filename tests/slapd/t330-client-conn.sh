@@ -68,7 +68,12 @@ LDAPTLS_CACERT="$C/tlsca.pem" LDAPTLS_REQCERT=demand lt -ZZ import c "$C/c.pem" 
     pass "StartTLS -ZZ import" || { cat "$T/tls.err"; fail "StartTLS -ZZ import"; }
 grep -q "STARTTLS" "$T/n1.log" && pass "server saw STARTTLS" || fail "server saw no STARTTLS"
 snapshot 1 > "$T/before"
-LDAPTLS_CACERT="$C/otherca.pem" LDAPTLS_REQCERT=demand expect_ldap 255 "StartTLS: Connect error" lt -ZZ import d "$C/d.pem"
+# the exit status of the ldap tools in the same case is ldaptrust's
+LDAPTLS_CACERT="$C/otherca.pem" LDAPTLS_REQCERT=demand ldapsearch -x -ZZ -H "$(uri 1)" \
+    -b "$BASE" -s base 1.1 >/dev/null 2>&1
+tools_rc=$?
+check "ldapsearch -ZZ, untrusted: the tools exit 1" [ "$tools_rc" = 1 ]
+LDAPTLS_CACERT="$C/otherca.pem" LDAPTLS_REQCERT=demand expect_ldap "$tools_rc" "StartTLS: Connect error" lt -ZZ import d "$C/d.pem"
 snapshot 1 > "$T/after"
 check "untrusted StartTLS changed nothing" cmp -s "$T/before" "$T/after"
 
@@ -84,6 +89,13 @@ printf 'URI %s\nBASE %s\nBINDDN %s\n' "$(uri 1)" "$BASE" "$ROOTDN" > "$T/home/.l
 LDAPNOINIT=1 expect_ldap 1 "no base DN" "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" list
 expect_ldap 255 "Can't contact LDAP server (-1)" "$LDAPTRUST" -x -H "ldap://127.0.0.1:$(port 9)/" -b "$BASE" list
 expect_ldap 255 "Can't contact LDAP server (-1)" "$LDAPTRUST" -x -o nettimeout=2 -H "ldap://127.0.0.1:$(port 9)/" -b "$BASE" list
+# libldap's other negative codes exit as the tools' do (the code & 255),
+# not all as 255: -6 for a SASL mechanism nobody offers
+ldapsearch -Q -Y BOGUS -H "$(ldapi 1)" -b "$BASE" -s base 1.1 >/dev/null 2>&1
+tools_rc=$?
+check "ldapsearch -Y BOGUS: the tools exit 250 (-6)" [ "$tools_rc" = 250 ]
+expect_ldap "$tools_rc" "Unknown authentication method (-6)" \
+    "$LDAPTRUST" -Q -Y BOGUS -H "$(ldapi 1)" -b "$BASE" list
 expect_ldap 1 "only -o nettimeout" "$LDAPTRUST" -o ldif-wrap=no list
 out=$(lt -v list 2>&1 >/dev/null)
 check "-v tells where it connects" contains "connecting to ldap://127.0.0.1:$(port 1)" "$out"
@@ -120,7 +132,7 @@ expect_ldap 1 "-w and -W: give the password one way" \
 # -Z alone goes on in clear text when the server says no, but a handshake
 # that broke (a certificate not trusted) stops there: no bind follows
 out=$(LDAPTLS_CACERT="$C/otherca.pem" LDAPTLS_REQCERT=demand lt -Z list 2>&1); rc=$?
-check "-Z, broken handshake: exit 255" [ "$rc" = 255 ]
+check "-Z, broken handshake: exit 1, as the tools" [ "$rc" = 1 ]
 check "-Z, broken handshake: said" contains "StartTLS: Connect error" "$out"
 check "-Z, broken handshake: no bind after it" not_contains "bind as" "$out"
 # -W without a terminal reads standard input, as the tools do

@@ -126,10 +126,10 @@ expect_ldap 0 "failed after the server sent its certificates" \
 
 # --- what cannot work -----------------------------------------------------------------
 snapshot 1 > "$T/before"
-expect_ldap 1 "Connection refused" lt import x --from "127.0.0.1:$(port 9)" --yes
-expect_ldap 1 "TLS handshake failed" lt import x --from "127.0.0.1:$(port 1)" --yes
-expect_ldap 1 "not a TLS port?" lt verify "127.0.0.1:$(port 1)"
-expect_ldap 1 "drop --starttls" lt import x --from "127.0.0.1:$(port 2)" \
+expect_ldap 255 "Connection refused" lt import x --from "127.0.0.1:$(port 9)" --yes
+expect_ldap 255 "TLS handshake failed" lt import x --from "127.0.0.1:$(port 1)" --yes
+expect_ldap 255 "not a TLS port?" lt verify "127.0.0.1:$(port 1)"
+expect_ldap 255 "drop --starttls" lt import x --from "127.0.0.1:$(port 2)" \
     --starttls ldap --yes
 expect_ldap 1 "expected HOST:PORT" lt import x --from "::1:636" --yes
 expect_ldap 1 "bad alias" lt import "a/b" --from "127.0.0.1:$(port 2)" --yes
@@ -152,9 +152,9 @@ time.sleep(60)" &
 	while [ ! -e "$T/silent" ]; do
 		i=$((i + 1)); [ $i -lt 200 ] || die "silent listener"; sleep 0.1
 	done
-	expect_ldap 1 "no answer within 1 s" lt import x --timeout 1 --yes \
+	expect_ldap 255 "no answer within 1 s" lt import x --timeout 1 --yes \
 	    --from "127.0.0.1:$(port 8)"
-	expect_ldap 1 "StartTLS: no answer within 1 s" lt verify --timeout 1 \
+	expect_ldap 255 "StartTLS: no answer within 1 s" lt verify --timeout 1 \
 	    --starttls ldap "127.0.0.1:$(port 8)"
 	# one that answers a byte a second: each read is in time, the
 	# handshake never is (timeout(1) only keeps a hang from hanging us)
@@ -170,7 +170,7 @@ for b in b'\\x16\\x03\\x03\\x40\\x00' + b'\\x02' * 60:
 	while [ ! -e "$T/drip" ]; do
 		i=$((i + 1)); [ $i -lt 200 ] || die "drip listener"; sleep 0.1
 	done
-	expect_ldap 1 "TLS handshake: no answer within 2 s" timeout 25 \
+	expect_ldap 255 "TLS handshake: no answer within 2 s" timeout 25 \
 	    "$LDAPTRUST" -x -H "$(uri 1)" -b "$BASE" verify --timeout 2 "127.0.0.1:$(port 7)"
 fi
 snapshot 1 > "$T/after"
