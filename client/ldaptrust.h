@@ -20,7 +20,7 @@
 
 /* Exit status for errors found on this side (usage, files, aliases). */
 #define EXIT_LOCAL	1
-/* Exit status of a result code that fits no exit status (see exit_status()). */
+/* An exchange not completed: a TLS server not reached, a code too large. */
 #define EXIT_CLIENT	255
 
 /* Connection and bind settings, named after the ldap tools' options. */
