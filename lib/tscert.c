@@ -34,6 +34,7 @@
 #include <arpa/inet.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,6 +459,26 @@ ts_der_is_cert(const unsigned char *der, size_t len)
 		return 0;
 	ASN1_item_free((ASN1_VALUE *)x, ASN1_ITEM_rptr(TS_X509));
 	return 1;
+}
+
+/*
+ * RFC 5280 4.1.2.5: YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ, nothing else.
+ * OpenSSL also reads fractions of seconds and offsets; GnuTLS refuses
+ * the certificate, and a PEM bundle that holds it.
+ */
+static int
+ts_time_form(const ASN1_TIME *t)
+{
+	int n, i;
+
+	n = t->type == V_ASN1_UTCTIME ? 13 :
+	    t->type == V_ASN1_GENERALIZEDTIME ? 15 : -1;
+	if (t->length != n || t->data[n - 1] != 'Z')
+		return -1;
+	for (i = 0; i < n - 1; i++)
+		if (t->data[i] < '0' || t->data[i] > '9')
+			return -1;
+	return 0;
 }
 
 static int
@@ -988,6 +1009,13 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 			goto done;
 	}
 
+	if (ts_time_form(tbs->validity->notBefore) == -1 ||
+	    ts_time_form(tbs->validity->notAfter) == -1)
+		return ts_fail(c, TS_ERR_SYNTAX, "%s is not in RFC 5280's "
+		    "form (YYYYMMDDHHMMSSZ, no fractions of a second or time "
+		    "zone), which GnuTLS (slapd's TLS library) requires",
+		    ts_time_form(tbs->validity->notBefore) == -1 ?
+		    "notBefore" : "notAfter");
 	if (ts_time(tbs->validity->notBefore, &t, gen) == -1)
 		return ts_fail(c, TS_ERR_SYNTAX, "notBefore is not a valid time");
 	c->not_before = t;
@@ -1090,6 +1118,61 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 	return rc;
 }
 
+static size_t
+ts_decimal_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * An OBJECT IDENTIFIER GnuTLS can read.  OpenSSL takes arcs of any size,
+ * but GnuTLS (Debian's slapd and libldap use it) refuses a certificate
+ * with an arc above 2^64-1 or an OID whose dotted form has 128
+ * characters or more, and with it a whole PEM bundle that holds it.
+ */
+static const char *
+ts_oid_check(const unsigned char *p, size_t len)
+{
+	uint64_t v = 0;
+	size_t i, text = 0;
+	int first = 1, start = 1;
+
+	if (len == 0)
+		return "an empty OID";
+	for (i = 0; i < len; i++) {
+		if (start && p[i] == 0x80)
+			return "an OID arc with a leading zero";
+		start = 0;
+		if (v >> 57)
+			return "an OID arc above 2^64-1, which GnuTLS (slapd's "
+			    "TLS library) cannot read";
+		v = (v << 7) | (p[i] & 0x7f);
+		if (p[i] & 0x80)
+			continue;
+		/* the first subidentifier is two arcs: "0.v", "1.v", "2.v" */
+		if (first)
+			text += 2 + ts_decimal_len(v < 40 ? v : v < 80 ?
+			    v - 40 : v - 80);
+		else
+			text += 1 + ts_decimal_len(v);
+		first = 0;
+		start = 1;
+		v = 0;
+	}
+	if (!start)
+		return "an OID that ends inside an arc";
+	if (text >= 128)
+		return "an OID of 128 characters or more, which GnuTLS "
+		    "(slapd's TLS library) cannot read";
+	return NULL;
+}
+
 /*
  * DER, not just BER: OpenSSL's decoder also takes long-form lengths with
  * leading zeros, constructed strings and BOOLEANs other than 0/FF.  The
@@ -1097,12 +1180,15 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
  * wrapper make one certificate look like several (other fingerprints,
  * duplicate aliases), and `openssl x509 -fingerprint` would not match.
  * Contents of primitive values (extension payloads) are not walked.
+ * *ber is 1 for those, 0 for an OID that is DER but unreadable to GnuTLS.
  */
 static const char *
-ts_der_strict(const unsigned char *p, const unsigned char *end, int depth)
+ts_der_strict(const unsigned char *p, const unsigned char *end, int depth,
+    int *ber)
 {
 	const char *why;
 
+	*ber = 1;
 	if (depth > 32)
 		return "nested too deeply";
 	while (p < end) {
@@ -1136,8 +1222,13 @@ ts_der_strict(const unsigned char *p, const unsigned char *end, int depth)
 		 * the exporter's own walk (and DER) does not */
 		if (tag == 0x10 || tag == 0x11)
 			return "a SEQUENCE or SET not marked constructed";
+		if (tag == 0x06 && (why = ts_oid_check(p, len)) != NULL) {
+			*ber = 0;
+			return why;
+		}
 		if (tag & 0x20) {
-			if ((why = ts_der_strict(p, p + len, depth + 1)) != NULL)
+			if ((why = ts_der_strict(p, p + len, depth + 1,
+			    ber)) != NULL)
 				return why;
 		}
 		p += len;
@@ -1190,7 +1281,7 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	const unsigned char *der = buf, *p = buf;
 	struct ts_work w;
 	const char *why;
-	int rc = -1, k;
+	int rc = -1, k, ber;
 
 	memset(&w, 0, sizeof(w));
 	ts_cert_reset(c);
@@ -1211,7 +1302,8 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	if (c->path == TS_PATH_AUTO && !ts_env_slow) {
 		/* Nothing allocated yet, and the walk leaves no OpenSSL
 		 * errors queued: nothing for done: to do. */
-		if (ts_fast_parse(c, der, len) == 0) {
+		if (ts_fast_parse(c, der, len) == 0 &&
+		    ts_der_strict(der, der + len, 0, &ber) == NULL) {
 			c->took_fast = 1;
 			return 0;
 		}
@@ -1229,9 +1321,17 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 		    "%zu unexpected bytes", len - (size_t)(p - der));
 		goto done;
 	}
-	if ((why = ts_der_strict(der, der + len, 0)) != NULL) {
-		ts_fail(c, TS_ERR_SYNTAX, "the certificate is BER, not DER: "
-		    "it has %s", why);
+	if ((why = ts_der_strict(der, der + len, 0, &ber)) != NULL) {
+		ts_fail(c, TS_ERR_SYNTAX, "the certificate %s%s", ber ?
+		    "is BER, not DER: it has " : "has ", why);
+		goto done;
+	}
+	/* RFC 5280 4.1.1.2; OpenSSL verifies with the outer one, GnuTLS
+	 * refuses the certificate (and a PEM bundle holding it) */
+	if (X509_ALGOR_cmp(w.x->tbs->sigalg, w.x->sigalg) != 0) {
+		ts_fail(c, TS_ERR_SYNTAX, "the certificate's signature "
+		    "algorithm differs from the one its signed part names "
+		    "(RFC 5280 4.1.1.2)");
 		goto done;
 	}
 	w.version = 0;

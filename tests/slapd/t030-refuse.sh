@@ -95,6 +95,17 @@ refused 21 "userCertificate;binary: value #0 invalid per syntax" ldif_der x "$C/
 refused 21 "userCertificate;binary: value #0 invalid per syntax" ldif_der x "$C/trailing.der"
 # ... then the overlay's parser
 refused 21 "truststore: userCertificate;binary: not a DER X.509 certificate" ldif_der x "$C/shallow.der"
+# DER that OpenSSL reads and GnuTLS, slapd's TLS library, refuses (and
+# with it a whole PEM bundle holding it): tests/unit/fixtures/make.sh
+FX="$TOP/tests/unit/fixtures"
+refused 21 "truststore: userCertificate;binary: the certificate has an OID arc above 2^64-1, which GnuTLS" \
+	ldif_der x "$FX/gnutls-bigarc.der"
+refused 21 "truststore: userCertificate;binary: the certificate has an OID of 128 characters or more" \
+	ldif_der x "$FX/gnutls-longoid.der"
+refused 21 "truststore: userCertificate;binary: the certificate's signature algorithm differs from the one its signed part names (RFC 5280 4.1.1.2)" \
+	ldif_der x "$FX/gnutls-sigalg.der"
+refused 21 "truststore: userCertificate;binary: notAfter is not in RFC 5280's form (YYYYMMDDHHMMSSZ, no fractions of a second or time zone)" \
+	ldif_der x "$FX/gnutls-timefrac.der"
 # named when given as PEM
 refused 21 "truststore: tsCertificatePEM: PEM block 1 holds a private key, not a certificate" ldif_pem x "$C/key.pem"
 out=$(ldif_pem x "$C/key.pem" | ladd 1 2>&1)

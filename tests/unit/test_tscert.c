@@ -192,6 +192,16 @@ static const struct fixture {
 	    "it has a non-minimal length", { NULL } },
 	{ "bad-octet.der", TS_ERR_SYNTAX, 0, 0,
 	    "not a DER X.509 certificate: wrong tag", { NULL } },
+	/* OpenSSL reads these; GnuTLS refuses them, and a bundle with them */
+	{ "gnutls-bigarc.der", TS_ERR_SYNTAX, 0, 0, "the certificate has "
+	    "an OID arc above 2^64-1, which GnuTLS", { NULL } },
+	{ "gnutls-longoid.der", TS_ERR_SYNTAX, 0, 0, "the certificate has "
+	    "an OID of 128 characters or more, which GnuTLS", { NULL } },
+	{ "gnutls-sigalg.der", TS_ERR_SYNTAX, 0, 0, "the certificate's "
+	    "signature algorithm differs from the one its signed part names",
+	    { NULL } },
+	{ "gnutls-timefrac.der", TS_ERR_SYNTAX, 0, 0, "notAfter is not in "
+	    "RFC 5280's form (YYYYMMDDHHMMSSZ, no fractions", { NULL } },
 	{ "not-csr.der", TS_ERR_NOT_CERT, TS_KIND_CSR, 0,
 	    "value holds a certificate signing request (CSR), not a certificate",
 	    { NULL } },

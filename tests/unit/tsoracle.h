@@ -8,7 +8,9 @@
  *
  * Acceptance is d2i_X509's, consuming the whole buffer, plus the rules
  * the library documents as stricter (lib/tscert.c's header comment):
- * DER only, a decodable key, no EXFLAG_INVALID, version 1..3, valid times, no
+ * DER only, OIDs GnuTLS reads, the same signature algorithm inside and
+ * out, a decodable key, no EXFLAG_INVALID, version 1..3, valid times in
+ * RFC 5280's form, no
  * duplicate extension, every known extension decodes, names print as
  * UTF-8, SAN strings printable ASCII, SAN IPs of 4 or 16 bytes.
  * Header-only (static functions) so both tests include it.
@@ -17,6 +19,7 @@
 #define TSORACLE_H
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +146,16 @@ or_time(const ASN1_TIME *t, int64_t *secs, char out[16])
 {
 	struct tm tm;
 	char buf[64];
+	const unsigned char *d = ASN1_STRING_get0_data(t);
+	int n = ASN1_STRING_length(t), i;
 
+	/* RFC 5280's two forms only: no fractions, no offsets */
+	if (n != (ASN1_STRING_type(t) == V_ASN1_UTCTIME ? 13 : 15) ||
+	    d[n - 1] != 'Z')
+		return -1;
+	for (i = 0; i < n - 1; i++)
+		if (d[i] < '0' || d[i] > '9')
+			return -1;
 	if (!ASN1_TIME_to_tm(t, &tm))
 		return -1;
 	snprintf(buf, sizeof(buf), "%04d%02d%02d%02d%02d%02dZ",
@@ -182,9 +194,38 @@ or_ia5(struct or_facts *o, const char *fact, const ASN1_STRING *s)
 	return 0;
 }
 
+/* An OID GnuTLS reads: its dotted text, as OpenSSL prints it, under 128
+ * characters, and every arc within 64 bits. */
+static int
+or_oid_ok(const unsigned char *tlv, size_t n)
+{
+	const unsigned char *p = tlv;
+	ASN1_OBJECT *obj = d2i_ASN1_OBJECT(NULL, &p, (long)n);
+	char buf[1024], *s, *end;
+	int len, ok = 0;
+
+	if (obj == NULL)
+		return 0;
+	len = OBJ_obj2txt(buf, sizeof(buf), obj, 1);
+	ASN1_OBJECT_free(obj);
+	ERR_clear_error();
+	if (len <= 0 || len >= 128)
+		return 0;
+	for (s = buf;; s = end + 1) {
+		errno = 0;
+		(void)strtoull(s, &end, 10);
+		if (errno == ERANGE || end == s)
+			return 0;
+		if (*end != '.')
+			break;
+	}
+	ok = *end == '\0';
+	return ok;
+}
+
 /* DER rules the library adds: minimal definite lengths, only SEQUENCE and
- * SET constructed among universal tags, BOOLEAN 00/FF.  Returns the bytes
- * consumed by one TLV, or 0 if it breaks a rule. */
+ * SET constructed among universal tags, BOOLEAN 00/FF, OIDs GnuTLS reads.
+ * Returns the bytes consumed by one TLV, or 0 if it breaks a rule. */
 static size_t
 or_der_tlv(const unsigned char *b, size_t n, int depth)
 {
@@ -211,6 +252,8 @@ or_der_tlv(const unsigned char *b, size_t n, int depth)
 	if (b[0] == 0x01 && (len != 1 || (b[2] != 0 && b[2] != 0xff)))
 		return 0;
 	if (b[0] == 0x10 || b[0] == 0x11)
+		return 0;
+	if (b[0] == 0x06 && !or_oid_ok(b, hl + len))
 		return 0;
 	if (b[0] & 0x20)
 		for (i = 0; i < len; i += used)
@@ -253,6 +296,23 @@ oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
 	if (or_der_tlv(der, len, 0) != len) {
 		or_refuse(o, "not DER");
 		goto done;
+	}
+	{
+		/* RFC 5280 4.1.1.2: the same algorithm inside and out */
+		const X509_ALGOR *out;
+		unsigned char *a = NULL, *b2 = NULL;
+		int la, lb;
+
+		X509_get0_signature(NULL, &out, x);
+		la = i2d_X509_ALGOR(X509_get0_tbs_sigalg(x), &a);
+		lb = i2d_X509_ALGOR(out, &b2);
+		i = la <= 0 || la != lb || memcmp(a, b2, (size_t)la) != 0;
+		OPENSSL_free(a);
+		OPENSSL_free(b2);
+		if (i) {
+			or_refuse(o, "signature algorithms differ");
+			goto done;
+		}
 	}
 	if ((pk = X509_get0_pubkey(x)) == NULL) {
 		or_refuse(o, "key does not decode");
