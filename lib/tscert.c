@@ -1173,6 +1173,118 @@ ts_oid_check(const unsigned char *p, size_t len)
 	return NULL;
 }
 
+/* The header of the TLV at p: its size, the value's length in *len; 0 if
+ * it runs past end (minimal lengths are ts_der_strict()'s to check). */
+static size_t
+ts_der_hdr(const unsigned char *p, const unsigned char *end, size_t *len)
+{
+	size_t n, i, l;
+
+	if (end - p < 2)
+		return 0;
+	l = p[1];
+	n = 0;
+	if (l & 0x80) {
+		n = l & 0x7f;
+		if (n == 0 || n > sizeof(size_t) || (size_t)(end - p - 2) < n)
+			return 0;
+		for (l = 0, i = 0; i < n; i++)
+			l = (l << 8) | p[2 + i];
+	}
+	if ((size_t)(end - p - 2) - n < l)
+		return 0;
+	*len = l;
+	return 2 + n;
+}
+
+/*
+ * The GeneralNames of a subjectAltName (ian 0) or issuerAltName (ian 1)
+ * value, as GnuTLS reads them when it imports a certificate: it refuses an
+ * x400Address or ediPartyName, an empty rfc822Name, dNSName or URI, and
+ * bytes after the names; OpenSSL takes them all.
+ */
+static const char *
+ts_gnames_check(const unsigned char *p, size_t len, int ian)
+{
+	static const char *const why[2][6] = { {
+		"a subjectAltName with bytes after its names, which GnuTLS "
+		    "(slapd's TLS library) cannot read",
+		"a subjectAltName with an x400Address, which GnuTLS (slapd's "
+		    "TLS library) cannot read",
+		"a subjectAltName with an ediPartyName, which GnuTLS (slapd's "
+		    "TLS library) cannot read",
+		"a subjectAltName with an empty rfc822Name, which GnuTLS "
+		    "(slapd's TLS library) cannot read",
+		"a subjectAltName with an empty dNSName, which GnuTLS "
+		    "(slapd's TLS library) cannot read",
+		"a subjectAltName with an empty URI, which GnuTLS (slapd's "
+		    "TLS library) cannot read" }, {
+		"an issuerAltName with bytes after its names, which GnuTLS "
+		    "(slapd's TLS library) cannot read",
+		"an issuerAltName with an x400Address, which GnuTLS (slapd's "
+		    "TLS library) cannot read",
+		"an issuerAltName with an ediPartyName, which GnuTLS (slapd's "
+		    "TLS library) cannot read",
+		"an issuerAltName with an empty rfc822Name, which GnuTLS "
+		    "(slapd's TLS library) cannot read",
+		"an issuerAltName with an empty dNSName, which GnuTLS "
+		    "(slapd's TLS library) cannot read",
+		"an issuerAltName with an empty URI, which GnuTLS (slapd's "
+		    "TLS library) cannot read" } };
+	const unsigned char *q, *end = p + len;
+	size_t h, l;
+
+	if (len == 0 || p[0] != 0x30 || (h = ts_der_hdr(p, end, &l)) == 0 ||
+	    h + l != len)
+		return why[ian][0];
+	for (q = p + h; q < end; q += h + l) {
+		if ((h = ts_der_hdr(q, end, &l)) == 0)
+			return why[ian][0];
+		switch (q[0]) {
+		case 0xa3:
+			return why[ian][1];
+		case 0xa5:
+			return why[ian][2];
+		case 0x81:
+			if (l == 0)
+				return why[ian][3];
+			break;
+		case 0x82:
+			if (l == 0)
+				return why[ian][4];
+			break;
+		case 0x86:
+			if (l == 0)
+				return why[ian][5];
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* An Extension SEQUENCE of subjectAltName or issuerAltName: its value. */
+static const char *
+ts_altname_ext(const unsigned char *p, size_t len)
+{
+	static const unsigned char san[] = { 0x06, 0x03, 0x55, 0x1d, 0x11 };
+	const unsigned char *end = p + len;
+	size_t h, l;
+	int ian;
+
+	if (len < sizeof(san) || memcmp(p, san, sizeof(san) - 1) != 0 ||
+	    (p[4] != 0x11 && p[4] != 0x12))
+		return NULL;
+	ian = p[4] == 0x12;
+	/* extnID, critical (optional), then the OCTET STRING */
+	for (p += sizeof(san); p < end; p += h + l) {
+		if ((h = ts_der_hdr(p, end, &l)) == 0)
+			return NULL;
+		if (p[0] == 0x04)
+			return ts_gnames_check(p + h, l, ian);
+	}
+	return NULL;
+}
+
 /*
  * DER, not just BER: OpenSSL's decoder also takes long-form lengths with
  * leading zeros, constructed strings and BOOLEANs other than 0/FF.  The
@@ -1180,7 +1292,8 @@ ts_oid_check(const unsigned char *p, size_t len)
  * wrapper make one certificate look like several (other fingerprints,
  * duplicate aliases), and `openssl x509 -fingerprint` would not match.
  * Contents of primitive values (extension payloads) are not walked.
- * *ber is 1 for those, 0 for an OID that is DER but unreadable to GnuTLS.
+ * *ber is 1 for those, 0 for DER that GnuTLS cannot read (OIDs, the
+ * names of subjectAltName and issuerAltName).
  */
 static const char *
 ts_der_strict(const unsigned char *p, const unsigned char *end, int depth,
@@ -1230,6 +1343,11 @@ ts_der_strict(const unsigned char *p, const unsigned char *end, int depth,
 			if ((why = ts_der_strict(p, p + len, depth + 1,
 			    ber)) != NULL)
 				return why;
+			if (tag == 0x30 && (why = ts_altname_ext(p, len)) !=
+			    NULL) {
+				*ber = 0;
+				return why;
+			}
 		}
 		p += len;
 	}

@@ -106,6 +106,12 @@ refused 21 "truststore: userCertificate;binary: the certificate's signature algo
 	ldif_der x "$FX/gnutls-sigalg.der"
 refused 21 "truststore: userCertificate;binary: notAfter is not in RFC 5280's form (YYYYMMDDHHMMSSZ, no fractions of a second or time zone)" \
 	ldif_der x "$FX/gnutls-timefrac.der"
+refused 21 "truststore: userCertificate;binary: the certificate has a subjectAltName with an x400Address, which GnuTLS" \
+	ldif_der x "$FX/gnutls-san-x400.der"
+refused 21 "truststore: userCertificate;binary: the certificate has an issuerAltName with an empty rfc822Name, which GnuTLS" \
+	ldif_der x "$FX/gnutls-ian-emptyemail.der"
+refused 21 "truststore: userCertificate;binary: the certificate has a subjectAltName with bytes after its names" \
+	ldif_der x "$FX/gnutls-san-trailing.der"
 # named when given as PEM
 refused 21 "truststore: tsCertificatePEM: PEM block 1 holds a private key, not a certificate" ldif_pem x "$C/key.pem"
 out=$(ldif_pem x "$C/key.pem" | ladd 1 2>&1)

@@ -202,6 +202,16 @@ static const struct fixture {
 	    { NULL } },
 	{ "gnutls-timefrac.der", TS_ERR_SYNTAX, 0, 0, "notAfter is not in "
 	    "RFC 5280's form (YYYYMMDDHHMMSSZ, no fractions", { NULL } },
+	{ "gnutls-san-x400.der", TS_ERR_SYNTAX, 0, 0, "the certificate has "
+	    "a subjectAltName with an x400Address, which GnuTLS", { NULL } },
+	{ "gnutls-san-edi.der", TS_ERR_SYNTAX, 0, 0, "the certificate has "
+	    "a subjectAltName with an ediPartyName", { NULL } },
+	{ "gnutls-san-emptydns.der", TS_ERR_SYNTAX, 0, 0, "the certificate "
+	    "has a subjectAltName with an empty dNSName", { NULL } },
+	{ "gnutls-ian-emptyemail.der", TS_ERR_SYNTAX, 0, 0, "the certificate "
+	    "has an issuerAltName with an empty rfc822Name", { NULL } },
+	{ "gnutls-san-trailing.der", TS_ERR_SYNTAX, 0, 0, "the certificate "
+	    "has a subjectAltName with bytes after its names", { NULL } },
 	{ "not-csr.der", TS_ERR_NOT_CERT, TS_KIND_CSR, 0,
 	    "value holds a certificate signing request (CSR), not a certificate",
 	    { NULL } },

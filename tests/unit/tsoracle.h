@@ -314,6 +314,37 @@ oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
 			goto done;
 		}
 	}
+	/* alternative names GnuTLS reads: no x400Address or ediPartyName,
+	 * no empty mail, DNS or URI name, nothing after the names */
+	for (i = 0; i < X509_get_ext_count(x); i++) {
+		X509_EXTENSION *ex = X509_get_ext(x, i);
+		int nid = OBJ_obj2nid(X509_EXTENSION_get_object(ex));
+		const ASN1_OCTET_STRING *os = X509_EXTENSION_get_data(ex);
+		const unsigned char *q = ASN1_STRING_get0_data(os);
+		GENERAL_NAMES *gn;
+		int bad = 0;
+
+		if (nid != NID_subject_alt_name && nid != NID_issuer_alt_name)
+			continue;
+		gn = d2i_GENERAL_NAMES(NULL, &q, ASN1_STRING_length(os));
+		if (gn == NULL || q != ASN1_STRING_get0_data(os) +
+		    ASN1_STRING_length(os))
+			bad = 1;
+		for (j = 0; !bad && j < sk_GENERAL_NAME_num(gn); j++) {
+			GENERAL_NAME *g = sk_GENERAL_NAME_value(gn, j);
+
+			if (g->type == GEN_X400 || g->type == GEN_EDIPARTY ||
+			    ((g->type == GEN_EMAIL || g->type == GEN_DNS ||
+			    g->type == GEN_URI) && ASN1_STRING_length(g->d.ia5) == 0))
+				bad = 1;
+		}
+		GENERAL_NAMES_free(gn);
+		ERR_clear_error();
+		if (bad) {
+			or_refuse(o, "alternative names GnuTLS refuses");
+			goto done;
+		}
+	}
 	if ((pk = X509_get0_pubkey(x)) == NULL) {
 		or_refuse(o, "key does not decode");
 		goto done;
