@@ -969,6 +969,7 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 {
 	TS_TBS *tbs = w->x->tbs;
 	char buf[256], gen[16];
+	const char *bad;
 	size_t subj_off, subj_len, iss_off, iss_len;
 	int k, ok, rc = -1;
 	unsigned long h;
@@ -1009,13 +1010,12 @@ ts_facts(struct ts_cert *c, struct ts_work *w, const unsigned char *der,
 			goto done;
 	}
 
-	if (ts_time_form(tbs->validity->notBefore) == -1 ||
-	    ts_time_form(tbs->validity->notAfter) == -1)
+	bad = ts_time_form(tbs->validity->notBefore) == -1 ? "notBefore" :
+	    ts_time_form(tbs->validity->notAfter) == -1 ? "notAfter" : NULL;
+	if (bad != NULL)
 		return ts_fail(c, TS_ERR_SYNTAX, "%s is not in RFC 5280's "
 		    "form (YYYYMMDDHHMMSSZ, no fractions of a second or time "
-		    "zone), which GnuTLS (slapd's TLS library) requires",
-		    ts_time_form(tbs->validity->notBefore) == -1 ?
-		    "notBefore" : "notAfter");
+		    "zone), which GnuTLS (slapd's TLS library) requires", bad);
 	if (ts_time(tbs->validity->notBefore, &t, gen) == -1)
 		return ts_fail(c, TS_ERR_SYNTAX, "notBefore is not a valid time");
 	c->not_before = t;
@@ -1137,21 +1137,23 @@ ts_decimal_len(uint64_t v)
  * characters or more, and with it a whole PEM bundle that holds it.
  */
 static const char *
-ts_oid_check(const unsigned char *p, size_t len)
+ts_oid_check(const unsigned char *p, size_t len, int *ber)
 {
 	uint64_t v = 0;
 	size_t i, text = 0;
 	int first = 1, start = 1;
 
+	/* encodings OpenSSL's decoder refuses too: BER-class, as the rest */
 	if (len == 0)
 		return "an empty OID";
 	for (i = 0; i < len; i++) {
 		if (start && p[i] == 0x80)
 			return "an OID arc with a leading zero";
 		start = 0;
-		if (v >> 57)
-			return "an OID arc above 2^64-1, which GnuTLS (slapd's "
-			    "TLS library) cannot read";
+		if (v >> 57) {
+			*ber = 0;
+			return "an OID arc above 2^64-1";
+		}
 		v = (v << 7) | (p[i] & 0x7f);
 		if (p[i] & 0x80)
 			continue;
@@ -1167,9 +1169,10 @@ ts_oid_check(const unsigned char *p, size_t len)
 	}
 	if (!start)
 		return "an OID that ends inside an arc";
-	if (text >= 128)
-		return "an OID of 128 characters or more, which GnuTLS "
-		    "(slapd's TLS library) cannot read";
+	if (text >= 128) {
+		*ber = 0;
+		return "an OID of 128 characters or more";
+	}
 	return NULL;
 }
 
@@ -1207,30 +1210,18 @@ static const char *
 ts_gnames_check(const unsigned char *p, size_t len, int ian)
 {
 	static const char *const why[2][6] = { {
-		"a subjectAltName with bytes after its names, which GnuTLS "
-		    "(slapd's TLS library) cannot read",
-		"a subjectAltName with an x400Address, which GnuTLS (slapd's "
-		    "TLS library) cannot read",
-		"a subjectAltName with an ediPartyName, which GnuTLS (slapd's "
-		    "TLS library) cannot read",
-		"a subjectAltName with an empty rfc822Name, which GnuTLS "
-		    "(slapd's TLS library) cannot read",
-		"a subjectAltName with an empty dNSName, which GnuTLS "
-		    "(slapd's TLS library) cannot read",
-		"a subjectAltName with an empty URI, which GnuTLS (slapd's "
-		    "TLS library) cannot read" }, {
-		"an issuerAltName with bytes after its names, which GnuTLS "
-		    "(slapd's TLS library) cannot read",
-		"an issuerAltName with an x400Address, which GnuTLS (slapd's "
-		    "TLS library) cannot read",
-		"an issuerAltName with an ediPartyName, which GnuTLS (slapd's "
-		    "TLS library) cannot read",
-		"an issuerAltName with an empty rfc822Name, which GnuTLS "
-		    "(slapd's TLS library) cannot read",
-		"an issuerAltName with an empty dNSName, which GnuTLS "
-		    "(slapd's TLS library) cannot read",
-		"an issuerAltName with an empty URI, which GnuTLS (slapd's "
-		    "TLS library) cannot read" } };
+		"a subjectAltName with bytes after its names",
+		"a subjectAltName with an x400Address",
+		"a subjectAltName with an ediPartyName",
+		"a subjectAltName with an empty rfc822Name",
+		"a subjectAltName with an empty dNSName",
+		"a subjectAltName with an empty URI" }, {
+		"an issuerAltName with bytes after its names",
+		"an issuerAltName with an x400Address",
+		"an issuerAltName with an ediPartyName",
+		"an issuerAltName with an empty rfc822Name",
+		"an issuerAltName with an empty dNSName",
+		"an issuerAltName with an empty URI" } };
 	const unsigned char *q, *end = p + len;
 	size_t h, l;
 
@@ -1335,10 +1326,8 @@ ts_der_strict(const unsigned char *p, const unsigned char *end, int depth,
 		 * the exporter's own walk (and DER) does not */
 		if (tag == 0x10 || tag == 0x11)
 			return "a SEQUENCE or SET not marked constructed";
-		if (tag == 0x06 && (why = ts_oid_check(p, len)) != NULL) {
-			*ber = 0;
+		if (tag == 0x06 && (why = ts_oid_check(p, len, ber)) != NULL)
 			return why;
-		}
 		if (tag & 0x20) {
 			if ((why = ts_der_strict(p, p + len, depth + 1,
 			    ber)) != NULL)
@@ -1440,8 +1429,13 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 		goto done;
 	}
 	if ((why = ts_der_strict(der, der + len, 0, &ber)) != NULL) {
-		ts_fail(c, TS_ERR_SYNTAX, "the certificate %s%s", ber ?
-		    "is BER, not DER: it has " : "has ", why);
+		if (ber)
+			ts_fail(c, TS_ERR_SYNTAX, "the certificate is BER, "
+			    "not DER: it has %s", why);
+		else
+			ts_fail(c, TS_ERR_SYNTAX, "the certificate has %s, "
+			    "which GnuTLS (slapd's TLS library) cannot read",
+			    why);
 		goto done;
 	}
 	/* RFC 5280 4.1.1.2; OpenSSL verifies with the outer one, GnuTLS
