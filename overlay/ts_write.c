@@ -208,6 +208,37 @@ truststore_tmpfree_bv( Operation *op, struct berval *bv )
 	BER_BVZERO( bv );
 }
 
+/*
+ * A replicated certificate is stored as the provider sent it: refusing
+ * it would make the nodes' databases diverge.  But it is exported only if
+ * this node's parse takes it.  A provider running an older version may
+ * have accepted what this version refuses (a certificate GnuTLS cannot
+ * read makes GnuTLS drop the whole PEM bundle), and a rolling upgrade
+ * runs such a mix for a while.  The start-up read judges it the same way
+ * (ts_vet.c).  The policy is not applied again: that is the provider's,
+ * and the nodes share it by configuration.
+ */
+static int
+truststore_repl_unreadable( Operation *op, struct berval *der )
+{
+	struct ts_cert *cert;
+	int bad;
+
+	if ( BER_BVISEMPTY( der ) || !SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) )
+		return 0;
+	if ( ( cert = ts_cert_new() ) == NULL )
+		return 0;	/* not known to be bad: as the provider said */
+	bad = ts_cert_parse( cert, der->bv_val, der->bv_len ) != 0;
+	if ( bad ) {
+		Debug( LDAP_DEBUG_ANY, "%s truststore: replicated \"%s\": "
+			"not exported: its certificate is refused: %s\n",
+			op->o_log_prefix, op->o_req_dn.bv_val,
+			ts_cert_error( cert ) );
+	}
+	ts_cert_free( cert );
+	return bad;
+}
+
 static int
 truststore_cb_response( Operation *op, SlapReply *rs )
 {
@@ -241,8 +272,15 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 	}
 	truststore_index_changed( op, tc->tc_ti, &tc->tc_old_der,
 		&tc->tc_new_der );
-	truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
-		&tc->tc_new_der, &tc->tc_old_alias, &tc->tc_new_alias );
+	if ( truststore_repl_unreadable( op, &tc->tc_new_der ) ) {
+		struct berval none = BER_BVNULL;
+
+		truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
+			&none, &tc->tc_old_alias, &none );
+	} else {
+		truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
+			&tc->tc_new_der, &tc->tc_old_alias, &tc->tc_new_alias );
+	}
 	tc->tc_changed = 1;
 	return SLAP_CB_CONTINUE;
 }

@@ -1,0 +1,65 @@
+#!/bin/sh
+# t548-repl-refused-cert.sh - a certificate this version refuses, reaching
+# a node by replication, is stored as sent and never exported
+#
+# In a rolling upgrade a provider still running an older version can
+# accept a certificate this version refuses: one GnuTLS (slapd's TLS
+# library) cannot read, which makes GnuTLS drop a whole PEM bundle and
+# with it every certificate of the store.  Here the provider gets such a
+# certificate past its overlay (slapadd, as a restore or an older version
+# would leave it), and a replica running this version refreshes from it:
+#   - the replica stores the entry as sent (refusing it would make the
+#     nodes' databases diverge) and logs why it is not exported;
+#   - neither node exports it, on the replicated add nor at start-up;
+#   - the replica's bundle holds the rest of the store, and GnuTLS reads it.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/repl.sh"
+ts_init
+repl_overlay || die "this test needs the truststore overlay ($MODULE)"
+command -v certtool >/dev/null || die "certtool (gnutls-bin) is missing"
+X400="$TOP/tests/unit/fixtures/gnutls-san-x400.der"
+not() { ! "$@"; }
+gnutls_reads() { certtool -i --infile "$1" >/dev/null 2>&1; }
+WHY="its certificate is refused: the certificate has a subjectAltName with an x400Address, which GnuTLS"
+
+repl_cluster 1
+mkcert a
+import 1 a "$T/certs/a.der" >/dev/null || die "import a"
+check "node 1 exports a" wait_for 20 in_export 1 "$T/certs/a.der"
+
+# past node 1's overlay: what an older version would have accepted
+node_stop 1
+store_ldif x400 "$X400" > "$T/x400.ldif"
+slapadd -q $(cat "$T/n1/confarg") -b "$SUFFIX" -l "$T/x400.ldif" \
+    > "$T/slapadd.log" 2>&1 || { cat "$T/slapadd.log"; die "slapadd"; }
+node_start 1
+check "node 1: the start-up read names it" wait_for 20 \
+    grep -qF "\"cn=x400,$BASE\": $WHY" "$T/n1.log"
+check "node 1 does not export it" not in_export 1 "$X400"
+
+# a replica of this version, the overlay in place before its first refresh
+repl_boot 5
+repl_store 5
+repl_apply 5 "$LDIF/50-overlay.ldif" "$LDIF/41-replica.ldif"
+check "the replica received the entry" wait_for 30 has_entry 5 "cn=x400,$BASE"
+check "the replica exports a" wait_for 20 in_export 5 "$T/certs/a.der"
+check "the replica says why it does not export x400" wait_for 20 \
+    grep -qF "replicated \"cn=x400,$BASE\": not exported: $WHY" "$T/n5.log"
+check "the replica's directory lacks x400" not in_export 5 "$X400"
+same_entries "the replica holds what the provider holds" 1 5
+check "the replica's bundle holds a" wait_for 20 \
+    grep -qF "$(openssl x509 -inform DER -in "$T/certs/a.der" | sed -n 3p)" "$T/n5/bundle.pem"
+check "GnuTLS reads the replica's bundle" gnutls_reads "$T/n5/bundle.pem"
+
+# and at its next start
+node_stop 5
+: > "$T/n5.log"
+node_start 5
+check "the replica's start-up read names it" wait_for 20 \
+    grep -qF "\"cn=x400,$BASE\": $WHY" "$T/n5.log"
+check "the replica still exports a" wait_for 20 in_export 5 "$T/certs/a.der"
+check "the replica still lacks x400" not in_export 5 "$X400"
+check "GnuTLS still reads the replica's bundle" gnutls_reads "$T/n5/bundle.pem"
+check "node 1 still running" node_alive 1
+check "node 5 still running" node_alive 5
+exit 0
