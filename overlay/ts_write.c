@@ -230,10 +230,17 @@ truststore_repl_unreadable( Operation *op, struct berval *der )
 		return 0;	/* not known to be bad: as the provider said */
 	bad = ts_cert_parse( cert, der->bv_val, der->bv_len ) != 0;
 	if ( bad ) {
+		struct berval dn;
+
+		/* a rename names where it went */
+		truststore_new_ndn( op, &dn );
 		Debug( LDAP_DEBUG_ANY, "%s truststore: replicated \"%s\": "
 			"not exported: its certificate is refused: %s\n",
-			op->o_log_prefix, op->o_req_dn.bv_val,
+			op->o_log_prefix, op->o_tag == LDAP_REQ_MODRDN ?
+			dn.bv_val : op->o_req_dn.bv_val,
 			ts_cert_error( cert ) );
+		if ( dn.bv_val != op->o_req_ndn.bv_val )
+			op->o_tmpfree( dn.bv_val, op->o_tmpmemctx );
 	}
 	ts_cert_free( cert );
 	return bad;

@@ -30,7 +30,7 @@ check "node 1 exports a" wait_for 20 in_export 1 "$T/certs/a.der"
 # past node 1's overlay: what an older version would have accepted
 node_stop 1
 store_ldif x400 "$X400" > "$T/x400.ldif"
-slapadd -q $(cat "$T/n1/confarg") -b "$SUFFIX" -l "$T/x400.ldif" \
+slapadd -q -w -S 1 $(cat "$T/n1/confarg") -b "$SUFFIX" -l "$T/x400.ldif" \
     > "$T/slapadd.log" 2>&1 || { cat "$T/slapadd.log"; die "slapadd"; }
 node_start 1
 check "node 1: the start-up read names it" wait_for 20 \
@@ -50,6 +50,34 @@ same_entries "the replica holds what the provider holds" 1 5
 check "the replica's bundle holds a" wait_for 20 \
     grep -qF "$(openssl x509 -inform DER -in "$T/certs/a.der" | sed -n 3p)" "$T/n5/bundle.pem"
 check "GnuTLS reads the replica's bundle" gnutls_reads "$T/n5/bundle.pem"
+
+# renamed on the provider: still not exported under the new name
+ldapmodrdn -x -H "$(curi 1)" -D "$ROOTDN" -w "$ROOTPW" -r "cn=x400,$BASE" "cn=x400b" \
+    > "$T/modrdn.log" 2>&1 || { cat "$T/modrdn.log"; die "rename on node 1"; }
+wait_sync 30 1 5
+check "the replica renamed it" wait_for 20 has_entry 5 "cn=x400b,$BASE"
+check "the replica says why it does not export x400b" wait_for 20 \
+    grep -qF "replicated \"cn=x400b,$BASE\": not exported: $WHY" "$T/n5.log"
+check "the replica still lacks x400" not in_export 5 "$X400"
+mkcert b
+printf 'dn: cn=x400b,%s\nchangetype: modify\nreplace: userCertificate;binary\nuserCertificate;binary:< file://%s\n-\n' \
+    "$BASE" "$T/certs/b.der" > "$T/mend.ldif"
+almodify 1 -f "$T/mend.ldif" > "$T/mend.log" 2>&1 || { cat "$T/mend.log"; die "mend on node 1"; }
+check "the mended certificate reaches the replica's directory" wait_for 20 in_export 5 "$T/certs/b.der"
+check "and its bundle" wait_for 20 \
+    grep -qF "$(openssl x509 -inform DER -in "$T/certs/b.der" | sed -n 3p)" "$T/n5/bundle.pem"
+same_entries "provider and replica still agree" 1 5
+aldelete 1 "cn=x400b,$BASE" || die "delete on node 1"
+check "the delete reaches the replica" wait_for 20 eval "! has_entry 5 'cn=x400b,$BASE'"
+check "and its file goes" wait_for 20 not in_export 5 "$T/certs/b.der"
+
+# a new one past node 1's overlay again, for the replica's next start
+node_stop 1
+store_ldif x400 "$X400" > "$T/x400.ldif"
+slapadd -q -w -S 1 $(cat "$T/n1/confarg") -b "$SUFFIX" -l "$T/x400.ldif" \
+    > "$T/slapadd.log" 2>&1 || { cat "$T/slapadd.log"; die "slapadd"; }
+node_start 1
+check "the replica receives it again" wait_for 30 has_entry 5 "cn=x400,$BASE"
 
 # and at its next start
 node_stop 5
