@@ -13,7 +13,6 @@
 #define EXIT_OK		0
 #define EXIT_WARNING	1
 #define EXIT_CRITICAL	2
-#define EXIT_UNKNOWN	3
 
 enum { OPT_DAYS = 256, OPT_JSON };
 
@@ -34,8 +33,6 @@ cmd_expiring(struct ctx *ctx, int argc, char **argv)
 	int c, rc, json = 0;
 	size_t i, expired = 0, expiring = 0;
 
-	/* a monitoring plugin: a usage error is "unknown", not "warning" */
-	ctx->usage_status = EXIT_UNKNOWN;
 	while ((c = opt_next(ctx, argc, argv, "", longopts)) != -1) {
 		switch (c) {
 		case OPT_DAYS:

@@ -25,6 +25,8 @@
 
 /* The ldap tools' letters plus -h for help; a leading ':' lets us word errors. */
 #define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:o:hp:"
+/* the ldap tools' letters that take a value, ours or not */
+#define TOOLS_VALUED	"bdDeEfhHlosOpPRsSTUwXyYz"
 
 static const struct option common_long[] = {
 	{ "uri",	required_argument,	NULL,	'H' },
@@ -156,6 +158,45 @@ common_opt(struct ctx *ctx, int c, char *arg)
  * options are consumed here; the command sees only its own, -1 at the end.
  * --help prints the command's usage and exits, as does a usage error.
  */
+/*
+ * The command word of argv, without reading the options before it: the
+ * first argument that is neither an option nor an option's value (as
+ * getopt will take them: "-bBASE", "-b BASE", "--base BASE",
+ * "--base=BASE"), or the one after "--".  NULL if there is none.
+ * Letters the ldap tools give a value are taken with one here even where
+ * ldaptrust refuses them (-h HOST, -P 3): the word after is theirs.
+ */
+const char *
+opt_command_word(int argc, char **argv)
+{
+	const char *a, *p;
+	size_t k;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (a[0] != '-' || a[1] == '\0')
+			return a;
+		if (a[1] == '-') {
+			for (k = 0; common_long[k].name != NULL; k++)
+				if (common_long[k].has_arg == required_argument &&
+				    strcmp(a + 2, common_long[k].name) == 0)
+					i++;
+			continue;
+		}
+		for (p = a + 1; *p != '\0'; p++) {
+			if (strchr(TOOLS_VALUED, *p) != NULL) {
+				if (p[1] == '\0')
+					i++;
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
 int
 opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
     const struct option *longopts)

@@ -25,11 +25,11 @@ static const struct command commands[] = {
 	    "  --expiring DAYS      only certificates expiring within DAYS days\n"
 	    "  --expired            only expired certificates\n"
 	    "  --ca                 only CA certificates\n"
-	    "  --json               a JSON array instead of a table\n" },
+	    "  --json               a JSON array instead of a table\n", 0 },
 	{ "show", cmd_show,
 	    "show [--json] ALIAS",
 	    "every fact about one certificate",
-	    "  --json               a JSON object instead of text\n" },
+	    "  --json               a JSON object instead of text\n", 0 },
 	{ "import", cmd_import,
 	    "import [--all] [--alias-from subject] [--description TEXT] [-n] ALIAS FILE",
 	    "add certificates from a PEM, DER or PKCS#7 file",
@@ -38,41 +38,45 @@ static const struct command commands[] = {
 	    "  --description TEXT   description of the entries\n"
 	    "  -n, --dry-run        show what would be imported\n"
 	    "FILE may be - for standard input.\n"
-	    "\nimport [--pick leaf|root|N] [--fingerprint SHA256] [--yes] ALIAS --from HOST:PORT\n"
+	    "\nimport [--pick leaf|root|N] [--fingerprint SHA256] [--description TEXT]\n"
+	    "       [--timeout SECONDS] [--yes] ALIAS --from HOST:PORT\n"
 	    "  --from HOST:PORT     fetch the chain a TLS server presents, show it, import one\n"
 	    "  --starttls ldap      HOST:PORT is a plain LDAP port: StartTLS first\n"
 	    "  --pick leaf|root|N   which certificate (default: the self-signed root\n"
 	    "                       if the server sent one, else the leaf)\n"
 	    "  --fingerprint SHA256 import only if the pick has this SHA-256 fingerprint\n"
+	    "  --description TEXT   description of the entry\n"
 	    "  --yes                do not ask (required when not on a terminal)\n"
-	    "  --timeout SECONDS    for connecting and each read (default 10)\n" },
+	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0 },
 	{ "export", cmd_export,
 	    "export [--der] [--force] ALIAS [FILE] | export --all [--force] [FILE]",
 	    "write a certificate (or the whole store) to a file",
 	    "  --der                DER instead of PEM (one certificate only)\n"
 	    "  --all                every certificate as one PEM bundle\n"
 	    "  --force              overwrite FILE if it exists\n"
-	    "Without FILE (or with -) the output goes to standard output.\n" },
+	    "Without FILE (or with -) the output goes to standard output.\n", 0 },
 	{ "delete", cmd_delete,
 	    "delete [--yes] [-n] ALIAS...",
 	    "remove certificates",
 	    "  --yes                do not ask (required when not on a terminal)\n"
-	    "  -n, --dry-run        show what would be deleted\n" },
+	    "  -n, --dry-run        show what would be deleted\n", 0 },
 	{ "rename", cmd_rename,
 	    "rename [-n] OLD NEW",
 	    "change a certificate's alias",
-	    "  -n, --dry-run        show what would be renamed\n" },
+	    "  -n, --dry-run        show what would be renamed\n", 0 },
 	{ "expiring", cmd_expiring,
 	    "expiring [--days N] [--json]",
 	    "for monitoring: exit 0 ok, 1 expiring, 2 expired, 3 unknown",
 	    "  --days N             the warning window in days (default 30)\n"
-	    "  --json               a JSON object instead of text\n" },
+	    "  --json               a JSON object instead of text\n",
+	    /* a monitoring plugin: a usage error is "unknown", not "warning" */
+	    EXIT_UNKNOWN },
 	{ "verify", cmd_verify,
 	    "verify [--starttls ldap] [--name NAME] [--timeout SECONDS] HOST:PORT",
 	    "does the store trust that TLS server? exit 0 yes, 1 no",
 	    "  --starttls ldap      a plain LDAP port: StartTLS first\n"
 	    "  --name NAME          the host name to check (default: HOST)\n"
-	    "  --timeout SECONDS    for connecting and each read (default 10)\n" },
+	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0 },
 	{ "sync", cmd_sync,
 	    "sync [--dir DIR] [--bundle FILE] [--exec CMD] [--state FILE] [--watch]",
 	    "write the store to a hashed CA directory and/or a PEM bundle",
@@ -81,8 +85,8 @@ static const struct command commands[] = {
 	    "  --exec CMD           run CMD (with /bin/sh) after the files changed\n"
 	    "  --state FILE         where the sync state is kept (default:\n"
 	    "                       DIR/.ldaptrust-sync/state or FILE.sync-state)\n"
-	    "  --watch              stay connected and follow changes (RFC 4533)\n" },
-	{ NULL, NULL, NULL, NULL, NULL }
+	    "  --watch              stay connected and follow changes (RFC 4533)\n", 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
 const struct command *
@@ -124,6 +128,7 @@ int
 main(int argc, char **argv)
 {
 	const struct command *cmd;
+	const char *w;
 	struct ctx ctx;
 	int c, rc;
 
@@ -133,6 +138,14 @@ main(int argc, char **argv)
 	ctx.tty_in = isatty(STDIN_FILENO);
 	ctx.now = (int64_t)time(NULL);
 
+	/*
+	 * A usage error among the options before the command ends the run
+	 * with the command's status (expiring's 3), so the command is
+	 * looked for first.
+	 */
+	if ((w = opt_command_word(argc, argv)) != NULL &&
+	    (cmd = command_find(w)) != NULL)
+		ctx.usage_status = cmd->usage_status;
 	/* options before the command: stop at the first word */
 	while ((c = opt_next(&ctx, argc, argv, "+", NULL)) != -1)
 		;
@@ -146,6 +159,7 @@ main(int argc, char **argv)
 	if ((cmd = command_find(argv[optind])) == NULL)
 		return usage_error(&ctx, "unknown command '%s'", argv[optind]);
 	ctx.cmd = cmd->name;
+	ctx.usage_status = cmd->usage_status;
 	argc -= optind;
 	argv += optind;
 	/* let getopt_long() start afresh on the command's arguments */

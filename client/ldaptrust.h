@@ -22,6 +22,8 @@
 #define EXIT_LOCAL	1
 /* An exchange not completed: a TLS server not reached, a code too large. */
 #define EXIT_CLIENT	255
+/* expiring, as a monitoring plugin: the store could not be checked. */
+#define EXIT_UNKNOWN	3
 
 /* Connection and bind settings, named after the ldap tools' options. */
 struct conn_opts {
@@ -66,11 +68,13 @@ struct command {
 	const char	*synopsis;
 	const char	*summary;
 	const char	*help;		/* the command's own options */
+	int		 usage_status;	/* exit status of a usage error (0: EXIT_LOCAL) */
 };
 
 /* conn.c */
 int	 opt_next(struct ctx *, int, char **, const char *,
 	    const struct option *);
+const char *opt_command_word(int, char **);
 void	 opt_usage_common(FILE *);
 int	 conn_open(struct ctx *);
 void	 conn_close(struct ctx *);
