@@ -64,6 +64,12 @@ static const struct command commands[] = {
 	    "rename [-n] OLD NEW",
 	    "change a certificate's alias",
 	    "  -n, --dry-run        show what would be renamed\n", 0 },
+	{ "redecorate", cmd_redecorate,
+	    "redecorate [-n] ALIAS... | redecorate [-n] --all",
+	    "have the server decorate certificates again",
+	    "  --all                every certificate whose stored facts are not\n"
+	    "                       those of its certificate\n"
+	    "  -n, --dry-run        show what would be rewritten\n", 0 },
 	{ "expiring", cmd_expiring,
 	    "expiring [--days N] [--json]",
 	    "for monitoring: exit 0 ok, 1 expiring, 2 expired, 3 unknown",
@@ -118,7 +124,7 @@ command_usage(const struct command *cmd, FILE *fp)
 	fprintf(fp, "usage: %s [options] COMMAND [command options] "
 	    "[arguments]\n\nCommands:\n", PROGNAME);
 	for (c = commands; c->name != NULL; c++)
-		fprintf(fp, "  %-9s %s\n", c->name, c->summary);
+		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
 	fprintf(fp, "\n'%s COMMAND --help' describes a command; "
 	    "ldaptrust(1) says more.\n\n", PROGNAME);
 	opt_usage_common(fp);

@@ -182,6 +182,7 @@ int	 cmd_import(struct ctx *, int, char **);
 int	 cmd_export(struct ctx *, int, char **);
 int	 cmd_delete(struct ctx *, int, char **);
 int	 cmd_rename(struct ctx *, int, char **);
+int	 cmd_redecorate(struct ctx *, int, char **);
 int	 cmd_expiring(struct ctx *, int, char **);
 int	 cmd_import_from(struct ctx *, int, char **);	/* cmd_from.c */
 int	 cmd_verify(struct ctx *, int, char **);

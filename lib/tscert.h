@@ -86,6 +86,8 @@ struct ts_cert;
  * leaf pages (see docs/performance.md).
  */
 int		 ts_fact_stored(const char *name);
+/* Their names, NULL-terminated. */
+const char *const *ts_fact_stored_names(void);
 
 /* The alias rules (see tsalias.c): 0, or -1 with the reason in msg. */
 #define TS_ALIAS_MAX	64

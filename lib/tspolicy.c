@@ -215,17 +215,24 @@ ts_gentime_format(int64_t t, char out[16])
 	memcpy(out, buf, 16);
 }
 
+static const char *const ts_stored[] = {
+	"tsSubject", "tsIssuer", "tsSerialNumber", "tsNotBefore",
+	"tsNotAfter", "tsFingerprintSHA256", "tsSubjectHash", "tsIsCA", NULL
+};
+
 int
 ts_fact_stored(const char *name)
 {
-	static const char *const stored[] = {
-		"tsSubject", "tsIssuer", "tsSerialNumber", "tsNotBefore",
-		"tsNotAfter", "tsFingerprintSHA256", "tsSubjectHash", "tsIsCA"
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(stored) / sizeof(stored[0]); i++)
-		if (strcmp(name, stored[i]) == 0)
+	for (i = 0; ts_stored[i] != NULL; i++)
+		if (strcmp(name, ts_stored[i]) == 0)
 			return 1;
 	return 0;
+}
+
+const char *const *
+ts_fact_stored_names(void)
+{
+	return ts_stored;
 }

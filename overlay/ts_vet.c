@@ -149,7 +149,7 @@ truststore_vet_entry( Operation *op, truststore_vet *tv, Entry *e )
 	}
 	truststore_vet_say( tv, e, what, "exported (it passes the policy); "
 		"replace its userCertificate;binary with the same value to "
-		"have it decorated" );
+		"have it decorated (ldaptrust redecorate --all does)" );
 	tv->tv_mended++;
 	return TS_VET_DER;
 }

@@ -50,6 +50,7 @@ check "clean restore: nothing logged about the entries" \
 node_stop 1
 
 # the edited restore
+contains_line() { printf '%s\n' "$2" | grep -qF -- "$1"; }
 fpd() { openssl x509 -in "$C/$1.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f; }
 X400="$TOP/tests/unit/fixtures/gnutls-san-x400.der"
 openssl x509 -inform DER -in "$X400" -out "$C/x400.pem" || die "x400 fixture"
@@ -157,4 +158,45 @@ check "mend: late's tsNotAfter is its certificate's" \
     test "$(lsearch 1 -b "cn=late,$BASE" -s base tsNotAfter | sed -n 's/^tsNotAfter: //p')" = "$want"
 check "mend: status has one tsStatus again" \
     test "$(lsearch 1 -b "cn=status,$BASE" -s base tsStatus | grep -c '^tsStatus:')" = 1
+
+# ldaptrust redecorate: --all finds the entries whose stored facts are not
+# their certificate's and has the server decorate them; a stored tsStatus
+# or computed decoration is not seen from outside: named, it is rewritten
+lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
+has_line() { printf '%s\n' "$2" | grep -qxF -- "$1"; }
+fpnow() { lsearch 1 -b "cn=$1,$BASE" -s base tsFingerprintSHA256 | sed -n 's/^tsFingerprintSHA256: //p'; }
+out=$(lt redecorate --all -n 2>&1); rc=$?
+check "redecorate -n: exit 1 (three not checked)" test $rc = 1
+check "redecorate -n: fp" has_line 'would redecorate "fp" (tsFingerprintSHA256 is not its certificate'"'"'s)' "$out"
+check "redecorate -n: plain" has_line 'would redecorate "plain" (not decorated)' "$out"
+check "redecorate -n: weak" has_line 'would redecorate "weak" (not decorated)' "$out"
+check "redecorate -n: two" has_line 'ldaptrust: "two": not checked: it holds 2 certificates, an entry holds one' "$out"
+check "redecorate -n: oldrules" contains_line 'ldaptrust: "oldrules": not checked: its certificate is refused: the certificate has a subjectAltName with an x400Address' "$out"
+check "redecorate -n: the mended and the clean pass" not grep -q '"late"\|"good"\|"status"' <<EOF2
+$out
+EOF2
+check "redecorate -n: the count" has_line "11 certificates: 4 would be redecorated, 3 not checked" "$out"
+check "redecorate -n: nothing written" test "$(fpnow fp)" = "$(fpd good)"
+
+out=$(lt redecorate --all 2>&1); rc=$?
+check "redecorate: exit 19, weak's refusal" test $rc = 19
+check "redecorate: fp" has_line 'redecorated "fp" (tsFingerprintSHA256 is not its certificate'"'"'s)' "$out"
+check "redecorate: plain" has_line 'redecorated "plain" (not decorated)' "$out"
+check "redecorate: the server's refusal shown" contains_line "RSA key of 1024 bits" "$out"
+check "redecorate: fp's fingerprint is its own now" test "$(fpnow fp)" = "$(fpd fp)"
+out=$(lt redecorate --all -n 2>&1)
+check "redecorate again: only the refused are left" has_line "11 certificates: 2 would be redecorated, 3 not checked" "$out"
+out=$(lt redecorate kb 2>&1); rc=$?
+check "redecorate kb: exit 0" test $rc = 0
+check "redecorate kb: says so" has_line 'redecorated "kb"' "$out"
+expect_ldap 32 "no certificate with this alias" lt redecorate kb nosuch
+expect_ldap 1 "which ALIAS" lt redecorate
+expect_ldap 1 "not both" lt redecorate --all kb
+
+# the next start-up read: only what no add would take is left
+node_stop 1
+: > "$T/n1.log"
+node_start 1
+check "after redecorate: the start-up read" until_ok 10 grep -q "start-up read: 5 certificate entries not exported, 0 exported without their decorations" "$T/n1.log"
+check "after redecorate: kb is quiet" not grep -qF "\"cn=kb,$BASE\"" "$T/n1.log"
 check "node still running" node_alive 1

@@ -1,0 +1,253 @@
+/* cmd_redecorate.c - ldaptrust redecorate */
+/*
+ * The overlay decorates an entry when its certificate is written.  An
+ * entry that reached the database past it (slapadd of an edited or old
+ * backup) or was decorated by a version that wrote a fact differently
+ * keeps what it holds until its certificate is written again; the
+ * server's start-up read logs such entries and says to replace the
+ * certificate with itself.  This command does that replace, for the
+ * aliases named or, with --all, for every certificate whose stored facts
+ * differ from what this client's parser (the overlay's, lib/) makes of
+ * its certificate.  The server decorates; this side only chooses which
+ * entries to write, so a client of another version costs at most a
+ * rewrite too many.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldap.h>
+
+#include "tscert.h"
+#include "ldaptrust.h"
+
+enum { OPT_ALL = 256 };
+
+static const struct option redecorate_longopts[] = {
+	{ "all",	no_argument,	NULL,	OPT_ALL },
+	{ NULL,		0,		NULL,	0 }
+};
+
+struct redecorate {
+	struct ts_cert	*cert;
+	size_t		 seen;
+	size_t		 done;
+	size_t		 unchecked;
+	int		 rc;		/* the first failure's exit status */
+};
+
+/* Replace the certificate of dn with itself: the server decorates it. */
+static int
+rewrite(struct ctx *ctx, const char *dn, const char *alias,
+    struct berval *der, const char *why, struct redecorate *rd)
+{
+	struct berval *vals[2] = { der, NULL };
+	LDAPMod mod, *mods[2] = { &mod, NULL };
+	char what[200];
+	int rc, msgid;
+
+	if (ctx->co.dry_run) {
+		printf("would redecorate \"%s\"%s%s%s\n", alias,
+		    why ? " (" : "", why ? why : "", why ? ")" : "");
+		rd->done++;
+		return 0;
+	}
+	mod.mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES;
+	mod.mod_type = "userCertificate;binary";
+	mod.mod_bvalues = vals;
+	snprintf(what, sizeof(what), "redecorate \"%s\"", alias);
+	rc = ldap_modify_ext(ctx->ld, dn, mods, NULL, NULL, &msgid);
+	if (rc != LDAP_SUCCESS)
+		return ld_fail(ctx, what, rc);
+	if ((rc = op_result(ctx, msgid, what, NULL)) != LDAP_SUCCESS) {
+		/* reported; the others still go, as with delete */
+		if (rd->rc == 0)
+			rd->rc = exit_status(rc);
+		return 0;
+	}
+	rd->done++;
+	printf("redecorated \"%s\"%s%s%s\n", alias, why ? " (" : "",
+	    why ? why : "", why ? ")" : "");
+	return 0;
+}
+
+/*
+ * Why the stored facts of e are not those of its certificate, or NULL
+ * when they are: each stored fact once with the parser's value, none
+ * that the certificate does not give.
+ */
+static const char *
+stale(LDAP *ld, LDAPMessage *e, struct ts_cert *cert, char *buf,
+    size_t len)
+{
+	const char *const *names = ts_fact_stored_names();
+	const struct ts_fact *facts;
+	struct berval **vals;
+	const char *why = NULL;
+	size_t nfacts, i, k, missing = 0, n;
+
+	if (ts_cert_facts(cert, &facts, &nfacts) != 0)
+		return ts_cert_error(cert);
+	for (n = 0; names[n] != NULL; n++)
+		;
+	for (k = 0; names[k] != NULL && why == NULL; k++) {
+		for (i = 0; i < nfacts; i++)
+			if (strcmp(facts[i].name, names[k]) == 0 &&
+			    facts[i].len > 0)
+				break;
+		vals = ldap_get_values_len(ld, e, names[k]);
+		if (vals == NULL || vals[0] == NULL) {
+			if (i < nfacts)
+				missing++;
+		} else if (i == nfacts) {
+			snprintf(buf, len, "%s is stored, its certificate "
+			    "has none", names[k]);
+			why = buf;
+		} else if (vals[1] != NULL || vals[0]->bv_len != facts[i].len ||
+		    memcmp(vals[0]->bv_val, facts[i].value, facts[i].len) != 0) {
+			snprintf(buf, len, "%s is not its certificate's",
+			    names[k]);
+			why = buf;
+		}
+		ldap_value_free_len(vals);
+	}
+	if (why == NULL && missing > 0) {
+		if (missing == n)
+			snprintf(buf, len, "not decorated");
+		else
+			snprintf(buf, len, "%zu decorations missing", missing);
+		why = buf;
+	}
+	return why;
+}
+
+/* --all: one entry of the search, rewritten if its facts are stale. */
+static int
+redecorate_entry(struct ctx *ctx, LDAPMessage *e, void *arg)
+{
+	struct redecorate *rd = arg;
+	struct berval **der = NULL;
+	char *dn = NULL, *alias = NULL, buf[160];
+	const char *why;
+	int rc = LDAP_NO_MEMORY, n;
+
+	rd->seen++;
+	if ((dn = ldap_get_dn(ctx->ld, e)) == NULL ||
+	    (alias = dn_alias(dn)) == NULL)
+		goto done;
+	der = ldap_get_values_len(ctx->ld, e, "userCertificate;binary");
+	n = der ? ldap_count_values_len(der) : 0;
+	rc = 0;
+	if (n != 1) {
+		/* the server exports none of these: nothing to decorate */
+		warnx_("\"%s\": not checked: it holds %d certificates, an "
+		    "entry holds one", alias, n);
+		rd->unchecked++;
+		goto done;
+	}
+	if (ts_cert_parse(rd->cert, der[0]->bv_val, der[0]->bv_len) != 0) {
+		warnx_("\"%s\": not checked: its certificate is refused: %s",
+		    alias, ts_cert_error(rd->cert));
+		rd->unchecked++;
+		goto done;
+	}
+	if ((why = stale(ctx->ld, e, rd->cert, buf, sizeof(buf))) != NULL)
+		rc = rewrite(ctx, dn, alias, der[0], why, rd);
+done:
+	if (rc == LDAP_NO_MEMORY)
+		warnx_("out of memory");
+	ldap_value_free_len(der);
+	ldap_memfree(dn);
+	free(alias);
+	return rc;
+}
+
+int
+cmd_redecorate(struct ctx *ctx, int argc, char **argv)
+{
+	static char *cert_attr[] = { "userCertificate;binary", NULL };
+	struct cert_list list = { NULL, 0, 0 };
+	struct redecorate rd = { NULL, 0, 0, 0, 0 };
+	const char *const *stored = ts_fact_stored_names();
+	const char *base;
+	char **attrs = NULL, msg[160];
+	struct berval der;
+	int c, i, all = 0, rc = EXIT_LOCAL;
+	size_t k, n, before;
+
+	while ((c = opt_next(ctx, argc, argv, "", redecorate_longopts)) != -1)
+		if (c == OPT_ALL)
+			all = 1;
+	if (all == (optind < argc))
+		return usage_error(ctx, all ? "--all or ALIAS..., not both" :
+		    "which ALIAS? (or --all)");
+	for (i = optind; i < argc; i++)
+		if (alias_check(argv[i], msg, sizeof(msg)) == -1) {
+			warnx_("\"%s\": bad alias: %s", argv[i], msg);
+			return EXIT_LOCAL;
+		}
+	if ((rc = conn_open(ctx)) != 0)
+		goto done;
+	if ((base = conn_base(ctx)) == NULL) {
+		rc = EXIT_LOCAL;
+		goto done;
+	}
+	if (all) {
+		for (n = 0; stored[n] != NULL; n++)
+			;
+		if ((attrs = calloc(n + 2, sizeof(*attrs))) == NULL ||
+		    (rd.cert = ts_cert_new()) == NULL) {
+			warnx_("out of memory");
+			rc = EXIT_LOCAL;
+			goto done;
+		}
+		attrs[0] = cert_attr[0];
+		for (k = 0; k < n; k++)
+			attrs[k + 1] = (char *)stored[k];
+		rc = store_search(ctx, base, LDAP_SCOPE_SUBTREE,
+		    "(objectClass=tsCertificate)", attrs, redecorate_entry, &rd);
+		if (rc != LDAP_SUCCESS) {
+			rc = exit_status(rc);
+			goto done;
+		}
+		printf("%zu certificate%s: %zu %sredecorated, %zu not "
+		    "checked\n", rd.seen, rd.seen == 1 ? "" : "s", rd.done,
+		    ctx->co.dry_run ? "would be " : "", rd.unchecked);
+		rc = rd.rc ? rd.rc : rd.unchecked ? EXIT_LOCAL : 0;
+		goto done;
+	}
+
+	/* named: every alias must exist before one is written */
+	for (i = optind; i < argc; i++) {
+		before = list.n;
+		rc = store_get(ctx, argv[i], cert_attr, &list);
+		if (rc == LDAP_NO_SUCH_OBJECT)
+			rc = no_such_alias(ctx, argv[i], base);
+		if (rc != 0)
+			goto done;
+		for (k = 0; k < before; k++)
+			if (strcmp(list.recs[k].dn, list.recs[before].dn) == 0)
+				break;
+		if (k < before)
+			cert_list_trim(&list, before);
+	}
+	for (k = 0; k < list.n; k++) {
+		if (list.recs[k].der == NULL) {
+			warnx_("\"%s\": no certificate to rewrite",
+			    list.recs[k].alias);
+			if (rd.rc == 0)
+				rd.rc = EXIT_LOCAL;
+			continue;
+		}
+		der.bv_val = (char *)list.recs[k].der;
+		der.bv_len = list.recs[k].der_len;
+		if ((rc = rewrite(ctx, list.recs[k].dn, list.recs[k].alias,
+		    &der, NULL, &rd)) != 0)
+			goto done;
+	}
+	rc = rd.rc;
+done:
+	cert_list_free(&list);
+	ts_cert_free(rd.cert);
+	free(attrs);
+	return rc;
+}
