@@ -399,6 +399,10 @@ truststore_load( BackendDB *be, truststore_info *ti )
 	ok = truststore_scan( be, on->on_info->oi_orig, ti, &dn, "start-up read",
 		truststore_load_entry, &tl ) == LDAP_SUCCESS;
 	truststore_vet_end( &tl.tl_vet );
+	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
+	ti->ti_read_skipped = tl.tl_vet.tv_skipped;
+	ti->ti_read_mended = tl.tl_vet.tv_mended;
+	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
 	truststore_index_load_end( ti, &tl.tl_index, ok );
 	truststore_export_loaded( ti, ok );
 	return 0;
@@ -793,6 +797,7 @@ truststore_db_init( BackendDB *be, ConfigReply *cr )
 	ldap_pvt_thread_cond_init( &ti->ti_gates_cond );
 	ldap_pvt_thread_rdwr_init( &ti->ti_index_rw );
 	on->on_bi.bi_private = ti;
+	truststore_monitor_db_init( be );
 	return 0;
 }
 
@@ -1011,9 +1016,11 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 		}
 		ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
 		if ( tl != NULL )
-			return 0;
+			return truststore_monitor_db_open( be );
 	}
-	return truststore_load( be, ti );
+	if ( truststore_load( be, ti ) )
+		return 1;
+	return truststore_monitor_db_open( be );
 }
 
 static int
@@ -1031,6 +1038,7 @@ truststore_db_close( BackendDB *be, ConfigReply *cr )
 	}
 	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
 	if ( !( slapMode & SLAP_TOOL_MODE ) ) {
+		truststore_monitor_db_close( be );
 		truststore_export_close( be, ti );
 		truststore_index_close( ti );
 	}
@@ -1113,6 +1121,9 @@ truststore_initialize( void )
 			"attribute type tsStatus (%d)\n", code );
 		return code;
 	}
+	code = truststore_monitor_initialize();
+	if ( code )
+		return code;
 
 	truststore.on_bi.bi_type = "truststore";
 	truststore.on_bi.bi_db_init = truststore_db_init;

@@ -46,6 +46,16 @@ typedef struct truststore_info {
 	/* a read of the store queued by a live add (truststore.c) */
 	void			*ti_late;
 	void			*ti_late_cookie;
+	/*
+	 * For cn=Monitor (ts_monitor.c), under ti_gates_mutex: what the
+	 * last read of the store left out or found undecorated (ts_vet.c),
+	 * and the replicated certificates not exported since slapd started.
+	 */
+	unsigned long		ti_read_skipped;
+	unsigned long		ti_read_mended;
+	unsigned long		ti_repl_refused;
+	struct berval		ti_monitor_ndn;	/* our cn=Monitor entry */
+	void			*ti_monitor_cb;
 } truststore_info;
 
 /* Defaults, also what a deleted cn=config value falls back to. */
@@ -157,6 +167,12 @@ int	truststore_delete( Operation *op, SlapReply *rs );
 int	truststore_operational( Operation *op, SlapReply *rs );
 int	truststore_search( Operation *op, SlapReply *rs );
 int	truststore_compare( Operation *op, SlapReply *rs );
+
+/* ts_monitor.c: the overlay's state under cn=Monitor */
+int	truststore_monitor_initialize( void );
+void	truststore_monitor_db_init( BackendDB *be );
+int	truststore_monitor_db_open( BackendDB *be );
+void	truststore_monitor_db_close( BackendDB *be );
 
 #include "ts_export.h"
 #include "ts_index.h"

@@ -72,6 +72,10 @@ typedef struct ts_export_state {
 	 * connections must be cut when it is.
 	 */
 	int			tx_removed;
+	/* for cn=Monitor, under tx_mutex */
+	time_t			tx_fail_since;	/* this run of failures began */
+	time_t			tx_inline_time;	/* the files last in line */
+	char			tx_error[512];
 } ts_export_state;
 
 /* The DN under which our internal searches pass the database's ACLs. */
@@ -229,6 +233,10 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 			(time_t)( count / TS_BUNDLE_PER_SECOND ) )
 		what |= TS_EXPORT_BUNDLE;
 	if ( !( ts_export_pending( tx->tx_exp ) & what ) ) {
+		/* a start with the files already in line writes nothing */
+		if ( tx->tx_inline_time == 0 && tx->tx_loaded &&
+				!ts_export_pending( tx->tx_exp ) )
+			tx->tx_inline_time = now;
 		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 		return 0;
 	}
@@ -258,6 +266,15 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 	if ( rc < 0 )
 		tx->tx_removed |= rmbits;
 	snprintf( err, sizeof( err ), "%s", ts_export_error( tx->tx_exp ) );
+	if ( rc < 0 ) {
+		if ( tx->tx_fail_since == 0 )
+			tx->tx_fail_since = now;
+		snprintf( tx->tx_error, sizeof( tx->tx_error ), "%s", err );
+	} else {
+		tx->tx_fail_since = 0;
+		if ( !ts_export_pending( tx->tx_exp ) )
+			tx->tx_inline_time = now;
+	}
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 
 	if ( rc < 0 ) {
@@ -659,6 +676,27 @@ truststore_export_changed( Operation *op, truststore_info *ti,
 		op->o_tmpfree( alias, op->o_tmpmemctx );
 	if ( newdn.bv_val != op->o_req_ndn.bv_val )
 		op->o_tmpfree( newdn.bv_val, op->o_tmpmemctx );
+}
+
+int
+truststore_export_info_get( truststore_info *ti, truststore_export_info *xi )
+{
+	ts_export_state *tx = ti->ti_export;
+
+	memset( xi, 0, sizeof( *xi ) );
+	if ( tx == NULL )
+		return -1;
+	ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+	xi->xi_count = (unsigned long)ts_export_count( tx->tx_exp );
+	xi->xi_loaded = tx->tx_loaded;
+	xi->xi_pending = ts_export_pending( tx->tx_exp ) != 0;
+	xi->xi_fail_since = tx->tx_fail_since;
+	xi->xi_inline_time = tx->tx_inline_time;
+	if ( tx->tx_fail_since != 0 )
+		snprintf( xi->xi_error, sizeof( xi->xi_error ), "%s",
+			tx->tx_error );
+	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+	return 0;
 }
 
 void

@@ -43,4 +43,17 @@ void	truststore_export_wake( struct truststore_info *ti );
 struct config_args_s;
 int	truststore_export_cf( struct config_args_s *c );
 
+/* The state of one store's export, for cn=Monitor (ts_monitor.c). */
+typedef struct truststore_export_info {
+	unsigned long	xi_count;	/* certificates in the catalogue */
+	int		xi_loaded;	/* the catalogue was read */
+	int		xi_pending;	/* changes not yet in the files */
+	time_t		xi_fail_since;	/* failing since then; 0: not */
+	time_t		xi_inline_time;	/* last in line then; 0: not yet */
+	char		xi_error[512];	/* the failure, while failing */
+} truststore_export_info;
+/* 0 with *xi filled, or -1: this store exports nothing. */
+int	truststore_export_info_get( struct truststore_info *ti,
+		truststore_export_info *xi );
+
 #endif /* TS_EXPORT_H */

@@ -74,6 +74,10 @@ typedef struct ts_retired {
 static ldap_pvt_thread_mutex_t	ts_tls_mutex;
 static int			ts_tls_inited;
 static ts_retired		*ts_tls_retired;
+/* for cn=Monitor, under ts_tls_mutex */
+static unsigned long		ts_tls_rebuilt, ts_tls_failed;
+static time_t			ts_tls_last;
+static char			ts_tls_error[256];
 
 typedef struct ts_tls_walk {
 	char	tw_dir[PATH_MAX];
@@ -201,6 +205,10 @@ truststore_tls_bc( slap_bindconf *bc, const char *what, void *arg )
 		Debug( LDAP_DEBUG_ANY, "truststore: %s %s: rebuilding the TLS "
 			"context failed (%d); the old one stays in use\n",
 			tw->tw_db, what, rc );
+		ts_tls_failed++;
+		snprintf( ts_tls_error, sizeof( ts_tls_error ), "%s %s: "
+			"rebuilding the TLS context failed (%d)", tw->tw_db,
+			what, rc );
 		if ( tmp.sb_tls_ctx != NULL )
 			ldap_pvt_tls_ctx_free( tmp.sb_tls_ctx );
 		return 0;
@@ -219,6 +227,8 @@ swap:
 	tr->tr_next = ts_tls_retired;
 	ts_tls_retired = tr;
 	tw->tw_count++;
+	ts_tls_rebuilt++;
+	ts_tls_last = tr->tr_time;
 	Debug( LDAP_DEBUG_STATS, "truststore: %s %s: TLS context rebuilt "
 		"from the trust store\n", tw->tw_db, what );
 	return 0;
@@ -442,6 +452,23 @@ truststore_tls_reap( int all )
 			trp = &tr->tr_next;
 		}
 	}
+	ldap_pvt_thread_mutex_unlock( &ts_tls_mutex );
+}
+
+void
+truststore_tls_stats( unsigned long *rebuilt, unsigned long *failed,
+	time_t *last, char *error, size_t errlen )
+{
+	*rebuilt = *failed = 0;
+	*last = 0;
+	error[0] = '\0';
+	if ( !ts_tls_inited )
+		return;
+	ldap_pvt_thread_mutex_lock( &ts_tls_mutex );
+	*rebuilt = ts_tls_rebuilt;
+	*failed = ts_tls_failed;
+	*last = ts_tls_last;
+	snprintf( error, errlen, "%s", ts_tls_error );
 	ldap_pvt_thread_mutex_unlock( &ts_tls_mutex );
 }
 

@@ -12,6 +12,13 @@
  */
 int	truststore_tls_refresh( const char *dir, const char *bundle,
 		int removed );
+/*
+ * What the rebuilds came to since slapd started, for cn=Monitor: contexts
+ * rebuilt, rebuilds that failed (the old context stayed), the time of
+ * the last rebuild (0: none) and the last failure's text ("" if none).
+ */
+void	truststore_tls_stats( unsigned long *rebuilt, unsigned long *failed,
+		time_t *last, char *error, size_t errlen );
 /* Once, from the first db_open. */
 void	truststore_tls_init( void );
 /* Free replaced contexts older than the grace period (all: at close). */

@@ -282,6 +282,10 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 	if ( truststore_repl_unreadable( op, &tc->tc_new_der ) ) {
 		struct berval none = BER_BVNULL;
 
+		ldap_pvt_thread_mutex_lock( &tc->tc_ti->ti_gates_mutex );
+		tc->tc_ti->ti_repl_refused++;
+		ldap_pvt_thread_mutex_unlock( &tc->tc_ti->ti_gates_mutex );
+
 		truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
 			&none, &tc->tc_old_alias, &none );
 	} else {

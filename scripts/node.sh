@@ -79,6 +79,11 @@ olcOverlay: {1}truststore
 olcTrustStoreBase: $base
 olcTrustStoreExportDir: $state/export/cacerts
 olcTrustStoreExportBundle: $state/export/truststore.pem
+
+dn: olcDatabase={2}monitor,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {2}monitor
+olcAccess: {0}to * by dn.exact=$rootdn read by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth read by * none
 LDIF
 	} > "$state/config.ldif"
 	# it holds the admin password's hash
@@ -100,6 +105,7 @@ Trust store node starting
 Try:
   ldapsearch -x -H $uri -D $rootdn -y $state/admin.pw -b $base '(objectClass=tsCertificate)' '*' '+'
   $top/client/ldaptrust -x -H $uri -D $rootdn -y $state/admin.pw -b $base list
+  ldapsearch -x -H $uri -D $rootdn -y $state/admin.pw -b cn=Monitor '(objectClass=tsMonitor)' '*' '+'
   $top/client/ldaptrust -x -H $uri -D $rootdn -y $state/admin.pw -b $base sync --watch --dir /tmp/cacerts
 Stop with Ctrl-C.
 INFO

@@ -58,6 +58,7 @@ while [ ! -f "$state/export/cacerts/$h.0" ] && [ $i -lt 100 ]; do sleep 0.1; i=$
 check "export directory holds $h.0" cmp -s "$state/export/cacerts/$h.0" "$T/certs/backend.pem"
 check "openssl verify -CApath the export" sh -c "openssl verify -CApath '$state/export/cacerts' '$T/certs/backend.pem' >/dev/null"
 check "decorations present" sh -c "$LT show backend | grep -q 'backend.example'"
+check "cn=Monitor shows the store" sh -c "ldapsearch -x -H '$nuri' -D cn=admin,o=truststore -y '$pw' -LLL -b cn=Monitor '(&(objectClass=tsMonitor)(namingContexts=o=truststore))' tsMonitorCertificates | grep -q '^tsMonitorCertificates: 1'"
 expect_ldap 19 "already stored under alias" $LT import again "$T/certs/backend.pem"
 
 check "node stops" stop_node

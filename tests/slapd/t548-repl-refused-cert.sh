@@ -40,12 +40,23 @@ check "node 1 does not export it" not in_export 1 "$X400"
 # a replica of this version, the overlay in place before its first refresh
 repl_boot 5
 repl_store 5
+# a monitor database before the overlay (ldif/45-monitor.ldif): the
+# overlay's entry counts the refusals
+repl_apply 5 "$LDIF/45-monitor.ldif"
+refused5() {
+	ldapsearch -x -H "$(uri 5)" -D "$ADMIN_DN" -w "$ADMIN_PW" -LLL \
+	    -b cn=Monitor "(objectClass=tsMonitor)" \
+	    tsMonitorReplicatedNotExported 2>/dev/null |
+	    sed -n 's/^tsMonitorReplicatedNotExported: //p'
+}
 repl_apply 5 "$LDIF/50-overlay.ldif" "$LDIF/41-replica.ldif"
 check "the replica received the entry" wait_for 30 has_entry 5 "cn=x400,$BASE"
 check "the replica exports a" wait_for 20 in_export 5 "$T/certs/a.der"
 check "the replica says why it does not export x400" wait_for 20 \
     grep -qF "replicated \"cn=x400,$BASE\": not exported: $WHY" "$T/n5.log"
 check "the replica's directory lacks x400" not in_export 5 "$X400"
+check "cn=Monitor counts it" test "$(refused5)" = 1
+check "cn=Monitor is not for anonymous" test -z "$(ldapsearch -x -H "$(uri 5)" -LLL -b cn=Monitor '(objectClass=tsMonitor)' 1.1 2>/dev/null)"
 same_entries "the replica holds what the provider holds" 1 5
 check "the replica's bundle holds a" wait_for 20 \
     grep -qF "$(openssl x509 -inform DER -in "$T/certs/a.der" | sed -n 3p)" "$T/n5/bundle.pem"
@@ -59,6 +70,7 @@ check "the replica renamed it" wait_for 20 has_entry 5 "cn=x400b,$BASE"
 check "the replica says why it does not export x400b" wait_for 20 \
     grep -qF "replicated \"cn=x400b,$BASE\": not exported: $WHY" "$T/n5.log"
 check "the replica still lacks x400" not in_export 5 "$X400"
+check "cn=Monitor counts the rename too" test "$(refused5)" = 2
 mkcert b
 printf 'dn: cn=x400b,%s\nchangetype: modify\nreplace: userCertificate;binary\nuserCertificate;binary:< file://%s\n-\n' \
     "$BASE" "$T/certs/b.der" > "$T/mend.ldif"

@@ -1,0 +1,97 @@
+#!/bin/sh
+# t130-monitor.sh - the overlay's state under cn=Monitor
+#
+# A node with a monitor database, a back-ldap proxy to a TLS back end whose
+# CA directory is the export directory, and the export on: the overlay's
+# monitor entry counts the certificates, says whether the files are in
+# line (failing, with the reason and since when, while the directory is
+# in the way), counts the TLS contexts rebuilt, and what the last read of
+# the store left out or found undecorated.
+. "$(dirname "$0")/lib.sh"
+ts_init
+. "$(dirname "$0")/export.sh"
+live_tls_backend
+D="$T/export"
+C="$T/certs"
+
+printf 'moduleload back_ldap\n' > "$T/global.conf"
+{
+	echo "truststore-export-dir $D"
+	echo "truststore-export-bundle $T/bundle.pem"
+	echo "database ldap"
+	echo "suffix \"$BE_SUFFIX\""
+	echo "uri \"ldaps://127.0.0.1:$(port 2)/\""
+	echo "tls ldaps tls_cacertdir=$D tls_reqcert=demand"
+	echo "database monitor"
+} > "$T/extra.conf"
+node_conf 1 "$T/extra.conf" "$T/global.conf"
+node_start 1
+add_base 1
+
+# monsearch [FILTER] ATTR...: the overlay's monitor entry
+monsearch() {
+	_f=$1; shift
+	ldapsearch -x -H "$(uri 1)" -LLL -o ldif-wrap=no -b "cn=Monitor" \
+	    "(&(objectClass=tsMonitor)$_f)" "$@" 2>/dev/null
+}
+# monval ATTR: its value
+monval() { monsearch "" "$1" | sed -n "s/^$1: //p"; }
+is() { [ "$(monval "$1")" = "$2" ]; }
+at_least() { [ "$(monval "$1")" -ge "$2" ] 2>/dev/null; }
+through() {
+	ldapsearch -x -H "$(uri 1)" -b "$BE_SUFFIX" -LLL "(cn=hello)" description \
+	    2>/dev/null | grep -q "reached through the proxy"
+}
+
+check "one monitor entry, the store's database's" test "$(monsearch "" 1.1 | grep -c '^dn:')" = 1
+check "it is the store's database" is namingContexts "$SUFFIX"
+check "no certificates yet" is tsMonitorCertificates 0
+check "nothing exported" is tsMonitorExported 0
+check "the files in line" until_ok 10 is tsMonitorExportState inLine
+check "and since when" test -n "$(monval tsMonitorExportInLineTime)"
+check "no export error" test -z "$(monval tsMonitorExportError)"
+check "no TLS context rebuilt" is tsMonitorTLSRebuilds 0
+check "the start-up read left nothing out" is tsMonitorReadNotExported 0
+
+# the proxy builds its TLS context, then the store trusts the back end
+check "the proxy refuses the untrusted back end" not through
+mkcert one
+cert_ldif backend "$C/backend.der" | ladd 1 >/dev/null || fail "add backend"
+cert_ldif one "$C/one.der" | ladd 1 >/dev/null || fail "add one"
+check "the proxy trusts the back end" until_ok 10 through
+check "two certificates" is tsMonitorCertificates 2
+check "two exported" until_ok 10 is tsMonitorExported 2
+check "a TLS context rebuilt" until_ok 10 at_least tsMonitorTLSRebuilds 1
+check "and when" test -n "$(monval tsMonitorTLSRebuildTime)"
+check "the files in line again" until_ok 10 is tsMonitorExportState inLine
+
+# the export directory in the way: failing, with the reason
+mv "$D" "$D.away"
+echo "in the way" > "$D"
+mkcert two
+cert_ldif two "$C/two.der" | ladd 1 >/dev/null || fail "add two"
+check "the export is failing" until_ok 10 is tsMonitorExportState failing
+check "the reason names the path" sh -c "ldapsearch -x -H '$(uri 1)' -LLL -o ldif-wrap=no -b cn=Monitor '(objectClass=tsMonitor)' tsMonitorExportError | grep -q '$D.*Not a directory'"
+check "since when" test -n "$(monval tsMonitorExportFailingSince)"
+check "three certificates stored all the same" is tsMonitorCertificates 3
+rm "$D"
+mv "$D.away" "$D"
+check "recovered: in line" until_ok 10 is tsMonitorExportState inLine
+check "recovered: no error" test -z "$(monval tsMonitorExportError)"
+check "recovered: no failing since" test -z "$(monval tsMonitorExportFailingSince)"
+check "three exported" is tsMonitorExported 3
+check "a filter on the monitor attributes" test "$(monsearch '(tsMonitorCertificates>=3)' 1.1 | grep -c '^dn:')" = 1
+
+# past the overlay: one undecorated, one this version refuses
+node_stop 1
+mkcert plain
+X400="$TOP/tests/unit/fixtures/gnutls-san-x400.der"
+{ cert_ldif plain "$C/plain.der"; cert_ldif x400 "$X400"; } > "$T/past.ldif"
+slapadd -q -f "$T/n1/slapd.conf" -b "$SUFFIX" -l "$T/past.ldif" > "$T/slapadd.log" 2>&1 ||
+	{ cat "$T/slapadd.log"; die "slapadd"; }
+node_start 1
+check "the last read: one not exported" until_ok 10 is tsMonitorReadNotExported 1
+check "the last read: one undecorated" is tsMonitorReadUndecorated 1
+check "four certificates indexed" is tsMonitorCertificates 4
+check "none refused from replication" is tsMonitorReplicatedNotExported 0
+check "node still running" node_alive 1
