@@ -136,6 +136,33 @@ truststore_status( Operation *op, truststore_info *ti, Entry *e,
 	*tail = &( **tail )->a_next;
 }
 
+/* Which of the two kinds: TS_FILTER_STATUS, TS_FILTER_FACTS. */
+#define TS_FILTER_STATUS	1
+#define TS_FILTER_FACTS		2
+
+/*
+ * A computed attribute tells what its source tells: the facts what the
+ * certificate says, tsStatus what its two times say.  So of the kinds
+ * asked for, only those whose source op may read are computed, whatever
+ * the computed attribute's own ACL allows (slapd applies that one too,
+ * as to any attribute): an ACL that hides the certificate hides what is
+ * parsed from it.
+ */
+static int
+truststore_source_readable( Operation *op, Entry *e, int kinds )
+{
+	if ( ( kinds & TS_FILTER_FACTS ) &&
+		!access_allowed( op, e, ts_ad_cert, NULL, ACL_READ, NULL ) )
+		kinds &= ~TS_FILTER_FACTS;
+	if ( ( kinds & TS_FILTER_STATUS ) && ( !access_allowed( op, e,
+			ts_ad_decoration[TS_AT_NOT_BEFORE], NULL, ACL_READ,
+			NULL ) || !access_allowed( op, e,
+			ts_ad_decoration[TS_AT_NOT_AFTER], NULL, ACL_READ,
+			NULL ) ) )
+		kinds &= ~TS_FILTER_STATUS;
+	return kinds;
+}
+
 int
 truststore_operational( Operation *op, SlapReply *rs )
 {
@@ -143,7 +170,7 @@ truststore_operational( Operation *op, SlapReply *rs )
 	truststore_info *ti = on->on_bi.bi_private;
 	Entry *e = rs->sr_entry;
 	Attribute **tail, *list, *a, *next;
-	int want_status, want_computed, have_status = 0;
+	int want_status, want_computed, have_status = 0, kinds;
 
 	if ( e == NULL || ts_ad_status == NULL )
 		return SLAP_CB_CONTINUE;
@@ -156,6 +183,11 @@ truststore_operational( Operation *op, SlapReply *rs )
 		return SLAP_CB_CONTINUE;
 	if ( !truststore_in_base( op, ti, &e->e_nname ) )
 		return SLAP_CB_CONTINUE;
+	kinds = truststore_source_readable( op, e,
+		( want_status ? TS_FILTER_STATUS : 0 ) |
+		( want_computed ? TS_FILTER_FACTS : 0 ) );
+	want_status = kinds & TS_FILTER_STATUS;
+	want_computed = kinds & TS_FILTER_FACTS;
 
 	for ( tail = &rs->sr_operational_attrs; *tail != NULL;
 			tail = &( *tail )->a_next ) {
@@ -213,9 +245,6 @@ truststore_filter_reads( AttributeDescription *ad )
 }
 
 /* Which of the two kinds f tests: TS_FILTER_STATUS, TS_FILTER_FACTS. */
-#define TS_FILTER_STATUS	1
-#define TS_FILTER_FACTS		2
-
 static int
 truststore_filter_computed( Filter *f )
 {
@@ -229,6 +258,13 @@ truststore_filter_computed( Filter *f )
 		case LDAP_FILTER_NOT:
 			kinds |= truststore_filter_computed( f->f_list );
 			break;
+		case LDAP_FILTER_EXT:
+			/* no attribute named: every attribute, ours too */
+			if ( f->f_mr_desc == NULL ) {
+				kinds |= TS_FILTER_STATUS | TS_FILTER_FACTS;
+				break;
+			}
+			/* FALLTHROUGH */
 		default:
 			ad = truststore_filter_ad( f );
 			if ( ad == ts_ad_status )
@@ -258,7 +294,9 @@ truststore_filter_widen( Operation *op, Filter *f, int positive )
 			truststore_filter_widen( op, f->f_not, !positive );
 			continue;
 		}
-		if ( !truststore_filter_reads( truststore_filter_ad( f ) ) )
+		if ( !truststore_filter_reads( truststore_filter_ad( f ) ) &&
+			!( ( f->f_choice & SLAPD_FILTER_MASK ) ==
+				LDAP_FILTER_EXT && f->f_mr_desc == NULL ) )
 			continue;
 		/* frees the assertion, keeps the node and its f_next */
 		filter_free_x( op, f, 0 );
@@ -279,6 +317,7 @@ truststore_read_attrs( Operation *op, truststore_info *ti, Entry *e,
 {
 	Attribute *list = NULL, **tail = &list;
 
+	kinds = truststore_source_readable( op, e, kinds );
 	if ( ( kinds & TS_FILTER_STATUS ) &&
 		truststore_in_base( op, ti, &e->e_nname ) &&
 		is_entry_objectclass_or_sub( e, ts_oc_cert ) )
@@ -357,6 +396,8 @@ truststore_search( Operation *op, SlapReply *rs )
 	truststore_search_cb *sc;
 	int kinds;
 
+	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
 	if ( op->ors_filter == NULL ||
 		( kinds = truststore_filter_computed( op->ors_filter ) ) == 0 )
 		goto narrow;
@@ -387,6 +428,93 @@ narrow:
 	return SLAP_CB_CONTINUE;
 }
 
+/* ---- the assertion control -------------------------------------------- */
+
+/*
+ * The assertion control (RFC 4528) makes an operation conditional on a
+ * filter matching its target entry, and the backend tests it on the
+ * stored entry, where a computed attribute is absent: true assertions
+ * failed, and a compare answered here never tested one.  An assertion
+ * that names a computed attribute is tested here, on the entry with what
+ * it computes (the source ACLs apply), and the backend gets a widened
+ * copy, as a search gets its filter: an entry that passes here passes
+ * there.  An add's assertion concerns the entry as sent: left to slapd.
+ * A write tests it before its gate (ts_write.c): a concurrent change of
+ * the certificate can come between, as between any read and write; the
+ * stored parts the backend tests again under its own lock.
+ */
+typedef struct truststore_assert_cb {
+	slap_callback	ac_cb;
+	Filter		*ac_orig;
+	Filter		*ac_wide;
+} truststore_assert_cb;
+
+static int
+truststore_assert_cleanup( Operation *op, SlapReply *rs )
+{
+	truststore_assert_cb *ac = op->o_callback->sc_private;
+
+	if ( rs->sr_type != REP_RESULT && !op->o_abandon &&
+		rs->sr_err != SLAPD_ABANDON )
+		return SLAP_CB_CONTINUE;
+	op->o_assertion = ac->ac_orig;
+	filter_free_x( op, ac->ac_wide, 1 );
+	op->o_callback = ac->ac_cb.sc_next;
+	op->o_tmpfree( ac, op->o_tmpmemctx );
+	return SLAP_CB_CONTINUE;
+}
+
+/* SLAP_CB_CONTINUE, or the assertion failed and that was sent. */
+int
+truststore_assert( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+	truststore_assert_cb *ac;
+	Filter *f;
+	Entry *e = NULL, scratch;
+	Attribute *list, *last = NULL;
+	int kinds, rc;
+
+	if ( !get_assert( op ) || ( f = get_assertion( op ) ) == NULL ||
+		( kinds = truststore_filter_computed( f ) ) == 0 ||
+		!truststore_in_base( op, ti, &op->o_req_ndn ) )
+		return SLAP_CB_CONTINUE;
+	/* no entry: the backend answers, with the right code */
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
+			on ) != LDAP_SUCCESS || e == NULL )
+		return SLAP_CB_CONTINUE;
+	list = truststore_read_attrs( op, ti, e, kinds );
+	scratch = *e;
+	if ( list != NULL ) {
+		for ( last = list; last->a_next != NULL; last = last->a_next )
+			;
+		last->a_next = e->e_attrs;
+		scratch.e_attrs = list;
+	}
+	rc = test_filter( op, &scratch, f );
+	if ( list != NULL ) {
+		last->a_next = NULL;
+		attrs_free( list );
+	}
+	overlay_entry_release_ov( op, e, 0, on );
+	if ( rc != LDAP_COMPARE_TRUE ) {
+		send_ldap_error( op, rs, LDAP_ASSERTION_FAILED, NULL );
+		return rs->sr_err;
+	}
+
+	ac = op->o_tmpcalloc( 1, sizeof( *ac ), op->o_tmpmemctx );
+	ac->ac_orig = f;
+	ac->ac_wide = filter_dup( f, op->o_tmpmemctx );
+	truststore_filter_widen( op, ac->ac_wide, 1 );
+	ac->ac_cb.sc_cleanup = truststore_assert_cleanup;
+	ac->ac_cb.sc_private = ac;
+	ac->ac_cb.sc_next = op->o_callback;
+	op->o_callback = &ac->ac_cb;
+	op->o_assertion = ac->ac_wide;
+	return SLAP_CB_CONTINUE;
+}
+
 /* ---- compare on computed decorations ---------------------------------- */
 
 int
@@ -398,7 +526,10 @@ truststore_compare( Operation *op, SlapReply *rs )
 	Entry *e = NULL;
 	Attribute *list = NULL, *a;
 	int rc = SLAP_CB_CONTINUE;
+	int kinds = ad == ts_ad_status ? TS_FILTER_STATUS : TS_FILTER_FACTS;
 
+	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
 	if ( !truststore_filter_reads( ad ) ||
 		!truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
@@ -414,9 +545,15 @@ truststore_compare( Operation *op, SlapReply *rs )
 		rs->sr_err = access_allowed( op, e, slap_schema.si_ad_entry,
 				NULL, ACL_DISCLOSE, NULL ) ?
 			LDAP_INSUFFICIENT_ACCESS : LDAP_NO_SUCH_OBJECT;
+	} else if ( get_assert( op ) && test_filter( op, e,
+			get_assertion( op ) ) != LDAP_COMPARE_TRUE ) {
+		/* as slap_compare_entry(); computed parts were tested above */
+		rs->sr_err = LDAP_ASSERTION_FAILED;
+	} else if ( !truststore_source_readable( op, e, kinds ) ) {
+		/* what it is computed from is hidden: so is it */
+		rs->sr_err = LDAP_INSUFFICIENT_ACCESS;
 	} else if ( ( list = truststore_read_attrs( op, ti, e,
-				ad == ts_ad_status ? TS_FILTER_STATUS :
-				TS_FILTER_FACTS ) ) == NULL ||
+				kinds ) ) == NULL ||
 		( a = attr_find( list, ad ) ) == NULL ) {
 		rs->sr_err = LDAP_NO_SUCH_ATTRIBUTE;
 	} else {

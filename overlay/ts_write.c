@@ -1311,6 +1311,10 @@ truststore_modify( Operation *op, SlapReply *rs )
 	int n = 0, nold = 0, max = 0, i, touched, managed;
 	int rc = SLAP_CB_CONTINUE;
 
+	/* an assertion on what is computed is tested first (ts_read.c) */
+	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
+
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
 	if ( replicated )
@@ -1467,6 +1471,10 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	int inside, stays, managed = 0, rc;
 	struct berval der = BER_BVNULL, found;
 
+	/* an assertion on what is computed is tested first (ts_read.c) */
+	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
+
 	if ( replicated )
 		truststore_order_watch( op, ti );
 	if ( !replicated &&
@@ -1585,6 +1593,10 @@ truststore_delete( Operation *op, SlapReply *rs )
 	Entry *e = NULL;
 	Attribute *a;
 	truststore_cb *tc;
+
+	/* an assertion on what is computed is tested first (ts_read.c) */
+	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
 
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
