@@ -194,9 +194,24 @@ export_list() {
 	done )
 }
 
-# same_exports DESC NODE...: identical export directories and bundles
+# exports_agree NODE...: identical export directories and bundles (quiet)
+exports_agree() {
+	_first=$1
+	export_list "$_first" > "$T/export.$_first"
+	for _i in "$@"; do
+		[ "$_i" = "$_first" ] && continue
+		export_list "$_i" > "$T/export.$_i"
+		cmp -s "$T/export.$_first" "$T/export.$_i" || return 1
+		cmp -s "$T/n$_first/bundle.pem" "$T/n$_i/bundle.pem" || return 1
+	done
+}
+
+# same_exports DESC NODE...: identical export directories and bundles, once
+# each node's export has followed its entries (asynchronous, in rounds
+# paced 200 ms apart: seconds after a burst of replicated changes)
 same_exports() {
 	_desc=$1; shift
+	wait_for 20 exports_agree "$@"
 	_first=$1 _ok=1
 	export_list "$_first" > "$T/export.$_first"
 	for _i in "$@"; do
