@@ -311,19 +311,44 @@ truststore_monitor_db_close( BackendDB *be )
 	slap_overinst *on = (slap_overinst *)be->bd_info;
 	truststore_info *ti = on->on_bi.bi_private;
 	struct berval none = BER_BVNULL;
-	BackendInfo *mi;
+	monitor_callback_t **cbp, *cb = ti->ti_monitor_cb;
+	monitor_entry_t *mp;
 	monitor_extra_t *mbe;
+	BackendInfo *mi;
+	Entry *e;
 
-	if ( ti->ti_monitor_cb == NULL )
+	if ( cb == NULL )
 		return;
-	mi = backend_info( "monitor" );
-	if ( mi != NULL && mi->bi_extra != NULL &&
-			!BER_BVISNULL( &ti->ti_monitor_ndn ) ) {
-		mbe = mi->bi_extra;
-		/* the callback's mc_free runs and frees nothing of ours */
-		mbe->unregister_entry_callback( &ti->ti_monitor_ndn,
-			ti->ti_monitor_cb, &none, 0, &none );
-	}
 	ti->ti_monitor_cb = NULL;
+	mi = backend_info( "monitor" );
+	if ( mi == NULL || mi->bi_extra == NULL ||
+			BER_BVISNULL( &ti->ti_monitor_ndn ) )
+		return;
+	mbe = mi->bi_extra;
+	if ( !slapd_shutdown ) {
+		/* our mc_free runs; the callback is freed */
+		mbe->unregister_entry_callback( &ti->ti_monitor_ndn, cb,
+			&none, 0, &none );
+		BER_BVZERO( &ti->ti_monitor_ndn );
+		return;
+	}
+	/*
+	 * At shutdown unregister_entry_callback() does nothing, and slapd
+	 * 2.5's monitor_entry_destroy() frees an entry's first callback once
+	 * for every callback the entry has (mp_cb where cb is meant): beside
+	 * back-mdb's, ours made that a double free at exit.  So ours leaves
+	 * the list here, with no operation running any more.
+	 */
+	e = mbe->entry_get_unlocked( &ti->ti_monitor_ndn );
+	mp = e != NULL ? e->e_private : NULL;
+	for ( cbp = mp != NULL ? &mp->mp_cb : NULL; cbp != NULL && *cbp != NULL;
+			cbp = &( *cbp )->mc_next ) {
+		if ( *cbp == cb ) {
+			*cbp = cb->mc_next;
+			truststore_monitor_free( e, &cb->mc_private );
+			ch_free( cb );
+			break;
+		}
+	}
 	BER_BVZERO( &ti->ti_monitor_ndn );
 }
