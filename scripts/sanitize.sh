@@ -75,7 +75,8 @@ run() {
 		tail -n 15 "$out" | sed 's/^/    /'
 	fi
 }
-want() { [ $# -eq 0 ] && return 0; _n=$1; shift; for w in "$@"; do [ "$w" = "$_n" ] && return 0; done; return 1; }
+# want NAME [WANTED...]: no test named means every test
+want() { _n=$1; shift; [ $# -eq 0 ] && return 0; for w in "$@"; do [ "$w" = "$_n" ] && return 0; done; return 1; }
 
 cd "$top" || exit 1
 for u in "$B"/tests/unit/*; do
