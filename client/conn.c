@@ -26,7 +26,7 @@
 /* The ldap tools' letters plus -h for help; a leading ':' lets us word errors. */
 #define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:o:hp:"
 /* the ldap tools' letters that take a value, ours or not */
-#define TOOLS_VALUED	"bdDeEfhHlosOpPRsSTUwXyYz"
+#define TOOLS_VALUED	"abdDeEfhHlosOpPRsSTUwXyYz"
 
 static const struct option common_long[] = {
 	{ "uri",	required_argument,	NULL,	'H' },

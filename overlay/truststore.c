@@ -373,9 +373,15 @@ truststore_load_entry( Operation *op, Entry *e, void *arg )
 	int v;
 
 	/* what came past the overlay is checked first (ts_vet.c) */
-	if ( ( v = truststore_vet_entry( op, &tl->tl_vet, e ) ) == TS_VET_SKIP )
-		return 0;
+	v = truststore_vet_entry( op, &tl->tl_vet, e );
+	/*
+	 * Indexed all the same: the index narrows equality searches, and an
+	 * entry missing from it would be missing from their results while
+	 * it is stored (as a replicated one this node refused is, ts_write.c).
+	 */
 	truststore_index_load_entry( op, e, &tl->tl_index, v == TS_VET_DER );
+	if ( v == TS_VET_SKIP )
+		return 0;
 	return truststore_export_load_entry( op, e, tl->tl_ti );
 }
 
@@ -797,7 +803,6 @@ truststore_db_init( BackendDB *be, ConfigReply *cr )
 	ldap_pvt_thread_cond_init( &ti->ti_gates_cond );
 	ldap_pvt_thread_rdwr_init( &ti->ti_index_rw );
 	on->on_bi.bi_private = ti;
-	truststore_monitor_db_init( be );
 	return 0;
 }
 

@@ -171,7 +171,6 @@ int	truststore_assert( Operation *op, SlapReply *rs );
 
 /* ts_monitor.c: the overlay's state under cn=Monitor */
 int	truststore_monitor_initialize( void );
-void	truststore_monitor_db_init( BackendDB *be );
 int	truststore_monitor_db_open( BackendDB *be );
 void	truststore_monitor_db_close( BackendDB *be );
 

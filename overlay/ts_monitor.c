@@ -75,7 +75,8 @@ static const char *const ts_mon_defs[TS_MON_N] = {
 	TS_MON_ATTR( 9, "tsMonitorTLSRebuildTime", "when a TLS context was "
 		"last rebuilt", TS_MON_TIME ),
 	TS_MON_ATTR( 10, "tsMonitorTLSError", "the last failed TLS context "
-		"rebuild", TS_MON_TEXT ),
+		"rebuild, until a round rebuilds every context it tries",
+		TS_MON_TEXT ),
 	TS_MON_ATTR( 11, "tsMonitorReadNotExported", "certificate entries the "
 		"last read of the store did not export (see the log)",
 		TS_MON_INT ),
@@ -83,8 +84,8 @@ static const char *const ts_mon_defs[TS_MON_N] = {
 		"last read of the store found without their decorations "
 		"(ldaptrust redecorate)", TS_MON_INT ),
 	TS_MON_ATTR( 13, "tsMonitorReplicatedNotExported", "replicated "
-		"certificates this node refused to export since slapd started",
-		TS_MON_INT ),
+		"writes (adds, changes, renames) of certificates this node "
+		"refused to export, since slapd started", TS_MON_INT ),
 };
 
 static char ts_mon_oc_def[] = "( " TS_MON_OC( 1 ) " NAME 'tsMonitor' "
@@ -245,13 +246,6 @@ truststore_monitor_initialize( void )
 	return code;
 }
 
-void
-truststore_monitor_db_init( BackendDB *be )
-{
-	if ( backend_info( "monitor" ) != NULL )
-		SLAP_DBFLAGS( be ) |= SLAP_DBFLAG_MONITORING;
-}
-
 int
 truststore_monitor_db_open( BackendDB *be )
 {
@@ -263,6 +257,7 @@ truststore_monitor_db_open( BackendDB *be )
 	Attribute *a = NULL;
 	int rc = 0;
 
+	/* the database's own setting (olcMonitoring), back-mdb's default on */
 	if ( !SLAP_DBMONITORING( be ) || ti->ti_monitor_cb != NULL )
 		return 0;
 	mi = backend_info( "monitor" );

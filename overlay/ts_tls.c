@@ -83,6 +83,7 @@ typedef struct ts_tls_walk {
 	char	tw_dir[PATH_MAX];
 	char	tw_bundle[PATH_MAX];
 	int	tw_count;	/* contexts rebuilt */
+	int	tw_failed;	/* rebuilds that failed */
 	int	tw_matched;	/* bindconfs that use the store */
 	const char *tw_db;
 	/* contexts built in this round, and the settings they were built from */
@@ -206,6 +207,7 @@ truststore_tls_bc( slap_bindconf *bc, const char *what, void *arg )
 			"context failed (%d); the old one stays in use\n",
 			tw->tw_db, what, rc );
 		ts_tls_failed++;
+		tw->tw_failed++;
 		snprintf( ts_tls_error, sizeof( ts_tls_error ), "%s %s: "
 			"rebuilding the TLS context failed (%d)", tw->tw_db,
 			what, rc );
@@ -428,6 +430,9 @@ truststore_tls_refresh( const char *dir, const char *bundle, int removed )
 	LDAP_STAILQ_FOREACH( be, &backendDB, be_next ) {
 		truststore_tls_db( be, &tw, removed );
 	}
+	/* a round that rebuilt all it tried: the last failure is over */
+	if ( tw.tw_count > 0 && tw.tw_failed == 0 )
+		ts_tls_error[0] = '\0';
 	ldap_pvt_thread_mutex_unlock( &ts_tls_mutex );
 	if ( tw.tw_shared > 0 )
 		Debug( LDAP_DEBUG_STATS, "truststore: %d TLS context(s) shared "

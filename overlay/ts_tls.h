@@ -15,7 +15,8 @@ int	truststore_tls_refresh( const char *dir, const char *bundle,
 /*
  * What the rebuilds came to since slapd started, for cn=Monitor: contexts
  * rebuilt, rebuilds that failed (the old context stayed), the time of
- * the last rebuild (0: none) and the last failure's text ("" if none).
+ * the last rebuild (0: none) and the last failure's text ("" if none,
+ * or if a later round rebuilt every context it tried).
  */
 void	truststore_tls_stats( unsigned long *rebuilt, unsigned long *failed,
 		time_t *last, char *error, size_t errlen );

@@ -19,20 +19,20 @@
  * Every entry is parsed as an add would parse it, by this version's
  * rules: a certificate an older version stored and this one refuses (a
  * rule added since, such as the refusal of what GnuTLS cannot read, which
- * would make GnuTLS drop a whole PEM bundle) is neither exported nor
- * indexed.  A parse takes ~2.5 us (the fast path of lib/tsfast.c), a
+ * would make GnuTLS drop a whole PEM bundle) is not exported.  A parse takes ~2.5 us (the fast path of lib/tsfast.c), a
  * quarter of a second for 100,000 entries: cheap enough to trust nothing
  * stored, where a digest of the certificate compared with the stored
  * fingerprint would miss both a new rule and an edit of another
  * decoration.  If the entry's decorations are exactly those of its
  * certificate it passes; if not (undecorated, decorations of another
  * certificate or edited, a stored tsStatus or computed decoration) it is
- * judged as an add would be judged now, by the policy: refused, it is
- * neither exported nor indexed; accepted, it is, its lookup keys taken
- * from the certificate rather than from what is stored.  Either way the
- * log says what was found and how to mend it.  An entry with no
- * certificate or several is never exported.  The messages are limited to TS_VET_LOG
- * entries a read, then counted.
+ * judged as an add would be judged now, by the policy: refused, it is not
+ * exported; accepted, it is, its lookup keys taken from the certificate
+ * rather than from what is stored.  Either way the log says what was
+ * found and how to mend it.  An entry with no certificate or several is
+ * never exported.  Every entry is indexed, exported or not (truststore.c:
+ * the index narrows searches, and must not hide what is stored).  The
+ * messages are limited to TS_VET_LOG entries a read, then counted.
  */
 
 #define TS_VET_LOG	20

@@ -92,6 +92,28 @@ slapadd -q -f "$T/n1/slapd.conf" -b "$SUFFIX" -l "$T/past.ldif" > "$T/slapadd.lo
 node_start 1
 check "the last read: one not exported" until_ok 10 is tsMonitorReadNotExported 1
 check "the last read: one undecorated" is tsMonitorReadUndecorated 1
-check "four certificates indexed" is tsMonitorCertificates 4
+check "five certificates indexed (the refused one is stored too)" is tsMonitorCertificates 5
 check "none refused from replication" is tsMonitorReplicatedNotExported 0
 check "node still running" node_alive 1
+
+# olcMonitoring FALSE on the database (cn=config, where the overlay's
+# entry is read after the database's): the overlay shows nothing either
+node_conf_cn 3
+node_start 3
+ldapmodify -Q -Y EXTERNAL -H "$(ldapi 3)" > "$T/cn3.log" 2>&1 <<EOF || { cat "$T/cn3.log"; die "cn=config of node 3"; }
+dn: olcDatabase={1}mdb,cn=config
+changetype: modify
+replace: olcMonitoring
+olcMonitoring: FALSE
+
+dn: olcDatabase=monitor,cn=config
+changetype: add
+objectClass: olcDatabaseConfig
+olcDatabase: monitor
+EOF
+node_stop 3
+node_start 3
+mon3() { ldapsearch -x -H "$(uri 3)" -LLL -b cn=Monitor "$1" 1.1 2>/dev/null | grep -c '^dn:'; }
+check "monitoring off: the monitor database answers" test "$(mon3 '(objectClass=*)')" -gt 0
+check "monitoring off: no tsMonitor" test "$(mon3 '(objectClass=tsMonitor)')" = 0
+check "monitoring off: node running" node_alive 3

@@ -59,4 +59,5 @@ expect_ldap 3 "--days" lt expiring --days soon
 expect_ldap 3 "unknown option -P" "$LDAPTRUST" -x -H "$(uri 1)" -P 3 -b "$BASE" expiring
 expect_ldap 3 "-o foo" "$LDAPTRUST" -o foo -x -H "$(uri 1)" expiring
 expect_ldap 3 "dropped -h HOST" "$LDAPTRUST" -h localhost -x expiring
+expect_ldap 3 "unknown option -a" "$LDAPTRUST" -a never -x expiring
 expect_ldap 1 "-o foo" "$LDAPTRUST" -o foo -x -H "$(uri 1)" list
