@@ -101,7 +101,10 @@ for path in sorted(glob.glob(sys.argv[1] + '/asan.*') + glob.glob(sys.argv[1] + 
 	for m in re.finditer(r'runtime error:.*?(?=\n\n|\Z)', text, re.S):
 		errors.append((path, m.group(0)[:3000]))
 	for m in re.finditer(r'^(Direct|Indirect) leak of (\d+) byte.*?(?=\n\n)', text, re.S | re.M):
-		if ours.search(m.group(0)):
+		# a TLS context rebuilt by ts_tls.c belongs to the backend's
+		# bindconf from then on: stock back-meta never frees its targets'
+		# bindconfs at exit (docs/hardening.md), the others do
+		if ours.search(m.group(0)) and 'bindconf_tls_set' not in m.group(0):
 			leaks_ours.append((path, m.group(1), m.group(0)[:3000]))
 			bytes_ours += int(m.group(2))
 		else:

@@ -698,6 +698,8 @@ main(void)
 	OPENSSL_free(v1.der);
 	OPENSSL_free(f1.der);
 	OPENSSL_free(f2.der);
+	OPENSSL_free(f3.der);
+	OPENSSL_free(f4.der);
 	OPENSSL_free(c4.der);
 	for (i = 0; i < 200; i++)
 		OPENSSL_free(many[i].der);
