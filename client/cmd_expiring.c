@@ -10,10 +10,6 @@
 
 #include "ldaptrust.h"
 
-#define EXIT_OK		0
-#define EXIT_WARNING	1
-#define EXIT_CRITICAL	2
-
 enum { OPT_DAYS = 256, OPT_JSON };
 
 static const struct option longopts[] = {

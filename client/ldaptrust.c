@@ -77,6 +77,13 @@ static const struct command commands[] = {
 	    "  --json               a JSON object instead of text\n",
 	    /* a monitoring plugin: a usage error is "unknown", not "warning" */
 	    EXIT_UNKNOWN },
+	{ "status", cmd_status,
+	    "status [--json]",
+	    "for monitoring: the store's export and TLS, from cn=Monitor",
+	    "  --json               a JSON object instead of text\n"
+	    "Exit 0 OK, 1 WARNING (entries left out or undecorated, a TLS\n"
+	    "rebuild failed), 2 CRITICAL (the export is failing), 3 UNKNOWN.\n",
+	    EXIT_UNKNOWN },
 	{ "verify", cmd_verify,
 	    "verify [--starttls ldap] [--name NAME] [--timeout SECONDS] HOST:PORT",
 	    "does the store trust that TLS server? exit 0 yes, 1 no",

@@ -22,7 +22,10 @@
 #define EXIT_LOCAL	1
 /* An exchange not completed: a TLS server not reached, a code too large. */
 #define EXIT_CLIENT	255
-/* expiring, as a monitoring plugin: the store could not be checked. */
+/* expiring and status, as monitoring plugins: 0 OK ... 3 UNKNOWN */
+#define EXIT_OK		0
+#define EXIT_WARNING	1
+#define EXIT_CRITICAL	2
 #define EXIT_UNKNOWN	3
 
 /* Connection and bind settings, named after the ldap tools' options. */
@@ -186,6 +189,7 @@ int	 cmd_redecorate(struct ctx *, int, char **);
 int	 cmd_expiring(struct ctx *, int, char **);
 int	 cmd_import_from(struct ctx *, int, char **);	/* cmd_from.c */
 int	 cmd_verify(struct ctx *, int, char **);
+int	 cmd_status(struct ctx *, int, char **);
 int	 cmd_sync(struct ctx *, int, char **);
 
 const struct command *command_find(const char *);

@@ -38,6 +38,14 @@ monsearch() {
 monval() { monsearch "" "$1" | sed -n "s/^$1: //p"; }
 is() { [ "$(monval "$1")" = "$2" ]; }
 at_least() { [ "$(monval "$1")" -ge "$2" ] 2>/dev/null; }
+# ldaptrust status N [--json]: exit status, then the output
+st() {
+	_n=$1; shift
+	_o=$("$LDAPTRUST" -x -H "$(uri "$_n")" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" status "$@" 2>&1)
+	echo $?
+	printf '%s\n' "$_o"
+}
+st_is() { _o=$(st "$@"); [ "$(printf '%s\n' "$_o" | head -n 1)" = "$EXPECT" ] && printf '%s\n' "$_o" | sed -n 2p | grep -qF -- "$LINE"; }
 through() {
 	ldapsearch -x -H "$(uri 1)" -b "$BE_SUFFIX" -LLL "(cn=hello)" description \
 	    2>/dev/null | grep -q "reached through the proxy"
@@ -52,6 +60,8 @@ check "and since when" test -n "$(monval tsMonitorExportInLineTime)"
 check "no export error" test -z "$(monval tsMonitorExportError)"
 check "no TLS context rebuilt" is tsMonitorTLSRebuilds 0
 check "the start-up read left nothing out" is tsMonitorReadNotExported 0
+EXPECT=0 LINE="OK: 0 certificates, the export in line"
+check "ldaptrust status: OK" st_is 1
 
 # the proxy builds its TLS context, then the store trusts the back end
 check "the proxy refuses the untrusted back end" not through
@@ -73,6 +83,8 @@ cert_ldif two "$C/two.der" | ladd 1 >/dev/null || fail "add two"
 check "the export is failing" until_ok 10 is tsMonitorExportState failing
 check "the reason names the path" sh -c "ldapsearch -x -H '$(uri 1)' -LLL -o ldif-wrap=no -b cn=Monitor '(objectClass=tsMonitor)' tsMonitorExportError | grep -q '$D.*Not a directory'"
 check "since when" test -n "$(monval tsMonitorExportFailingSince)"
+EXPECT=2 LINE="CRITICAL: the export is failing: $D"
+check "ldaptrust status: CRITICAL, with the reason" st_is 1
 check "three certificates stored all the same" is tsMonitorCertificates 3
 rm "$D"
 mv "$D.away" "$D"
@@ -80,6 +92,8 @@ check "recovered: in line" until_ok 10 is tsMonitorExportState inLine
 check "recovered: no error" test -z "$(monval tsMonitorExportError)"
 check "recovered: no failing since" test -z "$(monval tsMonitorExportFailingSince)"
 check "three exported" is tsMonitorExported 3
+EXPECT=0 LINE="OK: 3 certificates, the export in line"
+check "ldaptrust status: OK again" st_is 1
 check "a filter on the monitor attributes" test "$(monsearch '(tsMonitorCertificates>=3)' 1.1 | grep -c '^dn:')" = 1
 
 # past the overlay: one undecorated, one this version refuses
@@ -94,6 +108,12 @@ check "the last read: one not exported" until_ok 10 is tsMonitorReadNotExported 
 check "the last read: one undecorated" is tsMonitorReadUndecorated 1
 check "five certificates indexed (the refused one is stored too)" is tsMonitorCertificates 5
 check "none refused from replication" is tsMonitorReplicatedNotExported 0
+EXPECT=1 LINE="WARNING: 1 entries not exported and 1 undecorated at the last read"
+check "ldaptrust status: WARNING" st_is 1
+if command -v jq >/dev/null; then
+	st 1 --json | sed 1d > "$T/status.json"
+	check "ldaptrust status --json" jq -e '.status == "warning" and .tsMonitorReadNotExported == 1 and .tsMonitorCertificates == 5 and .database == "o=ts"' "$T/status.json"
+fi
 check "node still running" node_alive 1
 
 # olcMonitoring FALSE on the database (cn=config, where the overlay's
@@ -116,4 +136,6 @@ node_start 3
 mon3() { ldapsearch -x -H "$(uri 3)" -LLL -b cn=Monitor "$1" 1.1 2>/dev/null | grep -c '^dn:'; }
 check "monitoring off: the monitor database answers" test "$(mon3 '(objectClass=*)')" -gt 0
 check "monitoring off: no tsMonitor" test "$(mon3 '(objectClass=tsMonitor)')" = 0
+EXPECT=3 LINE="UNKNOWN: no cn=Monitor entry for $BASE"
+check "ldaptrust status: UNKNOWN" st_is 3
 check "monitoring off: node running" node_alive 3
