@@ -286,8 +286,14 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 		tc->tc_ti->ti_repl_refused++;
 		ldap_pvt_thread_mutex_unlock( &tc->tc_ti->ti_gates_mutex );
 
-		truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
-			&none, &tc->tc_old_alias, &none );
+		/*
+		 * The same certificate as before (a description changed, a
+		 * rename) was never exported here, under either name: nothing
+		 * to remove, no trust taken away, no connections to cut.
+		 */
+		if ( !bvmatch( &tc->tc_old_der, &tc->tc_new_der ) )
+			truststore_export_changed( op, tc->tc_ti,
+				&tc->tc_old_der, &none, &tc->tc_old_alias, &none );
 	} else {
 		truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
 			&tc->tc_new_der, &tc->tc_old_alias, &tc->tc_new_alias );
