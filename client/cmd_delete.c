@@ -26,7 +26,7 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 	const char *base;
 	char msg[160], what[128];
 	int c, i, rc = EXIT_LOCAL, yes = 0, err, msgid;
-	size_t k, before;
+	size_t k;
 
 	while ((c = opt_next(ctx, argc, argv, "", delete_longopts)) != -1) {
 		if (c == OPT_YES)
@@ -51,20 +51,9 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	/* all or nothing: every alias must exist before one is deleted */
-	for (i = optind; i < argc; i++) {
-		before = list.n;
-		rc = store_get(ctx, argv[i], NULL, &list);
-		if (rc == LDAP_NO_SUCH_OBJECT)
-			rc = no_such_alias(ctx, argv[i], base);
-		if (rc != 0)
-			goto done;
-		/* the same certificate named twice is deleted once */
-		for (k = 0; k < before; k++)
-			if (strcmp(list.recs[k].dn, list.recs[before].dn) == 0)
-				break;
-		if (k < before)
-			cert_list_trim(&list, before);
-	}
+	if ((rc = store_get_each(ctx, base, argv + optind, argc - optind,
+	    NULL, &list)) != 0)
+		goto done;
 	if (ctx->co.dry_run || (!yes && ctx->tty_in)) {
 		printf("%s:\n", ctx->co.dry_run ? "would delete" :
 		    "about to delete");

@@ -172,7 +172,7 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 	char **attrs = NULL, msg[160];
 	struct berval der;
 	int c, i, all = 0, rc = EXIT_LOCAL;
-	size_t k, n, before;
+	size_t k, n;
 
 	while ((c = opt_next(ctx, argc, argv, "", redecorate_longopts)) != -1)
 		if (c == OPT_ALL)
@@ -217,19 +217,9 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 	}
 
 	/* named: every alias must exist before one is written */
-	for (i = optind; i < argc; i++) {
-		before = list.n;
-		rc = store_get(ctx, argv[i], cert_attr, &list);
-		if (rc == LDAP_NO_SUCH_OBJECT)
-			rc = no_such_alias(ctx, argv[i], base);
-		if (rc != 0)
-			goto done;
-		for (k = 0; k < before; k++)
-			if (strcmp(list.recs[k].dn, list.recs[before].dn) == 0)
-				break;
-		if (k < before)
-			cert_list_trim(&list, before);
-	}
+	if ((rc = store_get_each(ctx, base, argv + optind, argc - optind,
+	    cert_attr, &list)) != 0)
+		goto done;
 	for (k = 0; k < list.n; k++) {
 		if (list.recs[k].der == NULL) {
 			warnx_("\"%s\": no certificate to rewrite",

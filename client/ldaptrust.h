@@ -128,6 +128,8 @@ int	 store_list(struct ctx *, const char *, char **, struct cert_list *);
 int	 no_such_alias(struct ctx *, const char *, const char *);
 int	 store_get(struct ctx *, const char *, char **, struct cert_list *);
 int	 store_locate(struct ctx *, const char *, char **);
+int	 store_get_each(struct ctx *, const char *, char **, int, char **,
+	    struct cert_list *);
 void	 cert_list_free(struct cert_list *);
 void	 cert_list_trim(struct cert_list *, size_t);
 char	*entry_str(LDAP *, LDAPMessage *, const char *);

@@ -491,6 +491,34 @@ done:
 }
 
 /* The DN of the certificate named alias, as store_get() finds it. */
+/*
+ * The records of n aliases, all or none (a missing one is reported and
+ * ends it): for commands that change several, nothing is changed unless
+ * every alias exists.  The same certificate named twice is listed once.
+ */
+int
+store_get_each(struct ctx *ctx, const char *base, char **aliases, int n,
+    char **attrs, struct cert_list *list)
+{
+	size_t before, k;
+	int i, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		before = list->n;
+		rc = store_get(ctx, aliases[i], attrs, list);
+		if (rc == LDAP_NO_SUCH_OBJECT)
+			rc = no_such_alias(ctx, aliases[i], base);
+		if (rc != 0)
+			break;
+		for (k = 0; k < before; k++)
+			if (strcmp(list->recs[k].dn, list->recs[before].dn) == 0)
+				break;
+		if (k < before)
+			cert_list_trim(list, before);
+	}
+	return rc;
+}
+
 int
 store_locate(struct ctx *ctx, const char *alias, char **dnp)
 {

@@ -327,6 +327,34 @@ truststore_read_attrs( Operation *op, truststore_info *ti, Entry *e,
 	return list;
 }
 
+/*
+ * test_filter() on e as it reads with what it computes (kinds): a
+ * scratch head in front of the backend's attributes, which stay
+ * untouched.
+ */
+static int
+truststore_test_computed( Operation *op, truststore_info *ti, Entry *e,
+	int kinds, Filter *f )
+{
+	Entry scratch = *e;
+	Attribute *list, *last = NULL;
+	int rc;
+
+	list = truststore_read_attrs( op, ti, e, kinds );
+	if ( list != NULL ) {
+		for ( last = list; last->a_next != NULL; last = last->a_next )
+			;
+		last->a_next = e->e_attrs;
+		scratch.e_attrs = list;
+	}
+	rc = test_filter( op, &scratch, f );
+	if ( list != NULL ) {
+		last->a_next = NULL;
+		attrs_free( list );
+	}
+	return rc;
+}
+
 typedef struct truststore_search_cb {
 	slap_callback	ts_cb;
 	truststore_info	*ts_ti;
@@ -340,28 +368,13 @@ static int
 truststore_search_response( Operation *op, SlapReply *rs )
 {
 	truststore_search_cb *sc = op->o_callback->sc_private;
-	Entry scratch;
-	Attribute *list, *last;
 	int rc;
 
 	if ( rs->sr_type != REP_SEARCH || rs->sr_entry == NULL )
 		return SLAP_CB_CONTINUE;
 
-	list = truststore_read_attrs( op, sc->ts_ti, rs->sr_entry,
-		sc->ts_kinds );
-	/* the backend's entry stays untouched: a scratch head in front */
-	scratch = *rs->sr_entry;
-	if ( list != NULL ) {
-		for ( last = list; last->a_next != NULL; last = last->a_next )
-			;
-		last->a_next = rs->sr_entry->e_attrs;
-		scratch.e_attrs = list;
-	}
-	rc = test_filter( op, &scratch, sc->ts_filter );
-	if ( list != NULL ) {
-		last->a_next = NULL;
-		attrs_free( list );
-	}
+	rc = truststore_test_computed( op, sc->ts_ti, rs->sr_entry,
+		sc->ts_kinds, sc->ts_filter );
 	/* not sent; the backend still owns and releases the entry */
 	if ( rc != LDAP_COMPARE_TRUE )
 		return 0;
@@ -472,8 +485,7 @@ truststore_assert( Operation *op, SlapReply *rs )
 	truststore_info *ti = on->on_bi.bi_private;
 	truststore_assert_cb *ac;
 	Filter *f;
-	Entry *e = NULL, scratch;
-	Attribute *list, *last = NULL;
+	Entry *e = NULL;
 	int kinds, rc;
 
 	if ( !get_assert( op ) || ( f = get_assertion( op ) ) == NULL ||
@@ -484,19 +496,7 @@ truststore_assert( Operation *op, SlapReply *rs )
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
-	list = truststore_read_attrs( op, ti, e, kinds );
-	scratch = *e;
-	if ( list != NULL ) {
-		for ( last = list; last->a_next != NULL; last = last->a_next )
-			;
-		last->a_next = e->e_attrs;
-		scratch.e_attrs = list;
-	}
-	rc = test_filter( op, &scratch, f );
-	if ( list != NULL ) {
-		last->a_next = NULL;
-		attrs_free( list );
-	}
+	rc = truststore_test_computed( op, ti, e, kinds, f );
 	overlay_entry_release_ov( op, e, 0, on );
 	if ( rc != LDAP_COMPARE_TRUE ) {
 		send_ldap_error( op, rs, LDAP_ASSERTION_FAILED, NULL );

@@ -226,7 +226,8 @@ truststore_repl_unreadable( Operation *op, struct berval *der )
 
 	if ( BER_BVISEMPTY( der ) || !SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) )
 		return 0;
-	if ( ( cert = ts_cert_new() ) == NULL )
+	/* the write's handle: a replicated write parses nothing else */
+	if ( ( cert = truststore_thread_cert( op ) ) == NULL )
 		return 0;	/* not known to be bad: as the provider said */
 	bad = ts_cert_parse( cert, der->bv_val, der->bv_len ) != 0;
 	if ( bad ) {
@@ -242,7 +243,6 @@ truststore_repl_unreadable( Operation *op, struct berval *der )
 		if ( dn.bv_val != op->o_req_ndn.bv_val )
 			op->o_tmpfree( dn.bv_val, op->o_tmpmemctx );
 	}
-	ts_cert_free( cert );
 	return bad;
 }
 

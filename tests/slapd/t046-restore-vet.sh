@@ -197,6 +197,7 @@ check "redecorate kb: says so" has_line 'redecorated "kb"' "$out"
 expect_ldap 32 "no certificate with this alias" lt redecorate kb nosuch
 expect_ldap 1 "which ALIAS" lt redecorate
 expect_ldap 1 "not both" lt redecorate --all kb
+expect_ldap 1 '"a/b": bad alias' lt redecorate a/b
 
 # the next start-up read: only what no add would take is left
 node_stop 1

@@ -62,6 +62,7 @@ check "no TLS context rebuilt" is tsMonitorTLSRebuilds 0
 check "the start-up read left nothing out" is tsMonitorReadNotExported 0
 EXPECT=0 LINE="OK: 0 certificates, the export in line"
 check "ldaptrust status: OK" st_is 1
+expect_ldap 3 "unexpected argument 'extra'" "$LDAPTRUST" -x -H "$(uri 1)" -b "$BASE" status extra
 
 # the proxy builds its TLS context, then the store trusts the back end
 check "the proxy refuses the untrusted back end" not through
