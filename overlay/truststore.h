@@ -43,6 +43,7 @@ typedef struct truststore_info {
 #define TS_RENAMES	256
 	struct berval		ti_renames[TS_RENAMES][2];
 	int			ti_renames_next;
+	int			ti_renames_live;	/* slots in use */
 	/* a read of the store queued by a live add (truststore.c) */
 	void			*ti_late;
 	void			*ti_late_cookie;

@@ -289,13 +289,15 @@ truststore_repl_forget( truststore_info *ti, struct berval *ndn )
 {
 	int i;
 
-	for ( i = 0; i < TS_RENAMES; i++ ) {
+	/* every add comes here under the gates' mutex: most find none */
+	for ( i = 0; i < TS_RENAMES && ti->ti_renames_live > 0; i++ ) {
 		if ( !BER_BVISNULL( &ti->ti_renames[i][0] ) &&
 			dn_match( &ti->ti_renames[i][0], ndn ) ) {
 			ch_free( ti->ti_renames[i][0].bv_val );
 			ch_free( ti->ti_renames[i][1].bv_val );
 			BER_BVZERO( &ti->ti_renames[i][0] );
 			BER_BVZERO( &ti->ti_renames[i][1] );
+			ti->ti_renames_live--;
 		}
 	}
 }
@@ -319,6 +321,8 @@ truststore_repl_renamed( Operation *op, truststore_info *ti )
 	/* a modify of the new name is no longer one of the entry there */
 	truststore_repl_forget( ti, &newndn );
 	slot = ti->ti_renames[ti->ti_renames_next];
+	if ( BER_BVISNULL( &slot[0] ) )
+		ti->ti_renames_live++;
 	ch_free( slot[0].bv_val );
 	ch_free( slot[1].bv_val );
 	ber_dupbv( &slot[0], &op->o_req_ndn );
@@ -338,7 +342,7 @@ truststore_repl_follow( Operation *op, truststore_info *ti,
 
 	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
 	/* newest first; a chain a -> b -> c is followed, a few steps */
-	for ( hops = 0; hops < 8; hops++ ) {
+	for ( hops = 0; hops < 8 && ti->ti_renames_live > 0; hops++ ) {
 		for ( k = 1; k <= TS_RENAMES; k++ ) {
 			i = ( ti->ti_renames_next - k + TS_RENAMES ) % TS_RENAMES;
 			if ( !BER_BVISNULL( &ti->ti_renames[i][0] ) &&
