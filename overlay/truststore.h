@@ -57,6 +57,8 @@ typedef struct truststore_info {
 	unsigned long		ti_repl_refused;
 	struct berval		ti_monitor_ndn;	/* our cn=Monitor entry */
 	void			*ti_monitor_cb;
+	void			*ti_monitor_task;	/* waits for one */
+	BackendDB		*ti_monitor_be;		/* bd_self, for it */
 } truststore_info;
 
 /* Defaults, also what a deleted cn=config value falls back to. */

@@ -9,6 +9,7 @@
 
 #include "slap.h"
 #include "back-monitor/back-monitor.h"
+#include "ldap_rq.h"
 
 #include "truststore.h"
 #include "ts_tls.h"
@@ -246,20 +247,19 @@ truststore_monitor_initialize( void )
 	return code;
 }
 
-int
-truststore_monitor_db_open( BackendDB *be )
+/*
+ * Show the overlay on its database's monitor entry: 1 done (or failed for
+ * good), 0 no monitor database yet.
+ */
+static int
+truststore_monitor_register( BackendDB *be, truststore_info *ti )
 {
-	slap_overinst *on = (slap_overinst *)be->bd_info;
-	truststore_info *ti = on->on_bi.bi_private;
 	monitor_callback_t *cb = NULL;
 	monitor_extra_t *mbe;
 	BackendInfo *mi;
 	Attribute *a = NULL;
 	int rc = 0;
 
-	/* the database's own setting (olcMonitoring), back-mdb's default on */
-	if ( !SLAP_DBMONITORING( be ) || ti->ti_monitor_cb != NULL )
-		return 0;
 	mi = backend_info( "monitor" );
 	if ( mi == NULL || mi->bi_extra == NULL )
 		return 0;
@@ -296,6 +296,56 @@ truststore_monitor_db_open( BackendDB *be )
 	}
 	ti->ti_monitor_cb = cb;
 	attrs_free( a );
+	return 1;
+}
+
+/*
+ * A monitor database added through cn=config after the overlay opened:
+ * looked for every few seconds, so that it shows the overlay without a
+ * restart.  cn=config pauses the pool while it changes, so this task
+ * never runs beside db_close.
+ */
+#define TS_MON_RETRY	3
+
+static void *
+truststore_monitor_task( void *ctx, void *arg )
+{
+	struct re_s *rtask = arg;
+	truststore_info *ti = rtask->arg;
+	int done = truststore_monitor_register( ti->ti_monitor_be, ti );
+
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	ldap_pvt_runqueue_stoptask( &slapd_rq, rtask );
+	if ( done ) {
+		ldap_pvt_runqueue_remove( &slapd_rq, rtask );
+		ti->ti_monitor_task = NULL;
+	} else {
+		ldap_pvt_runqueue_resched( &slapd_rq, rtask, 0 );
+	}
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+	return NULL;
+}
+
+int
+truststore_monitor_db_open( BackendDB *be )
+{
+	slap_overinst *on = (slap_overinst *)be->bd_info;
+	truststore_info *ti = on->on_bi.bi_private;
+
+	/* the database's own setting (olcMonitoring), back-mdb's default on */
+	if ( !SLAP_DBMONITORING( be ) || ti->ti_monitor_cb != NULL ||
+			ti->ti_monitor_task != NULL )
+		return 0;
+	if ( truststore_monitor_register( be, ti ) ||
+			( slapMode & SLAP_TOOL_MODE ) )
+		return 0;
+	/* be is the overlay's copy of the database: the task needs its own */
+	ti->ti_monitor_be = be->bd_self;
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	ti->ti_monitor_task = ldap_pvt_runqueue_insert( &slapd_rq, TS_MON_RETRY,
+		truststore_monitor_task, ti, "truststore_monitor",
+		be->be_suffix[0].bv_val );
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 	/* a missing monitor entry is no reason to refuse the database */
 	return 0;
 }
@@ -312,6 +362,16 @@ truststore_monitor_db_close( BackendDB *be )
 	BackendInfo *mi;
 	Entry *e;
 
+	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	if ( ti->ti_monitor_task != NULL ) {
+		if ( ldap_pvt_runqueue_isrunning( &slapd_rq,
+				ti->ti_monitor_task ) )
+			ldap_pvt_runqueue_stoptask( &slapd_rq,
+				ti->ti_monitor_task );
+		ldap_pvt_runqueue_remove( &slapd_rq, ti->ti_monitor_task );
+		ti->ti_monitor_task = NULL;
+	}
+	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 	if ( cb == NULL )
 		return;
 	ti->ti_monitor_cb = NULL;
