@@ -452,9 +452,11 @@ narrow:
  * it computes (the source ACLs apply), and the backend gets a widened
  * copy, as a search gets its filter: an entry that passes here passes
  * there.  An add's assertion concerns the entry as sent: left to slapd.
- * A write tests it before its gate (ts_write.c): a concurrent change of
- * the certificate can come between, as between any read and write; the
- * stored parts the backend tests again under its own lock.
+ * A write tests it inside its gate (ts_write.c), which no other write to
+ * the entry passes until this one is done, so that the test holds when
+ * the backend writes: before the gate, a change of the certificate
+ * waiting in it came between, and a write asserting a 2048-bit key was
+ * made to a 3072-bit one (t073).
  */
 typedef struct truststore_assert_cb {
 	slap_callback	ac_cb;

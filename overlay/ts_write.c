@@ -1317,16 +1317,15 @@ truststore_modify( Operation *op, SlapReply *rs )
 	int n = 0, nold = 0, max = 0, i, touched, managed;
 	int rc = SLAP_CB_CONTINUE;
 
-	/* an assertion on what is computed is tested first (ts_read.c) */
-	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
-		return rs->sr_err;
-
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
 	if ( replicated )
 		truststore_order_watch( op, ti );
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
+	/* inside the gate, so that no other write comes before ours */
+	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
 	rc = overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e, on );
 	if ( rc != LDAP_SUCCESS || e == NULL ) {
 		/* a concurrent rename or delete: see ts_repl.c */
@@ -1477,10 +1476,6 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	int inside, stays, managed = 0, rc;
 	struct berval der = BER_BVNULL, found;
 
-	/* an assertion on what is computed is tested first (ts_read.c) */
-	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
-		return rs->sr_err;
-
 	if ( replicated )
 		truststore_order_watch( op, ti );
 	if ( !replicated &&
@@ -1499,6 +1494,9 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	}
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
+	/* inside the gate, so that no other write comes before ours */
+	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
 	/*
 	 * Out of the store and staying out: only the gate, which keeps a
 	 * certificate entry from moving below a container that is moving in.
@@ -1600,16 +1598,15 @@ truststore_delete( Operation *op, SlapReply *rs )
 	Attribute *a;
 	truststore_cb *tc;
 
-	/* an assertion on what is computed is tested first (ts_read.c) */
-	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
-		return rs->sr_err;
-
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
 	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) )
 		truststore_order_watch( op, ti );
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
+	/* inside the gate, so that no other write comes before ours */
+	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
