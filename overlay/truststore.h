@@ -171,6 +171,7 @@ int	truststore_operational( Operation *op, SlapReply *rs );
 int	truststore_search( Operation *op, SlapReply *rs );
 int	truststore_compare( Operation *op, SlapReply *rs );
 int	truststore_assert( Operation *op, SlapReply *rs );
+void	truststore_check_acls( BackendDB *be );
 
 /* ts_monitor.c: the overlay's state under cn=Monitor */
 int	truststore_monitor_initialize( void );

@@ -277,6 +277,41 @@ truststore_filter_computed( Filter *f )
 }
 
 /*
+ * slapd tests an access rule's filter= on the entry as stored (acl.c,
+ * test_filter without an operation), where a computed attribute never
+ * is: a rule selecting by tsStatus or tsKeyBits never applies, and the
+ * access it means to deny falls through to the next rules.  Nothing here
+ * can change that; the administrator is told when the overlay opens.
+ */
+void
+truststore_check_acls( BackendDB *be )
+{
+	AccessControl *a;
+	struct berval fbv;
+	int l, n;
+
+	for ( l = 0; l < 2; l++ ) {
+		a = l == 0 ? be->be_acl : frontendDB->be_acl;
+		for ( n = 0; a != NULL; a = a->acl_next, n++ ) {
+			if ( a->acl_filter == NULL ||
+				!truststore_filter_computed( a->acl_filter ) )
+				continue;
+			filter2bv( a->acl_filter, &fbv );
+			Debug( LDAP_DEBUG_ANY, "truststore: %s: access rule "
+				"{%d}%s never applies: its filter %s names an "
+				"attribute computed when read, and slapd tests "
+				"access filters on the entry as stored (select "
+				"by stored decorations such as tsNotAfter or "
+				"tsIsCA)\n",
+				be->be_suffix ? be->be_suffix[0].bv_val : "", n,
+				l == 0 ? "" : " of the frontend",
+				fbv.bv_val ? fbv.bv_val : "" );
+			ch_free( fbv.bv_val );
+		}
+	}
+}
+
+/*
  * Make every test of a computed decoration in f (a copy) TRUE where it
  * counts positively and FALSE under an odd number of NOTs: what the
  * backend then returns is a superset of what the real filter matches.
