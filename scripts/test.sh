@@ -1,7 +1,8 @@
 #!/bin/sh
 # test.sh - install, build and run every test.  Prints one line per test
 # and a closing "N passed, N failed" line; exits non-zero on any failure.
-# TS_TESTS="t010 t020" runs a subset (names as in tests/slapd).
+# TS_TESTS="t010-schema t020-decorate" runs a subset (full names, as in
+# tests/slapd without .sh, or test_tscert for a unit test).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
