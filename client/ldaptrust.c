@@ -38,8 +38,9 @@ static const struct command commands[] = {
 	    "  --description TEXT   description of the entries\n"
 	    "  -n, --dry-run        show what would be imported\n"
 	    "FILE may be - for standard input.\n"
-	    "\nimport [--pick leaf|root|N] [--fingerprint SHA256] [--description TEXT]\n"
-	    "       [--timeout SECONDS] [--yes] ALIAS --from HOST:PORT\n"
+	    "\nimport [--starttls ldap] [--pick leaf|root|N] [--fingerprint SHA256]\n"
+	    "       [--description TEXT] [--timeout SECONDS] [--yes] [-n]\n"
+	    "       ALIAS --from HOST:PORT\n"
 	    "  --from HOST:PORT     fetch the chain a TLS server presents, show it, import one\n"
 	    "  --starttls ldap      HOST:PORT is a plain LDAP port: StartTLS first\n"
 	    "  --pick leaf|root|N   which certificate (default: the self-signed root\n"
@@ -81,8 +82,9 @@ static const struct command commands[] = {
 	    "status [--json]",
 	    "for monitoring: the store's export and TLS, from cn=Monitor",
 	    "  --json               a JSON object instead of text\n"
-	    "Exit 0 OK, 1 WARNING (entries left out or undecorated, a TLS\n"
-	    "rebuild failed), 2 CRITICAL (the export is failing), 3 UNKNOWN.\n",
+	    "Exit 0 OK, 1 WARNING (entries left out or undecorated, replicated\n"
+	    "certificates not exported, a TLS rebuild failed), 2 CRITICAL (the\n"
+	    "export is failing), 3 UNKNOWN.\n",
 	    EXIT_UNKNOWN },
 	{ "verify", cmd_verify,
 	    "verify [--starttls ldap] [--name NAME] [--timeout SECONDS] HOST:PORT",

@@ -115,6 +115,12 @@ for c in list show import export delete rename expiring; do
 done
 check "CMD --help" contains "--alias-from subject" "$("$LDAPTRUST" import --help)"
 check "help CMD" contains "--days N" "$("$LDAPTRUST" help expiring)"
+# each command's usage says what ldaptrust(1)'s SYNOPSIS and EXIT STATUS say
+from=$("$LDAPTRUST" import --help | sed -n '/^import \[/,/--from HOST:PORT$/p')
+check "import --from usage: --starttls" contains "[--starttls ldap]" "$from"
+check "import --from usage: -n" contains "[-n]" "$from"
+check "status --help: replicated writes warn" contains "replicated" \
+    "$("$LDAPTRUST" status --help)"
 
 # as the ldap tools of 2.5: -h HOST and -p PORT are gone, not help
 expect_ldap 1 "use -H ldap://HOST:PORT" "$LDAPTRUST" -x -h 127.0.0.1 -b "$BASE" list
