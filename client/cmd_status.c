@@ -138,16 +138,33 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	st.base = base;
-	if (store_search(ctx, "cn=Monitor", LDAP_SCOPE_SUBTREE,
-	    "(objectClass=tsMonitor)", mon_attrs, status_entry, &st) != 0 &&
-	    st.best == 0) {
+	/*
+	 * No monitor database, or one hidden from us, answers noSuchObject:
+	 * that is the UNKNOWN below, not a search error (nor a wrong -b).
+	 */
+	ctx->nobase_mine = 1;
+	rc = store_search(ctx, "cn=Monitor", LDAP_SCOPE_SUBTREE,
+	    "(objectClass=tsMonitor)", mon_attrs, status_entry, &st);
+	ctx->nobase_mine = 0;
+	if (rc != 0 && rc != LDAP_NO_SUCH_OBJECT && st.best == 0) {
 		rc = EXIT_UNKNOWN;
 		goto done;
 	}
 	if (st.best == 0) {
-		printf("UNKNOWN: no cn=Monitor entry for %s (no monitor "
-		    "database, monitoring off for the store's database, or "
-		    "no read access to it)\n", base);
+		if (json) {
+			/* stdout stays one JSON document; the reason to stderr */
+			warnx_("no cn=Monitor entry for %s (no monitor database, "
+			    "monitoring off for the store's database, or no "
+			    "read access to it)", base);
+			json_init(&j, stdout);
+			json_begin(&j, '{');
+			json_kv_str(&j, "status", "unknown");
+			json_end(&j, '}');
+			json_finish(&j);
+		} else
+			printf("UNKNOWN: no cn=Monitor entry for %s (no monitor "
+			    "database, monitoring off for the store's "
+			    "database, or no read access to it)\n", base);
 		rc = EXIT_UNKNOWN;
 		goto done;
 	}

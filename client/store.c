@@ -195,7 +195,7 @@ store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
 		if (err != LDAP_SUCCESS) {
 			/* a missing alias is the caller's to word */
 			if (err == LDAP_NO_SUCH_OBJECT &&
-			    scope != LDAP_SCOPE_BASE)
+			    scope != LDAP_SCOPE_BASE && !ctx->nobase_mine)
 				base_missing(ctx, what, matched);
 			else if (err != LDAP_NO_SUCH_OBJECT)
 				ldap_fail(what, err, matched, text);

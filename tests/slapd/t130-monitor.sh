@@ -38,6 +38,7 @@ monsearch() {
 monval() { monsearch "" "$1" | sed -n "s/^$1: //p"; }
 is() { [ "$(monval "$1")" = "$2" ]; }
 at_least() { [ "$(monval "$1")" -ge "$2" ] 2>/dev/null; }
+not_contains() { ! printf '%s' "$2" | grep -qF -- "$1"; }
 # ldaptrust status N [--json]: exit status, then the output
 st() {
 	_n=$1; shift
@@ -140,3 +141,18 @@ check "monitoring off: no tsMonitor" test "$(mon3 '(objectClass=tsMonitor)')" = 
 EXPECT=3 LINE="UNKNOWN: no cn=Monitor entry for $BASE"
 check "ldaptrust status: UNKNOWN" st_is 3
 check "monitoring off: node running" node_alive 3
+
+# no monitor database at all (a node without ldif/45-monitor.ldif): the
+# same UNKNOWN, not a search error that blames -b; --json stays JSON
+node_conf 4
+node_start 4
+EXPECT=3 LINE="UNKNOWN: no cn=Monitor entry for $BASE"
+check "no monitor database: ldaptrust status UNKNOWN" st_is 4
+out=$(st 4)
+check "no monitor database: -b is not blamed" not_contains "check -b" "$out"
+out=$(st 4 --json)
+check "no monitor database: status --json exits 3" \
+    test "$(printf '%s\n' "$out" | head -n 1)" = 3
+printf '%s\n' "$out" | sed 1d | grep -v '^ldaptrust: ' > "$T/unknown.json"
+command -v jq >/dev/null && check "no monitor database: status --json is JSON" \
+    jq -e '.status == "unknown"' "$T/unknown.json"
