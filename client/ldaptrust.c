@@ -31,7 +31,9 @@ static const struct command commands[] = {
 	    "every fact about one certificate",
 	    "  --json               a JSON object instead of text\n", 0 },
 	{ "import", cmd_import,
-	    "import [--all] [--alias-from subject] [--description TEXT] [-n] ALIAS FILE",
+	    "import [--all] [--description TEXT] [-n] ALIAS FILE\n"
+	    "   or: ldaptrust [options] import --alias-from subject [--all]\n"
+	    "       [--description TEXT] [-n] FILE",
 	    "add certificates from a PEM, DER or PKCS#7 file",
 	    "  --all                import every certificate of a bundle\n"
 	    "  --alias-from subject name each certificate after its subject's CN\n"

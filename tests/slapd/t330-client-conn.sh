@@ -119,6 +119,8 @@ check "help CMD" contains "--days N" "$("$LDAPTRUST" help expiring)"
 from=$("$LDAPTRUST" import --help | sed -n '/^import \[/,/--from HOST:PORT$/p')
 check "import --from usage: --starttls" contains "[--starttls ldap]" "$from"
 check "import --from usage: -n" contains "[-n]" "$from"
+check "import --alias-from usage: no ALIAS" contains \
+    "import --alias-from subject [--all]" "$("$LDAPTRUST" import --help)"
 check "status --help: replicated writes warn" contains "replicated" \
     "$("$LDAPTRUST" status --help)"
 
