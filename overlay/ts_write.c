@@ -606,8 +606,39 @@ truststore_find_cert_below( Operation *op, struct berval *ndn,
 }
 
 /*
+ * Whether the client may read the entry ndn: the check runs before the
+ * backend's access control, so a writer without any access to the store
+ * would otherwise learn its aliases from our refusals.
+ */
+static int
+truststore_may_read( Operation *op, struct berval *dn )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	struct berval ndn;
+	Entry *e = NULL;
+	int ok = 0;
+
+	if ( be_isroot( op ) )
+		return 1;
+	/* found is the entry's own name, as it was written */
+	if ( dnNormalize( 0, NULL, NULL, dn, &ndn, op->o_tmpmemctx ) !=
+			LDAP_SUCCESS )
+		return 0;
+	/* an add still in flight: nothing to read yet, so nothing to tell */
+	if ( overlay_entry_get_ov( op, &ndn, NULL, NULL, 0, &e, on ) ==
+			LDAP_SUCCESS && e != NULL ) {
+		ok = access_allowed( op, e, slap_schema.si_ad_entry, NULL,
+			ACL_READ, NULL );
+		overlay_entry_release_ov( op, e, 0, on );
+	}
+	op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
+	return ok;
+}
+
+/*
  * The refusal of a duplicate: the message names the alias and DN of the
- * entry holding the certificate (found, freed here).
+ * entry holding the certificate (found, freed here), to a client that
+ * may read that entry.
  */
 static int
 truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
@@ -615,6 +646,12 @@ truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
 {
 	struct berval alias;
 
+	if ( !truststore_may_read( op, found ) ) {
+		snprintf( msg, msglen, TS_PREFIX "certificate %s under another "
+			"alias", how );
+		truststore_tmpfree_bv( op, found );
+		return LDAP_CONSTRAINT_VIOLATION;
+	}
 	truststore_alias( op, found, &alias );
 	snprintf( msg, msglen, TS_PREFIX "certificate %s under alias \"%s\" "
 		"(%s)", how, alias.bv_val ? alias.bv_val : "", found->bv_val );

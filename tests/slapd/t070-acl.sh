@@ -12,6 +12,7 @@ mkcert b $ec -addext "subjectAltName=DNS:b.example"
 openssl_facts "$C/b.pem" > "$C/b.want"
 cat > "$T/acl.conf" <<EOF2
 access to attrs=userPassword by anonymous auth by * none
+access to dn.subtree="$BASE" by dn.exact="cn=blind,$SUFFIX" none by * break
 access to dn.exact="cn=locked,$BASE" by * read
 access to dn.subtree="$BASE" attrs=entry,children,objectClass,cn,description,userCertificate,tsCertificatePEM
 	by dn.exact="cn=writer,$SUFFIX" write by * read
@@ -32,7 +33,14 @@ objectClass: organizationalRole
 objectClass: simpleSecurityObject
 cn: reader
 userPassword: r
+
+dn: cn=blind,$SUFFIX
+objectClass: organizationalRole
+objectClass: simpleSecurityObject
+cn: blind
+userPassword: b
 EOF2
+not_contains() { ! printf '%s' "$2" | grep -qF -- "$1"; }
 as() { who=$1 pw=$2; shift 2; "$@" -x -H "$(uri 1)" -D "cn=$who,$SUFFIX" -w "$pw"; }
 
 cert_ldif a "$C/a.der" > "$T/a.ldif"
@@ -68,3 +76,24 @@ expect_ldap 50 'delete "locked": Insufficient access (50)' "$LDAPTRUST" -x \
 check "the others were deleted, the refused one stays" test \
     "$(lsearch 1 -b "$BASE" -s one "(|(cn=k1)(cn=k2)(cn=locked))" cn | sed -n 's/^cn: //p')" = locked
 
+
+# a duplicate's refusal names the entry holding the certificate only to a
+# client that may read it: one that may not learns no alias and no DN
+cert_ldif a2 "$C/b.der" > "$T/a2.ldif"	# cn=a holds b since the writer's modify
+mkcert Upper $ec
+"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" \
+    import "Web CA" "$C/Upper.pem" >/dev/null || die "import Web CA"
+cert_ldif u2 "$C/Upper.der" > "$T/u2.ldif"
+snapshot 1 > "$T/before"
+expect_ldap 19 "truststore: certificate already stored under alias \"a\" (cn=a,$BASE)" \
+    as reader r ldapadd -f "$T/a2.ldif"
+expect_ldap 19 "truststore: certificate already stored under alias \"Web CA\" (cn=Web CA,$BASE)" \
+    as reader r ldapadd -f "$T/u2.ldif"
+expect_ldap 19 "truststore: certificate already stored under another alias" \
+    as blind b ldapadd -f "$T/a2.ldif"
+out=$(as blind b ldapadd -f "$T/a2.ldif" 2>&1)
+check "a client that cannot read the holder is not told its DN" \
+    not_contains "cn=a,$BASE" "$out"
+snapshot 1 > "$T/after"
+cmp -s "$T/before" "$T/after" && pass "refused duplicates changed nothing" ||
+	fail "store changed"
