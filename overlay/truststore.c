@@ -122,7 +122,7 @@ static struct {
 		"tsAuthorityKeyIdentifier",
 		"Key identifier of the issuer key, lowercase hex" ) },
 	{ "tsVersion", TS_AT_INT( 23, "tsVersion",
-		"X.509 version (1 or 3)" ) },
+		"X.509 version (1, 2 or 3)" ) },
 };
 
 /*

@@ -1,8 +1,9 @@
 #!/bin/sh
 # test.sh - install, build and run every test.  Prints one line per test
 # and a closing "N passed, N failed" line; exits non-zero on any failure.
-# TS_TESTS="t010-schema t020-decorate" runs a subset (full names, as in
-# tests/slapd without .sh, or test_tscert for a unit test).
+# TS_TESTS="t010-schema t020-decorate" runs a subset (names as in
+# tests/slapd without .sh, or their number alone, "t010 t020"; test_tscert
+# for a unit test); a TS_TESTS that names no test is a failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -28,7 +29,11 @@ run() {
 	fi
 }
 
-want() { [ -z "${TS_TESTS:-}" ] && return 0; case " $TS_TESTS " in *" $1 "*) return 0;; esac; return 1; }
+want() {
+	[ -z "${TS_TESTS:-}" ] && return 0
+	case " $TS_TESTS " in *" $1 "*|*" ${1%%-*} "*) return 0;; esac
+	return 1
+}
 
 for t in tests/unit/*.c; do
 	[ -e "$t" ] || continue
@@ -41,6 +46,10 @@ for t in tests/slapd/t[0-9]*.sh tests/fuzz/t[0-9]*.sh bench/t[0-9]*.sh; do
 	want "$n" && run "$(dirname "$t" | sed 's|^tests/||')/$n" sh "$t"
 done
 
+if [ -n "${TS_TESTS:-}" ] && [ $((pass + fail + skip)) = 0 ]; then
+	fail=1; failed=" (none)"
+	echo "FAIL: TS_TESTS=\"$TS_TESTS\" names no test"
+fi
 [ -n "$failed" ] && echo "failed:$failed"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]
