@@ -636,9 +636,49 @@ truststore_may_read( Operation *op, struct berval *dn )
 }
 
 /*
+ * Whether the backend's access control could let this write through:
+ * for an add, add access to the parent's children and to the new entry,
+ * as back-mdb tests first; for a modify, write access to the target's
+ * certificate.  Only asked before a duplicate is refused, which is
+ * refused either way: the answer decides what the refusal tells.
+ */
+static int
+truststore_may_write( Operation *op )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	struct berval pndn;
+	Entry *e = NULL;
+	int ok = 1;
+
+	if ( be_isroot( op ) )
+		return 1;
+	if ( op->o_tag == LDAP_REQ_ADD ) {
+		if ( !access_allowed( op, op->ora_e, slap_schema.si_ad_entry,
+				NULL, ACL_WADD, NULL ) )
+			return 0;
+		dnParent( &op->o_req_ndn, &pndn );
+		if ( overlay_entry_get_ov( op, &pndn, NULL, NULL, 0, &e,
+				on ) == LDAP_SUCCESS && e != NULL ) {
+			ok = access_allowed( op, e,
+				slap_schema.si_ad_children, NULL, ACL_WADD,
+				NULL );
+			overlay_entry_release_ov( op, e, 0, on );
+		}
+		return ok;
+	}
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
+			on ) == LDAP_SUCCESS && e != NULL ) {
+		ok = access_allowed( op, e, ts_ad_cert, NULL, ACL_WRITE, NULL );
+		overlay_entry_release_ov( op, e, 0, on );
+	}
+	return ok;
+}
+
+/*
  * The refusal of a duplicate: the message names the alias and DN of the
  * entry holding the certificate (found, freed here), to a client that
- * may read that entry.
+ * may read that entry.  A client the backend would refuse anyway gets
+ * that refusal, insufficientAccess, and learns nothing of the store.
  */
 static int
 truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
@@ -646,6 +686,11 @@ truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
 {
 	struct berval alias;
 
+	if ( !truststore_may_write( op ) ) {
+		msg[0] = '\0';
+		truststore_tmpfree_bv( op, found );
+		return LDAP_INSUFFICIENT_ACCESS;
+	}
 	if ( !truststore_may_read( op, found ) ) {
 		snprintf( msg, msglen, TS_PREFIX "certificate %s under another "
 			"alias", how );

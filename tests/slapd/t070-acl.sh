@@ -14,6 +14,7 @@ cat > "$T/acl.conf" <<EOF2
 access to attrs=userPassword by anonymous auth by * none
 access to dn.subtree="$BASE" by dn.exact="cn=blind,$SUFFIX" none by * break
 access to dn.exact="cn=locked,$BASE" by * read
+access to dn.exact="cn=hidden,$BASE" by dn.exact="cn=writer,$SUFFIX" none by * break
 access to dn.subtree="$BASE" attrs=entry,children,objectClass,cn,description,userCertificate,tsCertificatePEM
 	by dn.exact="cn=writer,$SUFFIX" write by * read
 access to * by * read
@@ -78,22 +79,43 @@ check "the others were deleted, the refused one stays" test \
 
 
 # a duplicate's refusal names the entry holding the certificate only to a
-# client that may read it: one that may not learns no alias and no DN
+# client that may read it: one that may not learns no alias and no DN;
+# and one that may not write there gets insufficientAccess, as the backend
+# would answer, and learns nothing of the store (whether it holds the
+# certificate)
 cert_ldif a2 "$C/b.der" > "$T/a2.ldif"	# cn=a holds b since the writer's modify
 mkcert Upper $ec
 "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" \
     import "Web CA" "$C/Upper.pem" >/dev/null || die "import Web CA"
 cert_ldif u2 "$C/Upper.der" > "$T/u2.ldif"
+mkcert hidden $ec
+"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" \
+    import hidden "$C/hidden.pem" >/dev/null || die "import hidden"
+cert_ldif h2 "$C/hidden.der" > "$T/h2.ldif"
 snapshot 1 > "$T/before"
 expect_ldap 19 "truststore: certificate already stored under alias \"a\" (cn=a,$BASE)" \
-    as reader r ldapadd -f "$T/a2.ldif"
+    as writer w ldapadd -f "$T/a2.ldif"
 expect_ldap 19 "truststore: certificate already stored under alias \"Web CA\" (cn=Web CA,$BASE)" \
-    as reader r ldapadd -f "$T/u2.ldif"
+    as writer w ldapadd -f "$T/u2.ldif"
 expect_ldap 19 "truststore: certificate already stored under another alias" \
-    as blind b ldapadd -f "$T/a2.ldif"
-out=$(as blind b ldapadd -f "$T/a2.ldif" 2>&1)
-check "a client that cannot read the holder is not told its DN" \
-    not_contains "cn=a,$BASE" "$out"
+    as writer w ldapadd -f "$T/h2.ldif"
+out=$(as writer w ldapadd -f "$T/h2.ldif" 2>&1)
+check "a writer that cannot read the holder is not told its DN" \
+    not_contains "cn=hidden,$BASE" "$out"
+printf 'dn: cn=Web CA,%s\nchangetype: modify\nreplace: userCertificate;binary\nuserCertificate;binary:< file://%s\n' \
+    "$BASE" "$C/b.der" > "$T/dupmod.ldif"
+expect_ldap 19 "truststore: certificate already stored under alias \"a\" (cn=a,$BASE)" \
+    as writer w ldapmodify -f "$T/dupmod.ldif"
+for who in "reader r" "blind b"; do
+	# shellcheck disable=SC2086
+	expect_ldap 50 "" as $who ldapadd -f "$T/a2.ldif"
+	# shellcheck disable=SC2086
+	out=$(as $who ldapadd -f "$T/a2.ldif" 2>&1)
+	check "${who% *}, who may not add, is not told the certificate is stored" \
+	    not_contains "already stored" "$out"
+	# shellcheck disable=SC2086
+	expect_ldap 50 "" as $who ldapmodify -f "$T/dupmod.ldif"
+done
 snapshot 1 > "$T/after"
 cmp -s "$T/before" "$T/after" && pass "refused duplicates changed nothing" ||
 	fail "store changed"
