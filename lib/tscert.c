@@ -1209,24 +1209,29 @@ ts_der_hdr(const unsigned char *p, const unsigned char *end, size_t *len)
 static const char *
 ts_gnames_check(const unsigned char *p, size_t len, int ian)
 {
-	static const char *const why[2][6] = { {
+	static const char *const why[2][7] = { {
 		"a subjectAltName with bytes after its names",
 		"a subjectAltName with an x400Address",
 		"a subjectAltName with an ediPartyName",
 		"a subjectAltName with an empty rfc822Name",
 		"a subjectAltName with an empty dNSName",
-		"a subjectAltName with an empty URI" }, {
+		"a subjectAltName with an empty URI",
+		"a subjectAltName that is not a DER SEQUENCE of names" }, {
 		"an issuerAltName with bytes after its names",
 		"an issuerAltName with an x400Address",
 		"an issuerAltName with an ediPartyName",
 		"an issuerAltName with an empty rfc822Name",
 		"an issuerAltName with an empty dNSName",
-		"an issuerAltName with an empty URI" } };
+		"an issuerAltName with an empty URI",
+		"an issuerAltName that is not a DER SEQUENCE of names" } };
 	const unsigned char *q, *end = p + len;
 	size_t h, l;
 
-	if (len == 0 || p[0] != 0x30 || (h = ts_der_hdr(p, end, &l)) == 0 ||
-	    h + l != len)
+	/* 0x30 exactly: OpenSSL also reads a SEQUENCE tag without its
+	 * constructed bit (0x10), GnuTLS refuses the certificate */
+	if (len == 0 || p[0] != 0x30 || (h = ts_der_hdr(p, end, &l)) == 0)
+		return why[ian][6];
+	if (h + l != len)
 		return why[ian][0];
 	for (q = p + h; q < end; q += h + l) {
 		if ((h = ts_der_hdr(q, end, &l)) == 0)

@@ -212,6 +212,9 @@ static const struct fixture {
 	    "has an issuerAltName with an empty rfc822Name", { NULL } },
 	{ "gnutls-san-trailing.der", TS_ERR_SYNTAX, 0, 0, "the certificate "
 	    "has a subjectAltName with bytes after its names", { NULL } },
+	{ "gnutls-san-primtag.der", TS_ERR_SYNTAX, 0, 0, "the certificate "
+	    "has a subjectAltName that is not a DER SEQUENCE of names",
+	    { NULL } },
 	{ "not-csr.der", TS_ERR_NOT_CERT, TS_KIND_CSR, 0,
 	    "value holds a certificate signing request (CSR), not a certificate",
 	    { NULL } },

@@ -326,7 +326,12 @@ oracle_facts(const unsigned char *der, size_t len, struct or_facts *o)
 
 		if (nid != NID_subject_alt_name && nid != NID_issuer_alt_name)
 			continue;
-		gn = d2i_GENERAL_NAMES(NULL, &q, ASN1_STRING_length(os));
+		/* GnuTLS's DER wants the SEQUENCE tag with its constructed
+		 * bit; OpenSSL's d2i also takes 0x10 */
+		if (ASN1_STRING_length(os) < 1 || q[0] != 0x30)
+			bad = 1;
+		gn = bad ? NULL : d2i_GENERAL_NAMES(NULL, &q,
+		    ASN1_STRING_length(os));
 		if (gn == NULL || q != ASN1_STRING_get0_data(os) +
 		    ASN1_STRING_length(os))
 			bad = 1;
