@@ -24,25 +24,29 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 {
 	struct cert_list list = { NULL, 0, 0 };
 	const char *base;
-	char msg[160], what[128];
-	int c, i, rc = EXIT_LOCAL, yes = 0, err, msgid;
+	char msg[160], what[128], **aliases = NULL;
+	int c, i, n, rc = EXIT_LOCAL, yes = 0, err, msgid;
 	size_t k;
 
 	while ((c = opt_next(ctx, argc, argv, "", delete_longopts)) != -1) {
 		if (c == OPT_YES)
 			yes = 1;
 	}
-	if (optind >= argc)
-		return usage_error(ctx, "which ALIAS?");
-	for (i = optind; i < argc; i++)
-		if (alias_check(argv[i], msg, sizeof(msg)) == -1) {
-			warnx_("\"%s\": bad alias: %s", argv[i], msg);
-			return EXIT_LOCAL;
+	if (optind >= argc && ctx->co.infile == NULL)
+		return usage_error(ctx, "which ALIAS? (or -f FILE)");
+	if ((rc = read_alias_list(ctx, argc - optind, argv + optind, &aliases,
+	    &n)) != 0)
+		return rc;
+	rc = EXIT_LOCAL;
+	for (i = 0; i < n; i++)
+		if (alias_check(aliases[i], msg, sizeof(msg)) == -1) {
+			warnx_("\"%s\": bad alias: %s", aliases[i], msg);
+			goto done;
 		}
 	if (!yes && !ctx->co.dry_run && !ctx->tty_in) {
 		warnx_("delete: not on a terminal, so nothing is asked: "
 		    "add --yes to delete");
-		return EXIT_LOCAL;
+		goto done;
 	}
 	if ((rc = conn_open(ctx)) != 0)
 		goto done;
@@ -51,8 +55,7 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	/* all or nothing: every alias must exist before one is deleted */
-	if ((rc = store_get_each(ctx, base, argv + optind, argc - optind,
-	    NULL, &list)) != 0)
+	if ((rc = store_get_each(ctx, base, aliases, n, NULL, &list)) != 0)
 		goto done;
 	if (ctx->co.dry_run || (!yes && ctx->tty_in)) {
 		printf("%s:\n", ctx->co.dry_run ? "would delete" :
@@ -76,23 +79,35 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 			goto done;
 		}
 	}
+	/*
+	 * As ldapdelete: the first refusal stops the run; with -c the
+	 * others still go and the exit status is the last refusal's.
+	 */
 	rc = 0;
 	for (k = 0; k < list.n; k++) {
 		snprintf(what, sizeof(what), "delete \"%s\"", list.recs[k].alias);
-		err = ldap_delete_ext(ctx->ld, list.recs[k].dn, NULL, NULL, &msgid);
+		err = ldap_delete_ext(ctx->ld, list.recs[k].dn,
+		    conn_ctrls(ctx, CTL_WRITE, NULL), NULL, &msgid);
 		if (err != LDAP_SUCCESS) {
 			rc = ld_fail(ctx, what, err);
 			goto done;
 		}
 		if ((err = op_result(ctx, msgid, what, NULL)) != LDAP_SUCCESS) {
-			if (rc == 0)
-				rc = exit_status(err);
-			continue;
+			rc = exit_status(err);
+			if (ctx->co.contoper)
+				continue;
+			if (k + 1 < list.n)
+				warnx_("delete: stopped at the first refusal: "
+				    "%zu not deleted (-c goes on)",
+				    list.n - k - 1);
+			break;
 		}
-		printf("deleted \"%s\"\n", list.recs[k].alias);
+		printf("deleted \"%s\"%s\n", list.recs[k].alias,
+		    noop_note(ctx));
 	}
 done:
 	cert_list_free(&list);
+	free_alias_list(ctx, aliases);
 	return rc;
 }
 
@@ -139,14 +154,16 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 	}
 	snprintf(what, sizeof(what), "rename \"%s\" to \"%s\"", from, to);
 	/* the old cn goes: an entry has one alias */
-	rc = ldap_rename(ctx->ld, dn, rdn, NULL, 1, NULL, NULL, &msgid);
+	rc = ldap_rename(ctx->ld, dn, rdn, NULL, 1,
+	    conn_ctrls(ctx, CTL_WRITE, NULL), NULL, &msgid);
 	if (rc != LDAP_SUCCESS) {
 		rc = ld_fail(ctx, what, rc);
 		goto done;
 	}
 	rc = exit_status(op_result(ctx, msgid, what, NULL));
 	if (rc == 0)
-		printf("renamed \"%s\" to \"%s\"\n", from, to);
+		printf("renamed \"%s\" to \"%s\"%s\n", from, to,
+		    noop_note(ctx));
 done:
 	free(dn);
 	free(rdn);

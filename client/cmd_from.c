@@ -147,7 +147,8 @@ add_cert(struct ctx *ctx, const char *alias, X509 *x, const char *desc)
 	if (desc != NULL)
 		mods[n++] = &dsc;
 	mods[n] = NULL;
-	if ((rc = ldap_add_ext(ctx->ld, dn, mods, NULL, NULL, &msgid)) !=
+	if ((rc = ldap_add_ext(ctx->ld, dn, mods,
+	    conn_ctrls(ctx, CTL_WRITE, NULL), NULL, &msgid)) !=
 	    LDAP_SUCCESS) {
 		rc = ld_fail(ctx, "add", rc);
 		goto done;
@@ -306,7 +307,8 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	if ((rc = add_cert(ctx, alias, x, desc)) == 0)
-		printf("Imported [%d] %s as \"%s\".\n", idx, name, alias);
+		printf("Imported [%d] %s as \"%s\"%s.\n", idx, name, alias,
+		    noop_note(ctx));
 done:
 	X509_free(anchor);
 	if (chain != NULL)

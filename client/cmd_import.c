@@ -323,7 +323,8 @@ send_add(struct import *im, struct item *it, const char *base, int *msgid)
 		return LDAP_NO_MEMORY;
 	if (im->ctx->co.verbose)
 		fprintf(stderr, "%s: adding %s\n", PROGNAME, dn);
-	rc = ldap_add_ext(im->ctx->ld, dn, mods, NULL, NULL, msgid);
+	rc = ldap_add_ext(im->ctx->ld, dn, mods,
+	    conn_ctrls(im->ctx, CTL_WRITE, NULL), NULL, msgid);
 	free(dn);
 	return rc;
 }
@@ -386,8 +387,8 @@ import_one(struct import *im, const char *base)
 		return alias_taken(im, it, base, what);
 	if (rc != LDAP_SUCCESS)
 		return exit_status(rc);
-	printf("imported \"%s\": %s\n", it->alias,
-	    item_name(im, it));
+	printf("imported \"%s\": %s%s\n", it->alias,
+	    item_name(im, it), noop_note(im->ctx));
 	return 0;
 }
 
@@ -431,7 +432,7 @@ collect(struct import *im, LDAPMessage *res, int *msgids, size_t *inflight)
 	if (ldap_parse_result(im->ctx->ld, res, &err, &matched, &text, NULL,
 	    NULL, 0) != LDAP_SUCCESS)
 		err = LDAP_OTHER;
-	it->rc = err;
+	it->rc = err = noop_result(im->ctx, err);
 	if (err == LDAP_SUCCESS)
 		it->state = ST_IMPORTED;
 	else {
@@ -515,7 +516,9 @@ import_many(struct import *im, const char *base)
 			break;
 		default:
 			refused++;
-			if (first_rc == 0)
+			/* the first refusal's code; with -c the last's, as
+			 * ldapmodify -c (the bundle goes on either way) */
+			if (first_rc == 0 || ctx->co.contoper)
 				first_rc = it->rc;
 			fprintf(stderr, "%s: import \"%s\" (%s): %s (%d)\n",
 			    PROGNAME, it->alias, item_name(im, it),
@@ -526,8 +529,8 @@ import_many(struct import *im, const char *base)
 		}
 	}
 	printf("%s: %zu certificate%s: %zu imported, %zu already present, "
-	    "%zu refused\n", im->file, im->n, im->n == 1 ? "" : "s", imported,
-	    present, refused);
+	    "%zu refused%s\n", im->file, im->n, im->n == 1 ? "" : "s", imported,
+	    present, refused, noop_note(ctx));
 	return exit_status(first_rc);
 }
 

@@ -32,7 +32,9 @@ struct redecorate {
 	size_t		 seen;
 	size_t		 done;
 	size_t		 unchecked;
-	int		 rc;		/* the first failure's exit status */
+	int		 rc;		/* the failure's exit status (-c: the last) */
+	int		 stopped;	/* a failure without -c ended the run */
+	int		 all;		/* --all: a sweep goes on regardless */
 };
 
 /* Replace the certificate of dn with itself: the server decorates it. */
@@ -55,18 +57,26 @@ rewrite(struct ctx *ctx, const char *dn, const char *alias,
 	mod.mod_type = "userCertificate;binary";
 	mod.mod_bvalues = vals;
 	snprintf(what, sizeof(what), "redecorate \"%s\"", alias);
-	rc = ldap_modify_ext(ctx->ld, dn, mods, NULL, NULL, &msgid);
+	rc = ldap_modify_ext(ctx->ld, dn, mods,
+	    conn_ctrls(ctx, CTL_WRITE, NULL), NULL, &msgid);
 	if (rc != LDAP_SUCCESS)
 		return ld_fail(ctx, what, rc);
 	if ((rc = op_result(ctx, msgid, what, NULL)) != LDAP_SUCCESS) {
-		/* reported; the others still go, as with delete */
-		if (rd->rc == 0)
+		/*
+		 * Reported.  Named aliases stop here as with delete, unless
+		 * -c; the --all sweep goes on and counts.  The exit status
+		 * is the first refusal's, with -c the last's (ldapmodify -c).
+		 */
+		if (rd->rc == 0 || ctx->co.contoper)
 			rd->rc = exit_status(rc);
-		return 0;
+		if (ctx->co.contoper || rd->all)
+			return 0;
+		rd->stopped = 1;
+		return rd->rc;
 	}
 	rd->done++;
-	printf("redecorated \"%s\"%s%s%s\n", alias, why ? " (" : "",
-	    why ? why : "", why ? ")" : "");
+	printf("redecorated \"%s\"%s%s%s%s\n", alias, why ? " (" : "",
+	    why ? why : "", why ? ")" : "", noop_note(ctx));
 	return 0;
 }
 
@@ -166,24 +176,28 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 {
 	static char *cert_attr[] = { "userCertificate;binary", NULL };
 	struct cert_list list = { NULL, 0, 0 };
-	struct redecorate rd = { NULL, 0, 0, 0, 0 };
+	struct redecorate rd = { NULL, 0, 0, 0, 0, 0, 0 };
 	const char *const *stored = ts_fact_stored_names();
 	const char *base;
-	char **attrs = NULL, msg[160];
+	char **attrs = NULL, msg[160], **aliases = NULL;
 	struct berval der;
-	int c, i, all = 0, rc = EXIT_LOCAL;
+	int c, i, n_alias = 0, all = 0, rc = EXIT_LOCAL;
 	size_t k, n;
 
 	while ((c = opt_next(ctx, argc, argv, "", redecorate_longopts)) != -1)
 		if (c == OPT_ALL)
 			all = 1;
-	if (all == (optind < argc))
+	if (all == (optind < argc || ctx->co.infile != NULL))
 		return usage_error(ctx, all ? "--all or ALIAS..., not both" :
-		    "which ALIAS? (or --all)");
-	for (i = optind; i < argc; i++)
-		if (alias_check(argv[i], msg, sizeof(msg)) == -1) {
-			warnx_("\"%s\": bad alias: %s", argv[i], msg);
-			return EXIT_LOCAL;
+		    "which ALIAS? (or -f FILE, or --all)");
+	if (!all && (rc = read_alias_list(ctx, argc - optind, argv + optind,
+	    &aliases, &n_alias)) != 0)
+		return rc;
+	rc = EXIT_LOCAL;
+	for (i = 0; i < n_alias; i++)
+		if (alias_check(aliases[i], msg, sizeof(msg)) == -1) {
+			warnx_("\"%s\": bad alias: %s", aliases[i], msg);
+			goto done;
 		}
 	if ((rc = conn_open(ctx)) != 0)
 		goto done;
@@ -192,6 +206,7 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	if (all) {
+		rd.all = 1;
 		for (n = 0; stored[n] != NULL; n++)
 			;
 		if ((attrs = calloc(n + 2, sizeof(*attrs))) == NULL ||
@@ -217,25 +232,29 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 	}
 
 	/* named: every alias must exist before one is written */
-	if ((rc = store_get_each(ctx, base, argv + optind, argc - optind,
-	    cert_attr, &list)) != 0)
+	if ((rc = store_get_each(ctx, base, aliases, n_alias, cert_attr,
+	    &list)) != 0)
 		goto done;
-	for (k = 0; k < list.n; k++) {
+	for (k = 0; k < list.n && !rd.stopped; k++) {
 		if (list.recs[k].der == NULL) {
 			warnx_("\"%s\": no certificate to rewrite",
 			    list.recs[k].alias);
-			if (rd.rc == 0)
-				rd.rc = EXIT_LOCAL;
+			rd.rc = EXIT_LOCAL;
+			rd.stopped = !ctx->co.contoper;
 			continue;
 		}
 		der.bv_val = (char *)list.recs[k].der;
 		der.bv_len = list.recs[k].der_len;
 		if ((rc = rewrite(ctx, list.recs[k].dn, list.recs[k].alias,
-		    &der, NULL, &rd)) != 0)
+		    &der, NULL, &rd)) != 0 && !rd.stopped)
 			goto done;
 	}
+	if (rd.stopped && k < list.n)
+		warnx_("redecorate: stopped at the first refusal: %zu not "
+		    "rewritten (-c goes on)", list.n - k);
 	rc = rd.rc;
 done:
+	free_alias_list(ctx, aliases);
 	cert_list_free(&list);
 	ts_cert_free(rd.cert);
 	free(attrs);

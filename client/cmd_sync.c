@@ -458,7 +458,7 @@ sync_flush(struct syncer *s)
 static int
 sync_request(struct syncer *s, const char *base, int *msgid)
 {
-	LDAPControl ctrl, *ctrls[2] = { &ctrl, NULL };
+	LDAPControl ctrl;
 	BerElement *ber;
 	struct berval val = { 0, NULL };
 	int rc;
@@ -484,7 +484,8 @@ sync_request(struct syncer *s, const char *base, int *msgid)
 		s->recs[i].seen = 0;
 	/* the whole subtree, as the overlay exports it */
 	rc = ldap_search_ext(s->ctx->ld, base, LDAP_SCOPE_SUBTREE,
-	    "(objectClass=tsCertificate)", sync_attrs, 0, ctrls, NULL, NULL,
+	    "(objectClass=tsCertificate)", sync_attrs, 0,
+	    conn_ctrls(s->ctx, CTL_READ, &ctrl), NULL, NULL,
 	    LDAP_NO_LIMIT, msgid);
 	ber_free(ber, 1);
 	return rc;

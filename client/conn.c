@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@
 #include "ldaptrust.h"
 
 /* The ldap tools' letters plus -h for help; a leading ':' lets us word errors. */
-#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:o:hp:"
+#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:o:hp:P:Me:E:cf:"
 /* the ldap tools' letters that take a value, ours or not */
 #define TOOLS_VALUED	"abdDeEfhHlosOpPRsSTUwXyYz"
 
@@ -87,7 +88,280 @@ opt_usage_common(FILE *fp)
 "  -v             verbose\n"
 "  -d LEVEL       libldap debug level\n"
 "  -o nettimeout=SECONDS  give up connecting after SECONDS\n"
+"  -P 3           LDAP version 3 (the only one)\n"
+"  -M             ManageDsaIT control (-MM: critical)\n"
+"  -e [!]EXT[=PARAM]  a control on the requests (! : critical):\n"
+"                 [!]manageDSAit, [!]relax, [!]noop (writes),\n"
+"                 [!]assert=FILTER (writes), !authzid=AUTHZID,\n"
+"                 [!]OID[=:VALUE|::BASE64]\n"
+"  -c             go on after a refusal (delete, redecorate, import --all)\n"
+"  -f FILE        the aliases of delete or redecorate, one a line\n"
 "  --help         this help\n", fp);
+}
+
+/* --- -e and -M: the general controls, as the ldap tools parse them ------- */
+
+static int
+b64_val(int c)
+{
+	const char *abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/";
+	const char *p = c ? strchr(abc, c) : NULL;
+
+	return p ? (int)(p - abc) : -1;
+}
+
+/* Strict base64 (padding required), into a malloc()ed berval. */
+static int
+b64_decode(const char *in, struct berval *out)
+{
+	size_t len = strlen(in), i, o = 0;
+	unsigned char *buf;
+	int v[4], k;
+
+	if (len % 4 != 0 || (buf = malloc(len / 4 * 3 + 1)) == NULL)
+		return -1;
+	for (i = 0; i < len; i += 4) {
+		for (k = 0; k < 4; k++) {
+			v[k] = b64_val((unsigned char)in[i + k]);
+			/* '=' only as the last one or two of the last group */
+			if (v[k] == -1 && !(in[i + k] == '=' && i + 4 == len &&
+			    k >= 2 && (k == 3 || in[i + 3] == '=')))
+				goto bad;
+		}
+		buf[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		if (v[2] >= 0)
+			buf[o++] = (unsigned char)((v[1] & 0xf) << 4 | v[2] >> 2);
+		if (v[3] >= 0)
+			buf[o++] = (unsigned char)((v[2] & 0x3) << 6 | v[3]);
+	}
+	out->bv_val = (char *)buf;
+	out->bv_len = o;
+	return 0;
+bad:
+	free(buf);
+	return -1;
+}
+
+/* A numeric OID (1.2.3...), as the ldap tools accept for any control. */
+static int
+is_oid(const char *s)
+{
+	int dots = 0, digits = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9')
+			digits++;
+		else if (*s == '.' && digits > 0) {
+			digits = 0;
+			dots++;
+		} else
+			return 0;
+	}
+	return dots > 0 && digits > 0;
+}
+
+static void __attribute__((__noreturn__)) usage_exit(struct ctx *);
+
+#define CTL_OID_MAX	32
+
+/*
+ * -e [!]NAME[=VALUE].  The names the ldap tools know that make sense for
+ * a store's requests are taken; the others they know are refused with
+ * why, anything else as the tools do.  Each may be given once.
+ */
+static int
+general_control(struct ctx *ctx, char *arg)
+{
+	struct conn_opts *co = &ctx->co;
+	char *name = arg, *val;
+	int crit = 0, *flag = NULL;
+	LDAP *ld = NULL;
+	LDAPControl *c;
+	size_t i;
+
+	while (*name == '!') {
+		crit++;
+		name++;
+	}
+	if ((val = strchr(name, '=')) != NULL)
+		*val++ = '\0';
+	if (strcasecmp(name, "manageDSAit") == 0)
+		flag = &co->managedsait;
+	else if (strcasecmp(name, "relax") == 0 ||
+	    strcasecmp(name, "manageDIT") == 0)
+		flag = &co->relax;
+	else if (strcasecmp(name, "noop") == 0)
+		flag = &co->noop;
+	if (flag != NULL) {
+		if (*flag) {
+			usage_error(ctx, "-e %s: given twice%s", name,
+			    flag == &co->managedsait ? " (-M is manageDSAit "
+			    "too)" : "");
+			usage_exit(ctx);
+		}
+		if (val != NULL) {
+			usage_error(ctx, "-e %s: no value expected", name);
+			usage_exit(ctx);
+		}
+		*flag = crit ? 2 : 1;
+		co->managedsait_e |= flag == &co->managedsait;
+		return 0;
+	}
+	if (strcasecmp(name, "assert") == 0) {
+		if (co->assertion != NULL || val == NULL || *val == '\0') {
+			usage_error(ctx, "-e assert%s", co->assertion ?
+			    ": given twice" : "=FILTER: a filter is needed");
+			usage_exit(ctx);
+		}
+		/* encoded now, so that a bad filter is a usage error */
+		if (ldap_initialize(&ld, NULL) != LDAP_SUCCESS ||
+		    ldap_create_assertion_control_value(ld, val,
+		    &co->assert_val) != LDAP_SUCCESS) {
+			if (ld != NULL)
+				ldap_unbind_ext(ld, NULL, NULL);
+			usage_error(ctx, "-e assert=%s: not an LDAP filter "
+			    "(RFC 4515)", val);
+			usage_exit(ctx);
+		}
+		ldap_unbind_ext(ld, NULL, NULL);
+		co->assertion = val;
+		co->assert_crit = crit ? 2 : 1;
+		return 0;
+	}
+	if (strcasecmp(name, "authzid") == 0) {
+		if (co->proxy_authzid != NULL || val == NULL || !crit) {
+			usage_error(ctx, "-e authzid: %s", co->proxy_authzid ?
+			    "given twice" : val == NULL ?
+			    "an authzid is needed (dn:DN or u:USER)" :
+			    "must be marked critical (-e '!authzid=...'), "
+			    "as RFC 4370 asks");
+			usage_exit(ctx);
+		}
+		co->proxy_authzid = val;
+		/* "!!" sends it non-critical, to test a server, as the tools */
+		co->authz_crit = crit > 1 ? 1 : 2;
+		return 0;
+	}
+	if (strcasecmp(name, "bauthzid") == 0 ||
+	    strcasecmp(name, "ppolicy") == 0 ||
+	    strcasecmp(name, "preread") == 0 ||
+	    strcasecmp(name, "postread") == 0 ||
+	    strcasecmp(name, "chaining") == 0 ||
+	    strcasecmp(name, "sessiontracking") == 0 ||
+	    strcasecmp(name, "abandon") == 0 ||
+	    strcasecmp(name, "cancel") == 0 ||
+	    strcasecmp(name, "ignore") == 0 ||
+	    strcasecmp(name, "backlog") == 0 ||
+	    strcasecmp(name, "proxydn") == 0) {
+		usage_error(ctx, "-e %s: an ldap tools extension ldaptrust "
+		    "does not take (it shows no bind response, read entry "
+		    "or chaining, and interrupts nothing); give it by OID "
+		    "if the server must see it", name);
+		usage_exit(ctx);
+	}
+	if (!is_oid(name)) {
+		usage_error(ctx, "-e %s: invalid general control name", name);
+		usage_exit(ctx);
+	}
+	for (i = 0; i < co->n_oid; i++)
+		if (strcmp(co->ctl_oid[i].ldctl_oid, name) == 0) {
+			usage_error(ctx, "-e %s: given twice", name);
+			usage_exit(ctx);
+		}
+	if (co->n_oid == CTL_OID_MAX) {
+		usage_error(ctx, "-e %s: more than %d controls by OID", name,
+		    CTL_OID_MAX);
+		usage_exit(ctx);
+	}
+	if ((c = reallocarray(co->ctl_oid, co->n_oid + 1, sizeof(*c))) == NULL)
+		return -1;
+	co->ctl_oid = c;
+	c = &c[co->n_oid];
+	memset(c, 0, sizeof(*c));
+	c->ldctl_oid = name;
+	c->ldctl_iscritical = crit ? 1 : 0;
+	if (val == NULL)
+		;
+	else if (val[0] == ':' && val[1] != ':') {
+		/* =:VALUE, as ldapsearch -E takes it */
+		if ((c->ldctl_value.bv_val = strdup(val + 1)) == NULL)
+			return -1;
+		c->ldctl_value.bv_len = strlen(val + 1);
+	} else if (b64_decode(val + (val[0] == ':' ? 2 : 0),
+	    &c->ldctl_value) == -1) {
+		/* =::BASE64, or =BASE64 as the tools' -e took it */
+		usage_error(ctx, "-e %s: the value is not base64 (=:TEXT "
+		    "gives it as text)", name);
+		usage_exit(ctx);
+	}
+	co->n_oid++;
+	return 0;
+}
+
+/*
+ * The controls of -M and -e for one request, after `extra' (a paged
+ * results or sync request of our own; NULL if none).  Reads carry
+ * manageDSAit, the proxied identity and the controls given by OID;
+ * writes (add, modify, delete, rename) also relax, noop and the
+ * assertion, which a search of the store's base would test on the base
+ * entry.  The array is ours and good until the next call.
+ */
+LDAPControl **
+conn_ctrls(struct ctx *ctx, int kind, LDAPControl *extra)
+{
+	static LDAPControl fixed[5], *list[1 + 5 + CTL_OID_MAX + 1];
+	struct conn_opts *co = &ctx->co;
+	size_t n = 0, f = 0, i;
+
+	if (extra != NULL)
+		list[n++] = extra;
+#define CTL(oid, crit, val, len) do {					\
+		fixed[f].ldctl_oid = (oid);				\
+		fixed[f].ldctl_iscritical = (crit) > 1;			\
+		fixed[f].ldctl_value.bv_val = (val);			\
+		fixed[f].ldctl_value.bv_len = (len);			\
+		list[n++] = &fixed[f++];				\
+	} while (0)
+	if (co->managedsait)
+		CTL(LDAP_CONTROL_MANAGEDSAIT, co->managedsait, NULL, 0);
+	if (co->proxy_authzid != NULL)
+		CTL(LDAP_CONTROL_PROXY_AUTHZ, co->authz_crit, co->proxy_authzid,
+		    strlen(co->proxy_authzid));
+	if (kind == CTL_WRITE) {
+		if (co->relax)
+			CTL(LDAP_CONTROL_RELAX, co->relax, NULL, 0);
+		if (co->noop)
+			CTL(LDAP_CONTROL_NOOP, co->noop, NULL, 0);
+		if (co->assertion != NULL)
+			CTL(LDAP_CONTROL_ASSERT, co->assert_crit,
+			    co->assert_val.bv_val, co->assert_val.bv_len);
+	}
+#undef CTL
+	for (i = 0; i < co->n_oid; i++)
+		list[n++] = &co->ctl_oid[i];
+	list[n] = NULL;
+	return n > 0 ? list : NULL;
+}
+
+/*
+ * The server's answer to a write sent with noop: "No Operation" (16654)
+ * is its "this would have been done", a success here.
+ */
+int
+noop_result(struct ctx *ctx, int err)
+{
+	if (ctx->co.noop && err == LDAP_X_NO_OPERATION)
+		return LDAP_SUCCESS;
+	return err;
+}
+
+/* After a success line: what noop made of it. */
+const char *
+noop_note(struct ctx *ctx)
+{
+	return ctx->co.noop ? " (noop: the server would have, nothing changed)" :
+	    "";
 }
 
 /* A usage error ends the run: EXIT_LOCAL, or what the command asked. */
@@ -134,6 +408,41 @@ common_opt(struct ctx *ctx, int c, char *arg)
 	case 'v': co->verbose++; break;
 	case 'n': co->dry_run = 1; break;
 	case 'b': co->base = arg; break;
+	case 'P':
+		/* the tools' v2 is gone here: no controls, no paging, no
+		 * StartTLS in LDAPv2, and the store needs all three */
+		if (strcmp(arg, "3") != 0) {
+			usage_error(ctx, "-P %s: only LDAP version 3 is spoken"
+			    "%s", arg, strcmp(arg, "2") == 0 ? " (LDAPv2 "
+			    "carries no controls, so no paged search, no "
+			    "sync, no StartTLS: the store needs them)" : "");
+			usage_exit(ctx);
+		}
+		break;
+	case 'M':
+		if (co->managedsait >= 2 || co->managedsait_e) {
+			usage_error(ctx, "-M: given twice%s", co->managedsait_e ?
+			    " (-e manageDSAit is -M too)" : " (-MM is critical)");
+			usage_exit(ctx);
+		}
+		co->managedsait++;
+		break;
+	case 'e':
+		return general_control(ctx, arg) == -1 ? -1 : 1;
+	case 'E':
+		usage_error(ctx, "-E %s: ldaptrust takes no search extensions: "
+		    "it pages its searches itself, sorts and filters what it "
+		    "shows, and syncs with sync; -e gives a control to every "
+		    "request", arg);
+		usage_exit(ctx);
+	case 'c': co->contoper = 1; break;
+	case 'f':
+		if (co->infile != NULL) {
+			usage_error(ctx, "-f given twice");
+			usage_exit(ctx);
+		}
+		co->infile = arg;
+		break;
 	case 'o':
 		/* the one ldap tools -o option that matters here */
 		if (strncmp(arg, "nettimeout=", 11) == 0) {
@@ -228,8 +537,23 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 	opterr = 0;
 	for (;;) {
 		c = getopt_long(argc, argv, sopts, lopts, NULL);
-		if (c == -1)
+		if (c == -1) {
+			const struct command *cmd;
+
+			/* -f is a list of aliases: only for who reads one */
+			if (ctx->co.infile != NULL && ctx->cmd != NULL &&
+			    (cmd = command_find(ctx->cmd)) != NULL &&
+			    !cmd->takes_list) {
+				usage_error(ctx, "-f %s: -f gives the aliases of "
+				    "delete and redecorate; %s", ctx->co.infile,
+				    strcmp(ctx->cmd, "import") == 0 ?
+				    "import reads its certificates from the "
+				    "FILE it is given (LDIF goes to ldapadd "
+				    "-f)" : "this command reads no list");
+				usage_exit(ctx);
+			}
 			return -1;
+		}
 		if (c == 'p' || (c == 'h' && strcmp(argv[optind - 1], "--help") != 0)) {
 			usage_error(ctx, "-%c: the ldap tools dropped -h HOST and "
 			    "-p PORT in OpenLDAP 2.5: use -H ldap://HOST:PORT "
@@ -342,6 +666,7 @@ op_result_but(struct ctx *ctx, int msgid, const char *what,
 		ld_fail(ctx, what, err);
 		goto done;
 	}
+	err = noop_result(ctx, err);
 	if (err != LDAP_SUCCESS && err != quiet)
 		ldap_fail(what, err, matched, text);
 done:
@@ -636,6 +961,14 @@ conn_close(struct ctx *ctx)
 		free(ctx->co.passwd);
 		ctx->co.passwd = NULL;
 	}
+	/* the controls of -e, at the end of the run (sync reconnects) */
+	while (ctx->co.n_oid > 0)
+		free(ctx->co.ctl_oid[--ctx->co.n_oid].ldctl_value.bv_val);
+	free(ctx->co.ctl_oid);
+	ctx->co.ctl_oid = NULL;
+	ber_memfree(ctx->co.assert_val.bv_val);
+	ctx->co.assert_val.bv_val = NULL;
+	ctx->co.assertion = NULL;
 }
 
 /* The store's base: -b, else BASE from ldap.conf; NULL (and told) if none. */

@@ -25,11 +25,11 @@ static const struct command commands[] = {
 	    "  --expiring DAYS      only certificates expiring within DAYS days\n"
 	    "  --expired            only expired certificates\n"
 	    "  --ca                 only CA certificates\n"
-	    "  --json               a JSON array instead of a table\n", 0 },
+	    "  --json               a JSON array instead of a table\n", 0, 0 },
 	{ "show", cmd_show,
 	    "show [--json] ALIAS",
 	    "every fact about one certificate",
-	    "  --json               a JSON object instead of text\n", 0 },
+	    "  --json               a JSON object instead of text\n", 0, 0 },
 	{ "import", cmd_import,
 	    "import [--all] [--description TEXT] [-n] ALIAS FILE\n"
 	    "   or: ldaptrust [options] import --alias-from subject [--all]\n"
@@ -50,36 +50,40 @@ static const struct command commands[] = {
 	    "  --fingerprint SHA256 import only if the pick has this SHA-256 fingerprint\n"
 	    "  --description TEXT   description of the entry\n"
 	    "  --yes                do not ask (required when not on a terminal)\n"
-	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0 },
+	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0, 0 },
 	{ "export", cmd_export,
 	    "export [--der] [--force] ALIAS [FILE] | export --all [--force] [FILE]",
 	    "write a certificate (or the whole store) to a file",
 	    "  --der                DER instead of PEM (one certificate only)\n"
 	    "  --all                every certificate as one PEM bundle\n"
 	    "  --force              overwrite FILE if it exists\n"
-	    "Without FILE (or with -) the output goes to standard output.\n", 0 },
+	    "Without FILE (or with -) the output goes to standard output.\n", 0, 0 },
 	{ "delete", cmd_delete,
-	    "delete [--yes] [-n] ALIAS...",
+	    "delete [--yes] [-n] [-c] ALIAS... | delete [--yes] [-n] [-c] -f FILE",
 	    "remove certificates",
 	    "  --yes                do not ask (required when not on a terminal)\n"
-	    "  -n, --dry-run        show what would be deleted\n", 0 },
+	    "  -n, --dry-run        show what would be deleted\n"
+	    "  -f FILE              the aliases, one a line (- : standard input)\n"
+	    "  -c                   go on after a refusal\n", 0, 1 },
 	{ "rename", cmd_rename,
 	    "rename [-n] OLD NEW",
 	    "change a certificate's alias",
-	    "  -n, --dry-run        show what would be renamed\n", 0 },
+	    "  -n, --dry-run        show what would be renamed\n", 0, 0 },
 	{ "redecorate", cmd_redecorate,
-	    "redecorate [-n] ALIAS... | redecorate [-n] --all",
+	    "redecorate [-n] [-c] ALIAS... | -f FILE | --all",
 	    "have the server decorate certificates again",
 	    "  --all                every certificate whose stored facts are not\n"
 	    "                       those of its certificate\n"
-	    "  -n, --dry-run        show what would be rewritten\n", 0 },
+	    "  -n, --dry-run        show what would be rewritten\n"
+	    "  -f FILE              the aliases, one a line (- : standard input)\n"
+	    "  -c                   go on after a refusal\n", 0, 1 },
 	{ "expiring", cmd_expiring,
 	    "expiring [--days N] [--json]",
 	    "for monitoring: exit 0 ok, 1 expiring, 2 expired, 3 unknown",
 	    "  --days N             the warning window in days (default 30)\n"
 	    "  --json               a JSON object instead of text\n",
 	    /* a monitoring plugin: a usage error is "unknown", not "warning" */
-	    EXIT_UNKNOWN },
+	    EXIT_UNKNOWN, 0 },
 	{ "status", cmd_status,
 	    "status [--json]",
 	    "for monitoring: the store's export and TLS, from cn=Monitor",
@@ -87,13 +91,13 @@ static const struct command commands[] = {
 	    "Exit 0 OK, 1 WARNING (entries left out or undecorated, replicated\n"
 	    "certificates not exported, a TLS rebuild failed), 2 CRITICAL (the\n"
 	    "export is failing), 3 UNKNOWN.\n",
-	    EXIT_UNKNOWN },
+	    EXIT_UNKNOWN, 0 },
 	{ "verify", cmd_verify,
 	    "verify [--starttls ldap] [--name NAME] [--timeout SECONDS] HOST:PORT",
 	    "does the store trust that TLS server? exit 0 yes, 1 no",
 	    "  --starttls ldap      a plain LDAP port: StartTLS first\n"
 	    "  --name NAME          the host name to check (default: HOST)\n"
-	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0 },
+	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0, 0 },
 	{ "sync", cmd_sync,
 	    "sync [--dir DIR] [--bundle FILE] [--exec CMD] [--state FILE] [--watch]",
 	    "write the store to a hashed CA directory and/or a PEM bundle",
@@ -102,8 +106,8 @@ static const struct command commands[] = {
 	    "  --exec CMD           run CMD (with /bin/sh) after the files changed\n"
 	    "  --state FILE         where the sync state is kept (default:\n"
 	    "                       DIR/.ldaptrust-sync/state or FILE.sync-state)\n"
-	    "  --watch              stay connected and follow changes (RFC 4533)\n", 0 },
-	{ NULL, NULL, NULL, NULL, NULL, 0 }
+	    "  --watch              stay connected and follow changes (RFC 4533)\n", 0, 0 },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };
 
 const struct command *

@@ -50,7 +50,24 @@ struct conn_opts {
 	int		 verbose;	/* -v */
 	int		 dry_run;	/* -n */
 	char		*base;		/* -b */
+	int		 contoper;	/* -c: go on after a refusal */
+	char		*infile;	/* -f: aliases, one a line */
+	/* -M and -e: 0 not asked, 1 non-critical, 2 critical (the "!") */
+	int		 managedsait;
+	int		 managedsait_e;	/* it came from -e, not -M */
+	int		 relax;
+	int		 noop;
+	int		 assert_crit;
+	char		*assertion;	/* -e assert=FILTER */
+	struct berval	 assert_val;	/* its BER encoding */
+	int		 authz_crit;
+	char		*proxy_authzid;	/* -e !authzid=dn:... */
+	LDAPControl	*ctl_oid;	/* -e [!]OID[=value] */
+	size_t		 n_oid;
 };
+
+/* Which requests a control of -M/-e goes with. */
+enum { CTL_READ, CTL_WRITE };
 
 struct ctx {
 	struct conn_opts co;
@@ -73,6 +90,7 @@ struct command {
 	const char	*summary;
 	const char	*help;		/* the command's own options */
 	int		 usage_status;	/* exit status of a usage error (0: EXIT_LOCAL) */
+	int		 takes_list;	/* reads -f FILE: aliases, one a line */
 };
 
 /* conn.c */
@@ -88,6 +106,9 @@ int	 ld_fail(struct ctx *, const char *, int);
 int	 exit_status(int);
 int	 op_result(struct ctx *, int, const char *, LDAPMessage **);
 int	 op_result_but(struct ctx *, int, const char *, LDAPMessage **, int);
+LDAPControl **conn_ctrls(struct ctx *, int, LDAPControl *);
+int	 noop_result(struct ctx *, int);
+const char *noop_note(struct ctx *);
 void	 warnx_(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 usage_error(struct ctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -136,6 +157,8 @@ void	 cert_list_trim(struct cert_list *, size_t);
 char	*entry_str(LDAP *, LDAPMessage *, const char *);
 int	 read_file(const char *, unsigned char **, size_t *);
 int	 write_file(const char *, const void *, size_t, int);
+int	 read_alias_list(struct ctx *, int, char **, char ***, int *);
+void	 free_alias_list(struct ctx *, char **);
 extern char *list_attrs[];
 
 /* out.c: tables, JSON and dates */

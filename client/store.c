@@ -140,7 +140,7 @@ store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
     char **attrs, entry_fn fn, void *arg)
 {
 	struct berval cookie = { 0, NULL };
-	LDAPControl *page = NULL, *ctrls[2] = { NULL, NULL }, **srvctrls = NULL;
+	LDAPControl *page = NULL, **srvctrls = NULL;
 	LDAPControl *resp;
 	LDAPMessage *msg = NULL;
 	char *matched = NULL, *text = NULL;
@@ -157,9 +157,9 @@ store_search(struct ctx *ctx, const char *base, int scope, const char *filter,
 			err = ld_fail(ctx, "paged results control", rc);
 			goto done;
 		}
-		ctrls[0] = page;
 		rc = ldap_search_ext(ctx->ld, base, scope, filter, attrs, 0,
-		    ctrls, NULL, NULL, LDAP_NO_LIMIT, &msgid);
+		    conn_ctrls(ctx, CTL_READ, page), NULL, NULL,
+		    LDAP_NO_LIMIT, &msgid);
 		if (rc != LDAP_SUCCESS) {
 			err = rc;
 			ld_fail(ctx, what, rc);
@@ -675,4 +675,89 @@ no_such_alias(struct ctx *ctx, const char *alias, const char *base)
 	snprintf(info, sizeof(info), "no certificate with this alias under %s",
 	    base);
 	return ldap_fail(what, LDAP_NO_SUCH_OBJECT, NULL, info);
+}
+
+/*
+ * The aliases a command acts on: its arguments, or with -f FILE the lines
+ * of FILE (- : standard input), one alias a line as ldapdelete -f reads
+ * DNs, empty lines skipped.  Not both: a delete of "these and those" is
+ * one slip from the wrong list.  *aliases is malloc()ed, *buf holds the
+ * file (NULL without -f); the caller frees both.  0 or an exit status.
+ */
+int
+read_alias_list(struct ctx *ctx, int argc, char **argv, char ***aliases,
+    int *n)
+{
+	unsigned char *buf = NULL;
+	char *p, *end, *nl, **list;
+	size_t len, lines = 0;
+	int i;
+
+	*aliases = NULL;
+	*n = 0;
+	if (ctx->co.infile == NULL) {
+		if ((list = calloc((size_t)argc + 1, sizeof(*list))) == NULL)
+			goto nomem;
+		for (i = 0; i < argc; i++)
+			list[i] = argv[i];
+		*aliases = list;
+		*n = argc;
+		return 0;
+	}
+	if (argc > 0)
+		return usage_error(ctx, "aliases on the command line or in "
+		    "-f %s, not both", ctx->co.infile);
+	if (read_file(ctx->co.infile, &buf, &len) == -1)
+		return EXIT_LOCAL;
+	if (memchr(buf, '\0', len) != NULL) {
+		warnx_("%s: holds a NUL byte: not a list of aliases",
+		    ctx->co.infile);
+		free(buf);
+		return EXIT_LOCAL;
+	}
+	for (p = (char *)buf; p < (char *)buf + len; p++)
+		if (*p == '\n')
+			lines++;
+	if ((list = calloc(lines + 2, sizeof(*list))) == NULL) {
+		free(buf);
+		goto nomem;
+	}
+	/* the buffer is the first slot's string: the caller frees list[0]
+	 * only through free_alias_list() */
+	end = (char *)buf + len;
+	for (p = (char *)buf, i = 1; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		*nl = '\0';
+		if (nl > p && nl[-1] == '\r')
+			nl[-1] = '\0';
+		if (*p != '\0')
+			list[i++] = p;
+	}
+	/* slot 0 keeps the buffer, the aliases start at slot 1 */
+	list[0] = (char *)buf;
+	*aliases = list + 1;
+	*n = i - 1;
+	if (*n == 0) {
+		warnx_("%s: no alias in it", ctx->co.infile);
+		free_alias_list(ctx, *aliases);
+		*aliases = NULL;
+		return EXIT_LOCAL;
+	}
+	return 0;
+nomem:
+	warnx_("out of memory");
+	return EXIT_LOCAL;
+}
+
+void
+free_alias_list(struct ctx *ctx, char **aliases)
+{
+	if (aliases == NULL)
+		return;
+	if (ctx->co.infile != NULL) {
+		free(aliases[-1]);
+		aliases--;
+	}
+	free(aliases);
 }

@@ -64,16 +64,16 @@ cmp -s "$T/before" "$T/after" && pass "refused writes changed nothing" || fail "
 as reader r ldapsearch -LLL -b "cn=a,$BASE" -s base tsStatus | grep -q '^tsStatus: valid' &&
 	pass "a reader sees tsStatus" || fail "reader tsStatus"
 
-# ldaptrust delete: a deletion the server refuses is reported and the
-# others still go ahead, as ldapdelete -c (the confirmation named them
-# all); the exit status is the refusal's code
+# ldaptrust delete -c: a deletion the server refuses is reported and the
+# others still go ahead, as ldapdelete -c; the exit status is the
+# refusal's code (without -c the first refusal stops: t335)
 for n in k1 locked k2; do
 	mkcert $n $ec
 	"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" \
 	    import $n "$C/$n.pem" >/dev/null || die "import $n"
 done
 expect_ldap 50 'delete "locked": Insufficient access (50)' "$LDAPTRUST" -x \
-    -H "$(uri 1)" -D "cn=writer,$SUFFIX" -w w -b "$BASE" delete --yes k1 locked k2
+    -H "$(uri 1)" -D "cn=writer,$SUFFIX" -w w -b "$BASE" -c delete --yes k1 locked k2
 check "the others were deleted, the refused one stays" test \
     "$(lsearch 1 -b "$BASE" -s one "(|(cn=k1)(cn=k2)(cn=locked))" cn | sed -n 's/^cn: //p')" = locked
 

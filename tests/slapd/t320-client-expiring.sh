@@ -56,7 +56,7 @@ expect_ldap 3 "Can't contact LDAP server" "$LDAPTRUST" -x -H "ldap://127.0.0.1:$
 expect_ldap 3 "--days" lt expiring --days soon
 # a usage error is "unknown" wherever the bad option stands: the monitoring
 # example puts the connection options before the command
-expect_ldap 3 "unknown option -P" "$LDAPTRUST" -x -H "$(uri 1)" -P 3 -b "$BASE" expiring
+expect_ldap 3 "-P 2: only LDAP version 3" "$LDAPTRUST" -x -H "$(uri 1)" -P 2 -b "$BASE" expiring
 expect_ldap 3 "-o foo" "$LDAPTRUST" -o foo -x -H "$(uri 1)" expiring
 expect_ldap 3 "dropped -h HOST" "$LDAPTRUST" -h localhost -x expiring
 expect_ldap 3 "unknown option -a" "$LDAPTRUST" -a never -x expiring
