@@ -6,7 +6,9 @@
  * handed to ldap_initialize(), every other default comes from libldap.
  * SASL binds use our own interaction callback (no liblutil): values given
  * with -U/-R/-X/-w win, otherwise the user is asked on the terminal unless
- * -Q; EXTERNAL over ldapi:/// needs no answer at all.
+ * -Q; EXTERNAL over ldapi:/// needs no answer at all.  The tools' -M and
+ * -e controls are kept here and handed to each request by conn_ctrls();
+ * -c and -f are only read here, the commands that act on lists use them.
  */
 #include <errno.h>
 #include <fcntl.h>
