@@ -34,8 +34,8 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 	}
 	if (optind >= argc && ctx->co.infile == NULL)
 		return usage_error(ctx, "which ALIAS? (or -f FILE)");
-	if ((rc = read_alias_list(ctx, argc - optind, argv + optind, &aliases,
-	    &n)) != 0)
+	if ((rc = read_list(ctx, argc - optind, argv + optind, &aliases,
+	    &n, "alias")) != 0)
 		return rc;
 	rc = EXIT_LOCAL;
 	for (i = 0; i < n; i++)
@@ -107,7 +107,7 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 	}
 done:
 	cert_list_free(&list);
-	free_alias_list(ctx, aliases);
+	free_list(ctx, aliases);
 	return rc;
 }
 

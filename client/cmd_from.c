@@ -218,6 +218,9 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	}
 	if (from == NULL || optind != argc - 1)
 		return usage_error(ctx, "usage: import ALIAS --from HOST:PORT");
+	if (ctx->co.infile != NULL)
+		return usage_error(ctx, "-f %s: import --from imports one "
+		    "certificate, from one server", ctx->co.infile);
 	alias = argv[optind];
 	if (alias_check(alias, err, sizeof(err)) == -1) {
 		warnx_("\"%s\": bad alias: %s", alias, err);

@@ -534,55 +534,22 @@ import_many(struct import *im, const char *base)
 	return exit_status(first_rc);
 }
 
-int
-cmd_import(struct ctx *ctx, int argc, char **argv)
+/*
+ * One FILE, as one run of "import" would take it; the connection is made
+ * by the first FILE that needs one and kept for the others.  0 or an
+ * exit status, the error shown.
+ */
+static int
+import_file(struct ctx *ctx, const struct import *opts, const char *file)
 {
 	static char *fp_attrs[] = { "cn", "tsFingerprintSHA256", NULL };
 	struct import im;
 	const char *base;
-	char msg[128];
-	int c, rc = EXIT_LOCAL;
+	int rc = EXIT_LOCAL;
 	size_t i;
 
-	/* import ALIAS --from HOST:PORT fetches from a server: cmd_from.c */
-	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--from") == 0 ||
-		    strncmp(argv[i], "--from=", 7) == 0)
-			return cmd_import_from(ctx, argc, argv);
-
-	memset(&im, 0, sizeof(im));
-	im.ctx = ctx;
-	while ((c = opt_next(ctx, argc, argv, "", longopts)) != -1) {
-		switch (c) {
-		case OPT_ALL: im.all = 1; break;
-		case OPT_ALIAS_FROM:
-			if (strcmp(optarg, "subject") != 0)
-				return usage_error(ctx, "--alias-from %s: only "
-				    "'subject' is known", optarg);
-			im.from_subject = 1;
-			break;
-		case OPT_DESCRIPTION: im.description = optarg; break;
-		default:
-			return usage_error(ctx, "unexpected option");
-		}
-	}
-	if (im.from_subject && argc - optind == 1)
-		im.file = argv[optind];
-	else if (argc - optind == 2) {
-		im.alias = argv[optind];
-		im.file = argv[optind + 1];
-	} else
-		return usage_error(ctx, "ALIAS and FILE are needed%s",
-		    im.from_subject ? " (or FILE alone with --alias-from)" : "");
-	if (im.from_subject && im.alias != NULL)
-		return usage_error(ctx, "give ALIAS or --alias-from, not both");
-	if (im.alias != NULL && alias_check(im.alias, msg, sizeof(msg)) == -1) {
-		warnx_("\"%s\": bad alias: %s", im.alias, msg);
-		return EXIT_LOCAL;
-	}
-	if (im.description != NULL && *im.description == '\0')
-		return usage_error(ctx, "--description needs some text");
-
+	im = *opts;
+	im.file = file;
 	if (decode(&im) == -1)
 		goto done;
 	if (im.n > 1 && !im.all) {
@@ -601,7 +568,7 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 		rc = 0;
 		goto done;
 	}
-	if ((rc = conn_open(ctx)) != 0)
+	if (ctx->ld == NULL && (rc = conn_open(ctx)) != 0)
 		goto done;
 	if ((base = conn_base(ctx)) == NULL) {
 		rc = EXIT_LOCAL;
@@ -629,5 +596,84 @@ done:
 	free(im.items);
 	ts_blobs_free(im.certs, im.n);
 	cert_list_free(&im.existing);
+	return rc;
+}
+
+int
+cmd_import(struct ctx *ctx, int argc, char **argv)
+{
+	struct import im;
+	char msg[128], **files = NULL;
+	int c, k, n, rc = EXIT_LOCAL, rc_file;
+	size_t i;
+
+	/* import ALIAS --from HOST:PORT fetches from a server: cmd_from.c */
+	for (i = 1; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--from") == 0 ||
+		    strncmp(argv[i], "--from=", 7) == 0)
+			return cmd_import_from(ctx, argc, argv);
+
+	memset(&im, 0, sizeof(im));
+	im.ctx = ctx;
+	while ((c = opt_next(ctx, argc, argv, "", longopts)) != -1) {
+		switch (c) {
+		case OPT_ALL: im.all = 1; break;
+		case OPT_ALIAS_FROM:
+			if (strcmp(optarg, "subject") != 0)
+				return usage_error(ctx, "--alias-from %s: only "
+				    "'subject' is known", optarg);
+			im.from_subject = 1;
+			break;
+		case OPT_DESCRIPTION: im.description = optarg; break;
+		default:
+			return usage_error(ctx, "unexpected option");
+		}
+	}
+	/*
+	 * ALIAS FILE, or with --alias-from subject FILE... (or -f LIST of
+	 * FILEs): each certificate named after its subject, so that
+	 * several files need no aliases.
+	 */
+	if (ctx->co.infile != NULL && !im.from_subject)
+		return usage_error(ctx, "-f %s: a list of FILEs to import "
+		    "with --alias-from subject (ALIAS FILE imports one)",
+		    ctx->co.infile);
+	if (im.from_subject) {
+		/* every argument is a FILE: an ALIAS given by mistake is
+		 * a file not found, and stops the run before the others */
+		if (argc - optind < 1 && ctx->co.infile == NULL)
+			return usage_error(ctx, "which FILE? (or -f LIST)");
+	} else if (argc - optind == 2) {
+		im.alias = argv[optind];
+		optind++;
+	} else
+		return usage_error(ctx, "ALIAS and FILE are needed%s",
+		    argc - optind > 2 ? " (several FILEs take --alias-from "
+		    "subject)" : "");
+	if (im.alias != NULL && alias_check(im.alias, msg, sizeof(msg)) == -1) {
+		warnx_("\"%s\": bad alias: %s", im.alias, msg);
+		return EXIT_LOCAL;
+	}
+	if (im.description != NULL && *im.description == '\0')
+		return usage_error(ctx, "--description needs some text");
+	if ((rc = read_list(ctx, argc - optind, argv + optind, &files, &n,
+	    "file")) != 0)
+		return rc;
+
+	/* as ldapmodify: a FILE that fails stops the run, unless -c */
+	rc = 0;
+	for (k = 0; k < n; k++) {
+		if ((rc_file = import_file(ctx, &im, files[k])) == 0)
+			continue;
+		rc = rc_file;
+		if (ctx->co.contoper)
+			continue;
+		if (k + 1 < n)
+			warnx_("import: stopped at %s: %d file%s not read "
+			    "(-c goes on)", files[k], n - k - 1,
+			    n - k - 1 == 1 ? "" : "s");
+		break;
+	}
+	free_list(ctx, files);
 	return rc;
 }

@@ -190,8 +190,8 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 	if (all == (optind < argc || ctx->co.infile != NULL))
 		return usage_error(ctx, all ? "--all or ALIAS..., not both" :
 		    "which ALIAS? (or -f FILE, or --all)");
-	if (!all && (rc = read_alias_list(ctx, argc - optind, argv + optind,
-	    &aliases, &n_alias)) != 0)
+	if (!all && (rc = read_list(ctx, argc - optind, argv + optind,
+	    &aliases, &n_alias, "alias")) != 0)
 		return rc;
 	rc = EXIT_LOCAL;
 	for (i = 0; i < n_alias; i++)
@@ -254,7 +254,7 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 		    "rewritten (-c goes on)", list.n - k);
 	rc = rd.rc;
 done:
-	free_alias_list(ctx, aliases);
+	free_list(ctx, aliases);
 	cert_list_free(&list);
 	ts_cert_free(rd.cert);
 	free(attrs);

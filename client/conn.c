@@ -96,8 +96,9 @@ opt_usage_common(FILE *fp)
 "                 [!]manageDSAit, [!]relax, [!]noop (writes),\n"
 "                 [!]assert=FILTER (writes), !authzid=AUTHZID,\n"
 "                 [!]OID[=:VALUE|::BASE64]\n"
-"  -c             go on after a refusal (delete, redecorate, import --all)\n"
-"  -f FILE        the aliases of delete or redecorate, one a line\n"
+"  -c             go on after a refusal (delete, redecorate, import)\n"
+"  -f FILE        the aliases of delete or redecorate, the FILEs of\n"
+"                 import --alias-from subject, one a line\n"
 "  --help         this help\n", fp);
 }
 
@@ -547,11 +548,9 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 			    (cmd = command_find(ctx->cmd)) != NULL &&
 			    !cmd->takes_list) {
 				usage_error(ctx, "-f %s: -f gives the aliases of "
-				    "delete and redecorate; %s", ctx->co.infile,
-				    strcmp(ctx->cmd, "import") == 0 ?
-				    "import reads its certificates from the "
-				    "FILE it is given (LDIF goes to ldapadd "
-				    "-f)" : "this command reads no list");
+				    "delete and redecorate, the FILEs of import; "
+				    "%s reads no list (LDIF goes to ldapadd -f)",
+				    ctx->co.infile, ctx->cmd);
 				usage_exit(ctx);
 			}
 			return -1;

@@ -33,12 +33,14 @@ static const struct command commands[] = {
 	{ "import", cmd_import,
 	    "import [--all] [--description TEXT] [-n] ALIAS FILE\n"
 	    "   or: ldaptrust [options] import --alias-from subject [--all]\n"
-	    "       [--description TEXT] [-n] FILE",
+	    "       [--description TEXT] [-n] [-c] FILE... | -f LIST",
 	    "add certificates from a PEM, DER or PKCS#7 file",
 	    "  --all                import every certificate of a bundle\n"
 	    "  --alias-from subject name each certificate after its subject's CN\n"
 	    "  --description TEXT   description of the entries\n"
 	    "  -n, --dry-run        show what would be imported\n"
+	    "  -f LIST              the FILEs, one a line (with --alias-from)\n"
+	    "  -c                   go on after a FILE with a refusal\n"
 	    "FILE may be - for standard input.\n"
 	    "\nimport [--starttls ldap] [--pick leaf|root|N] [--fingerprint SHA256]\n"
 	    "       [--description TEXT] [--timeout SECONDS] [--yes] [-n]\n"
@@ -50,7 +52,7 @@ static const struct command commands[] = {
 	    "  --fingerprint SHA256 import only if the pick has this SHA-256 fingerprint\n"
 	    "  --description TEXT   description of the entry\n"
 	    "  --yes                do not ask (required when not on a terminal)\n"
-	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0, 0 },
+	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0, 1 },
 	{ "export", cmd_export,
 	    "export [--der] [--force] ALIAS [FILE] | export --all [--force] [FILE]",
 	    "write a certificate (or the whole store) to a file",

@@ -157,8 +157,9 @@ void	 cert_list_trim(struct cert_list *, size_t);
 char	*entry_str(LDAP *, LDAPMessage *, const char *);
 int	 read_file(const char *, unsigned char **, size_t *);
 int	 write_file(const char *, const void *, size_t, int);
-int	 read_alias_list(struct ctx *, int, char **, char ***, int *);
-void	 free_alias_list(struct ctx *, char **);
+int	 read_list(struct ctx *, int, char **, char ***, int *,
+	    const char *);
+void	 free_list(struct ctx *, char **);
 extern char *list_attrs[];
 
 /* out.c: tables, JSON and dates */

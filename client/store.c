@@ -678,15 +678,16 @@ no_such_alias(struct ctx *ctx, const char *alias, const char *base)
 }
 
 /*
- * The aliases a command acts on: its arguments, or with -f FILE the lines
- * of FILE (- : standard input), one alias a line as ldapdelete -f reads
- * DNs, empty lines skipped.  Not both: a delete of "these and those" is
- * one slip from the wrong list.  *aliases is malloc()ed, *buf holds the
- * file (NULL without -f); the caller frees both.  0 or an exit status.
+ * The aliases (or files: what) a command acts on: its arguments, or with
+ * -f FILE the lines of FILE (- : standard input), one a line as
+ * ldapdelete -f reads DNs, empty lines skipped.  Not both: a delete of
+ * "these and those" is one slip from the wrong list.  *aliases is
+ * malloc()ed, with the file's text before it when -f was given: the
+ * caller frees it with free_list().  0 or an exit status.
  */
 int
-read_alias_list(struct ctx *ctx, int argc, char **argv, char ***aliases,
-    int *n)
+read_list(struct ctx *ctx, int argc, char **argv, char ***aliases, int *n,
+    const char *what)
 {
 	unsigned char *buf = NULL;
 	char *p, *end, *nl, **list;
@@ -705,13 +706,13 @@ read_alias_list(struct ctx *ctx, int argc, char **argv, char ***aliases,
 		return 0;
 	}
 	if (argc > 0)
-		return usage_error(ctx, "aliases on the command line or in "
-		    "-f %s, not both", ctx->co.infile);
+		return usage_error(ctx, "%ss on the command line or in -f %s, "
+		    "not both", what, ctx->co.infile);
 	if (read_file(ctx->co.infile, &buf, &len) == -1)
 		return EXIT_LOCAL;
 	if (memchr(buf, '\0', len) != NULL) {
-		warnx_("%s: holds a NUL byte: not a list of aliases",
-		    ctx->co.infile);
+		warnx_("%s: holds a NUL byte: not a list of %ss",
+		    ctx->co.infile, what);
 		free(buf);
 		return EXIT_LOCAL;
 	}
@@ -722,8 +723,6 @@ read_alias_list(struct ctx *ctx, int argc, char **argv, char ***aliases,
 		free(buf);
 		goto nomem;
 	}
-	/* the buffer is the first slot's string: the caller frees list[0]
-	 * only through free_alias_list() */
 	end = (char *)buf + len;
 	for (p = (char *)buf, i = 1; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
@@ -739,8 +738,8 @@ read_alias_list(struct ctx *ctx, int argc, char **argv, char ***aliases,
 	*aliases = list + 1;
 	*n = i - 1;
 	if (*n == 0) {
-		warnx_("%s: no alias in it", ctx->co.infile);
-		free_alias_list(ctx, *aliases);
+		warnx_("%s: no %s in it", ctx->co.infile, what);
+		free_list(ctx, *aliases);
 		*aliases = NULL;
 		return EXIT_LOCAL;
 	}
@@ -751,7 +750,7 @@ nomem:
 }
 
 void
-free_alias_list(struct ctx *ctx, char **aliases)
+free_list(struct ctx *ctx, char **aliases)
 {
 	if (aliases == NULL)
 		return;

@@ -212,6 +212,28 @@ expect_ldap 1 "no alias in it" lt delete --yes -f "$T/empty"
 expect_ldap 1 "not both" lt delete --yes -f "$T/list2" a3
 expect_ldap 1 "-f given twice" lt -f "$T/list2" -f "$T/list2" delete --yes
 expect_ldap 1 "$T/nothere" lt delete --yes -f "$T/nothere"
-expect_ldap 1 "import reads its certificates from the FILE it is given" lt -f "$T/list" import x "$C/new.pem"
-expect_ldap 1 "this command reads no list" lt list -f "$T/list"
+expect_ldap 1 "a list of FILEs to import with --alias-from subject" lt -f "$T/list" import x "$C/new.pem"
+expect_ldap 1 "import --from imports one certificate" lt -f "$T/list" import x --from 127.0.0.1:1 --yes
+expect_ldap 1 "list reads no list" lt list -f "$T/list"
 check "a3 still there" there a3
+
+# --- several FILEs: import --alias-from subject FILE... | -f LIST ------------------
+for n in s1 s2 s3 s4; do mkcert $n $ec; done
+# without -c the first FILE refused stops the run, as ldapmodify
+out=$(lt import --alias-from subject "$C/s1.pem" "$C/weak.pem" "$C/s2.pem" 2>&1); rc=$?
+check "import FILE...: exit 19" test $rc = 19
+check "import FILE...: s1 imported" there s1
+check "import FILE...: the refusal shown" contains "RSA key of 1024 bits" "$out"
+check "import FILE...: says it stopped" contains "import: stopped at $C/weak.pem: 1 file not read (-c goes on)" "$out"
+check "import FILE...: s2 not read" gone s2
+# with -c every FILE is tried; the exit status is the last refusal's
+out=$(lt -c -e 'assert=(!(cn=s3))' import --alias-from subject "$C/weak.pem" "$C/s2.pem" "$C/s3.pem" 2>&1); rc=$?
+check "import -c FILE...: exit 122, the last refusal's" test $rc = 122
+check "import -c FILE...: s2 imported" there s2
+check "import -c FILE...: s3 refused by the assertion" gone s3
+printf '%s\n' "$C/s3.pem" "$C/s4.pem" > "$T/files"
+out=$(lt -f "$T/files" import --alias-from subject 2>&1) || fail "import -f: $out"
+check "import -f: s3 imported" there s3
+check "import -f: s4 imported" there s4
+expect_ldap 1 "files on the command line or in -f" lt -f "$T/files" import --alias-from subject "$C/s1.pem"
+expect_ldap 1 "several FILEs take --alias-from subject" lt import x "$C/s1.pem" "$C/s2.pem"
