@@ -710,6 +710,12 @@ read_list(struct ctx *ctx, int argc, char **argv, char ***aliases, int *n,
 		    "not both", what, ctx->co.infile);
 	if (read_file(ctx->co.infile, &buf, &len) == -1)
 		return EXIT_LOCAL;
+	/* room for the last line's NUL when the file ends without '\n' */
+	if ((p = realloc(buf, len + 1)) == NULL) {
+		free(buf);
+		goto nomem;
+	}
+	buf = (unsigned char *)p;
 	if (memchr(buf, '\0', len) != NULL) {
 		warnx_("%s: holds a NUL byte: not a list of %ss",
 		    ctx->co.infile, what);
@@ -719,7 +725,7 @@ read_list(struct ctx *ctx, int argc, char **argv, char ***aliases, int *n,
 	for (p = (char *)buf; p < (char *)buf + len; p++)
 		if (*p == '\n')
 			lines++;
-	if ((list = calloc(lines + 2, sizeof(*list))) == NULL) {
+	if ((list = calloc(lines + 3, sizeof(*list))) == NULL) {
 		free(buf);
 		goto nomem;
 	}
