@@ -131,6 +131,9 @@ check "as the writer: modifiersName is the writer" test \
 out=$(lt -e '!authzid=dn:cn=reader,o=ts' list 2>&1) || fail "as the reader, list: $out"
 check "the reader lists" contains "r2" "$out"
 expect_ldap 1 "must be marked critical" lt -e 'authzid=dn:cn=reader,o=ts' list
+# "!!" sends it non-critical, as the tools do to test a server (slapd 2.5
+# takes it so)
+expect_ldap 50 'delete "r2": Insufficient access (50)' lt -e '!!authzid=dn:cn=reader,o=ts' delete --yes r2
 expect_ldap 1 "an authzid is needed" lt -e '!authzid' list
 
 # --- -e OID: any control, text or base64 value, critical or not ------------------
@@ -186,6 +189,11 @@ out=$(lt -e 'assert=(!(cn=mix-3))' import --all mix "$C/mix.pem" 2>&1); rc=$?
 check "import --all: exit 19, the first refusal's" test $rc = 19
 check "import --all: went on" contains "3 certificates: 1 imported, 0 already present, 2 refused" "$out"
 lt delete --yes mix >/dev/null || fail "delete mix"
+# a bundle under noop: the server checks each, the summary says so
+out=$(lt -e noop import --all nb "$C/mix.pem" 2>&1); rc=$?
+check "noop import --all: exit 19 (weak is refused all the same)" test $rc = 19
+check "noop import --all: the summary says noop" contains "3 certificates: 2 imported, 0 already present, 1 refused (noop: the server would have, nothing changed)" "$out"
+check "noop import --all: nothing added" gone nb
 out=$(lt -c -e 'assert=(!(cn=mix-3))' import --all mix "$C/mix.pem" 2>&1); rc=$?
 check "import --all -c: exit 122, the last refusal's" test $rc = 122
 check "import --all -c: the same summary" contains "3 certificates: 1 imported, 0 already present, 2 refused" "$out"
