@@ -8,6 +8,7 @@
 
 #include "slap.h"
 #include "slap-config.h"
+#include "ldap_rq.h"
 
 #include "truststore.h"
 #include "ts_repl.h"
@@ -272,6 +273,34 @@ truststore_reopen( ConfigArgs *c )
 	db.bd_info = c->bi;
 	truststore_export_close( &db, ti );
 	return truststore_load( &db, ti );
+}
+
+/*
+ * Take one of our run queue tasks off for good, with slapd_rq.rq_mutex
+ * held (on return too), so that its job never runs on what the caller
+ * frees next; *taskp is NULL then.  Handed to the pool, it waits there
+ * while cn=config pauses the pool: its job is retracted.  It may also be
+ * running: an overlay's removal closes it after the pause
+ * (overlay_remove_cb()); then it is waited for (and may take itself off
+ * meanwhile).  At shutdown the pool is closed and runs nothing.
+ */
+void
+truststore_task_remove( struct re_s **taskp )
+{
+	while ( *taskp != NULL &&
+		ldap_pvt_runqueue_isrunning( &slapd_rq, *taskp ) ) {
+		if ( slapd_shutdown ||
+			ldap_pvt_thread_pool_retract( (*taskp)->pool_cookie ) > 0 ) {
+			ldap_pvt_runqueue_stoptask( &slapd_rq, *taskp );
+			break;
+		}
+		ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
+		ldap_pvt_thread_yield();
+		ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
+	}
+	if ( *taskp != NULL )
+		ldap_pvt_runqueue_remove( &slapd_rq, *taskp );
+	*taskp = NULL;
 }
 
 /* ---- reading the whole store ------------------------------------------ */

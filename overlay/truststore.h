@@ -9,6 +9,8 @@
 
 #include "tscert.h"
 
+struct re_s;
+
 
 typedef struct truststore_info {
 	BerVarray	ti_bases;	/* normalized bases; NULL = suffix */
@@ -57,7 +59,7 @@ typedef struct truststore_info {
 	unsigned long		ti_repl_refused;
 	struct berval		ti_monitor_ndn;	/* our cn=Monitor entry */
 	void			*ti_monitor_cb;
-	void			*ti_monitor_task;	/* waits for one */
+	struct re_s		*ti_monitor_task;	/* waits for one */
 	BackendDB		*ti_monitor_be;		/* bd_self, for it */
 } truststore_info;
 
@@ -157,6 +159,8 @@ void	truststore_new_ndn( Operation *op, struct berval *newdn );
 /* config cleanup: reread the database after bases or paths changed */
 struct config_args_s;
 int	truststore_reopen( struct config_args_s *c );
+/* with slapd_rq.rq_mutex held: off the run queue, its job never to run */
+void	truststore_task_remove( struct re_s **taskp );
 struct ts_cert *truststore_thread_cert( Operation *op );
 struct ts_cert *truststore_thread_cert_read( Operation *op );
 

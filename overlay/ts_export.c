@@ -496,12 +496,8 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 	if ( tx == NULL )
 		return;
 	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
-	if ( tx->tx_task ) {
-		if ( ldap_pvt_runqueue_isrunning( &slapd_rq, tx->tx_task ) )
-			ldap_pvt_runqueue_stoptask( &slapd_rq, tx->tx_task );
-		ldap_pvt_runqueue_remove( &slapd_rq, tx->tx_task );
-		tx->tx_task = NULL;
-	}
+	/* its job must not run on the state freed here */
+	truststore_task_remove( &tx->tx_task );
 	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 
 	/* what the last writes changed reaches the disk before we go */

@@ -302,8 +302,8 @@ truststore_monitor_register( BackendDB *be, truststore_info *ti )
 /*
  * A monitor database added through cn=config after the overlay opened:
  * looked for every few seconds, so that it shows the overlay without a
- * restart.  cn=config pauses the pool while it changes, so this task
- * never runs beside db_close.
+ * restart.  db_close takes it off the run queue so that it never runs
+ * beside or after it (truststore_task_remove()).
  */
 #define TS_MON_RETRY	3
 
@@ -363,14 +363,7 @@ truststore_monitor_db_close( BackendDB *be )
 	Entry *e;
 
 	ldap_pvt_thread_mutex_lock( &slapd_rq.rq_mutex );
-	if ( ti->ti_monitor_task != NULL ) {
-		if ( ldap_pvt_runqueue_isrunning( &slapd_rq,
-				ti->ti_monitor_task ) )
-			ldap_pvt_runqueue_stoptask( &slapd_rq,
-				ti->ti_monitor_task );
-		ldap_pvt_runqueue_remove( &slapd_rq, ti->ti_monitor_task );
-		ti->ti_monitor_task = NULL;
-	}
+	truststore_task_remove( &ti->ti_monitor_task );
 	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 	if ( cb == NULL )
 		return;
