@@ -80,6 +80,7 @@ struct ts_export {
 	size_t		 bsize, bcount;
 	struct xbucket	*dirty;
 	int		 bundle_dirty;
+	int		 bundle_unknown;	/* scanned: on disk, maybe right */
 	uint64_t	 next_id;
 	struct ts_export_batch *batch;
 	char		 err[512];
@@ -113,6 +114,7 @@ struct ts_export_batch {
 	char		*bbuf;
 	size_t		 blen;
 	int		 do_bundle;
+	int		 bundle_check;	/* compare with the disk first */
 	int		 bundle_ok;
 	int		 changed;
 	int		 failed;
@@ -780,6 +782,7 @@ ts_export_scan(struct ts_export *exp)
 	int dfd = -1, fd, idx, j, rc = -1;
 
 	exp->bundle_dirty = 1;
+	exp->bundle_unknown = 1;
 	if (exp->bundle != NULL)
 		sweep_bundle_dir(exp->bundle);
 	if (exp->dir == NULL)
@@ -990,8 +993,11 @@ ts_export_take(struct ts_export *exp, int what)
 	}
 	if (bt->dir != NULL)
 		exp->dirty = rest;
-	if (bt->do_bundle)
+	if (bt->do_bundle) {
 		exp->bundle_dirty = 0;
+		bt->bundle_check = exp->bundle_unknown;
+		exp->bundle_unknown = 0;
+	}
 	exp->batch = bt;
 	return bt;
 nomem:
@@ -1149,6 +1155,35 @@ done:
 	close(dfd);
 }
 
+/* Whether the regular file name in dfd holds exactly buf (any size). */
+static int
+same_content(int dfd, const char *name, const char *buf, size_t len)
+{
+	struct stat st;
+	char chunk[65536];
+	size_t got = 0;
+	ssize_t r;
+	int fd, same = 0;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size != len)
+		goto done;
+	while (got < len) {
+		r = read(fd, chunk, len - got < sizeof(chunk) ?
+		    len - got : sizeof(chunk));
+		if (r <= 0 || memcmp(chunk, buf + got, r) != 0)
+			goto done;
+		got += r;
+	}
+	same = 1;
+done:
+	close(fd);
+	return same;
+}
+
 static void
 run_bundle(struct ts_export_batch *bt)
 {
@@ -1169,6 +1204,16 @@ run_bundle(struct ts_export_batch *bt)
 	}
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		adderr(bt->err, "%s: %s", dir, strerror(errno));
+		goto done;
+	}
+	/*
+	 * After a scan (a start-up, a re-read), as for the directory's
+	 * files: one already right is not rewritten, and not reported as
+	 * changed, which would rebuild its readers' TLS contexts and cut
+	 * their connections for nothing.
+	 */
+	if (bt->bundle_check && same_content(dfd, base, bt->bbuf, bt->blen)) {
+		bt->bundle_ok = 1;
 		goto done;
 	}
 	if (write_tmp(bt, dfd, dir, bt->bbuf, bt->blen, 1, tmp,

@@ -72,6 +72,12 @@ typedef struct ts_export_state {
 	 * connections must be cut when it is.
 	 */
 	int			tx_removed;
+	/*
+	 * The TS_EXPORT_* files a re-read on a running server (cn=config)
+	 * changed: the task's first run rebuilds their users.  Set before
+	 * the task exists, then the task's alone.
+	 */
+	int			tx_reread;
 	/* for cn=Monitor, under tx_mutex */
 	time_t			tx_fail_since;	/* this run of failures began */
 	time_t			tx_inline_time;	/* the files last in line */
@@ -343,6 +349,10 @@ truststore_export_task( void *ctx, void *arg )
 	 * two and the next tick goes on, so that the pool, which cn=config
 	 * pauses, is not held.
 	 */
+	if ( tx->tx_reread ) {
+		truststore_export_tls( tx, tx->tx_reread, 1 );
+		tx->tx_reread = 0;
+	}
 	start = slap_get_time();
 	for ( i = 0; truststore_export_ready( tx ) && i < 100 &&
 			slap_get_time() - start < 2; i++ ) {
@@ -466,7 +476,7 @@ void
 truststore_export_loaded( truststore_info *ti, int ok )
 {
 	ts_export_state *tx = ti->ti_export;
-	int removed;
+	int removed, rc, changed = 0;
 
 	if ( tx == NULL )
 		return;
@@ -474,8 +484,21 @@ truststore_export_loaded( truststore_info *ti, int ok )
 		truststore_export_read( tx );
 		/* in batches: a large store is written in several */
 		while ( truststore_export_ready( tx ) &&
-			truststore_export_flush( tx, 1, &removed ) > 0 )
-			;
+			( rc = truststore_export_flush( tx, 1, &removed ) ) > 0 )
+			changed |= rc;
+		/*
+		 * A re-read on a running server (a base or a path changed, the
+		 * overlay added or enabled): TLS contexts built from the files
+		 * before may trust what the re-read took out.  It cannot tell
+		 * what left, so their users are rebuilt and their cached
+		 * connections cut as after a delete, by the task's first run,
+		 * or by the write that succeeds when one failed here.
+		 */
+		if ( slapMode & SLAP_SERVER_RUNNING ) {
+			tx->tx_reread = changed;
+			if ( ts_export_pending( tx->tx_exp ) )
+				tx->tx_removed = TS_EXPORT_DIR | TS_EXPORT_BUNDLE;
+		}
 	} else {
 		truststore_export_unread( tx );
 	}

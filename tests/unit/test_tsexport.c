@@ -610,6 +610,31 @@ main(void)
 	ts_export_free(exp);
 	exp = exp2;
 
+	/*
+	 * Another start-up (or a re-read) over files in line writes nothing,
+	 * the bundle included: the TLS contexts that read it are rebuilt,
+	 * and their connections cut, only when a file changed.
+	 */
+	{
+		struct ts_export *exp3 = ts_export_new();
+		ino_t bi = inode(tmpl, "bundle.pem");
+
+		ts_export_set_dir(exp3, dir);
+		ts_export_set_bundle(exp3, bundle);
+		for (i = 0; i < nmodel; i++)
+			ts_export_put(exp3, model[i].key, model[i].key,
+			    model[i].c->der, model[i].c->len);
+		CHECK(ts_export_scan(exp3) == 0, "rescan: %s",
+		    ts_export_error(exp3));
+		CHECK(ts_export_flush(exp3, TS_EXPORT_DIR | TS_EXPORT_BUNDLE)
+		    == 0, "a rescan of files in line changes none: %s",
+		    ts_export_error(exp3));
+		CHECK(inode(tmpl, "bundle.pem") == bi,
+		    "the bundle in line is not rewritten");
+		CHECK(ts_export_pending(exp3) == 0, "nothing left pending");
+		ts_export_free(exp3);
+	}
+
 	/* a failed write: the catalogue goes on, a later flush recovers */
 	{
 		char moved[1024];
