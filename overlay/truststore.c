@@ -786,14 +786,18 @@ static ConfigTable truststore_cfg[] = {
 	  "DESC 'tsStatus says expiring this many days before the end' "
 	  "EQUALITY integerMatch "
 	  "SYNTAX OMsInteger SINGLE-VALUE )", NULL, { 0 } },
+	/*
+	 * ARG_QUOTE: cn=config takes the value whole, as slaptest writes it
+	 * (unquoted), so that a path may hold spaces.
+	 */
 	{ "truststore-export-dir", "directory", 2, 2, 0,
-	  ARG_STRING|ARG_MAGIC|TS_EXPORT_CF_DIR, truststore_export_cf,
+	  ARG_STRING|ARG_QUOTE|ARG_MAGIC|TS_EXPORT_CF_DIR, truststore_export_cf,
 	  "( " TS_CFG_AT( 10 ) " NAME 'olcTrustStoreExportDir' "
 	  "DESC 'Directory kept equal to the store as a hashed CA directory' "
 	  "EQUALITY caseExactMatch "
 	  "SYNTAX OMsDirectoryString SINGLE-VALUE )", NULL, { 0 } },
 	{ "truststore-export-bundle", "file", 2, 2, 0,
-	  ARG_STRING|ARG_MAGIC|TS_EXPORT_CF_BUNDLE, truststore_export_cf,
+	  ARG_STRING|ARG_QUOTE|ARG_MAGIC|TS_EXPORT_CF_BUNDLE, truststore_export_cf,
 	  "( " TS_CFG_AT( 11 ) " NAME 'olcTrustStoreExportBundle' "
 	  "DESC 'File kept equal to the store as a PEM bundle' "
 	  "EQUALITY caseExactMatch "
