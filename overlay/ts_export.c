@@ -537,17 +537,49 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 		truststore_tls_reap( 1 );
 }
 
-/* a and b name the same path, but for trailing slashes */
+/*
+ * path as the file system resolves it, into buf (PATH_MAX): the real path
+ * when it exists, else its directory's and its last component, else (a
+ * directory not made yet, at start-up) the path without trailing slashes.
+ */
+static void
+truststore_real_path( const char *path, char *buf )
+{
+	char dir[PATH_MAX], *last;
+	size_t len = strlen( path );
+
+	if ( realpath( path, buf ) != NULL )
+		return;
+	while ( len > 1 && path[len - 1] == '/' )
+		len--;
+	snprintf( buf, PATH_MAX, "%.*s", (int)len, path );
+	snprintf( dir, sizeof( dir ), "%s", buf );
+	last = strrchr( dir, '/' );
+	if ( last == NULL || last == dir )
+		return;
+	*last++ = '\0';
+	if ( realpath( dir, buf ) == NULL ||
+		strlen( buf ) + strlen( last ) + 2 > PATH_MAX ) {
+		snprintf( buf, PATH_MAX, "%.*s", (int)len, path );
+		return;
+	}
+	strcat( buf, "/" );
+	strcat( buf, last );
+}
+
+/*
+ * a and b name the same file: compared as the file system resolves them,
+ * since "/srv//certs", "/srv/certs/." or a symbolic link are one
+ * directory to the exporters that would remove each other's files.
+ */
 static int
 truststore_same_path( const char *a, const char *b )
 {
-	size_t la = strlen( a ), lb = strlen( b );
+	char ra[PATH_MAX], rb[PATH_MAX];
 
-	while ( la > 1 && a[la - 1] == '/' )
-		la--;
-	while ( lb > 1 && b[lb - 1] == '/' )
-		lb--;
-	return la == lb && strncmp( a, b, la ) == 0;
+	truststore_real_path( a, ra );
+	truststore_real_path( b, rb );
+	return strcmp( ra, rb ) == 0;
 }
 
 /*
@@ -555,7 +587,8 @@ truststore_same_path( const char *a, const char *b )
  * exporters on one path would each remove what the other wrote (at
  * start-up, every file the other's store explains); the overlay creates
  * the last component of a directory only, so a live change is refused
- * when its parent does not exist (it answered 0 and failed for ever).
+ * when its parent does not exist, or when the path is a file of the
+ * other kind (each answered 0 and failed for ever).
  */
 static const char *
 truststore_export_path_bad( truststore_info *self, const char *path,
@@ -609,6 +642,10 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 				return "a trust store exports to it already";
 		}
 	}
+	/* a file where the directory goes, or the other way round */
+	if ( ( slapMode & SLAP_SERVER_RUNNING ) && stat( path, &st ) == 0 &&
+			!S_ISDIR( st.st_mode ) != !isdir )
+		return isdir ? "it is not a directory" : "it is a directory";
 	return NULL;
 }
 
