@@ -723,9 +723,13 @@ truststore_cf( ConfigArgs *c )
 			ti->ti_expiring_days = c->value_int;
 			break;
 		}
+		/*
+		 * Read from slapd.conf, cr_msg goes to no client: at the
+		 * config level alone (slapd's own refusals' level), slapd and
+		 * slaptest refused the file without a reason.
+		 */
 		if ( rc != 0 )
-			Debug( LDAP_DEBUG_CONFIG, "%s: truststore: %s\n",
-				c->log, c->cr_msg );
+			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
 		break;
 	}
 	return rc;

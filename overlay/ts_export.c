@@ -673,7 +673,7 @@ truststore_export_cf( ConfigArgs *c )
 		if ( c->value_string[0] != '/' ) {
 			snprintf( c->cr_msg, sizeof( c->cr_msg ), "<%s> needs an "
 				"absolute path", c->argv[0] );
-			Debug( LDAP_DEBUG_CONFIG, "%s: %s\n", c->log, c->cr_msg );
+			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
 			return ARG_BAD_CONF;
 		}
 		why = truststore_export_path_bad( ti, c->value_string,
