@@ -732,6 +732,15 @@ truststore_cf( ConfigArgs *c )
 			Debug( LDAP_DEBUG_ANY, "%s: %s\n", c->log, c->cr_msg );
 		break;
 	}
+	/*
+	 * The read of the store judges by the policy what the overlay did
+	 * not decorate (ts_vet.c): read it again, so that the export follows
+	 * the new policy now, as it would after a restart.
+	 */
+	if ( rc == 0 && c->op != SLAP_CONFIG_EMIT &&
+		c->type != TS_CF_BASE && c->type != TS_CF_REFUSE_DUPLICATES &&
+		c->type != TS_CF_EXPIRING_DAYS )
+		config_push_cleanup( c, truststore_reopen );
 	return rc;
 }
 
