@@ -1178,6 +1178,11 @@ truststore_initialize( void )
 		return code;
 
 	truststore.on_bi.bi_type = "truststore";
+	/*
+	 * One per database: a second instance would take the first one's
+	 * decorations for a client's and refuse every add.
+	 */
+	truststore.on_bi.bi_flags = SLAPO_BFLAG_SINGLE;
 	truststore.on_bi.bi_db_init = truststore_db_init;
 	truststore.on_bi.bi_db_open = truststore_db_open;
 	truststore.on_bi.bi_db_close = truststore_db_close;
