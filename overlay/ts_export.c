@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <ac/errno.h>
 #include <ac/string.h>
 #include <ac/time.h>
+#include <ac/unistd.h>
 
 #include "slap.h"
 #include "slap-config.h"
@@ -602,6 +604,7 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 	struct stat st;
 	char parent[PATH_MAX];
 	char *end;
+	int exists;
 
 	if ( strlen( path ) >= sizeof( parent ) )
 		return "the path is too long";
@@ -642,10 +645,26 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 				return "a trust store exports to it already";
 		}
 	}
+	if ( !( slapMode & SLAP_SERVER_RUNNING ) )
+		return NULL;
 	/* a file where the directory goes, or the other way round */
-	if ( ( slapMode & SLAP_SERVER_RUNNING ) && stat( path, &st ) == 0 &&
-			!S_ISDIR( st.st_mode ) != !isdir )
+	exists = stat( path, &st ) == 0;
+	if ( exists && !S_ISDIR( st.st_mode ) != !isdir )
 		return isdir ? "it is not a directory" : "it is a directory";
+	/*
+	 * Every file is written beside its target and renamed: the export
+	 * directory, or the directory that will hold it or the bundle, must
+	 * be slapd's to write (cn=config changes are one at a time, so one
+	 * buffer serves).
+	 */
+	if ( access( isdir && exists ? path : parent, W_OK | X_OK ) != 0 ) {
+		static char why[128];
+
+		snprintf( why, sizeof( why ), "slapd cannot write to %s (%s)",
+			isdir && exists ? "it" : "its directory",
+			strerror( errno ) );
+		return why;
+	}
 	return NULL;
 }
 
