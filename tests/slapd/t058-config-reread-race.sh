@@ -48,3 +48,15 @@ printf 'dn: %s\nchangetype: modify\nreplace: olcDisabled\nolcDisabled: FALSE\n' 
 	fail "enable"
 round 2 "$(printf 'dn: %s\nchangetype: delete\n' "$OV")"
 check "a write, then the overlay removed: slapd runs" node_alive 1
+
+# the overlay added and removed at once: the read its add queues is
+# retracted, or, started, finds the overlay gone
+OVN="olcOverlay=truststore,olcDatabase={1}mdb,cn=config"
+i=0
+while [ $i -lt 20 ]; do
+	printf 'dn: %s\nchangetype: add\nobjectClass: olcOverlayConfig\nobjectClass: olcTrustStoreConfig\nolcOverlay: truststore\nolcTrustStoreExportDir: %s\n\ndn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config\nchangetype: delete\n\n' \
+	    "$OVN" "$D"
+	i=$((i + 1))
+done | ldapmodify -Q -Y EXTERNAL -H "$(ldapi 1)" >/dev/null 2>"$T/addrm.err" ||
+	fail "add and remove: $(tail -n 2 "$T/addrm.err")"
+check "the overlay added and removed 20 times at once: slapd runs" node_alive 1
