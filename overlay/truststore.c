@@ -897,20 +897,29 @@ static void *
 truststore_late_load( void *ctx, void *arg )
 {
 	truststore_late *tl = arg;
-	truststore_info *ti = tl->tl_on->on_bi.bi_private;
-	BackendDB db = *tl->tl_be;
+	truststore_info *ti;
+	BackendDB db;
 
 	/*
 	 * Writes run meanwhile: the read pauses them, as the cn=config
 	 * write it follows did, so that no change falls between the
-	 * snapshot and the index and export it fills.  A close retracts
-	 * the task while it is queued; deleting the overlay in the
-	 * moment between the task's start and its pause is not covered.
+	 * snapshot and the index and export it fills.  A close before the
+	 * pause is over (the overlay disabled, or removed: that closes it
+	 * once its own pause is over, while this one waits) retracts the
+	 * task while it is queued, or else leaves tl_on NULL: the overlay
+	 * and its state may be gone, there is nothing to read.
 	 */
+	slap_pause_server();
+	if ( tl->tl_on == NULL ) {
+		slap_unpause_server();
+		ch_free( tl );
+		return NULL;
+	}
+	ti = tl->tl_on->on_bi.bi_private;
 	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
 	ti->ti_late = NULL;
 	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
-	slap_pause_server();
+	db = *tl->tl_be;
 	db.bd_info = (BackendInfo *)tl->tl_on;
 	truststore_export_close( &db, ti );
 	truststore_load( &db, ti );
@@ -1083,9 +1092,13 @@ truststore_db_close( BackendDB *be, ConfigReply *cr )
 
 	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
 	if ( ti->ti_late != NULL ) {
-		/* removed before its queued read ran */
-		ldap_pvt_thread_pool_retract( ti->ti_late_cookie );
-		ch_free( ti->ti_late );
+		truststore_late *tl = ti->ti_late;
+
+		/* closed before the read a live add queued: it never runs */
+		if ( ldap_pvt_thread_pool_retract( ti->ti_late_cookie ) > 0 )
+			ch_free( tl );
+		else
+			tl->tl_on = NULL;	/* started: it frees tl */
 		ti->ti_late = NULL;
 	}
 	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
