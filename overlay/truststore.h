@@ -11,7 +11,6 @@
 
 struct re_s;
 
-
 typedef struct truststore_info {
 	BerVarray	ti_bases;	/* normalized bases; NULL = suffix */
 	BerVarray	ti_bases_pretty;	/* the same, as configured */

@@ -351,6 +351,7 @@ truststore_export_task( void *ctx, void *arg )
 	 * two and the next tick goes on, so that the pool, which cn=config
 	 * pauses, is not held.
 	 */
+	/* what a re-read on a running server changed (export_loaded) */
 	if ( tx->tx_reread ) {
 		truststore_export_tls( tx, tx->tx_reread, 1 );
 		tx->tx_reread = 0;
