@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -465,6 +466,26 @@ set_path(struct ts_export *exp, char **where, const char *path)
 	return 0;
 }
 
+const char *
+ts_export_dir_refused(const char *dir)
+{
+	const char *system[2] = { "/etc/ssl/certs", NULL };
+	char real[PATH_MAX], sys[PATH_MAX];
+	size_t i;
+
+	system[1] = X509_get_default_cert_dir();
+	if (dir == NULL || realpath(dir, real) == NULL)
+		return NULL;	/* not made yet: nobody's */
+	for (i = 0; i < 2; i++) {
+		if (system[i] != NULL && realpath(system[i], sys) != NULL &&
+		    strcmp(real, sys) == 0)
+			return "it is the system's CA directory (OpenSSL's "
+			    "default; its hash-named links would be removed): "
+			    "give the store a directory of its own";
+	}
+	return NULL;
+}
+
 int
 ts_export_set_dir(struct ts_export *exp, const char *dir)
 {
@@ -639,8 +660,15 @@ parse_name(const char *name, unsigned long *hash, int *idx)
 static int
 open_dir(const char *dir, char *err, int *created)
 {
+	const char *why;
 	int fd;
 
+	/* every scan and every write comes here: nothing of the system's
+	 * is read as ours, removed or replaced */
+	if ((why = ts_export_dir_refused(dir)) != NULL) {
+		adderr(err, "%s: %s", dir, why);
+		return -1;
+	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT && mkdir(dir, 0755) == 0) {
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -42,6 +42,13 @@ int		 ts_export_set_dir(struct ts_export *exp, const char *dir);
 int		 ts_export_set_bundle(struct ts_export *exp, const char *file);
 /* The last failure, with path and errno text. */
 const char	*ts_export_error(const struct ts_export *exp);
+/*
+ * Why dir cannot be an export directory, or NULL: the exporter removes
+ * the hash-named files its store does not hold, and OpenSSL's own CA
+ * directory (/etc/ssl/certs on Debian) is the system's.  Scans refuse
+ * it too.
+ */
+const char	*ts_export_dir_refused(const char *dir);
 
 /*
  * Catalogue.  key identifies an entry (a DN); alias names it in the bundle.

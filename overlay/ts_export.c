@@ -609,6 +609,8 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 
 	if ( strlen( path ) >= sizeof( parent ) )
 		return "the path is too long";
+	if ( isdir && ts_export_dir_refused( path ) != NULL )
+		return ts_export_dir_refused( path );
 	strcpy( parent, path );
 	for ( end = parent + strlen( parent ) - 1; end > parent && *end == '/';
 			end-- )

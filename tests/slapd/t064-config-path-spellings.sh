@@ -2,7 +2,7 @@
 # t064-config-path-spellings: one path has one writer whatever its
 # spelling ("//", a trailing "/.", a symbolic link), and a live change is
 # refused with the reason when the bundle names a directory or the export
-# directory names a file.  (Paths were compared as strings: a second store
+# directory names a file or is the system's CA directory.  (Paths were compared as strings: a second store
 # could export into the first one's directory, each removing the other's
 # files, and a bundle over a directory was accepted and failed for ever.)
 . "$(dirname "$0")/lib.sh"
@@ -61,6 +61,11 @@ echo "not a directory" > "$T/afile"
 refused "$OV2" olcTrustStoreExportBundle "$T/adir" "it is a directory"
 refused "$OV2" olcTrustStoreExportBundle "/" "it is a directory"
 refused "$OV2" olcTrustStoreExportDir "$T/afile" "it is not a directory"
+# the system's CA directory, whose hash-named links the export would remove
+if [ -d /etc/ssl/certs ]; then
+	refused "$OV2" olcTrustStoreExportDir /etc/ssl/certs "it is the system's CA directory"
+	refused "$OV2" olcTrustStoreExportDir /usr/lib/ssl/certs "it is the system's CA directory"
+fi
 
 # what was refused changed nothing: the first store's files follow it
 cert_ldif b "$T/certs/b.der" | ladd 1 >/dev/null || fail "add b"

@@ -714,6 +714,41 @@ main(void)
 	free(text);
 	ts_export_free(exp);
 
+	/*
+	 * The system's CA directory is never an export directory, however
+	 * it is spelled: neither read as ours nor written (its hash-named
+	 * links would be removed or replaced).
+	 */
+	{
+		const char *sys[] = { "/etc/ssl/certs", "/etc/ssl/certs/.",
+		    "/etc//ssl/certs/", X509_get_default_cert_dir() };
+		struct stat st0, st1;
+		size_t s;
+
+		for (s = 0; s < sizeof(sys) / sizeof(sys[0]); s++) {
+			if (stat(sys[s], &st0) != 0)
+				continue;	/* no such directory here */
+			CHECK(ts_export_dir_refused(sys[s]) != NULL,
+			    "%s refused", sys[s]);
+			exp = ts_export_new();
+			ts_export_set_dir(exp, sys[s]);
+			ts_export_put(exp, "k", "k", a.der, a.len);
+			CHECK(ts_export_scan(exp) == -1 && strstr(
+			    ts_export_error(exp), "system's CA directory") != NULL,
+			    "scan of %s refused: %s", sys[s],
+			    ts_export_error(exp));
+			CHECK(ts_export_flush(exp, TS_EXPORT_DIR) == -1,
+			    "flush into %s refused", sys[s]);
+			CHECK(stat(sys[s], &st1) == 0 &&
+			    st1.st_mtime == st0.st_mtime &&
+			    st1.st_nlink == st0.st_nlink,
+			    "%s untouched", sys[s]);
+			ts_export_free(exp);
+		}
+		CHECK(ts_export_dir_refused(dir) == NULL,
+		    "a directory of its own is taken");
+	}
+
 	OPENSSL_free(a.der);
 	OPENSSL_free(b.der);
 	OPENSSL_free(c1.der);
