@@ -41,10 +41,21 @@ check "failure logged with path and errno" \
 	grep -q "truststore: export of o=ts failed: .*$D.*Not a directory" "$T/n1.log"
 check "slapd still running" node_alive 1
 
+# put_back DIR: DIR.away back in the place of the file in the way.  The
+# export's retry creates a missing directory at once, and mv would then
+# move DIR.away into it: renamed over what the retry made instead.
+put_back() {
+	rm -f "$1"
+	i=0
+	until mv -T "$1.away" "$1" 2>/dev/null; do
+		rm -rf "$1"
+		i=$((i + 1)); [ $i -lt 100 ] || { fail "cannot put $1 back"; break; }
+	done
+}
+
 # recovery by the retry alone, no further change
-rm -f "$D" "$T/bdir"
-mv "$D.away" "$D"
-mv "$T/bdir.away" "$T/bdir"
+put_back "$D"
+put_back "$T/bdir"
 check "retry alone brings the files in line" wait_export 1 "$D" "$B"
 check "recovery logged" grep -q "truststore: export of o=ts recovered" "$T/n1.log"
 
@@ -54,8 +65,7 @@ echo "in the way" > "$D"
 cert_ldif three "$T/certs/three.der" > "$T/three.ldif"
 expect_ldap 0 "" ldapadd -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -f "$T/three.ldif"
 sleep 1
-rm -f "$D"
-mv "$D.away" "$D"
+put_back "$D"
 cert_ldif one "$T/certs/one.der" | ladd 1 >/dev/null || fail "add one again"
 check "the next change brings the files in line" wait_export 1 "$D" "$B"
 
