@@ -52,6 +52,7 @@ typedef struct ts_export_state {
 	void			*tx_private;	/* finds our BackendDB again */
 	truststore_info		*tx_ti;
 	char			*tx_name;	/* base, for the log */
+	char			*tx_paths[2];	/* the directory, the bundle */
 	time_t			tx_bundle_time;
 	time_t			tx_fail_time;
 	int			tx_loaded;	/* catalogue read from the db */
@@ -461,6 +462,10 @@ truststore_export_open( BackendDB *be, truststore_info *ti )
 		return 1;
 	}
 
+	tx->tx_paths[0] = ti->ti_export_dir ?
+		ch_strdup( ti->ti_export_dir ) : NULL;
+	tx->tx_paths[1] = ti->ti_export_bundle ?
+		ch_strdup( ti->ti_export_bundle ) : NULL;
 	ti->ti_export = tx;
 	return 0;
 }
@@ -513,11 +518,14 @@ truststore_export_loaded( truststore_info *ti, int ok )
 	ldap_pvt_thread_mutex_unlock( &slapd_rq.rq_mutex );
 }
 
+static int truststore_same_path( const char *a, const char *b );
+
 void
 truststore_export_close( BackendDB *be, truststore_info *ti )
 {
 	ts_export_state *tx = ti->ti_export;
-	int removed;
+	const char *now;
+	int removed, i;
 
 	if ( tx == NULL )
 		return;
@@ -531,6 +539,22 @@ truststore_export_close( BackendDB *be, truststore_info *ti )
 		truststore_export_flush( tx, 1, &removed ) > 0 )
 		;
 
+	for ( i = 0; i < 2; i++ ) {
+		now = i == 0 ? ti->ti_export_dir : ti->ti_export_bundle;
+		/*
+		 * A path changed or removed through cn=config: nothing there
+		 * is removed (it may be read by TLS settings the store no
+		 * longer vouches for), and that is said, once.
+		 */
+		if ( tx->tx_paths[i] != NULL && !slapd_shutdown && ( now == NULL ||
+				!truststore_same_path( now, tx->tx_paths[i] ) ) )
+			Debug( LDAP_DEBUG_ANY, "truststore: export of %s: %s is "
+				"no longer kept in line with the store; what it "
+				"holds stays as it is, and TLS settings that read "
+				"it still trust that (point them at the new path, "
+				"or remove it)\n", tx->tx_name, tx->tx_paths[i] );
+		ch_free( tx->tx_paths[i] );
+	}
 	ts_export_free( tx->tx_exp );
 	ldap_pvt_thread_mutex_destroy( &tx->tx_mutex );
 	ch_free( tx->tx_name );

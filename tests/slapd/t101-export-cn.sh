@@ -84,6 +84,8 @@ while ! grep -q "^# two\$" "$B2" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); 
 check "bundle alone follows the store" grep -q "^# two\$" "$B2"
 h=$(openssl x509 -in "$T/certs/two.pem" -noout -subject_hash)
 check "the directory is no longer written" test ! -e "$D2/$h.0"
+check "the log says the directory is no longer kept, and that it stays" \
+	grep -qF "truststore: export of $BASE: $D2 is no longer kept in line with the store; what it holds stays as it is" "$T/n1.log"
 
 # restart keeps the configuration
 node_stop 1
