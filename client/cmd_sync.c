@@ -60,6 +60,7 @@ struct syncer {
 	int		 refreshed;	/* a refresh completed this session */
 	int		 reload;	/* the server asked for a full refresh */
 	int		 write_failed;	/* the last flush failed */
+	char		 last_err[512];	/* what was said of it */
 };
 
 static char *sync_attrs[] = { "userCertificate;binary", NULL };
@@ -420,6 +421,22 @@ run_exec(struct syncer *s)
 }
 
 /*
+ * A failure of the files is said when it starts or changes, not again at
+ * each retry (a scan, the flush after the refresh, the one at the end of
+ * the session and every one of --watch's would repeat it).
+ */
+static void
+sync_file_error(struct syncer *s)
+{
+	const char *e = ts_export_error(s->exp);
+
+	if (strcmp(e, s->last_err) == 0)
+		return;
+	snprintf(s->last_err, sizeof(s->last_err), "%s", e);
+	warnx_("sync: %s", e);
+}
+
+/*
  * Files first, then the state: the cookie never runs ahead of the files.
  * A failed write stays pending in the catalogue and is retried at the
  * next flush.
@@ -431,11 +448,12 @@ sync_flush(struct syncer *s)
 
 	if ((rc = ts_export_flush(s->exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE))
 	    == -1) {
-		warnx_("sync: %s", ts_export_error(s->exp));
+		sync_file_error(s);
 		s->write_failed = 1;
 		return -1;
 	}
 	s->write_failed = 0;
+	s->last_err[0] = '\0';
 	s->changed = 0;
 	if (rc > 0 && s->ctx->co.verbose)
 		fprintf(stderr, "%s: sync: %zu certificates, files updated\n",
@@ -972,7 +990,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	state_load(&s);
 	/* files changed behind our back are brought back in line too */
 	if (ts_export_scan(s.exp) == -1)
-		warnx_("sync: %s", ts_export_error(s.exp));
+		sync_file_error(&s);
 
 	for (;;) {
 		if ((rc = conn_open(ctx)) == 0 && (base = conn_base(ctx)) == NULL)

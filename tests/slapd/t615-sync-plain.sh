@@ -51,3 +51,17 @@ same "second run, after a delete and an add"
 expect_ldap 12 "the server does not offer Content Synchronization (syncprov overlay)" \
 	lt sync --dir "$T/w/certs" --watch
 node_alive 1 && pass "slapd still running"
+
+# files that cannot be written: said once (not at the scan, the flush
+# after the search and the one at the session's end), exit 1; the system's
+# CA directory is refused, and left as it was
+out=$(lt sync --bundle "$T/nodir/bundle.pem" 2>&1); rc=$?
+check "a bundle in a missing directory: exit 1" test "$rc" = 1
+check "and said once" test "$(printf '%s\n' "$out" | grep -c 'nodir: No such file or directory')" = 1
+if [ -d /etc/ssl/certs ]; then
+	before=$(ls -l --time-style=+%s /etc/ssl/certs | md5sum)
+	out=$(lt sync --dir /etc/ssl/certs 2>&1); rc=$?
+	check "the system's CA directory refused: exit 1" test "$rc" = 1
+	check "and said once, with why" test "$(printf '%s\n' "$out" | grep -c "it is the system's CA directory")" = 1
+	check "and left as it was" test "$(ls -l --time-style=+%s /etc/ssl/certs | md5sum)" = "$before"
+fi
