@@ -117,6 +117,8 @@ pass "plan: $CLIENTS clients x $OPS operations, $(wc -l < "$C/catalogue") certif
 
 # --- the workload ------------------------------------------------------------
 
+# running N: node N's slapd process is there (no LDAP round trip)
+running() { kill -0 "$(cat "$T/n$1/pid")" 2>/dev/null; }
 # csn_of N SID: node N's contextCSN for server ID SID
 csn_of() { contextcsn "$1" | sed -n "s/^contextCSN: \(.*#00$2#.*\)\$/\1/p"; }
 # caught_up N M: node N has every change node M had made when this ran
@@ -125,6 +127,8 @@ caught_up() {
 	_want=$(csn_of "$2" "$2")
 	_end=$(( $(date +%s) + 30 ))
 	while :; do
+		# a node that died is not waited for (the checks say so)
+		running "$1" && running "$2" || return 1
 		_got=$(csn_of "$1" "$2")
 		[ -n "$_got" ] && LC_ALL=C expr "$_got" \>= "$_want" >/dev/null && return 0
 		[ "$(date +%s)" -lt $_end ] || return 1
@@ -135,6 +139,10 @@ caught_up() {
 run_client() {
 	_c=$1 _dirty=""
 	while read -r _i _n; do
+		if ! running "$_n"; then
+			echo "client $_c op $_i: node $_n is not running" >> "$R/stuck"
+			break
+		fi
 		if [ -n "$_dirty" ] && [ "$_dirty" != "$_n" ]; then
 			caught_up "$_n" "$_dirty" ||
 				echo "client $_c op $_i: node $_n never caught up with node $_dirty" >> "$R/stuck"
