@@ -174,7 +174,9 @@ same_entries "(b) both nodes hold the same entries (every attribute)" 1 2 2> "$T
 [ ! -s "$T/same.err" ] || { echo "(b) entries differ:"; cat "$T/same.err"; } | tee -a "$T/diagnosis" >&2
 for n in 1 2; do
 	# files follow the database from a background task: poll
-	if wait_export $n "$T/n$n/export" "$T/n$n/bundle.pem" 2> "$T/export.$n.err"; then
+	# the documented double import of a shared alias (d, XFAIL) exports
+	# one file, and one bundle block per alias
+	if TS_EXPORT_DUP_OK=s- wait_export $n "$T/n$n/export" "$T/n$n/bundle.pem" 2> "$T/export.$n.err"; then
 		pass "(c) node $n: export directory and bundle equal its entries"
 	else
 		fail "(c) node $n: export files differ from its entries"
