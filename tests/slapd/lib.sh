@@ -38,7 +38,10 @@ ts_init() {
 	name=$(basename "$0" .sh)
 	num=$(echo "$name" | sed -n 's/^t\([0-9][0-9]*\).*/\1/p')
 	[ -n "$num" ] || num=999
-	# TS_PORT_OFFSET moves a whole run (two checkouts testing at once)
+	# TS_PORT_OFFSET moves a whole run (two checkouts testing at once);
+	# keep it under 2700: from 32768 up the ports are the kernel's
+	# ephemeral range, where an outgoing connection (syncrepl, a client)
+	# can hold the port a node is about to listen on (errno 98)
 	PORT_BASE=$((20000 + $(expr "$num" + 0) * 10 + ${TS_PORT_OFFSET:-0}))
 	T="$TOP/tests/.run/$name"
 	rm -rf "$T"
