@@ -628,13 +628,14 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 	truststore_info *ti;
 	struct stat st;
 	char parent[PATH_MAX];
+	const char *sys;
 	char *end;
 	int exists;
 
 	if ( strlen( path ) >= sizeof( parent ) )
 		return "the path is too long";
-	if ( isdir && ts_export_dir_refused( path ) != NULL )
-		return ts_export_dir_refused( path );
+	if ( isdir && ( sys = ts_export_dir_refused( path ) ) != NULL )
+		return sys;
 	strcpy( parent, path );
 	for ( end = parent + strlen( parent ) - 1; end > parent && *end == '/';
 			end-- )
