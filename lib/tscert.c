@@ -346,7 +346,8 @@ ts_add_hex(struct ts_cert *c, const char *name, const unsigned char *p,
 	return rc;
 }
 
-/* One context per algorithm kept in the handle: a one-shot EVP_Digest
+/* Without providers where this OpenSSL can (tsdigest.c); else one
+ * context per algorithm kept in the handle: a one-shot EVP_Digest
  * allocates and frees a context every time. */
 int
 ts_digest(struct ts_cert *c, int sha256, const void *data, size_t len,
@@ -354,6 +355,8 @@ ts_digest(struct ts_cert *c, int sha256, const void *data, size_t len,
 {
 	EVP_MD_CTX **ctx;
 
+	if (ts_sha_raw(sha256, data, len, md, mdlen) == 0)
+		return 0;
 	if (c == NULL)
 		return EVP_Digest(data, len, md, mdlen, sha256 ? ts_md_sha256 :
 		    ts_md_sha1, NULL) ? 0 : -1;
@@ -1397,8 +1400,6 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 
 	memset(&w, 0, sizeof(w));
 	ts_cert_reset(c);
-	/* The thread's OpenSSL error queue is ours while we parse. */
-	ERR_clear_error();
 	if (ts_init() == -1) {
 		ts_fail(c, TS_ERR_MEMORY, "OpenSSL lacks SHA-1 or SHA-256");
 		goto done;
@@ -1422,6 +1423,12 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 		/* Whatever the walk left behind: start from nothing. */
 		ts_cert_reset(c);
 	}
+	/*
+	 * The thread's OpenSSL error queue is ours while we parse: what
+	 * others left would become our reason.  Only this path reads it
+	 * (the fast one queues nothing), and done: empties it again.
+	 */
+	ERR_clear_error();
 	w.x = (TS_X509 *)ASN1_item_d2i(NULL, &p, (long)len,
 	    ASN1_ITEM_rptr(TS_X509));
 	if (w.x == NULL) {

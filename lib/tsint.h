@@ -87,8 +87,12 @@ int		 ts_add_hex(struct ts_cert *c, const char *name,
 		    const unsigned char *p, size_t n);
 /* The library's one-time set-up (digests, curves, tables); 0 if usable. */
 int		 ts_init(void);
-/* SHA-256 (sha256 != 0) or SHA-1 of data with the handle's context (or
- * a one-shot digest when c is NULL). */
+/* SHA-256 (sha256 != 0) or SHA-1 of data without providers (tsdigest.c);
+ * -1 where this OpenSSL has no such functions. */
+int		 ts_sha_raw(int sha256, const void *data, size_t len,
+		    unsigned char *md, unsigned int *mdlen);
+/* The same, falling back to EVP with the handle's context (or a one-shot
+ * digest when c is NULL). */
 int		 ts_digest(struct ts_cert *c, int sha256, const void *data,
 		    size_t len, unsigned char *md, unsigned int *mdlen);
 /* Fill sha256 and the two fingerprint facts. */
