@@ -281,15 +281,33 @@ truststore_filter_computed( Filter *f )
  * test_filter without an operation), where a computed attribute never
  * is: a rule selecting by tsStatus or tsKeyBits never applies, and the
  * access it means to deny falls through to the next rules.  Nothing here
- * can change that; the administrator is told when the overlay opens.
+ * can change that; the administrator is told when the overlay opens,
+ * and when the rules change later (truststore_watch_acls).
  */
+static uintptr_t
+truststore_acl_sig( BackendDB *be )
+{
+	AccessControl *a;
+	uintptr_t sig = 0;
+	int l;
+
+	/* the rules and their filters, by address and place */
+	for ( l = 0; l < 2; l++ ) {
+		a = l == 0 ? be->be_acl : frontendDB->be_acl;
+		for ( ; a != NULL; a = a->acl_next )
+			sig = sig * 31 + (uintptr_t)a + (uintptr_t)a->acl_filter;
+	}
+	return sig;
+}
+
 void
-truststore_check_acls( BackendDB *be )
+truststore_check_acls( BackendDB *be, truststore_info *ti )
 {
 	AccessControl *a;
 	struct berval fbv;
 	int l, n;
 
+	ti->ti_acl_sig = truststore_acl_sig( be );
 	for ( l = 0; l < 2; l++ ) {
 		a = l == 0 ? be->be_acl : frontendDB->be_acl;
 		for ( n = 0; a != NULL; a = a->acl_next, n++ ) {
@@ -309,6 +327,19 @@ truststore_check_acls( BackendDB *be )
 			ch_free( fbv.bv_val );
 		}
 	}
+}
+
+/*
+ * Access rules changed through cn=config after the overlay opened are
+ * looked at again by the next search.  cn=config changes them with the
+ * thread pool paused, so reading them here races with nothing; two
+ * searches that both see the change both log it, which is harmless.
+ */
+void
+truststore_watch_acls( Operation *op, truststore_info *ti )
+{
+	if ( truststore_acl_sig( op->o_bd ) != ti->ti_acl_sig )
+		truststore_check_acls( op->o_bd, ti );
 }
 
 /*
@@ -444,6 +475,7 @@ truststore_search( Operation *op, SlapReply *rs )
 	truststore_search_cb *sc;
 	int kinds;
 
+	truststore_watch_acls( op, ti );
 	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
 		return rs->sr_err;
 	if ( op->ors_filter == NULL ||
