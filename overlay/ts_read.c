@@ -102,6 +102,24 @@ truststore_wants_computed( SlapReply *rs )
 	return 0;
 }
 
+/* Does a search for attrs ask for computed attributes, by name or "+"? */
+static int
+truststore_asks_computed( AttributeName *attrs )
+{
+	int i;
+
+	if ( attrs == NULL )
+		return 0;
+	if ( SLAP_OPATTRS( slap_attr_flags( attrs ) ) ||
+		ad_inlist( ts_ad_status, attrs ) )
+		return 1;
+	for ( i = 0; i < TS_NDECORATIONS; i++ ) {
+		if ( !TS_STORED( i ) && ad_inlist( ts_ad_decoration[i], attrs ) )
+			return 1;
+	}
+	return 0;
+}
+
 static void
 truststore_status( Operation *op, truststore_info *ti, Entry *e,
 	Attribute ***tail )
@@ -423,12 +441,143 @@ truststore_test_computed( Operation *op, truststore_info *ti, Entry *e,
 
 typedef struct truststore_search_cb {
 	slap_callback	ts_cb;
+	slap_overinst	*ts_on;
 	truststore_info	*ts_ti;
-	Filter		*ts_filter;	/* the client's */
+	Filter		*ts_filter;	/* the client's, or NULL */
 	Filter		*ts_wide;	/* what the backend got */
 	int		ts_slimit;	/* the size limit, enforced here */
 	int		ts_kinds;	/* TS_FILTER_STATUS, TS_FILTER_FACTS */
+	int		ts_into_entry;	/* computed attributes join the entry */
+	int		ts_sort_status;	/* a sort key is tsStatus */
+	unsigned	ts_sort_facts;	/* computed sort keys, by index */
 } truststore_search_cb;
+
+/*
+ * The computed attributes of a search result reach the client through
+ * the operational hook (truststore_operational), which slapd runs before
+ * the response callbacks, into a list of its own.  Overlays above ours
+ * that read entries in their callbacks look at the entry's attributes
+ * only: slapo-sssvlv took its sort keys there, so a sort by tsKeyBits or
+ * tsStatus came back unsorted, and slapo-dynlist copied a list's
+ * attributes from there, leaving tsStatus out.  So the computed
+ * attributes a search asks for, and those it sorts by, are moved into
+ * (a copy of) the entry here, as if stored; what is sent is the same.
+ */
+
+/*
+ * The attribute types of the server-side sort control (RFC 2891) of
+ * op that are computed here: tsStatus in *status, the decorations as a
+ * mask of their indexes.  The control's value is parsed by whoever
+ * registered it (slapo-sssvlv), privately: read the keys again.  That
+ * parse ended each type it read with a NUL in place, over the tag of
+ * what follows (an ordering rule, the next key): take each key whole
+ * and its first element, by position, and write nothing.
+ */
+static unsigned
+truststore_sort_keys( Operation *op, int *status )
+{
+	BerElementBuffer berbuf, keybuf;
+	BerElement *ber = (BerElement *)&berbuf;
+	BerElement *kber = (BerElement *)&keybuf;
+	struct berval key, type;
+	AttributeDescription *ad;
+	const char *text;
+	ber_tag_t tag;
+	ber_len_t len;
+	char *last;
+	unsigned facts = 0;
+	int i, idx;
+
+	*status = 0;
+	for ( i = 0; op->o_ctrls != NULL && op->o_ctrls[i] != NULL; i++ ) {
+		if ( strcmp( op->o_ctrls[i]->ldctl_oid,
+				LDAP_CONTROL_SORTREQUEST ) == 0 )
+			break;
+	}
+	if ( op->o_ctrls == NULL || op->o_ctrls[i] == NULL ||
+		BER_BVISNULL( &op->o_ctrls[i]->ldctl_value ) )
+		return 0;
+
+	ber_init2( ber, &op->o_ctrls[i]->ldctl_value, LBER_USE_DER );
+	for ( tag = ber_first_element( ber, &len, &last );
+			tag != LBER_DEFAULT;
+			tag = ber_next_element( ber, &len, last ) ) {
+		if ( ber_get_stringbv( ber, &key, LBER_BV_NOTERM ) ==
+				LBER_DEFAULT )
+			break;
+		ber_init2( kber, &key, LBER_USE_DER );
+		ad = NULL;
+		if ( ber_get_stringbv( kber, &type, LBER_BV_NOTERM ) ==
+				LBER_DEFAULT ||
+			slap_bv2ad( &type, &ad, &text ) != LDAP_SUCCESS )
+			continue;
+		if ( ad == ts_ad_status )
+			*status = 1;
+		else if ( ( idx = truststore_computed_index( ad ) ) >= 0 )
+			facts |= 1U << idx;
+	}
+	return facts;
+}
+
+/* Is ad one of the attributes computed here? */
+static int
+truststore_is_computed( AttributeDescription *ad )
+{
+	return ad == ts_ad_status || truststore_computed_index( ad ) >= 0;
+}
+
+/*
+ * Move the computed attributes of rs into its entry, made modifiable,
+ * and add the computed sort keys that were not asked for (not sent).
+ */
+static void
+truststore_entry_computed( Operation *op, truststore_search_cb *sc,
+	SlapReply *rs )
+{
+	Attribute *list = NULL, **tail = &list, **ap, *a, *more, *next;
+	int kinds = 0, idx;
+
+	for ( ap = &rs->sr_operational_attrs; *ap != NULL; ) {
+		if ( truststore_is_computed( ( *ap )->a_desc ) ) {
+			*tail = *ap;
+			*ap = ( *ap )->a_next;
+			tail = &( *tail )->a_next;
+			*tail = NULL;
+		} else {
+			ap = &( *ap )->a_next;
+		}
+	}
+	if ( sc->ts_sort_status && attr_find( list, ts_ad_status ) == NULL &&
+		attr_find( rs->sr_entry->e_attrs, ts_ad_status ) == NULL )
+		kinds |= TS_FILTER_STATUS;
+	for ( idx = 0; idx < TS_NDECORATIONS; idx++ ) {
+		if ( ( sc->ts_sort_facts >> idx ) & 1U &&
+			attr_find( list, ts_ad_decoration[idx] ) == NULL )
+			kinds |= TS_FILTER_FACTS;
+	}
+	more = kinds ? truststore_read_attrs( op, sc->ts_ti, rs->sr_entry,
+		kinds ) : NULL;
+	for ( a = more; a != NULL; a = next ) {
+		next = a->a_next;
+		a->a_next = NULL;
+		idx = truststore_computed_index( a->a_desc );
+		if ( attr_find( list, a->a_desc ) == NULL &&
+			( a->a_desc == ts_ad_status ? sc->ts_sort_status :
+				idx >= 0 && ( sc->ts_sort_facts >> idx ) & 1U ) ) {
+			*tail = a;
+			tail = &a->a_next;
+		} else {
+			attr_free( a );
+		}
+	}
+	if ( list == NULL )
+		return;
+
+	rs_entry2modifiable( op, rs, sc->ts_on );
+	for ( ap = &rs->sr_entry->e_attrs; *ap != NULL; ap = &( *ap )->a_next )
+		;
+	*ap = list;
+}
 
 static int
 truststore_search_response( Operation *op, SlapReply *rs )
@@ -439,14 +588,19 @@ truststore_search_response( Operation *op, SlapReply *rs )
 	if ( rs->sr_type != REP_SEARCH || rs->sr_entry == NULL )
 		return SLAP_CB_CONTINUE;
 
-	rc = truststore_test_computed( op, sc->ts_ti, rs->sr_entry,
-		sc->ts_kinds, sc->ts_filter );
-	/* not sent; the backend still owns and releases the entry */
-	if ( rc != LDAP_COMPARE_TRUE )
-		return 0;
-	/* one more match than allowed: the backend stops and says so */
-	if ( sc->ts_slimit >= 0 && rs->sr_nentries >= sc->ts_slimit )
-		return LDAP_SIZELIMIT_EXCEEDED;
+	if ( sc->ts_filter != NULL ) {
+		rc = truststore_test_computed( op, sc->ts_ti, rs->sr_entry,
+			sc->ts_kinds, sc->ts_filter );
+		/* not sent; the backend still owns and releases the entry */
+		if ( rc != LDAP_COMPARE_TRUE )
+			return 0;
+		/* one more match than allowed: the backend stops, says so */
+		if ( sc->ts_slimit >= 0 && rs->sr_nentries >= sc->ts_slimit )
+			return LDAP_SIZELIMIT_EXCEEDED;
+	}
+	if ( sc->ts_into_entry &&
+		truststore_in_base( op, sc->ts_ti, &rs->sr_entry->e_nname ) )
+		truststore_entry_computed( op, sc, rs );
 	return SLAP_CB_CONTINUE;
 }
 
@@ -459,9 +613,11 @@ truststore_search_cleanup( Operation *op, SlapReply *rs )
 	if ( rs->sr_type != REP_RESULT && !op->o_abandon &&
 		rs->sr_err != SLAPD_ABANDON )
 		return SLAP_CB_CONTINUE;
-	op->ors_filter = sc->ts_filter;
-	op->ors_slimit = sc->ts_slimit;
-	filter_free_x( op, sc->ts_wide, 1 );
+	if ( sc->ts_filter != NULL ) {
+		op->ors_filter = sc->ts_filter;
+		op->ors_slimit = sc->ts_slimit;
+		filter_free_x( op, sc->ts_wide, 1 );
+	}
 	op->o_callback = sc->ts_cb.sc_next;
 	op->o_tmpfree( sc, op->o_tmpmemctx );
 	return SLAP_CB_CONTINUE;
@@ -473,26 +629,41 @@ truststore_search( Operation *op, SlapReply *rs )
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	truststore_info *ti = on->on_bi.bi_private;
 	truststore_search_cb *sc;
-	int kinds;
+	unsigned sort_facts = 0;
+	int kinds = 0, sort_status = 0, into = 0;
 
 	truststore_watch_acls( op, ti );
 	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
 		return rs->sr_err;
-	if ( op->ors_filter == NULL ||
-		( kinds = truststore_filter_computed( op->ors_filter ) ) == 0 )
+	if ( op->ors_filter != NULL )
+		kinds = truststore_filter_computed( op->ors_filter );
+	/* a syncrepl provider sends what is stored: consumers compute */
+	if ( op->o_sync == SLAP_CONTROL_NONE ) {
+		sort_facts = truststore_sort_keys( op, &sort_status );
+		into = sort_facts != 0 || sort_status ||
+			truststore_asks_computed( op->ors_attrs );
+	}
+	if ( kinds == 0 && !into )
 		goto narrow;
 
 	sc = op->o_tmpcalloc( 1, sizeof( *sc ), op->o_tmpmemctx );
+	sc->ts_on = on;
 	sc->ts_ti = ti;
-	sc->ts_kinds = kinds;
-	sc->ts_filter = op->ors_filter;
-	sc->ts_wide = filter_dup( op->ors_filter, op->o_tmpmemctx );
-	truststore_filter_widen( op, sc->ts_wide, 1 );
+	sc->ts_into_entry = into;
+	sc->ts_sort_status = sort_status;
+	sc->ts_sort_facts = sort_facts;
 	sc->ts_cb.sc_response = truststore_search_response;
 	sc->ts_cb.sc_cleanup = truststore_search_cleanup;
 	sc->ts_cb.sc_private = sc;
 	sc->ts_cb.sc_next = op->o_callback;
 	op->o_callback = &sc->ts_cb;
+	if ( kinds == 0 )
+		goto narrow;
+
+	sc->ts_kinds = kinds;
+	sc->ts_filter = op->ors_filter;
+	sc->ts_wide = filter_dup( op->ors_filter, op->o_tmpmemctx );
+	truststore_filter_widen( op, sc->ts_wide, 1 );
 	op->ors_filter = sc->ts_wide;
 	/*
 	 * slapd checks the size limit before an entry reaches us, so a
