@@ -41,16 +41,21 @@ check "failure logged with path and errno" \
 	grep -q "truststore: export of o=ts failed: .*$D.*Not a directory" "$T/n1.log"
 check "slapd still running" node_alive 1
 
-# put_back DIR: DIR.away back in the place of the file in the way.  The
-# export's retry creates a missing directory at once, and mv would then
-# move DIR.away into it: renamed over what the retry made instead.
+# put_back DIR: DIR.away back in the place of the file in the way, in
+# one step (renameat2 RENAME_EXCHANGE, then the file removed).  The
+# export's retry runs every second: in the gap of an rm and an mv it
+# would make the missing directory and fill it, and that directory,
+# replaced by the test, would take what the exporter last wrote with it.
 put_back() {
-	rm -f "$1"
-	i=0
-	until mv -T "$1.away" "$1" 2>/dev/null; do
-		rm -rf "$1"
-		i=$((i + 1)); [ $i -lt 100 ] || { fail "cannot put $1 back"; break; }
-	done
+	python3 - "$1.away" "$1" <<'PY' || fail "cannot put $1 back"
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+a, b = (os.fsencode(p) for p in sys.argv[1:3])
+if libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0:
+    sys.exit("renameat2: " + os.strerror(ctypes.get_errno()))
+os.unlink(sys.argv[1])
+PY
 }
 
 # recovery by the retry alone, no further change
