@@ -1056,7 +1056,7 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 	on->on_info->oi_bi.bi_flags &= ~SLAP_BFLAG_TXNS;
 	truststore_check_order( be );
 	truststore_check_subordinates( be, ti );
-	truststore_check_acls( be, ti );
+	truststore_check_readers( be, ti );
 	if ( SLAP_DBOPEN( be ) ) {
 		/*
 		 * The overlay added to a running database through cn=config:

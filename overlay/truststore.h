@@ -18,7 +18,7 @@ typedef struct truststore_info {
 	int		ti_refuse_duplicates;
 	int		ti_expiring_days;
 	int		ti_order_told;	/* a wrong overlay order was logged */
-	uintptr_t	ti_acl_sig;	/* the access rules last looked at */
+	uintptr_t	ti_readers_sig;	/* access rules, overlays looked at */
 	char		*ti_export_dir;		/* truststore-export-dir */
 	char		*ti_export_bundle;	/* truststore-export-bundle */
 	void		*ti_export;		/* ts_export.c's private state */
@@ -175,8 +175,8 @@ int	truststore_operational( Operation *op, SlapReply *rs );
 int	truststore_search( Operation *op, SlapReply *rs );
 int	truststore_compare( Operation *op, SlapReply *rs );
 int	truststore_assert( Operation *op, SlapReply *rs );
-void	truststore_check_acls( BackendDB *be, truststore_info *ti );
-void	truststore_watch_acls( Operation *op, truststore_info *ti );
+void	truststore_check_readers( BackendDB *be, truststore_info *ti );
+void	truststore_watch_readers( Operation *op, truststore_info *ti );
 
 /* ts_monitor.c: the overlay's state under cn=Monitor */
 int	truststore_monitor_initialize( void );

@@ -295,37 +295,47 @@ truststore_filter_computed( Filter *f )
 }
 
 /*
- * slapd tests an access rule's filter= on the entry as stored (acl.c,
- * test_filter without an operation), where a computed attribute never
- * is: a rule selecting by tsStatus or tsKeyBits never applies, and the
- * access it means to deny falls through to the next rules.  Nothing here
- * can change that; the administrator is told when the overlay opens,
- * and when the rules change later (truststore_watch_acls).
+ * What reads the entries where computed attributes are missing, named in
+ * the log when the overlay opens and when it changes (cn=config):
+ *
+ * - slapd tests an access rule's filter= on the entry as stored (acl.c,
+ *   test_filter without an operation): a rule selecting by tsStatus or
+ *   tsKeyBits never applies, and the access it means to deny falls
+ *   through to the next rules.  Nothing here can change that.
+ * - slapo-sssvlv and slapo-dynlist read each result in their response
+ *   callbacks.  Above this overlay they find the computed attributes in
+ *   the entry (truststore_entry_computed); below it, a sort by them is
+ *   no sort and a virtual list counts entries a computed filter drops.
  */
 static uintptr_t
-truststore_acl_sig( BackendDB *be )
+truststore_readers_sig( BackendDB *be )
 {
+	slap_overinst *on = (slap_overinst *)be->bd_info, *o;
 	AccessControl *a;
 	uintptr_t sig = 0;
 	int l;
 
-	/* the rules and their filters, by address and place */
+	/* the rules, their filters and the overlays, by address and place */
 	for ( l = 0; l < 2; l++ ) {
 		a = l == 0 ? be->be_acl : frontendDB->be_acl;
 		for ( ; a != NULL; a = a->acl_next )
 			sig = sig * 31 + (uintptr_t)a + (uintptr_t)a->acl_filter;
 	}
+	for ( o = on->on_info->oi_list; o != NULL; o = o->on_next )
+		sig = sig * 31 + (uintptr_t)o;
 	return sig;
 }
 
 void
-truststore_check_acls( BackendDB *be, truststore_info *ti )
+truststore_check_readers( BackendDB *be, truststore_info *ti )
 {
+	slap_overinst *on = (slap_overinst *)be->bd_info, *o;
+	const char *suffix = be->be_suffix ? be->be_suffix[0].bv_val : "";
 	AccessControl *a;
 	struct berval fbv;
-	int l, n;
+	int l, n, mine = 0;
 
-	ti->ti_acl_sig = truststore_acl_sig( be );
+	ti->ti_readers_sig = truststore_readers_sig( be );
 	for ( l = 0; l < 2; l++ ) {
 		a = l == 0 ? be->be_acl : frontendDB->be_acl;
 		for ( n = 0; a != NULL; a = a->acl_next, n++ ) {
@@ -338,26 +348,38 @@ truststore_check_acls( BackendDB *be, truststore_info *ti )
 				"attribute computed when read, and slapd tests "
 				"access filters on the entry as stored (select "
 				"by stored decorations such as tsNotAfter or "
-				"tsIsCA)\n",
-				be->be_suffix ? be->be_suffix[0].bv_val : "", n,
+				"tsIsCA)\n", suffix, n,
 				l == 0 ? "" : " of the frontend",
 				fbv.bv_val ? fbv.bv_val : "" );
 			ch_free( fbv.bv_val );
 		}
 	}
+	/* the list runs from the last configured: below us comes after */
+	for ( o = on->on_info->oi_list; o != NULL; o = o->on_next ) {
+		if ( o == on )
+			mine = 1;
+		else if ( mine && ( strcmp( o->on_bi.bi_type, "sssvlv" ) == 0 ||
+				strcmp( o->on_bi.bi_type, "dynlist" ) == 0 ) )
+			Debug( LDAP_DEBUG_ANY, "truststore: %s: %s is "
+				"configured before truststore and reads the "
+				"entries as stored, without their computed "
+				"attributes (a sort by tsKeyBits does not sort): "
+				"configure it after truststore, or as a global "
+				"overlay\n", suffix, o->on_bi.bi_type );
+	}
 }
 
 /*
- * Access rules changed through cn=config after the overlay opened are
- * looked at again by the next search.  cn=config changes them with the
- * thread pool paused, so reading them here races with nothing; two
- * searches that both see the change both log it, which is harmless.
+ * Changed through cn=config after the overlay opened: looked at again by
+ * the next search.  cn=config changes rules and overlays with the thread
+ * pool paused, so reading them here races with nothing; two searches
+ * that both see the change both log it, which is harmless.
  */
 void
-truststore_watch_acls( Operation *op, truststore_info *ti )
+truststore_watch_readers( Operation *op, truststore_info *ti )
 {
-	if ( truststore_acl_sig( op->o_bd ) != ti->ti_acl_sig )
-		truststore_check_acls( op->o_bd, ti );
+	if ( truststore_readers_sig( op->o_bd ) != ti->ti_readers_sig )
+		truststore_check_readers( op->o_bd, ti );
 }
 
 /*
@@ -632,7 +654,7 @@ truststore_search( Operation *op, SlapReply *rs )
 	unsigned sort_facts = 0;
 	int kinds = 0, sort_status = 0, into = 0;
 
-	truststore_watch_acls( op, ti );
+	truststore_watch_readers( op, ti );
 	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
 		return rs->sr_err;
 	if ( op->ors_filter != NULL )

@@ -92,5 +92,30 @@ want="cn: alpha cn: large tsKeyBits: 3072 tsStatus: valid "
 [ "$got" = "$want" ] && pass "a dynamic list holds the computed attributes of its members" ||
 	fail "dynamic list: got '$got', want '$want'"
 
+# node 3: sssvlv added live below truststore (olcOverlay={0}): named in
+# the log at the next search, once; the overlays above it are not
+check "nodes 1 and 2: no overlay named" \
+    test "$(cat "$T/n1.log" "$T/n2.log" | grep -c 'configured before truststore')" = 0
+node_conf_cn 3
+node_start 3
+add_base 3
+printf 'dn: cn=module{0},cn=config\nchangetype: modify\nadd: olcModuleLoad\nolcModuleLoad: sssvlv\n' |
+    lconfig 3 >/dev/null || die "load sssvlv on node 3"
+printf 'dn: olcOverlay={0}sssvlv,olcDatabase={1}mdb,cn=config\nchangetype: add\nobjectClass: olcOverlayConfig\nobjectClass: olcSssVlvConfig\nolcOverlay: {0}sssvlv\n' |
+    lconfig 3 >/dev/null || die "add sssvlv below truststore on node 3"
+lsearch 3 -b "$BASE" -s base 1.1 >/dev/null
+lsearch 3 -b "$BASE" -s base 1.1 >/dev/null
+check "node 3: sssvlv below truststore named at the next search, once" \
+    test "$(grep -c "truststore: $SUFFIX: sssvlv is configured before truststore" "$T/n3.log")" = 1
+# what it says: there, a sort by tsKeyBits does not sort
+for c in alpha bravo charlie delta; do
+	cert_ldif $c "$T/certs/$c.der" | ladd 3 >/dev/null || die "add $c on node 3"
+done
+got=$(order 3 tsKeyBits '(objectClass=tsCertificate)' 1.1)
+[ -n "$got" ] && [ "$got" != "delta bravo charlie alpha" ] &&
+	pass "node 3: as said, sssvlv below does not sort by tsKeyBits ($got)" ||
+	fail "node 3: sort below truststore gave '$got'"
+
 check "node 1 still running" node_alive 1
 check "node 2 still running" node_alive 2
+check "node 3 still running" node_alive 3
