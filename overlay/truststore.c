@@ -128,12 +128,14 @@ static struct {
 
 /*
  * Computed on read and never stored, so it does not replicate either:
- * dSAOperation keeps it out of syncrepl's view of the entry.
+ * dSAOperation keeps it out of syncrepl's view of the entry.  Its values
+ * sort the most urgent first (expired, expiring, notYetValid, valid),
+ * so a server-side sort or (tsStatus<=expiring) needs no rule named.
  */
 static const char truststore_status_at[] =
 	"( " TS_AT_OID( 24 ) " NAME 'tsStatus' "
 	"DESC 'Computed when read: valid, expiring, expired or notYetValid' "
-	"EQUALITY caseIgnoreMatch "
+	"EQUALITY caseIgnoreMatch ORDERING caseIgnoreOrderingMatch "
 	"SYNTAX " SYN_DSTRING " SINGLE-VALUE "
 	"NO-USER-MODIFICATION USAGE dSAOperation )";
 

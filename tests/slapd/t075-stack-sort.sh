@@ -53,8 +53,11 @@ for n in 1 2; do
 	expect_order $n -tsKeyBits '(objectClass=tsCertificate)' '+'
 	want="charlie alpha"
 	expect_order $n tsKeyBits '(tsKeyBits>=2048)' cn
-	# tsStatus has no ordering rule of its own: the client names one
+	# tsStatus orders the most urgent first, by its own rule or one named
+	want="echo bravo delta charlie alpha"
+	expect_order $n tsStatus/tsKeyBits '(objectClass=tsCertificate)' 1.1
 	want="echo bravo"
+	expect_order $n tsStatus/tsKeyBits '(tsStatus<=expiring)' 1.1
 	expect_order $n tsStatus:caseIgnoreOrderingMatch/tsKeyBits \
 		'(&(objectClass=tsCertificate)(!(tsStatus=valid)))' 1.1
 	want="echo bravo delta charlie alpha"
