@@ -931,10 +931,11 @@ truststore_late_load( void *ctx, void *arg )
 }
 
 /*
- * The replication rules (ts_repl.c) end some replicated writes without a
- * result, which only overlays that have not seen the write yet tolerate:
- * accesslog and syncprov must run after truststore, so come before it in
- * the configuration (the list runs from the last configured).  And slapd's
+ * The replication rules (ts_repl.c) end some replicated writes before the
+ * backend, with a result for the callbacks only, which only overlays that
+ * have not seen the write yet tolerate (accesslog would log it, syncprov
+ * send it): they must run after truststore, so come before it in the
+ * configuration (the list runs from the last configured).  And slapd's
  * own overlay for multi-provider consumers ("syncrepl", which slapd puts
  * first) must run before it: placed above that one (olcOverlay={0}), the
  * overlay sees replicated modifies before slapd has resolved them, and

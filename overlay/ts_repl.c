@@ -25,18 +25,33 @@
  * syncrepl itself drops a modify older than the entry: the cookie moves
  * on, nothing is logged or forwarded, and the peers reach the same state
  * when the delete replays there.  This needs the overlay above accesslog
- * and syncprov (configured after them): no result is sent, so no overlay
- * below may have queued per-operation state.
+ * and syncprov (configured after them), which have not seen the write.
+ *
+ * slapd's syncrepl overlay, which runs before ours, has seen it: it found
+ * the entry before the local delete committed (the modify then waited at
+ * the entry's gate), swapped the modify's list for a copy in the
+ * operation's memory and pushed a callback, with a response and no
+ * cleanup, to swap it back.  A hook that stops an operation without a
+ * result only gets the cleanups of the callbacks above it run
+ * (overlay_op_walk), so the copy stayed, and the consumer freed it with
+ * free() as its own list: slapd aborted (t531; seen once in t780).  So the
+ * drop is answered, to the callbacks only: syncrepl's own takes the
+ * result, nothing goes to the peer.
  */
 int
 truststore_repl_gone( Operation *op, SlapReply *rs )
 {
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+
 	if ( op->o_tag == LDAP_REQ_MODIFY )
 		Debug( LDAP_DEBUG_SYNC, "%s truststore: replicated modify of "
 			"%s, deleted here meanwhile: dropped (delete wins)\n",
 			op->o_log_prefix, op->o_req_dn.bv_val );
 	slap_graduate_commit_csn( op );
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
 	rs->sr_err = LDAP_SUCCESS;
+	rs->sr_text = NULL;
+	send_ldap_result( op, rs );
 	return LDAP_SUCCESS;
 }
 

@@ -1412,11 +1412,11 @@ truststore_modify( Operation *op, SlapReply *rs )
 	if ( rc != LDAP_SUCCESS || e == NULL ) {
 		/* a concurrent rename or delete: see ts_repl.c */
 		if ( replicated && rc == LDAP_NO_SUCH_OBJECT ) {
-			/* it ends here, without a result to play tc */
+			/* tc goes now: a rename followed takes a new gate */
 			truststore_cb_cleanup( op, rs );
 			if ( truststore_follow_rename( op, ti ) )
 				return truststore_modify( op, rs );
-			/* nor one to play a follow: the names go back */
+			/* the names go back before the drop is answered */
 			if ( op->o_callback != NULL && op->o_callback->sc_cleanup
 					== truststore_follow_cleanup )
 				truststore_follow_cleanup( op, rs );
