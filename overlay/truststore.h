@@ -175,6 +175,7 @@ int	truststore_operational( Operation *op, SlapReply *rs );
 int	truststore_search( Operation *op, SlapReply *rs );
 int	truststore_compare( Operation *op, SlapReply *rs );
 int	truststore_assert( Operation *op, SlapReply *rs );
+int	truststore_assert_add( Operation *op, SlapReply *rs );
 void	truststore_check_readers( BackendDB *be, truststore_info *ti );
 void	truststore_watch_readers( Operation *op, truststore_info *ti );
 

@@ -739,13 +739,40 @@ truststore_assert_cleanup( Operation *op, SlapReply *rs )
 	return SLAP_CB_CONTINUE;
 }
 
+/*
+ * Test f on e with its computed attributes and hand the backend a copy
+ * where those parts are TRUE, for the stored ones to be tested there.
+ * SLAP_CB_CONTINUE, or the assertion failed and that was sent.
+ */
+static int
+truststore_assert_entry( Operation *op, SlapReply *rs, truststore_info *ti,
+	Entry *e, Filter *f, int kinds )
+{
+	truststore_assert_cb *ac;
+
+	if ( truststore_test_computed( op, ti, e, kinds, f ) !=
+			LDAP_COMPARE_TRUE ) {
+		send_ldap_error( op, rs, LDAP_ASSERTION_FAILED, NULL );
+		return rs->sr_err;
+	}
+	ac = op->o_tmpcalloc( 1, sizeof( *ac ), op->o_tmpmemctx );
+	ac->ac_orig = f;
+	ac->ac_wide = filter_dup( f, op->o_tmpmemctx );
+	truststore_filter_widen( op, ac->ac_wide, 1 );
+	ac->ac_cb.sc_cleanup = truststore_assert_cleanup;
+	ac->ac_cb.sc_private = ac;
+	ac->ac_cb.sc_next = op->o_callback;
+	op->o_callback = &ac->ac_cb;
+	op->o_assertion = ac->ac_wide;
+	return SLAP_CB_CONTINUE;
+}
+
 /* SLAP_CB_CONTINUE, or the assertion failed and that was sent. */
 int
 truststore_assert( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	truststore_info *ti = on->on_bi.bi_private;
-	truststore_assert_cb *ac;
 	Filter *f;
 	Entry *e = NULL;
 	int kinds, rc;
@@ -758,23 +785,29 @@ truststore_assert( Operation *op, SlapReply *rs )
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
-	rc = truststore_test_computed( op, ti, e, kinds, f );
+	rc = truststore_assert_entry( op, rs, ti, e, f, kinds );
 	overlay_entry_release_ov( op, e, 0, on );
-	if ( rc != LDAP_COMPARE_TRUE ) {
-		send_ldap_error( op, rs, LDAP_ASSERTION_FAILED, NULL );
-		return rs->sr_err;
-	}
+	return rc;
+}
 
-	ac = op->o_tmpcalloc( 1, sizeof( *ac ), op->o_tmpmemctx );
-	ac->ac_orig = f;
-	ac->ac_wide = filter_dup( f, op->o_tmpmemctx );
-	truststore_filter_widen( op, ac->ac_wide, 1 );
-	ac->ac_cb.sc_cleanup = truststore_assert_cleanup;
-	ac->ac_cb.sc_private = ac;
-	ac->ac_cb.sc_next = op->o_callback;
-	op->o_callback = &ac->ac_cb;
-	op->o_assertion = ac->ac_wide;
-	return SLAP_CB_CONTINUE;
+/*
+ * An add's assertion is tested by the backend on the entry to be added
+ * (back-mdb, as slapd's other backends), where the computed attributes
+ * never are: a true (tsKeyBits=2048) failed.  So it is tested here on
+ * the decorated entry.
+ */
+int
+truststore_assert_add( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	Filter *f;
+	int kinds;
+
+	if ( !get_assert( op ) || ( f = get_assertion( op ) ) == NULL ||
+		( kinds = truststore_filter_computed( f ) ) == 0 )
+		return SLAP_CB_CONTINUE;
+	return truststore_assert_entry( op, rs, on->on_bi.bi_private,
+		op->ora_e, f, kinds );
 }
 
 /* ---- compare on computed decorations ---------------------------------- */

@@ -1219,6 +1219,8 @@ truststore_add( Operation *op, SlapReply *rs )
 	rc = truststore_decorate_entry( op, e, cert, msg, sizeof( msg ) );
 	if ( rc != LDAP_SUCCESS )
 		return truststore_refuse( op, rs, rc, msg );
+	if ( truststore_assert_add( op, rs ) != SLAP_CB_CONTINUE )
+		return rs->sr_err;
 
 	Debug( LDAP_DEBUG_TRACE, "%s truststore: decorated \"%s\"\n",
 		op->o_log_prefix, e->e_name.bv_val );

@@ -11,6 +11,9 @@
 # while another changes its description only if (tsKeyBits=2048), asking
 # for the entry as written (post-read control, RFC 4527): every write that
 # succeeded must have been made to the 2048-bit certificate.
+#
+# An add's assertion is tested on the entry to be added: with computed
+# attributes the backend never sees, so the overlay tests it too.
 . "$(dirname "$0")/lib.sh"
 ts_init
 node_conf 1
@@ -48,5 +51,19 @@ check "writes were made (the race ran)" test "$ok" -gt 0
 check "writes were refused (the race ran)" test "$refused" -gt 0
 check "no write made to the certificate the assertion excludes" test "$bad" = 0
 check "every write made or refused" test $((ok + bad + refused)) = "$N"
+
+# adds: true and false assertions on computed attributes, mixed with a
+# stored one (tested by the backend on the widened copy)
+mkcert a
+addas() {
+	cert_ldif "$1" "$T/certs/$2.der" | ldapadd -x -H "$(uri 1)" -D "$ROOTDN" \
+	    -w "$ROOTPW" -e "assert=$3"
+}
+expect_ldap 122 "Assertion Failed" addas a1 a '(tsKeyBits=3072)'
+expect_ldap 122 "Assertion Failed" addas a1 a '(&(tsKeyBits=2048)(tsNotAfter<=20000101000000Z))'
+check "refused adds stored nothing" test -z "$(lsearch 1 -b "$BASE" '(cn=a1)' 1.1)"
+expect_ldap 0 "" addas a1 a '(&(tsKeyBits=2048)(tsStatus=valid)(tsNotAfter>=20000101000000Z))'
+check "the add with a true assertion is stored, decorated" \
+    test "$(lsearch 1 -b "cn=a1,$BASE" -s base tsKeyBits | grep -c '^tsKeyBits: 2048$')" = 1
 check "node still running" node_alive 1
 exit 0
