@@ -739,22 +739,12 @@ truststore_assert_cleanup( Operation *op, SlapReply *rs )
 	return SLAP_CB_CONTINUE;
 }
 
-/*
- * Test f on e with its computed attributes and hand the backend a copy
- * where those parts are TRUE, for the stored ones to be tested there.
- * SLAP_CB_CONTINUE, or the assertion failed and that was sent.
- */
-static int
-truststore_assert_entry( Operation *op, SlapReply *rs, truststore_info *ti,
-	Entry *e, Filter *f, int kinds )
+/* The backend gets f with its computed parts TRUE, to test the rest. */
+static void
+truststore_assert_widen( Operation *op, Filter *f )
 {
 	truststore_assert_cb *ac;
 
-	if ( truststore_test_computed( op, ti, e, kinds, f ) !=
-			LDAP_COMPARE_TRUE ) {
-		send_ldap_error( op, rs, LDAP_ASSERTION_FAILED, NULL );
-		return rs->sr_err;
-	}
 	ac = op->o_tmpcalloc( 1, sizeof( *ac ), op->o_tmpmemctx );
 	ac->ac_orig = f;
 	ac->ac_wide = filter_dup( f, op->o_tmpmemctx );
@@ -764,7 +754,6 @@ truststore_assert_entry( Operation *op, SlapReply *rs, truststore_info *ti,
 	ac->ac_cb.sc_next = op->o_callback;
 	op->o_callback = &ac->ac_cb;
 	op->o_assertion = ac->ac_wide;
-	return SLAP_CB_CONTINUE;
 }
 
 /* SLAP_CB_CONTINUE, or the assertion failed and that was sent. */
@@ -785,9 +774,14 @@ truststore_assert( Operation *op, SlapReply *rs )
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
-	rc = truststore_assert_entry( op, rs, ti, e, f, kinds );
+	rc = truststore_test_computed( op, ti, e, kinds, f );
 	overlay_entry_release_ov( op, e, 0, on );
-	return rc;
+	if ( rc != LDAP_COMPARE_TRUE ) {
+		send_ldap_error( op, rs, LDAP_ASSERTION_FAILED, NULL );
+		return rs->sr_err;
+	}
+	truststore_assert_widen( op, f );
+	return SLAP_CB_CONTINUE;
 }
 
 /*
@@ -806,8 +800,13 @@ truststore_assert_add( Operation *op, SlapReply *rs )
 	if ( !get_assert( op ) || ( f = get_assertion( op ) ) == NULL ||
 		( kinds = truststore_filter_computed( f ) ) == 0 )
 		return SLAP_CB_CONTINUE;
-	return truststore_assert_entry( op, rs, on->on_bi.bi_private,
-		op->ora_e, f, kinds );
+	if ( truststore_test_computed( op, on->on_bi.bi_private, op->ora_e,
+			kinds, f ) != LDAP_COMPARE_TRUE ) {
+		send_ldap_error( op, rs, LDAP_ASSERTION_FAILED, NULL );
+		return rs->sr_err;
+	}
+	truststore_assert_widen( op, f );
+	return SLAP_CB_CONTINUE;
 }
 
 /* ---- compare on computed decorations ---------------------------------- */
