@@ -43,7 +43,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	import 1 g$r "$T/certs/g$r.der" > /dev/null || die "import g$r"
 	printf 'dn: cn=bulk%s,ou=people,%s\nobjectClass: device\ncn: bulk%s\n\n' \
 	    $r "$SUFFIX" $r | ladd 1 > /dev/null || die "add cn=bulk$r"
-	wait_sync 60 1 2 || die "round $r: nodes not in sync"
+	wait_sync $((60 * TS_SLOW)) 1 2 || die "round $r: nodes not in sync"
 	# 150,000 values of an indexed type: ~3.5 MB, under slapd's 4 MB limit
 	seq -f "cn: bulk-value-%.0f" 1 150000 | {
 		printf 'dn: cn=bulk%s,ou=people,%s\nchangetype: modify\nadd: cn\n' \
@@ -89,7 +89,7 @@ pass "$hits of $ROUNDS replicated modifies dropped while a delete of their entry
 
 # the consumer goes on, and both nodes agree: every gN deleted (delete wins)
 import 1 after "$T/certs/g1.der" > /dev/null || fail "an import after the races"
-wait_sync 60 1 2 || die "the nodes did not converge"
+wait_sync $((60 * TS_SLOW)) 1 2 || die "the nodes did not converge"
 check "node 2 replicated the import made after the races" has_entry 2 "cn=after,$BASE"
 k=0
 while [ $k -lt $r ]; do
