@@ -30,6 +30,7 @@
 #include <openssl/sha.h>
 
 #include "ldaptrust.h"
+#include "tscert.h"
 #include "tsexport.h"
 
 #define UUID_LEN	16
@@ -47,6 +48,7 @@ struct sync_rec {
 struct syncer {
 	struct ctx	*ctx;
 	struct ts_export *exp;
+	struct ts_cert	*cert;		/* to judge each certificate */
 	const char	*exec;
 	char		*statefile;
 	int		 watch;
@@ -471,6 +473,30 @@ sync_flush(struct syncer *s)
 	return 0;
 }
 
+/*
+ * Only what this host's library takes is written, as the overlay exports
+ * only what its parse takes (overlay/ts_vet.c): a store can hold what an
+ * older or newer version accepted, and GnuTLS drops a whole bundle for
+ * one certificate it cannot read.  Said, and then as if it were not there.
+ */
+static int
+sync_takes(struct syncer *s, const char *alias, struct berval **der)
+{
+	int n = ldap_count_values_len(der);
+
+	if (n != 1) {
+		warnx_("sync: \"%s\": not synced: it holds %d certificates, "
+		    "an entry holds one", alias, n);
+		return 0;
+	}
+	if (ts_cert_parse(s->cert, der[0]->bv_val, der[0]->bv_len) != 0) {
+		warnx_("sync: \"%s\": not synced: its certificate is refused: "
+		    "%s", alias, ts_cert_error(s->cert));
+		return 0;
+	}
+	return 1;
+}
+
 /* --- RFC 4533 ------------------------------------------------------------------------ */
 
 static int
@@ -550,8 +576,8 @@ sync_entry(struct syncer *s, LDAPMessage *msg)
 		}
 		der = ldap_get_values_len(s->ctx->ld, msg,
 		    "userCertificate;binary");
-		if (der == NULL || der[0] == NULL) {
-			/* not readable to us: as if it were not there */
+		/* not readable to us: as if it were not there */
+		if (der == NULL || der[0] == NULL || !sync_takes(s, alias, der)) {
 			rec_delete(s, (unsigned char *)uuid.bv_val);
 			break;
 		}
@@ -762,6 +788,8 @@ plain_entry(struct ctx *ctx, LDAPMessage *e, void *arg)
 		rc = LDAP_NO_MEMORY;
 		goto done;
 	}
+	if (!sync_takes(s, alias, der))
+		goto done;
 	plain_key(ctx, e, dn, key);
 	if (rec_set(s, key, alias, (unsigned char *)der[0]->bv_val,
 	    der[0]->bv_len) == -1)
@@ -907,6 +935,7 @@ sync_free(struct syncer *s)
 	free(s->cookie.bv_val);
 	free(s->statefile);
 	ts_export_free(s->exp);
+	ts_cert_free(s->cert);
 }
 
 /*
@@ -975,6 +1004,10 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	if (ctx->co.dry_run)
 		return usage_error(ctx, "-n is not supported by sync");
 
+	if ((s.cert = ts_cert_new()) == NULL) {
+		warnx_("sync: out of memory");
+		goto done;
+	}
 	if ((s.exp = ts_export_new()) == NULL ||
 	    (dir != NULL && ts_export_set_dir(s.exp, dir) == -1) ||
 	    (bundle != NULL && ts_export_set_bundle(s.exp, bundle) == -1)) {
