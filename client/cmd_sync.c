@@ -39,7 +39,7 @@
 
 struct sync_rec {
 	unsigned char	 uuid[UUID_LEN];
-	char		*alias;
+	char		*alias;		/* NULL: an entry left out */
 	unsigned char	*der;
 	size_t		 len;
 	int		 seen;		/* mentioned during this refresh */
@@ -61,6 +61,7 @@ struct syncer {
 	int		 refresh_full;	/* refresh began without a cookie */
 	int		 refreshed;	/* a refresh completed this session */
 	int		 reload;	/* the server asked for a full refresh */
+	int		 unknown;	/* said present, never heard of */
 	int		 write_failed;	/* the last flush failed */
 	char		 last_err[512];	/* what was said of it */
 };
@@ -142,8 +143,8 @@ rec_set(struct syncer *s, const unsigned char *uuid, const char *alias,
 	if (pos >= 0) {
 		r = &s->recs[pos];
 		r->seen = 1;
-		if (r->len == len && memcmp(r->der, der, len) == 0 &&
-		    strcmp(r->alias, alias) == 0)
+		if (r->alias != NULL && r->len == len &&
+		    memcmp(r->der, der, len) == 0 && strcmp(r->alias, alias) == 0)
 			return 0;
 		rec_clear(r);
 	} else {
@@ -174,6 +175,49 @@ rec_set(struct syncer *s, const unsigned char *uuid, const char *alias,
 	if (ts_export_put(s->exp, key, alias, der, len) == -1)
 		return -1;
 	s->changed = s->state_dirty = 1;
+	return 0;
+}
+
+/*
+ * An entry left out of the files is still known, so that a present phase
+ * naming it is not taken for a sign of a restored database (sync_present).
+ */
+static int
+rec_skip(struct syncer *s, const unsigned char *uuid)
+{
+	struct sync_rec *r, *recs;
+	char key[2 * UUID_LEN + 1];
+	long pos = rec_find(s, uuid);
+	size_t at;
+
+	if (pos >= 0) {
+		r = &s->recs[pos];
+		r->seen = 1;
+		if (r->alias == NULL)
+			return 0;
+		hex(uuid, UUID_LEN, key);
+		ts_export_remove(s->exp, key);
+		rec_clear(r);
+		r->len = 0;
+		s->changed = s->state_dirty = 1;
+		return 0;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+
+		if ((recs = reallocarray(s->recs, cap, sizeof(*recs))) == NULL)
+			return -1;
+		s->recs = recs;
+		s->cap = cap;
+	}
+	at = (size_t)(-pos - 1);
+	memmove(&s->recs[at + 1], &s->recs[at], (s->n - at) * sizeof(*s->recs));
+	s->n++;
+	r = &s->recs[at];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->uuid, uuid, UUID_LEN);
+	r->seen = 1;
+	s->state_dirty = 1;
 	return 0;
 }
 
@@ -243,8 +287,8 @@ drop_cookie(struct syncer *s)
 /* --- the state file ------------------------------------------------------------ */
 
 /*
- * One line per fact: "cookie HEX" and "entry UUID ALIAS DER", all in hex,
- * so any alias or cookie survives.  Written like the export files: a
+ * One line per fact: "cookie HEX", "entry UUID ALIAS DER" and "skip UUID"
+ * (an entry left out), all in hex, so any alias or cookie survives.  Written like the export files: a
  * temporary, fsync, rename.
  */
 static int
@@ -277,6 +321,11 @@ state_save(struct syncer *s)
 		struct sync_rec *r = &s->recs[i];
 		char u[2 * UUID_LEN + 1];
 
+		hex(r->uuid, UUID_LEN, u);
+		if (r->alias == NULL) {
+			fprintf(fp, "skip %s\n", u);
+			continue;
+		}
 		need = 2 * (strlen(r->alias) > r->len ? strlen(r->alias) :
 		    r->len) + 1;
 		if (need > cap) {
@@ -285,7 +334,6 @@ state_save(struct syncer *s)
 				goto done;
 			cap = need;
 		}
-		hex(r->uuid, UUID_LEN, u);
 		fprintf(fp, "entry %s ", u);
 		hex((unsigned char *)r->alias, strlen(r->alias), buf);
 		fprintf(fp, "%s ", buf);
@@ -344,6 +392,9 @@ state_line(struct syncer *s, char *line)
 		free(c.bv_val);
 		return 0;
 	}
+	if (nf == 2 && strcmp(f[0], "skip") == 0 &&
+	    strlen(f[1]) == 2 * UUID_LEN && unhex(f[1], 2 * UUID_LEN, uuid) == 0)
+		return rec_skip(s, uuid);
 	if (nf != 4 || strcmp(f[0], "entry") != 0 ||
 	    unhex(f[1], strlen(f[1]), uuid) == -1 ||
 	    strlen(f[1]) != 2 * UUID_LEN)
@@ -524,6 +575,7 @@ sync_request(struct syncer *s, const char *base, int *msgid)
 	ctrl.ldctl_iscritical = 1;
 	s->refreshing = 1;
 	s->refresh_full = s->cookie.bv_len == 0;
+	s->unknown = 0;
 	for (size_t i = 0; i < s->n; i++)
 		s->recs[i].seen = 0;
 	/* the whole subtree, as the overlay exports it */
@@ -535,6 +587,23 @@ sync_request(struct syncer *s, const char *base, int *msgid)
 	return rc;
 }
 
+/*
+ * "Present" says an entry is unchanged since our cookie, so one we never
+ * heard of means the server's past is not ours: its database was restored
+ * from a backup or replaced, and has since moved past our cookie.  What
+ * it holds unchanged may differ from what we hold: start over.
+ */
+static void
+sync_present(struct syncer *s, const unsigned char *uuid)
+{
+	long pos = rec_find(s, uuid);
+
+	if (pos >= 0)
+		s->recs[pos].seen = 1;
+	else
+		s->unknown = 1;
+}
+
 static void
 refresh_done(struct syncer *s)
 {
@@ -543,6 +612,13 @@ refresh_done(struct syncer *s)
 	/* without a cookie the refresh was the whole content */
 	if (s->refresh_full)
 		rec_delete_unseen(s);
+	else if (s->unknown) {
+		warnx_("sync: the server holds entries unchanged since our "
+		    "cookie that we never received (a restored or replaced "
+		    "database?): refreshing in full");
+		drop_cookie(s);
+		s->reload = 1;
+	}
 }
 
 static int
@@ -554,7 +630,6 @@ sync_entry(struct syncer *s, LDAPMessage *msg)
 	ber_int_t state;
 	ber_len_t len;
 	char *dn = NULL, *alias = NULL;
-	long pos;
 	int rc = LDAP_PROTOCOL_ERROR;
 
 	if (ldap_get_entry_controls(s->ctx->ld, msg, &ctrls) != LDAP_SUCCESS ||
@@ -578,7 +653,10 @@ sync_entry(struct syncer *s, LDAPMessage *msg)
 		    "userCertificate;binary");
 		/* not readable to us: as if it were not there */
 		if (der == NULL || der[0] == NULL || !sync_takes(s, alias, der)) {
-			rec_delete(s, (unsigned char *)uuid.bv_val);
+			if (rec_skip(s, (unsigned char *)uuid.bv_val) == -1) {
+				rc = LDAP_NO_MEMORY;
+				goto done;
+			}
 			break;
 		}
 		if (rec_set(s, (unsigned char *)uuid.bv_val, alias,
@@ -588,8 +666,7 @@ sync_entry(struct syncer *s, LDAPMessage *msg)
 		}
 		break;
 	case LDAP_SYNC_PRESENT:
-		if ((pos = rec_find(s, (unsigned char *)uuid.bv_val)) >= 0)
-			s->recs[pos].seen = 1;
+		sync_present(s, (unsigned char *)uuid.bv_val);
 		break;
 	case LDAP_SYNC_DELETE:
 		rec_delete(s, (unsigned char *)uuid.bv_val);
@@ -620,7 +697,6 @@ sync_info(struct syncer *s, LDAPMessage *msg)
 	ber_tag_t tag;
 	ber_len_t len;
 	ber_int_t done_flag = 1, deletes = 0;
-	long pos;
 	size_t i;
 	int rc = LDAP_PROTOCOL_ERROR;
 
@@ -665,9 +741,9 @@ sync_info(struct syncer *s, LDAPMessage *msg)
 				continue;
 			if (deletes)
 				rec_delete(s, (unsigned char *)uuids[i].bv_val);
-			else if ((pos = rec_find(s,
-			    (unsigned char *)uuids[i].bv_val)) >= 0)
-				s->recs[pos].seen = 1;
+			else
+				sync_present(s,
+				    (unsigned char *)uuids[i].bv_val);
 		}
 		break;
 	default:
@@ -702,6 +778,22 @@ sync_result(struct syncer *s, LDAPMessage *msg)
 		err = rc;
 	if (err == LDAP_SYNC_REFRESH_REQUIRED) {
 		/* the cookie is too old: start over with a full refresh */
+		drop_cookie(s);
+		s->reload = 1;
+		goto done;
+	}
+	/*
+	 * syncprov refuses a cookie ahead of its database ("consumer state
+	 * is newer than provider!"), or any cookie when it has no state
+	 * yet: restored from a backup, or replaced.  The same cookie would
+	 * be refused for ever, and what we hold may be gone: start over.
+	 */
+	if (err == LDAP_UNWILLING_TO_PERFORM && s->cookie.bv_len > 0 &&
+	    s->refreshing) {
+		warnx_("sync: the server refuses our cookie: %s (a restored "
+		    "or replaced database?): refreshing in full",
+		    text != NULL && *text != '\0' ? text :
+		    ldap_err2string(err));
 		drop_cookie(s);
 		s->reload = 1;
 		goto done;
@@ -885,6 +977,9 @@ sync_session(struct syncer *s, const char *base)
 		}
 		ldap_msgfree(msg);
 		msg = NULL;
+		/* persist would go on from a state we no longer trust */
+		if (s->reload)
+			goto done;
 	}
 done:
 	/* what persist delivered before the loss reaches the files now,
