@@ -43,6 +43,7 @@ struct sync_rec {
 	unsigned char	*der;
 	size_t		 len;
 	int		 seen;		/* mentioned during this refresh */
+	int		 ghost;		/* said present, never received */
 };
 
 struct syncer {
@@ -61,7 +62,6 @@ struct syncer {
 	int		 refresh_full;	/* refresh began without a cookie */
 	int		 refreshed;	/* a refresh completed this session */
 	int		 reload;	/* the server asked for a full refresh */
-	int		 unknown;	/* said present, never heard of */
 	int		 write_failed;	/* the last flush failed */
 	char		 last_err[512];	/* what was said of it */
 };
@@ -143,6 +143,7 @@ rec_set(struct syncer *s, const unsigned char *uuid, const char *alias,
 	if (pos >= 0) {
 		r = &s->recs[pos];
 		r->seen = 1;
+		r->ghost = 0;
 		if (r->alias != NULL && r->len == len &&
 		    memcmp(r->der, der, len) == 0 && strcmp(r->alias, alias) == 0)
 			return 0;
@@ -193,6 +194,7 @@ rec_skip(struct syncer *s, const unsigned char *uuid)
 	if (pos >= 0) {
 		r = &s->recs[pos];
 		r->seen = 1;
+		r->ghost = 0;
 		if (r->alias == NULL)
 			return 0;
 		hex(uuid, UUID_LEN, key);
@@ -256,6 +258,25 @@ rec_delete_unseen(struct syncer *s)
 		else
 			i++;
 	}
+}
+
+/* Forget the ghosts; say whether there were any. */
+static int
+rec_drop_ghosts(struct syncer *s)
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (i < s->n) {
+		if (s->recs[i].ghost) {
+			memmove(&s->recs[i], &s->recs[i + 1],
+			    (s->n - i - 1) * sizeof(*s->recs));
+			s->n--;
+			n++;
+		} else
+			i++;
+	}
+	return n > 0;
 }
 
 static void
@@ -575,7 +596,8 @@ sync_request(struct syncer *s, const char *base, int *msgid)
 	ctrl.ldctl_iscritical = 1;
 	s->refreshing = 1;
 	s->refresh_full = s->cookie.bv_len == 0;
-	s->unknown = 0;
+	/* from a refresh that broke off */
+	rec_drop_ghosts(s);
 	for (size_t i = 0; i < s->n; i++)
 		s->recs[i].seen = 0;
 	/* the whole subtree, as the overlay exports it */
@@ -588,20 +610,26 @@ sync_request(struct syncer *s, const char *base, int *msgid)
 }
 
 /*
- * "Present" says an entry is unchanged since our cookie, so one we never
- * heard of means the server's past is not ours: its database was restored
- * from a backup or replaced, and has since moved past our cookie.  What
- * it holds unchanged may differ from what we hold: start over.
+ * A present phase names every entry there is, then sends those changed
+ * since our cookie.  One named that we never had and that does not follow
+ * means the server's past is not ours: its database was restored from a
+ * backup or replaced, and has since moved past our cookie.  What it holds
+ * unchanged may differ from what we hold: start over.  Until the end of
+ * the refresh such an entry is a ghost: known, not written, not saved.
  */
-static void
+static int
 sync_present(struct syncer *s, const unsigned char *uuid)
 {
 	long pos = rec_find(s, uuid);
 
-	if (pos >= 0)
+	if (pos >= 0) {
 		s->recs[pos].seen = 1;
-	else
-		s->unknown = 1;
+		return 0;
+	}
+	if (rec_skip(s, uuid) == -1)
+		return -1;
+	s->recs[rec_find(s, uuid)].ghost = 1;
+	return 0;
 }
 
 static void
@@ -612,7 +640,7 @@ refresh_done(struct syncer *s)
 	/* without a cookie the refresh was the whole content */
 	if (s->refresh_full)
 		rec_delete_unseen(s);
-	else if (s->unknown) {
+	if (rec_drop_ghosts(s) && !s->refresh_full) {
 		warnx_("sync: the server holds entries unchanged since our "
 		    "cookie that we never received (a restored or replaced "
 		    "database?): refreshing in full");
@@ -666,7 +694,10 @@ sync_entry(struct syncer *s, LDAPMessage *msg)
 		}
 		break;
 	case LDAP_SYNC_PRESENT:
-		sync_present(s, (unsigned char *)uuid.bv_val);
+		if (sync_present(s, (unsigned char *)uuid.bv_val) == -1) {
+			rc = LDAP_NO_MEMORY;
+			goto done;
+		}
 		break;
 	case LDAP_SYNC_DELETE:
 		rec_delete(s, (unsigned char *)uuid.bv_val);
@@ -741,9 +772,11 @@ sync_info(struct syncer *s, LDAPMessage *msg)
 				continue;
 			if (deletes)
 				rec_delete(s, (unsigned char *)uuids[i].bv_val);
-			else
-				sync_present(s,
-				    (unsigned char *)uuids[i].bv_val);
+			else if (sync_present(s,
+			    (unsigned char *)uuids[i].bv_val) == -1) {
+				rc = LDAP_NO_MEMORY;
+				goto done;
+			}
 		}
 		break;
 	default:
