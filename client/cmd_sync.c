@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -63,10 +64,14 @@ struct syncer {
 	int		 refreshed;	/* a refresh completed this session */
 	int		 reload;	/* the server asked for a full refresh */
 	int		 write_failed;	/* the last flush failed */
+	int		 scanned;	/* the files were read: flush anyway */
 	char		 last_err[512];	/* what was said of it */
 };
 
 static char *sync_attrs[] = { "userCertificate;binary", NULL };
+
+/* --watch: SIGTERM/SIGINT end it, SIGHUP re-reads the files and reconnects */
+static volatile sig_atomic_t sync_stop, sync_hup;
 
 /* --- the catalogue ----------------------------------------------------------- */
 
@@ -528,7 +533,7 @@ sync_flush(struct syncer *s)
 	}
 	s->write_failed = 0;
 	s->last_err[0] = '\0';
-	s->changed = 0;
+	s->changed = s->scanned = 0;
 	if (rc > 0 && s->ctx->co.verbose)
 		fprintf(stderr, "%s: sync: %zu certificates, files updated\n",
 		    PROGNAME, s->n);
@@ -972,7 +977,8 @@ sync_session(struct syncer *s, const char *base)
 		return ld_fail(s->ctx, "sync request", rc);
 	for (;;) {
 		/* work to write: look for more without waiting, else flush */
-		int idle = (s->changed || s->state_dirty) && !s->refreshing;
+		int idle = (s->changed || s->state_dirty || s->scanned) &&
+		    !s->refreshing;
 
 		/* after a failed write, retry in a while, not in a spin */
 		rc = ldap_result(s->ctx->ld, msgid, LDAP_MSG_ONE,
@@ -980,6 +986,11 @@ sync_session(struct syncer *s, const char *base)
 		if (rc == 0) {
 			failed = sync_flush(s) == -1;
 			continue;
+		}
+		/* a signal interrupts the wait (libldap's RESTART is off) */
+		if (sync_stop || sync_hup) {
+			rc = LDAP_SUCCESS;
+			goto done;
 		}
 		if (rc < 0) {
 			ldap_get_option(s->ctx->ld, LDAP_OPT_RESULT_CODE, &rc);
@@ -1017,7 +1028,7 @@ sync_session(struct syncer *s, const char *base)
 done:
 	/* what persist delivered before the loss reaches the files now,
 	 * not after the server is back */
-	if (!s->refreshing && (s->changed || s->state_dirty))
+	if (!s->refreshing && (s->changed || s->state_dirty || s->scanned))
 		sync_flush(s);
 	ldap_msgfree(msg);
 	return rc;
@@ -1087,6 +1098,73 @@ watch_defaults(void)
 	ldap_memfree(tv);
 }
 
+static void
+sync_signal(int sig)
+{
+	if (sig == SIGHUP)
+		sync_hup = 1;
+	else
+		sync_stop = 1;
+}
+
+/*
+ * Without SA_RESTART, so that the wait for the server and the back-off
+ * end at once.  SIGPIPE, as in the ldap tools: a write to a server that
+ * went away is an error to handle, not a silent death that systemd would
+ * take for a clean exit and not restart.
+ */
+static void
+watch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = sync_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/*
+ * One sync per state file: two would each replace files the other wrote,
+ * and each one's state would describe files the other changed.  The lock
+ * goes with the process; the file stays.  -2: no place for it.
+ */
+static int
+sync_lock(const char *statefile)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s.lock", statefile) >=
+	    (int)sizeof(path)) {
+		warnx_("sync: %s: %s", statefile, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1) {
+		/* no directory for it: nothing can be written there either,
+		 * which the writer says in its own words */
+		if (errno == ENOENT)
+			return -2;
+		warnx_("sync: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			warnx_("sync: %s: another ldaptrust sync holds this "
+			    "state (and its files)", path);
+		else
+			warnx_("sync: %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Drop the connection but keep the bind settings for the next one. */
 static void
 conn_drop(struct ctx *ctx)
@@ -1109,7 +1187,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	};
 	struct syncer s;
 	const char *dir = NULL, *bundle = NULL, *state = NULL, *base;
-	int c, rc = EXIT_LOCAL, backoff = 1;
+	int c, rc = EXIT_LOCAL, backoff = 1, lock = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
@@ -1144,16 +1222,26 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	s.statefile = state ? strdup(state) : default_state(dir, bundle);
-	if (s.statefile == NULL)
+	if (s.statefile == NULL || (lock = sync_lock(s.statefile)) == -1)
 		goto done;
-	if (s.watch)
+	if (lock == -2)
+		lock = -1;
+	if (s.watch) {
 		watch_defaults();
+		watch_signals();
+	}
 	state_load(&s);
 	/* files changed behind our back are brought back in line too */
 	if (ts_export_scan(s.exp) == -1)
 		sync_file_error(&s);
+	s.scanned = 1;
 
 	for (;;) {
+		/* stopped during the back-off */
+		if (sync_stop) {
+			rc = s.write_failed ? EXIT_LOCAL : 0;
+			break;
+		}
 		if ((rc = conn_open(ctx)) == 0 && (base = conn_base(ctx)) == NULL)
 			rc = EXIT_LOCAL;
 		if (rc == 0) {
@@ -1165,6 +1253,22 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 				backoff = 1;
 		}
 		conn_drop(ctx);
+		if (sync_stop) {
+			/* what was complete is written: a clean stop */
+			rc = s.write_failed ? EXIT_LOCAL : 0;
+			break;
+		}
+		if (sync_hup) {
+			sync_hup = 0;
+			if (ctx->co.verbose)
+				fprintf(stderr, "%s: sync: SIGHUP: reading the "
+				    "files again and reconnecting\n", PROGNAME);
+			if (ts_export_scan(s.exp) == -1)
+				sync_file_error(&s);
+			s.scanned = 1;
+			backoff = 1;
+			continue;
+		}
 		/* a refresh the server asked for is not a failure */
 		if (s.reload) {
 			s.reload = 0;
@@ -1186,5 +1290,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	}
 done:
 	sync_free(&s);
+	if (lock != -1)
+		close(lock);
 	return rc;
 }
