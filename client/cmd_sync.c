@@ -35,6 +35,8 @@
 #include "tsexport.h"
 
 #define UUID_LEN	16
+/* --watch: seconds of silence before the server is asked if it is there */
+#define SYNC_KEEPALIVE	60
 #define STATE_MAGIC	"# ldaptrust sync state 1"
 #define BACKOFF_MAX	30
 
@@ -54,6 +56,7 @@ struct syncer {
 	const char	*exec;
 	char		*statefile;
 	int		 watch;
+	int		 keepalive;	/* --keepalive: seconds, 0 off */
 	struct sync_rec	*recs;		/* sorted by uuid */
 	size_t		 n, cap;
 	struct berval	 cookie;	/* malloc()ed, empty: none */
@@ -970,8 +973,10 @@ static int
 sync_session(struct syncer *s, const char *base)
 {
 	LDAPMessage *msg = NULL;
-	struct timeval zero = { 0, 0 }, retry = { 5, 0 };
-	int msgid, rc, type, failed = 0;
+	struct timeval zero = { 0, 0 }, retry = { 5, 0 }, tick, *wait;
+	time_t heard = time(NULL), now;
+	int msgid, probe = -1, rc, type, failed = 0;
+	static char *noattrs[] = { LDAP_NO_ATTRS, NULL };
 
 	if ((rc = sync_request(s, base, &msgid)) != LDAP_SUCCESS)
 		return ld_fail(s->ctx, "sync request", rc);
@@ -981,16 +986,46 @@ sync_session(struct syncer *s, const char *base)
 		    !s->refreshing;
 
 		/* after a failed write, retry in a while, not in a spin */
-		rc = ldap_result(s->ctx->ld, msgid, LDAP_MSG_ONE,
-		    idle ? (failed ? &retry : &zero) : NULL, &msg);
-		if (rc == 0) {
-			failed = sync_flush(s) == -1;
-			continue;
+		wait = idle ? (failed ? &retry : &zero) : NULL;
+		if (wait == NULL && s->keepalive > 0) {
+			tick.tv_sec = 1;
+			tick.tv_usec = 0;
+			wait = &tick;
 		}
+		rc = ldap_result(s->ctx->ld, LDAP_RES_ANY, LDAP_MSG_ONE, wait,
+		    &msg);
 		/* a signal interrupts the wait (libldap's RESTART is off) */
 		if (sync_stop || sync_hup) {
 			rc = LDAP_SUCCESS;
 			goto done;
+		}
+		now = time(NULL);
+		if (rc == 0 && idle) {
+			failed = sync_flush(s) == -1;
+			continue;
+		}
+		/*
+		 * A server that stops answering but keeps its connection (a
+		 * stopped or hung slapd, a stateful firewall that dropped
+		 * the session) looks like a quiet one: TCP keepalives are
+		 * answered by the kernel.  After --keepalive seconds of
+		 * silence it is asked for its root DSE; no answer within as
+		 * many seconds more, and the connection is given up.
+		 */
+		if (rc == 0) {
+			if (probe != -1 && now - heard >= 2 * s->keepalive) {
+				warnx_("sync: the server has not answered for "
+				    "%lld seconds: reconnecting",
+				    (long long)(now - heard));
+				rc = LDAP_TIMEOUT;
+				goto done;
+			}
+			if (probe == -1 && now - heard >= s->keepalive &&
+			    ldap_search_ext(s->ctx->ld, "", LDAP_SCOPE_BASE,
+			    "(objectClass=*)", noattrs, 0, NULL, NULL, NULL, 1,
+			    &probe) != LDAP_SUCCESS)
+				probe = -1;
+			continue;
 		}
 		if (rc < 0) {
 			ldap_get_option(s->ctx->ld, LDAP_OPT_RESULT_CODE, &rc);
@@ -998,6 +1033,16 @@ sync_session(struct syncer *s, const char *base)
 				rc = LDAP_SERVER_DOWN;
 			ld_fail(s->ctx, "sync", rc);
 			goto done;
+		}
+		heard = now;
+		if (ldap_msgid(msg) != msgid) {
+			/* the probe's answer (or anything else): alive */
+			if (ldap_msgid(msg) == probe &&
+			    ldap_msgtype(msg) == LDAP_RES_SEARCH_RESULT)
+				probe = -1;
+			ldap_msgfree(msg);
+			msg = NULL;
+			continue;
 		}
 		type = ldap_msgtype(msg);
 		rc = LDAP_SUCCESS;
@@ -1084,9 +1129,9 @@ sync_free(struct syncer *s)
  * NETWORK_TIMEOUT still wins.
  */
 static void
-watch_defaults(void)
+watch_defaults(int keepalive)
 {
-	struct timeval *tv = NULL, dflt = { 10, 0 };
+	struct timeval *tv = NULL, dflt = { 10, 0 }, answer = { keepalive, 0 };
 	int idle = 60, probes = 3, interval = 10;
 
 	ldap_set_option(NULL, LDAP_OPT_X_KEEPALIVE_IDLE, &idle);
@@ -1096,6 +1141,29 @@ watch_defaults(void)
 	    LDAP_OPT_SUCCESS && tv == NULL)
 		ldap_set_option(NULL, LDAP_OPT_NETWORK_TIMEOUT, &dflt);
 	ldap_memfree(tv);
+	/* a stopped server still completes TCP connects (its backlog):
+	 * the bind, and StartTLS, must not wait for it for ever either */
+	if (keepalive > 0)
+		ldap_set_option(NULL, LDAP_OPT_TIMEOUT, &answer);
+}
+
+/*
+ * After a failed session the next attempt starts with the next URI of
+ * -H: libldap moves on only when a connect fails, and a server that
+ * hangs accepts connections.  In place; the list keeps its length.
+ */
+static void
+uri_rotate(char *list)
+{
+	size_t n = strlen(list), k = strcspn(list, " ,");
+	const char *rest = list + k + strspn(list + k, " ,");
+	char *tmp;
+
+	if (*rest == '\0' || (tmp = malloc(n + 1)) == NULL)
+		return;
+	snprintf(tmp, n + 1, "%s %.*s", rest, (int)k, list);
+	memcpy(list, tmp, strlen(tmp) + 1);
+	free(tmp);
 }
 
 static void
@@ -1183,14 +1251,18 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		{ "exec",	required_argument,	NULL,	'E' + 256 },
 		{ "state",	required_argument,	NULL,	'S' + 256 },
 		{ "watch",	no_argument,		NULL,	'W' + 256 },
+		{ "keepalive",	required_argument,	NULL,	'K' + 256 },
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct syncer s;
 	const char *dir = NULL, *bundle = NULL, *state = NULL, *base;
+	char *end;
+	long v;
 	int c, rc = EXIT_LOCAL, backoff = 1, lock = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
+	s.keepalive = SYNC_KEEPALIVE;
 	while ((c = opt_next(ctx, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'D' + 256: dir = optarg; break;
@@ -1198,6 +1270,14 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		case 'E' + 256: s.exec = optarg; break;
 		case 'S' + 256: state = optarg; break;
 		case 'W' + 256: s.watch = 1; break;
+		case 'K' + 256:
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 0 ||
+			    v > 86400)
+				return usage_error(ctx, "--keepalive %s: a "
+				    "number of seconds (0: never ask)", optarg);
+			s.keepalive = (int)v;
+			break;
 		default:
 			return usage_error(ctx, "unknown option");
 		}
@@ -1227,7 +1307,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	if (lock == -2)
 		lock = -1;
 	if (s.watch) {
-		watch_defaults();
+		watch_defaults(s.keepalive);
 		watch_signals();
 	}
 	state_load(&s);
@@ -1282,6 +1362,8 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		/* no syncprov: nothing a reconnect could mend */
 		if (rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION)
 			break;
+		if (ctx->co.uri != NULL)
+			uri_rotate(ctx->co.uri);
 		if (ctx->co.verbose)
 			fprintf(stderr, "%s: sync: reconnecting in %d s\n",
 			    PROGNAME, backoff);

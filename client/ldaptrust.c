@@ -101,14 +101,17 @@ static const struct command commands[] = {
 	    "  --name NAME          the host name to check (default: HOST)\n"
 	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0, 0 },
 	{ "sync", cmd_sync,
-	    "sync [--dir DIR] [--bundle FILE] [--exec CMD] [--state FILE] [--watch]",
+	    "sync [--dir DIR] [--bundle FILE] [--exec CMD] [--state FILE] [--watch] [--keepalive SECONDS]",
 	    "write the store to a hashed CA directory and/or a PEM bundle",
 	    "  --dir DIR            hashed CA directory (as openssl rehash names it)\n"
 	    "  --bundle FILE        one PEM file with every certificate\n"
 	    "  --exec CMD           run CMD (with /bin/sh) after the files changed\n"
 	    "  --state FILE         where the sync state is kept (default:\n"
 	    "                       DIR/.ldaptrust-sync/state or FILE.sync-state)\n"
-	    "  --watch              stay connected and follow changes (RFC 4533)\n", 0, 0 },
+	    "  --watch              stay connected and follow changes (RFC 4533)\n"
+	    "  --keepalive SECONDS  after SECONDS of silence ask the server; no\n"
+	    "                       answer in SECONDS more: reconnect (--watch)\n"
+	    "                       or fail (default 60; 0: never ask)\n", 0, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };
 
