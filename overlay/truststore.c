@@ -310,6 +310,7 @@ truststore_task_remove( struct re_s **taskp )
 typedef struct truststore_scan_ctx {
 	truststore_scan_fn	*sc_fn;
 	void			*sc_arg;
+	truststore_info		*sc_ti;
 	int			sc_err;
 	int			sc_stop;
 } truststore_scan_ctx;
@@ -321,7 +322,13 @@ truststore_scan_cb( Operation *op, SlapReply *rs )
 
 	if ( rs->sr_type == REP_RESULT )
 		sc->sc_err = rs->sr_err;
+	/*
+	 * A base itself is no part of the store: the writes to it are not
+	 * checked (truststore_in_base), so a certificate entry there would
+	 * be exported unchecked and kept exported after its delete.
+	 */
 	else if ( rs->sr_type == REP_SEARCH && !sc->sc_stop &&
+		truststore_in_base( op, sc->sc_ti, &rs->sr_entry->e_nname ) &&
 		sc->sc_fn( op, rs->sr_entry, sc->sc_arg ) != 0 )
 		sc->sc_stop = 1;
 	return 0;
@@ -337,7 +344,7 @@ truststore_scan( BackendDB *be, BackendInfo *bi, truststore_info *ti,
 	slap_callback cb = { 0 };
 	BackendDB db;
 	BerVarray bases;
-	truststore_scan_ctx sc = { fn, arg, LDAP_SUCCESS, 0 };
+	truststore_scan_ctx sc = { fn, arg, ti, LDAP_SUCCESS, 0 };
 	int i, rc = LDAP_SUCCESS;
 
 	connection_fake_init2( &conn, &opbuf, ldap_pvt_thread_pool_context(), 0 );

@@ -1557,7 +1557,7 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	Entry *e = NULL;
 	Attribute *a;
 	truststore_cb *tc;
-	int inside, stays, managed = 0, rc;
+	int inside, stays, covers, managed = 0, rc;
 	struct berval der = BER_BVNULL, found;
 
 	if ( replicated )
@@ -1582,10 +1582,17 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	if ( truststore_assert( op, rs ) != SLAP_CB_CONTINUE )
 		return rs->sr_err;
 	/*
+	 * Renamed to a base's name or above it, an entry from outside
+	 * carries its subtree into the store as a whole (a base deleted and
+	 * a staging container renamed in its place).
+	 */
+	covers = !replicated && !inside && !stays &&
+		truststore_is_base_or_above( op, ti, &tc->tc_gate_ndn );
+	/*
 	 * Out of the store and staying out: only the gate, which keeps a
 	 * certificate entry from moving below a container that is moving in.
 	 */
-	if ( !inside && !stays )
+	if ( !inside && !stays && !covers )
 		return SLAP_CB_CONTINUE;
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
@@ -1621,8 +1628,11 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 				"entries below it" );
 		}
 	}
-	if ( !managed )
+	/* a certificate entry that becomes a base stays out of the store */
+	if ( !managed || ( !inside && !stays ) ) {
+		truststore_tmpfree_bv( op, &der );
 		return SLAP_CB_CONTINUE;
+	}
 
 	/* the name taken here by a concurrent write: see ts_repl.c */
 	if ( replicated && stays && truststore_repl_modrdn( op,
