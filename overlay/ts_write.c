@@ -1012,23 +1012,46 @@ truststore_refuse_options( Operation *op, SlapReply *rs,
 #define TS_ONE_CN	"a certificate entry has one cn value, its alias"
 
 /*
- * A replace of cn by the one value it holds, which consoles send when
- * they save a whole entry: harmless, let through.
+ * Whether nvals (normalized cn values) hold the value of dn's first RDN,
+ * compared as slapd's naming check compares them: a cn that is not the
+ * RDN's value is a second one, as slapd adds the RDN's at add.
+ */
+static int
+truststore_cn_is_alias( Operation *op, struct berval *dn, BerVarray nvals )
+{
+	LDAPRDN rdn = NULL;
+	char *next;
+	int ok;
+
+	if ( nvals == NULL || ldap_bv2rdn_x( dn, &rdn, &next,
+			LDAP_DN_FORMAT_LDAP, op->o_tmpmemctx ) != LDAP_SUCCESS )
+		return 0;
+	ok = value_find_ex( slap_schema.si_ad_cn,
+		SLAP_MR_VALUE_OF_ASSERTION_SYNTAX |
+		SLAP_MR_ATTRIBUTE_VALUE_NORMALIZED_MATCH,
+		nvals, &rdn[0]->la_value, op->o_tmpmemctx ) == LDAP_SUCCESS;
+	ldap_rdnfree_x( rdn, op->o_tmpmemctx );
+	return ok;
+}
+
+/*
+ * A change of cn a certificate entry may take: a replace of cn by the
+ * one value it holds, which consoles send when they save a whole entry,
+ * and the removal of a cn subtype (cn;lang-en) slapadd brought in.  Any
+ * other would give the entry a second name clients look it up by (a
+ * filter on cn matches its subtypes too), never checked as an alias.
  */
 static int
 truststore_cn_kept( Operation *op, Modifications *ml )
 {
-	struct berval rdn, val;
-
+	if ( ml->sml_desc != slap_schema.si_ad_cn )
+		return ml->sml_op == LDAP_MOD_DELETE ||
+			ml->sml_op == SLAP_MOD_SOFTDEL ||
+			( ml->sml_op == LDAP_MOD_REPLACE &&
+				ml->sml_numvals == 0 );
 	if ( ml->sml_op != LDAP_MOD_REPLACE || ml->sml_numvals != 1 )
 		return 0;
-	dnRdn( &op->o_req_ndn, &rdn );
-	/* "cn=" then the value, both normalized */
-	if ( rdn.bv_len < 3 || strncasecmp( rdn.bv_val, "cn=", 3 ) != 0 )
-		return 0;
-	val.bv_val = rdn.bv_val + 3;
-	val.bv_len = rdn.bv_len - 3;
-	return ml->sml_nvalues != NULL && bvmatch( &ml->sml_nvalues[0], &val );
+	return truststore_cn_is_alias( op, &op->o_req_dn, ml->sml_nvalues );
 }
 
 /*
@@ -1144,8 +1167,10 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	if ( truststore_refuse_name( op, rs, &e->e_name ) != LDAP_SUCCESS )
 		return rs->sr_err;
+	/* no cn at all is fine: slapd adds the RDN's value */
 	if ( ( a = attr_find( e->e_attrs, slap_schema.si_ad_cn ) ) != NULL &&
-		a->a_numvals > 1 )
+		( a->a_numvals > 1 ||
+			!truststore_cn_is_alias( op, &e->e_name, a->a_nvals ) ) )
 		return truststore_refuse( op, rs, LDAP_CONSTRAINT_VIOLATION,
 			TS_PREFIX TS_ONE_CN );
 
@@ -1154,6 +1179,13 @@ truststore_add( Operation *op, SlapReply *rs )
 		if ( truststore_refuse_options( op, rs, a->a_desc ) !=
 				LDAP_SUCCESS )
 			return rs->sr_err;
+		if ( a->a_desc != slap_schema.si_ad_cn &&
+			is_ad_subtype( a->a_desc, slap_schema.si_ad_cn ) ) {
+			snprintf( msg, sizeof( msg ), TS_PREFIX "%s: " TS_ONE_CN,
+				a->a_desc->ad_cname.bv_val );
+			return truststore_refuse( op, rs,
+				LDAP_CONSTRAINT_VIOLATION, msg );
+		}
 		if ( truststore_is_decoration( a->a_desc ) ) {
 			snprintf( msg, sizeof( msg ), "%s: no user modification "
 				"allowed (set by the trust store)",
@@ -1460,7 +1492,7 @@ truststore_modify( Operation *op, SlapReply *rs )
 		}
 		/* the alias is the RDN's one value: a second one would be
 		 * a name the clients look certificates up by, unchecked */
-		if ( ml->sml_desc == slap_schema.si_ad_cn &&
+		if ( is_ad_subtype( ml->sml_desc, slap_schema.si_ad_cn ) &&
 			!truststore_cn_kept( op, ml ) ) {
 			rc = truststore_refuse( op, rs, LDAP_CONSTRAINT_VIOLATION,
 				TS_PREFIX TS_ONE_CN " (rename it to change its "
