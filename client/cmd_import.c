@@ -129,9 +129,9 @@ subject_name(const char *subject)
 }
 
 /*
- * An alias made from a name: control characters and '/' become spaces,
- * runs of spaces one space, no space at the ends, at most ALIAS_ROOM
- * characters (cut on a character boundary).
+ * An alias made from a name: control characters (C0 and C1) and '/'
+ * become spaces, runs of spaces one space, no space at the ends, at most
+ * ALIAS_ROOM characters (cut on a character boundary).
  */
 static char *
 sanitize(const char *name, const char *sha256)
@@ -147,6 +147,12 @@ sanitize(const char *name, const char *sha256)
 	for (p = (const unsigned char *)name; *p != '\0'; p++) {
 		int c = *p;
 
+		/* C1 controls too (U+0080..U+009F): the alias rules refuse them */
+		if (c == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0) {
+			space = o != out;
+			p++;
+			continue;
+		}
 		if (c < 0x20 || c == 0x7f || c == '/' || c == ' ') {
 			space = o != out;
 			continue;

@@ -41,9 +41,9 @@ ts_utf8_chars(const unsigned char *s, size_t len)
 
 /*
  * 1 to TS_ALIAS_MAX characters (X.520's upper bound for a common name),
- * UTF-8, no control characters (a NUL included), no '/' (aliases end up
- * in file names), no space at either end (invisible, and LDAP would trim
- * it).  Everything else, even ',' '+' '=', is allowed and escaped in
+ * UTF-8, no control characters (C0, DEL and C1, a NUL included), no '/'
+ * (aliases end up in file names), no space at either end (invisible, and
+ * LDAP would trim it).  Everything else, even ',' '+' '=', is allowed and escaped in
  * the DN.
  */
 int
@@ -67,7 +67,9 @@ ts_alias_check(const char *alias, size_t len, char *msg, size_t msglen)
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
-		if (p[i] < 0x20 || p[i] == 0x7f) {
+		/* C0, DEL and C1 (U+0080..U+009F, which terminals obey too) */
+		if (p[i] < 0x20 || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && i + 1 < len && p[i + 1] < 0xa0)) {
 			snprintf(msg, msglen,
 			    "an alias cannot hold control characters");
 			return -1;
