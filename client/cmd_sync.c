@@ -1000,10 +1000,6 @@ sync_session(struct syncer *s, const char *base)
 			goto done;
 		}
 		now = time(NULL);
-		if (rc == 0 && idle) {
-			failed = sync_flush(s) == -1;
-			continue;
-		}
 		/*
 		 * A server that stops answering but keeps its connection (a
 		 * stopped or hung slapd, a stateful firewall that dropped
@@ -1013,6 +1009,10 @@ sync_session(struct syncer *s, const char *base)
 		 * many seconds more, and the connection is given up.
 		 */
 		if (rc == 0) {
+			if (idle)
+				failed = sync_flush(s) == -1;
+			if (s->keepalive == 0)
+				continue;
 			if (probe != -1 && now - heard >= 2 * s->keepalive) {
 				warnx_("sync: the server has not answered for "
 				    "%lld seconds: reconnecting",
@@ -1306,6 +1306,9 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	if (lock == -2)
 		lock = -1;
+	/* a one-shot run ends by itself; -o nettimeout bounds its connect */
+	if (!s.watch)
+		s.keepalive = 0;
 	if (s.watch) {
 		watch_defaults(s.keepalive);
 		watch_signals();

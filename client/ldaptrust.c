@@ -109,9 +109,9 @@ static const struct command commands[] = {
 	    "  --state FILE         where the sync state is kept (default:\n"
 	    "                       DIR/.ldaptrust-sync/state or FILE.sync-state)\n"
 	    "  --watch              stay connected and follow changes (RFC 4533)\n"
-	    "  --keepalive SECONDS  after SECONDS of silence ask the server; no\n"
-	    "                       answer in SECONDS more: reconnect (--watch)\n"
-	    "                       or fail (default 60; 0: never ask)\n", 0, 0 },
+	    "  --keepalive SECONDS  --watch: after SECONDS of silence ask the\n"
+	    "                       server; no answer in SECONDS more: reconnect,\n"
+	    "                       to the next URI of -H (default 60; 0: never)\n", 0, 0 },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0 }
 };
 
