@@ -1233,6 +1233,29 @@ sync_lock(const char *statefile)
 	return fd;
 }
 
+/*
+ * And one sync per directory: a second one given another --state would
+ * pass the state's lock.  A directory not made yet has nothing to guard.
+ */
+static int
+sync_lock_dir(const char *dir)
+{
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -2;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			warnx_("sync: %s: another ldaptrust sync writes this "
+			    "directory", dir);
+		else
+			warnx_("sync: %s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Drop the connection but keep the bind settings for the next one. */
 static void
 conn_drop(struct ctx *ctx)
@@ -1258,7 +1281,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	const char *dir = NULL, *bundle = NULL, *state = NULL, *base;
 	char *end;
 	long v;
-	int c, rc = EXIT_LOCAL, backoff = 1, lock = -1;
+	int c, rc = EXIT_LOCAL, backoff = 1, lock = -1, dirlock = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
@@ -1306,6 +1329,8 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	if (lock == -2)
 		lock = -1;
+	if (dir != NULL && (dirlock = sync_lock_dir(dir)) == -1)
+		goto done;
 	/* a one-shot run ends by itself; -o nettimeout bounds its connect */
 	if (!s.watch)
 		s.keepalive = 0;
@@ -1377,5 +1402,7 @@ done:
 	sync_free(&s);
 	if (lock != -1)
 		close(lock);
+	if (dirlock >= 0)
+		close(dirlock);
 	return rc;
 }

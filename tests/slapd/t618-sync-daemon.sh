@@ -2,8 +2,9 @@
 # t618-sync-daemon.sh - `ldaptrust sync --watch` as a service: one per
 # state, signals, and files mended behind its back
 #
-#   - a second sync on the same directory (--watch or one-shot) refuses,
-#     exit 1, and changes nothing: two would undo each other's files;
+#   - a second sync on the same directory (--watch or one-shot, with its
+#     own --state too) refuses, exit 1, and changes nothing: two would
+#     undo each other's files;
 #   - SIGHUP does not end it (systemd does not restart a service that
 #     SIGHUP ended): it reads the files again, mends them, and reconnects;
 #   - SIGTERM ends it cleanly, exit 0, the files whole and the state saved;
@@ -54,6 +55,8 @@ expect_ldap 1 "another ldaptrust sync holds this state" \
     timeout 10 $LT sync --dir "$S/certs" --bundle "$T/other.pem" --watch
 expect_ldap 1 "another ldaptrust sync holds this state" \
     $LT sync --dir "$S/certs"
+expect_ldap 1 "another ldaptrust sync writes this directory" \
+    $LT sync --dir "$S/certs" --state "$T/other.state"
 check "it changed nothing" eval 'ls -l --time-style=+%s.%N "$S/certs" | cmp -s - "$T/ls1"'
 check "nor wrote its bundle" test ! -e "$T/other.pem"
 
