@@ -1196,6 +1196,20 @@ watch_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* fd, locked; or -1, said ("another ldaptrust sync <busy>"), fd closed */
+static int
+sync_flock(int fd, const char *path, const char *busy)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	if (errno == EWOULDBLOCK)
+		warnx_("sync: %s: another ldaptrust sync %s", path, busy);
+	else
+		warnx_("sync: %s: %s", path, strerror(errno));
+	close(fd);
+	return -1;
+}
+
 /*
  * One sync per state file: two would each replace files the other wrote,
  * and each one's state would describe files the other changed.  The lock
@@ -1221,16 +1235,7 @@ sync_lock(const char *statefile)
 		warnx_("sync: %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK)
-			warnx_("sync: %s: another ldaptrust sync holds this "
-			    "state (and its files)", path);
-		else
-			warnx_("sync: %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return sync_flock(fd, path, "holds this state (and its files)");
 }
 
 /*
@@ -1244,16 +1249,7 @@ sync_lock_dir(const char *dir)
 
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -2;
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno == EWOULDBLOCK)
-			warnx_("sync: %s: another ldaptrust sync writes this "
-			    "directory", dir);
-		else
-			warnx_("sync: %s: %s", dir, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return sync_flock(fd, dir, "writes this directory");
 }
 
 /* Drop the connection but keep the bind settings for the next one. */

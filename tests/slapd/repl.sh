@@ -274,6 +274,16 @@ almodify() { _n=$1; shift; ldapmodify -x -H "$(curi "$_n")" -D "$ADMIN_DN" -w "$
 aldelete() { _n=$1; shift; ldapdelete -x -H "$(curi "$_n")" -D "$ADMIN_DN" -w "$ADMIN_PW" "$@"; }
 almodrdn() { _n=$1; shift; ldapmodrdn -x -H "$(curi "$_n")" -D "$ADMIN_DN" -w "$ADMIN_PW" "$@"; }
 
+# holds_cert DIR DERFILE: a file of DIR holds that certificate (as PEM)
+holds_cert() {
+	_pem=$(openssl x509 -inform DER -in "$2" 2>/dev/null)
+	for _f in "$1"/*; do
+		[ -f "$_f" ] || continue
+		[ "$(openssl x509 -in "$_f" 2>/dev/null)" = "$_pem" ] && return 0
+	done
+	return 1
+}
+
 # has_entry N DN: node N holds DN
 has_entry() { lsearch "$1" -b "$2" -s base 1.1 >/dev/null 2>&1; }
 

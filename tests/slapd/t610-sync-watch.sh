@@ -30,14 +30,7 @@ follower_start() {
 }
 
 # synced DERFILE: the synced directory holds that certificate
-synced() {
-	_pem=$(openssl x509 -inform DER -in "$1" 2>/dev/null)
-	for _f in "$S/certs"/*; do
-		[ -f "$_f" ] || continue
-		[ "$(openssl x509 -in "$_f" 2>/dev/null)" = "$_pem" ] && return 0
-	done
-	return 1
-}
+synced() { holds_cert "$S/certs" "$1"; }
 not_synced() { ! synced "$1"; }
 in_bundle() { grep -q "^# $1\$" "$S/bundle.pem" 2>/dev/null; }
 

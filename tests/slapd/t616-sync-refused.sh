@@ -33,14 +33,7 @@ check "node 1 does not export it" not in_export 1 "$X400"
 LT="$LDAPTRUST -H $(uri 1) -x -D $SVC_DN -w $SVC_PW -b $BASE"
 lt() { $LT "$@"; }
 # synced DIR DERFILE: DIR holds that certificate
-synced() {
-	_pem=$(openssl x509 -inform DER -in "$2" 2>/dev/null)
-	for _f in "$1"/*; do
-		[ -f "$_f" ] || continue
-		[ "$(openssl x509 -in "$_f" 2>/dev/null)" = "$_pem" ] && return 0
-	done
-	return 1
-}
+synced() { holds_cert "$@"; }
 
 # one-shot
 mkdir -p "$T/once" "$T/w"

@@ -28,14 +28,7 @@ aldelete 1 "cn=a,$BASE" || die "delete a"
 LT="$LDAPTRUST -H $(uri 1) -x -D $SVC_DN -w $SVC_PW -b $BASE"
 lt() { $LT "$@"; }
 # synced DIR DERFILE: DIR holds that certificate
-synced() {
-	_pem=$(openssl x509 -inform DER -in "$2" 2>/dev/null)
-	for _f in "$1"/*; do
-		[ -f "$_f" ] || continue
-		[ "$(openssl x509 -in "$_f" 2>/dev/null)" = "$_pem" ] && return 0
-	done
-	return 1
-}
+synced() { holds_cert "$@"; }
 # holds DIR A B C: which of a, b, c DIR holds, as "y"/"n" each
 holds() {
 	_d=$1 _r=""

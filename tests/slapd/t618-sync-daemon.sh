@@ -23,14 +23,7 @@ LT="$LDAPTRUST -H $(uri 1) -x -D $SVC_DN -w $SVC_PW -b $BASE"
 S="$T/s"
 mkdir -p "$S"
 # synced DERFILE: the synced directory holds that certificate
-synced() {
-	_pem=$(openssl x509 -inform DER -in "$1" 2>/dev/null)
-	for _f in "$S/certs"/*; do
-		[ -f "$_f" ] || continue
-		[ "$(openssl x509 -in "$_f" 2>/dev/null)" = "$_pem" ] && return 0
-	done
-	return 1
-}
+synced() { holds_cert "$S/certs" "$1"; }
 follower_start() {
 	$LT sync --dir "$S/certs" --bundle "$S/bundle.pem" --watch -v \
 	    >> "$T/follower.log" 2>&1 &

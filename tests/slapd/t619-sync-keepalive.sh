@@ -18,14 +18,7 @@ import 1 a "$T/certs/a.der" >/dev/null || die "import a"
 wait_sync 60 1 2 || die "nodes not in sync"
 S="$T/s"
 mkdir -p "$S"
-synced() {
-	_pem=$(openssl x509 -inform DER -in "$1" 2>/dev/null)
-	for _f in "$S/certs"/*; do
-		[ -f "$_f" ] || continue
-		[ "$(openssl x509 -in "$_f" 2>/dev/null)" = "$_pem" ] && return 0
-	done
-	return 1
-}
+synced() { holds_cert "$S/certs" "$1"; }
 "$LDAPTRUST" -H "$(uri 1) $(uri 2)" -x -D "$SVC_DN" -w "$SVC_PW" -b "$BASE" \
     sync --dir "$S/certs" --watch --keepalive 1 -v > "$T/follower.log" 2>&1 &
 FOLLOWER=$!
