@@ -231,14 +231,7 @@ same_exports() {
 }
 
 # in_export N DERFILE: node N's export directory holds that certificate
-in_export() {
-	_pem=$(openssl x509 -inform DER -in "$2" 2>/dev/null)
-	for _f in "$T/n$1/export"/*; do
-		[ -f "$_f" ] || continue
-		[ "$(openssl x509 -in "$_f" 2>/dev/null)" = "$_pem" ] && return 0
-	done
-	return 1
-}
+in_export() { holds_cert "$T/n$1/export" "$2"; }
 
 # wait_for DEADLINE CMD...: poll CMD until it succeeds (for states that are
 # not visible in contextCSN, e.g. files written after the database)
