@@ -138,15 +138,38 @@ rec_clear(struct sync_rec *r)
 	r->der = NULL;
 }
 
+/* A new, empty record for uuid where rec_find() said (pos < 0); seen. */
+static struct sync_rec *
+rec_insert(struct syncer *s, const unsigned char *uuid, long pos)
+{
+	struct sync_rec *r, *recs;
+	size_t at = (size_t)(-pos - 1);
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+
+		if ((recs = reallocarray(s->recs, cap, sizeof(*recs))) == NULL)
+			return NULL;
+		s->recs = recs;
+		s->cap = cap;
+	}
+	memmove(&s->recs[at + 1], &s->recs[at], (s->n - at) * sizeof(*s->recs));
+	s->n++;
+	r = &s->recs[at];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->uuid, uuid, UUID_LEN);
+	r->seen = 1;
+	return r;
+}
+
 /* Add or replace; an identical record is only marked seen. */
 static int
 rec_set(struct syncer *s, const unsigned char *uuid, const char *alias,
     const unsigned char *der, size_t len)
 {
-	struct sync_rec *r, *recs;
+	struct sync_rec *r;
 	char key[2 * UUID_LEN + 1];
 	long pos = rec_find(s, uuid);
-	size_t at;
 
 	if (pos >= 0) {
 		r = &s->recs[pos];
@@ -156,25 +179,8 @@ rec_set(struct syncer *s, const unsigned char *uuid, const char *alias,
 		    memcmp(r->der, der, len) == 0 && strcmp(r->alias, alias) == 0)
 			return 0;
 		rec_clear(r);
-	} else {
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 64;
-
-			if ((recs = reallocarray(s->recs, cap,
-			    sizeof(*recs))) == NULL)
-				return -1;
-			s->recs = recs;
-			s->cap = cap;
-		}
-		at = (size_t)(-pos - 1);
-		memmove(&s->recs[at + 1], &s->recs[at],
-		    (s->n - at) * sizeof(*s->recs));
-		s->n++;
-		r = &s->recs[at];
-		memset(r, 0, sizeof(*r));
-		memcpy(r->uuid, uuid, UUID_LEN);
-		r->seen = 1;
-	}
+	} else if ((r = rec_insert(s, uuid, pos)) == NULL)
+		return -1;
 	if ((r->alias = strdup(alias)) == NULL ||
 	    (r->der = malloc(len ? len : 1)) == NULL)
 		return -1;
@@ -194,10 +200,9 @@ rec_set(struct syncer *s, const unsigned char *uuid, const char *alias,
 static int
 rec_skip(struct syncer *s, const unsigned char *uuid)
 {
-	struct sync_rec *r, *recs;
+	struct sync_rec *r;
 	char key[2 * UUID_LEN + 1];
 	long pos = rec_find(s, uuid);
-	size_t at;
 
 	if (pos >= 0) {
 		r = &s->recs[pos];
@@ -212,21 +217,8 @@ rec_skip(struct syncer *s, const unsigned char *uuid)
 		s->changed = s->state_dirty = 1;
 		return 0;
 	}
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-
-		if ((recs = reallocarray(s->recs, cap, sizeof(*recs))) == NULL)
-			return -1;
-		s->recs = recs;
-		s->cap = cap;
-	}
-	at = (size_t)(-pos - 1);
-	memmove(&s->recs[at + 1], &s->recs[at], (s->n - at) * sizeof(*s->recs));
-	s->n++;
-	r = &s->recs[at];
-	memset(r, 0, sizeof(*r));
-	memcpy(r->uuid, uuid, UUID_LEN);
-	r->seen = 1;
+	if (rec_insert(s, uuid, pos) == NULL)
+		return -1;
 	s->state_dirty = 1;
 	return 0;
 }
@@ -628,15 +620,16 @@ sync_request(struct syncer *s, const char *base, int *msgid)
 static int
 sync_present(struct syncer *s, const unsigned char *uuid)
 {
+	struct sync_rec *r;
 	long pos = rec_find(s, uuid);
 
 	if (pos >= 0) {
 		s->recs[pos].seen = 1;
 		return 0;
 	}
-	if (rec_skip(s, uuid) == -1)
+	if ((r = rec_insert(s, uuid, pos)) == NULL)
 		return -1;
-	s->recs[rec_find(s, uuid)].ghost = 1;
+	r->ghost = 1;
 	return 0;
 }
 

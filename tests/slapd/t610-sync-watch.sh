@@ -70,8 +70,11 @@ check "the follower is still running" kill -0 "$FOLLOWER"
 import 1 five "$T/certs/five.der" >/dev/null || die "import five"
 check "after the restart, live changes still flow" wait_for 10 synced "$T/certs/five.der"
 
-# the follower itself restarts and resumes from its cookie
+# the follower itself restarts and resumes from its cookie (once the
+# old one has saved its state and let go of its lock: SIGTERM is a clean
+# stop, not instant)
 kill "$FOLLOWER"
+wait "$FOLLOWER"
 check "the state was saved beside the directory" test -s "$S/certs/.ldaptrust-sync/state"
 check "the state holds a cookie" grep -q '^cookie ' "$S/certs/.ldaptrust-sync/state"
 aldelete 2 "cn=three,$BASE" || die "delete three"
@@ -179,6 +182,7 @@ expect_ldap 1 "Not a directory" lt_svc 1 sync --bundle "$T/afile/bundle.pem"
 # failover: given both nodes' URIs (libldap tries them in order), the
 # follower moves to node 2 when node 1 is gone, resuming with node 1's cookie
 kill "$FOLLOWER"
+wait "$FOLLOWER"
 "$LDAPTRUST" -H "$(uri 1) $(uri 2)" -x -D "$SVC_DN" -w "$SVC_PW" -b "$BASE" \
     sync --dir "$S/certs" --bundle "$S/bundle.pem" --watch -v \
     >> "$T/follower.log" 2>&1 &
