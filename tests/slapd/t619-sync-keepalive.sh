@@ -38,4 +38,8 @@ check "node 1 alive again" node_alive 1
 kill "$FOLLOWER"
 wait "$FOLLOWER"
 check "SIGTERM: exit 0" test $? = 0
+for v in x -1 86401; do
+	expect_ldap 1 "--keepalive $v: a number of seconds" "$LDAPTRUST" \
+	    -H "$(uri 2)" -x sync --dir "$S/certs" --watch --keepalive "$v"
+done
 exit 0
