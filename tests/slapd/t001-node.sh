@@ -44,6 +44,10 @@ check "config.ldif (the admin password's hash) is not world-readable" \
 	test "$(stat -c %a "$state/config.ldif")" = 600
 pw="$state/admin.pw"
 check "admin password file" test -s "$pw"
+# A data.mdb as large as olcDbMaxSize (4 GiB, sparse) is what slapadd -q
+# leaves; adds into it cost up to twice as much (scripts/node.sh).
+check "data.mdb is not a sparse file of the map's size" \
+	test "$(stat -c %s "$state/db/data.mdb")" -lt 67108864
 LT="$LDAPTRUST -x -H $nuri -D cn=admin,o=truststore -y $pw -b $base"
 
 check "base entry exists" sh -c "ldapsearch -x -H '$nuri' -D cn=admin,o=truststore -y '$pw' -b '$base' -s base -LLL dn | grep -q '^dn: $base'"
