@@ -21,6 +21,11 @@
 #   BENCH_WINDOW [8]        operations in flight per connection
 #   BENCH_NORDAHEAD [0]     1: every database with mdb's envflags nordahead
 #                           (no readahead: see b2_db for why it matters)
+#   BENCH_SPARSE [0]        1: load each database's base entries with
+#                           slapadd -q, which leaves data.mdb a sparse
+#                           file of maxsize (8 GiB): how the benchmarks ran
+#                           before the fourteenth round; 0: without -q, as
+#                           scripts/node.sh makes its store (see newdb)
 #   BENCH_WRITEMAP [1]      benchmarks 1 and 2 again with mdb's envflags
 #                           writemap on every side (0: skip): how much of
 #                           the gap is LMDB copying and writing pages
@@ -62,6 +67,7 @@ fi
 WINDOW=${BENCH_WINDOW:-8}
 WRITEMAP=${BENCH_WRITEMAP:-1}
 NORDAHEAD=${BENCH_NORDAHEAD:-0}
+SPARSE=${BENCH_SPARSE:-0}
 TMPFS=${BENCH_TMPFS:-1}
 [ "${BENCH_SMOKE:-0}" = 1 ] && TMPFS=0
 ONLY=${BENCH_ONLY:-"1 2 3 4 5 6"}
@@ -221,14 +227,21 @@ base_ldif() {
 }
 
 # newdb NAME DBDIR [LDIF-producing command...]: empty database holding the
-# base entries and whatever the command prints, loaded with slapadd
+# base entries and whatever the command prints, loaded with slapadd.  Not
+# in quick mode (-q), as scripts/node.sh: quick mode opens LMDB with
+# writemap, which sizes data.mdb to maxsize, a sparse file; readahead
+# from slapd's map faults then runs past the data into the holes, and
+# the pages later adds write land in large zero-filled folios, dearer
+# to write the further the store grows (docs/performance.md, fourteenth
+# round).  BENCH_SPARSE=1 measures that case.
 newdb() {
-	local name=$1 db=$2
+	local name=$1 db=$2 q=""
 	shift 2
+	[ "$SPARSE" = 1 ] && q=-q
 	rm -rf "$db"
 	mkdir -p "$db"
 	{ base_ldif; [ $# -gt 0 ] && "$@"; } |
-	    $SLAPADD -q -f "$W/$name/slapd.conf" > "$W/$name/slapadd.log" 2>&1 ||
+	    $SLAPADD $q -f "$W/$name/slapd.conf" > "$W/$name/slapadd.log" 2>&1 ||
 		{ tail -n 5 "$W/$name/slapadd.log" >&2; die "slapadd for $name"; }
 }
 
@@ -671,6 +684,7 @@ table() {
 	    "$(openssl version | cut -d' ' -f1-2)"
 	echo "sizes: N=$N, rounds=$ROUNDS, import=$IMPORT adds/round, window=$WINDOW, medians of rounds"
 	[ "$NORDAHEAD" = 1 ] && echo "every database with envflags nordahead"
+	[ "$SPARSE" = 1 ] && echo "every database made by slapadd -q (data.mdb sparse at maxsize)"
 	echo
 	row "benchmark" "measured" "baseline" "ratio" "target"
 	row "---------" "--------" "--------" "-----" "------"
@@ -788,7 +802,7 @@ control() {
 	BENCH_TMPFS=0 BENCH_WRITEMAP=0 BENCH_ONLY="$only" BENCH_WORK="$t" \
 	    BENCH_CACHE="$CACHE" BENCH_PORT="$PORT" BENCH_N="$N" \
 	    BENCH_ROUNDS="$ROUNDS" BENCH_IMPORT="$IMPORT" \
-	    BENCH_LAT_ADDS="$LATADDS" BENCH_NORDAHEAD="$NORDAHEAD" \
+	    BENCH_LAT_ADDS="$LATADDS" BENCH_NORDAHEAD="$NORDAHEAD" BENCH_SPARSE="$SPARSE" \
 	    "$TOP/bench/run.sh" > "$W/control.txt" 2>> "$W/control.log" ||
 		say "control: the tmpfs run failed (see $W/control.log)"
 	[ -f "$t/values.txt" ] && sed 's/^/tmpfs./' "$t/values.txt" >> "$W/values.txt"
