@@ -60,13 +60,18 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 	if (ctx->co.dry_run || (!yes && ctx->tty_in)) {
 		printf("%s:\n", ctx->co.dry_run ? "would delete" :
 		    "about to delete");
-		for (k = 0; k < list.n; k++)
+		for (k = 0; k < list.n; k++) {
+			/* what the question is about, as the store has it */
+			char *subject = text_safe(list.recs[k].subject);
+
 			printf("  \"%s\"%s%s: %s\n\tSHA-256 %s\n",
 			    list.recs[k].alias,
 			    list.recs[k].container ? " in " : "",
 			    list.recs[k].container ? list.recs[k].container : "",
-			    list.recs[k].subject ? list.recs[k].subject : "-",
+			    subject ? subject : "-",
 			    list.recs[k].sha256 ? list.recs[k].sha256 : "-");
+			free(subject);
+		}
 		if (ctx->co.dry_run) {
 			rc = 0;
 			goto done;

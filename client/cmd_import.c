@@ -36,6 +36,7 @@ struct item {
 	const struct ts_blob *der;
 	char		*alias;
 	char		*subject;	/* RFC 4514, see item_subject() */
+	char		*shown;		/* the same for people, see item_shown() */
 	int		 parsed;	/* subject looked for */
 	char		 sha256[65];
 	enum state	 state;
@@ -74,11 +75,20 @@ item_subject(struct import *im, struct item *it)
 	return it->subject;
 }
 
+/* The subject as it may be printed (text_safe()), or NULL. */
+static const char *
+item_shown(struct import *im, struct item *it)
+{
+	if (it->shown == NULL && item_subject(im, it) != NULL)
+		it->shown = text_safe(it->subject);
+	return it->shown;
+}
+
 /* The subject, or the fingerprint when there is none to show. */
 static const char *
 item_name(struct import *im, struct item *it)
 {
-	const char *subject = item_subject(im, it);
+	const char *subject = item_shown(im, it);
 
 	/* an empty subject (a certificate named by its SAN only) says nothing */
 	return subject != NULL && *subject != '\0' ? subject : it->sha256;
@@ -289,7 +299,7 @@ refuse_many(struct import *im)
 	    im->file, im->n);
 	for (i = 0; i < im->n; i++)
 		fprintf(stderr, "  %zu. %s\n     SHA-256 %s\n", i + 1,
-		    item_subject(im, &im->items[i]) ? im->items[i].subject :
+		    item_shown(im, &im->items[i]) ? im->items[i].shown :
 		    "(unreadable)",
 		    im->items[i].sha256);
 }
@@ -349,7 +359,7 @@ alias_taken(struct import *im, struct item *it, const char *base,
 	    NULL };
 	struct cert_list held = { NULL, 0, 0 };
 	struct cert_rec *r;
-	char fp[65], *dn = alias_dn(it->alias, base);
+	char fp[65], *dn = alias_dn(it->alias, base), *held_by = NULL;
 	int rc = exit_status(LDAP_ALREADY_EXISTS);
 
 	/* the add's own DN: a namesake in a container is not the one */
@@ -369,10 +379,12 @@ alias_taken(struct import *im, struct item *it, const char *base,
 		goto done;
 	}
 	ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "the alias is taken");
+	held_by = text_safe(r->subject);
 	fprintf(stderr, "\t\"%s\" holds %s (SHA-256 %s): choose another "
 	    "alias, or rename or delete that one first\n", r->alias,
-	    r->subject ? r->subject : "another certificate", fp);
+	    held_by ? held_by : "another certificate", fp);
 done:
+	free(held_by);
 	free(dn);
 	cert_list_free(&held);
 	return rc;
@@ -568,8 +580,8 @@ import_file(struct ctx *ctx, const struct import *opts, const char *file)
 		for (i = 0; i < im.n; i++)
 			printf("would import \"%s\": %s\n\tSHA-256 %s\n",
 			    im.items[i].alias,
-			    item_subject(&im, &im.items[i]) ?
-			    im.items[i].subject : "(unreadable)",
+			    item_shown(&im, &im.items[i]) ?
+			    im.items[i].shown : "(unreadable)",
 			    im.items[i].sha256);
 		rc = 0;
 		goto done;
@@ -597,6 +609,7 @@ done:
 	for (i = 0; im.items != NULL && i < im.n; i++) {
 		free(im.items[i].alias);
 		free(im.items[i].subject);
+		free(im.items[i].shown);
 		free(im.items[i].text);
 	}
 	free(im.items);

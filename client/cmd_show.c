@@ -179,8 +179,12 @@ show_text(struct ctx *ctx, const struct facts *f, const char *alias)
 	int64_t t;
 	size_t k;
 
-	printf("%-22s%s\n", "Alias:", alias);
-	printf("%-22s%s\n", "Entry:", f->dn ? f->dn : "-");
+	/* the values are the directory's and the certificate's: escaped */
+	printf("%-22s", "Alias:");
+	put_safe(alias, stdout);
+	printf("\n%-22s", "Entry:");
+	put_safe(f->dn ? f->dn : "-", stdout);
+	putchar('\n');
 	for (fl = fields; fl->attr != NULL; fl++) {
 		v = fact(f, fl->attr, 0);
 		/* an empty subject (named by its SAN only) is no attribute */
@@ -194,7 +198,8 @@ show_text(struct ctx *ctx, const struct facts *f, const char *alias)
 		switch (fl->kind) {
 		case K_TIME:
 			if (gentime_to_epoch(v, &t) == -1) {
-				printf("%s\n", v);
+				put_safe(v, stdout);
+				putchar('\n');
 				break;
 			}
 			fmt_datetime(t, buf, sizeof(buf));
@@ -215,15 +220,16 @@ show_text(struct ctx *ctx, const struct facts *f, const char *alias)
 			printf("%s\n", strcasecmp(v, "TRUE") == 0 ? "yes" : "no");
 			break;
 		case K_LIST:
-			for (k = 0; (v = fact(f, fl->attr, k)) != NULL; k++)
-				printf("%s%s", k ? ", " : "", v);
+			for (k = 0; (v = fact(f, fl->attr, k)) != NULL; k++) {
+				fputs(k ? ", " : "", stdout);
+				put_safe(v, stdout);
+			}
 			putchar('\n');
 			break;
 		default:
-			if (strcmp(fl->attr, "tsKeyBits") == 0)
-				printf("%s bits\n", v);
-			else
-				printf("%s\n", v);
+			put_safe(v, stdout);
+			fputs(strcmp(fl->attr, "tsKeyBits") == 0 ? " bits\n" :
+			    "\n", stdout);
 		}
 	}
 }

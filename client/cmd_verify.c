@@ -142,22 +142,30 @@ done:
 	return rc;
 }
 
-/* "CN=x,O=y" of a certificate's subject, UTF-8, into buf. */
+/*
+ * "CN=x,O=y" of a certificate's subject, UTF-8, into buf, for people: the
+ * server chose it, so its C1 controls are escaped too (text_safe()).
+ */
 void
 cert_name(X509 *x, int issuer, char *buf, size_t len)
 {
 	X509_NAME *n = issuer ? X509_get_issuer_name(x) :
 	    X509_get_subject_name(x);
 	BIO *bio = BIO_new(BIO_s_mem());
-	int got = 0;
+	char *raw, *safe = NULL;
+	long got;
 
 	buf[0] = '\0';
 	if (bio == NULL)
 		return;
 	if (X509_NAME_print_ex(bio, n, 0,
-	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		got = BIO_read(bio, buf, (int)len - 1);
-	buf[got > 0 ? got : 0] = '\0';
+	    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
+	    BIO_write(bio, "", 1) == 1 &&
+	    (got = BIO_get_mem_data(bio, &raw)) > 0)
+		safe = text_safe(raw);
+	if (safe != NULL)
+		snprintf(buf, len, "%s", safe);
+	free(safe);
 	BIO_free(bio);
 }
 

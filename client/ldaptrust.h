@@ -163,6 +163,8 @@ void	 free_list(struct ctx *, char **);
 extern char *list_attrs[];
 
 /* out.c: tables, JSON and dates */
+char	*text_safe(const char *);
+void	 put_safe(const char *, FILE *);
 struct table;
 struct table *table_new(int, const char *const *);
 void	 table_row(struct table *, const char *const *);

@@ -15,6 +15,59 @@
 #include "ldaptrust.h"
 #include "tscert.h"
 
+/* --- text for people ---------------------------------------------------------- */
+
+/* The bytes of s that a terminal obeys or a field reader splits on. */
+static size_t
+ctl_len(const unsigned char *s)
+{
+	if (s[0] < 0x20 || s[0] == 0x7f)
+		return 1;
+	/* C1 (U+0080..U+009F) as UTF-8: CSI, OSC ... to many terminals */
+	if (s[0] == 0xc2 && s[1] >= 0x80 && s[1] < 0xa0)
+		return 2;
+	return 0;
+}
+
+/*
+ * Text from the directory or a certificate (a description, a subject, a
+ * server's chain) as it may be printed for people: each byte of a control
+ * character, C0, DEL or C1, as a \XX escape, the form OpenSSL's RFC 2253
+ * printing gives C0 in names.  So no value can clear the screen, retitle
+ * the terminal, draw a forged line or split a tab-separated field.
+ * malloc()ed; NULL for NULL (or out of memory).
+ */
+char *
+text_safe(const char *s)
+{
+	const unsigned char *p;
+	char *out, *o;
+	size_t n, k;
+
+	if (s == NULL || (out = malloc(strlen(s) * 3 + 1)) == NULL)
+		return NULL;
+	for (p = (const unsigned char *)s, o = out; *p != '\0'; ) {
+		if ((n = ctl_len(p)) == 0) {
+			*o++ = (char)*p++;
+			continue;
+		}
+		for (k = 0; k < n; k++, p++)
+			o += sprintf(o, "\\%02X", *p);
+	}
+	*o = '\0';
+	return out;
+}
+
+/* fputs() of text_safe(s). */
+void
+put_safe(const char *s, FILE *fp)
+{
+	char *t = text_safe(s);
+
+	fputs(t != NULL ? t : "?", fp);
+	free(t);
+}
+
 /* --- tables ------------------------------------------------------------------ */
 
 struct table {
@@ -54,9 +107,10 @@ table_row(struct table *t, const char *const *cells)
 		t->cells = nc;
 		t->cap = cap;
 	}
+	/* every cell is text for people (or for cut(1): no tab inside) */
 	for (i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] =
-		    strdup(cells[i] ? cells[i] : "-");
+		    text_safe(cells[i] ? cells[i] : "-");
 	t->nrows++;
 }
 
