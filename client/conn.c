@@ -26,8 +26,15 @@
 
 #include "ldaptrust.h"
 
+/*
+ * libldap's reader of one ldap.conf line, which the ldap tools' -o hands
+ * every option it does not know itself (clients/tools/common.c): exported
+ * by libldap (OPENLDAP_2.5) but declared in no installed header.
+ */
+extern int ldap_pvt_conf_option(char *, char *, int);
+
 /* The ldap tools' letters plus -h for help; a leading ':' lets us word errors. */
-#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QZd:vnb:o:hp:P:Me:E:cf:"
+#define COMMON_SHORT	"H:D:w:Wy:xY:X:U:R:O:QNZd:vnb:o:hp:P:Me:E:cf:"
 /* the ldap tools' letters that take a value, ours or not */
 #define TOOLS_VALUED	"abdDeEfhHlosOpPRsSTUwXyYz"
 
@@ -89,7 +96,9 @@ opt_usage_common(FILE *fp)
 "  -n             show what would be done, change nothing\n"
 "  -v             verbose\n"
 "  -d LEVEL       libldap debug level\n"
-"  -o nettimeout=SECONDS  give up connecting after SECONDS\n"
+"  -o OPT=VALUE   an ldap.conf option (tls_reqcert=demand, ...), or\n"
+"                 nettimeout=SECONDS|none|max: give up connecting after it\n"
+"  -N             no reverse DNS to canonicalize the SASL host name\n"
 "  -P 3           LDAP version 3 (the only one)\n"
 "  -M             ManageDsaIT control (-MM: critical)\n"
 "  -e [!]EXT[=PARAM]  a control on the requests (! : critical):\n"
@@ -367,6 +376,67 @@ noop_note(struct ctx *ctx)
 	    "";
 }
 
+/*
+ * -o NAME=VALUE, as the ldap tools of OpenLDAP 2.5 take it: nettimeout
+ * (seconds, "none" or "max") and ldif_wrap are the tools' own; any other
+ * NAME is an ldap.conf option (tls_reqcert, tls_cacert, sasl_nocanon,
+ * network_timeout, ...), set for this run over what ldap.conf, ldaprc and
+ * the LDAP* variables say.  A '-' in NAME is a '_', as for the tools.
+ */
+static int
+general_option(struct ctx *ctx, const char *arg)
+{
+	struct conn_opts *co = &ctx->co;
+	char *name, *val, *p, *end;
+	long v;
+
+	if ((name = strdup(arg)) == NULL)
+		return -1;
+	if ((val = strchr(name, '=')) != NULL)
+		*val++ = '\0';
+	for (p = name; *p != '\0'; p++)
+		if (*p == '-')
+			*p = '_';
+	if (strcasecmp(name, "nettimeout") == 0) {
+		if (co->nettimeout_set) {
+			usage_error(ctx, "-o nettimeout: given twice");
+			usage_exit(ctx);
+		}
+		if (val != NULL && strcasecmp(val, "none") == 0)
+			v = 0;
+		else if (val != NULL && strcasecmp(val, "max") == 0)
+			v = LDAP_MAXINT;
+		else if (val == NULL || *val == '\0' ||
+		    (v = strtol(val, &end, 10), *end != '\0') || v < 0 ||
+		    v > LDAP_MAXINT) {
+			usage_error(ctx, "-o %s: nettimeout=SECONDS (or none, "
+			    "or max) is needed", arg);
+			usage_exit(ctx);
+		}
+		co->nettimeout = (int)v;
+		co->nettimeout_set = 1;
+	} else if (strcasecmp(name, "ldif_wrap") == 0) {
+		/* checked as the tools do; ldaptrust writes no LDIF */
+		if (val != NULL && strcasecmp(val, "no") != 0 &&
+		    (*val == '\0' || *val == '-' ||
+		    (strtoul(val, &end, 10), *end != '\0'))) {
+			usage_error(ctx, "-o %s: ldif_wrap=COLUMNS (or no) is "
+			    "needed", arg);
+			usage_exit(ctx);
+		}
+	} else if (val == NULL) {
+		usage_error(ctx, "-o %s: -o NAME=VALUE (an ldap.conf option, "
+		    "or nettimeout=SECONDS)", arg);
+		usage_exit(ctx);
+	} else if (ldap_pvt_conf_option(name, val, 1) != 0) {
+		usage_error(ctx, "-o %s: invalid general option name (neither "
+		    "an ldap.conf option nor nettimeout or ldif_wrap)", arg);
+		usage_exit(ctx);
+	}
+	free(name);
+	return 1;
+}
+
 /* A usage error ends the run: EXIT_LOCAL, or what the command asked. */
 static void __attribute__((__noreturn__))
 usage_exit(struct ctx *ctx)
@@ -400,6 +470,7 @@ common_opt(struct ctx *ctx, int c, char *arg)
 	case 'R': co->realm = arg; co->sasl_opt = 'R'; break;
 	case 'O': co->secprops = arg; break;
 	case 'Q': co->quiet = 1; break;
+	case 'N': co->nocanon = 1; break;
 	case 'Z': co->starttls++; break;
 	case 'd':
 		co->debug = (int)strtol(arg, &end, 0);
@@ -447,19 +518,7 @@ common_opt(struct ctx *ctx, int c, char *arg)
 		co->infile = arg;
 		break;
 	case 'o':
-		/* the one ldap tools -o option that matters here */
-		if (strncmp(arg, "nettimeout=", 11) == 0) {
-			long v = strtol(arg + 11, &end, 10);
-
-			if (arg[11] != '\0' && *end == '\0' && v > 0 &&
-			    v <= 86400) {
-				co->nettimeout = (int)v;
-				break;
-			}
-		}
-		usage_error(ctx, "-o %s: only -o nettimeout=SECONDS is known",
-		    arg);
-		usage_exit(ctx);
+		return general_option(ctx, arg);
 	default: return 0;
 	}
 	return 1;
@@ -923,6 +982,8 @@ conn_open(struct ctx *ctx)
 		    NULL, NULL);
 	}
 	ldap_set_option(ctx->ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	if (co->nocanon)
+		ldap_set_option(ctx->ld, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON);
 	if (co->nettimeout > 0) {
 		struct timeval tv = { co->nettimeout, 0 };
 

@@ -46,7 +46,9 @@ struct conn_opts {
 	int		 quiet;		/* -Q */
 	int		 starttls;	/* -Z count */
 	int		 debug;		/* -d */
-	int		 nettimeout;	/* -o nettimeout=, seconds */
+	int		 nettimeout;	/* -o nettimeout=, seconds (0: none) */
+	int		 nettimeout_set;
+	int		 nocanon;	/* -N */
 	int		 verbose;	/* -v */
 	int		 dry_run;	/* -n */
 	char		*base;		/* -b */
