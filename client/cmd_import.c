@@ -30,7 +30,9 @@ static const struct option longopts[] = {
 	{ NULL,			0,			NULL,	0 }
 };
 
-enum state { ST_PENDING, ST_SENT, ST_IMPORTED, ST_PRESENT, ST_REFUSED };
+/* ST_COPY: the file held the certificate before; it shares that one's fate */
+enum state { ST_PENDING, ST_SENT, ST_IMPORTED, ST_PRESENT, ST_REFUSED,
+	ST_COPY };
 
 struct item {
 	const struct ts_blob *der;
@@ -43,6 +45,7 @@ struct item {
 	int		 rc;		/* the server's result code */
 	char		*text;		/* its diagnostic, or why not sent */
 	const char	*present_as;
+	const struct item *copy_of;	/* ST_COPY: the first in the file */
 };
 
 struct import {
@@ -422,10 +425,22 @@ present_as(struct import *im, size_t idx)
 		if (strcmp(fp, im->items[idx].sha256) == 0)
 			return im->existing.recs[i].alias;
 	}
-	/* the same certificate twice in one file */
+	return NULL;
+}
+
+/*
+ * The same certificate earlier in the file, if any: not sent again, it
+ * is what became of that one, known once its answer is in (it may be
+ * refused, and then this copy is not "already present").
+ */
+static const struct item *
+earlier_copy(struct import *im, size_t idx)
+{
+	size_t i;
+
 	for (i = 0; i < idx; i++)
 		if (strcmp(im->items[i].sha256, im->items[idx].sha256) == 0)
-			return im->items[i].alias;
+			return &im->items[i];
 	return NULL;
 }
 
@@ -478,8 +493,11 @@ import_many(struct import *im, const char *base)
 		while (i < im->n && inflight < WINDOW) {
 			struct item *it = &im->items[i];
 
-			if ((it->present_as = present_as(im, i)) != NULL) {
+			if ((it->present_as = present_as(im, i)) != NULL)
 				it->state = ST_PRESENT;
+			else if ((it->copy_of = earlier_copy(im, i)) != NULL)
+				it->state = ST_COPY;
+			if (it->state != ST_PENDING) {
 				done++;
 				i++;
 				continue;
@@ -519,6 +537,23 @@ import_many(struct import *im, const char *base)
 		if (it->state == ST_REFUSED &&
 		    (it->present_as = present_as(im, i)) != NULL)
 			it->state = ST_PRESENT;
+		/* the first copy's fate is settled: lower index */
+		if (it->state == ST_COPY) {
+			const struct item *first = it->copy_of;
+
+			if (first->state == ST_REFUSED) {
+				refused++;
+				if (first_rc == 0 || ctx->co.contoper)
+					first_rc = first->rc;
+				warnx_("import \"%s\" (%s): the same certificate "
+				    "as \"%s\" earlier in the file, refused",
+				    it->alias, item_name(im, it), first->alias);
+				continue;
+			}
+			it->state = ST_PRESENT;
+			it->present_as = first->state == ST_PRESENT ?
+			    first->present_as : first->alias;
+		}
 		switch (it->state) {
 		case ST_IMPORTED:
 			imported++;

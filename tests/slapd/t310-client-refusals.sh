@@ -96,6 +96,22 @@ check "bulk summary" contains "4 certificates: 1 imported, 1 already present, 2 
 check "bulk names the expired one" contains 'import "mix-2" (CN=old): Constraint violation (19)' "$out"
 check "bulk names the weak one" contains 'import "mix-3" (CN=weak)' "$out"
 check "bulk imported the fresh one" contains "dn: cn=mix,$BASE" "$(lsearch 1 -b "$BASE" cn=mix 1.1)"
+# a certificate twice in one bundle shares the first copy's fate: refused
+# with it, not "already present" under an alias that was never stored
+mkcert fresh2
+cat "$C/weak.pem" "$C/fresh2.pem" "$C/weak.pem" "$C/fresh2.pem" > "$C/twice.pem"
+out=$(lt -v import --all twice "$C/twice.pem" 2>&1); rc=$?
+check "bundle with copies: exit 19, the refusal's" test "$rc" = 19
+check "bundle with copies: 1 imported, 1 already present, 2 refused" \
+    contains "twice.pem: 4 certificates: 1 imported, 1 already present, 2 refused" "$out"
+check "bundle with copies: the refused one's copy is said refused" \
+    contains 'import "twice-3" (CN=weak): the same certificate as "twice" earlier in the file, refused' "$out"
+check "bundle with copies: no copy present as a refused alias" \
+    not_contains 'already present as "twice": CN=weak' "$out"
+check "bundle with copies: the imported one's copy is present" \
+    contains 'already present as "twice-2": CN=fresh2' "$out"
+check "bundle with copies: twice-2 alone stored" \
+    test "$(lsearch 1 -b "$BASE" '(cn=twice*)' 1.1 | grep -c '^dn:')" = 1
 
 # --- usage errors ---------------------------------------------------------------
 expect_ldap 1 "unknown command" "$LDAPTRUST" frobnicate
