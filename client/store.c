@@ -404,6 +404,50 @@ cert_list_trim(struct cert_list *list, size_t from)
 }
 
 /*
+ * Whether the entry dn is named by alias (its RDN's value), as the server
+ * compares cn values: case folded beyond ASCII, runs of spaces as one
+ * (caseIgnoreMatch).  The same bytes but for ASCII case are; otherwise the
+ * server is asked for cn=<alias> under dn's parent, which is dn itself
+ * exactly when alias names it.  1 yes, 0 no, or an LDAP error (shown).
+ */
+static int
+rdn_is_alias(struct ctx *ctx, const char *dn, const char *alias)
+{
+	static char *no_attrs[] = { LDAP_NO_ATTRS, NULL };
+	struct cert_list found = { NULL, 0, 0 };
+	LDAPDN ldn = NULL;
+	char *a, *parent = NULL, *named = NULL;
+	int rc, same;
+
+	a = dn_alias(dn);
+	same = a != NULL && strcasecmp(a, alias) == 0;
+	free(a);
+	if (same)
+		return 1;
+	if (ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
+	    ldn == NULL || ldn[0] == NULL || ldn[1] == NULL ||
+	    ldap_dn2str(ldn + 1, &parent, LDAP_DN_FORMAT_LDAPV3) !=
+	    LDAP_SUCCESS || (named = alias_dn(alias, parent)) == NULL) {
+		rc = 0;
+		goto done;
+	}
+	rc = store_search(ctx, named, LDAP_SCOPE_BASE,
+	    "(objectClass=tsCertificate)", no_attrs, add_rec, &found);
+	if (rc == LDAP_SUCCESS)
+		rc = found.n == 1 && strcmp(found.recs[0].dn, dn) == 0;
+	else if (rc == LDAP_NO_SUCH_OBJECT)
+		rc = 0;
+	else if (rc == 1)
+		rc = LDAP_OPERATIONS_ERROR;	/* 1 is "yes" here */
+done:
+	cert_list_free(&found);
+	ldap_dnfree(ldn);
+	ldap_memfree(parent);
+	free(named);
+	return rc;
+}
+
+/*
  * One certificate by alias, appended to list; LDAP_NO_SUCH_OBJECT (not
  * shown) if absent.  cn=ALIAS,BASE is asked first, as most stores keep
  * their certificates there; failing that the alias is looked for in the
@@ -456,13 +500,15 @@ store_get(struct ctx *ctx, const char *alias, char **attrs,
 	 * value (stored before the overlay refused those) is not it.
 	 */
 	for (i = from; i < list->n; ) {
-		char *a = dn_alias(list->recs[i].dn);
-		int same = a != NULL && strcasecmp(a, alias) == 0;
+		int same = rdn_is_alias(ctx, list->recs[i].dn, alias);
 
-		free(a);
-		if (same) {
+		if (same == 1) {
 			i++;
 			continue;
+		}
+		if (same != 0) {
+			rc = same;
+			goto done;
 		}
 		cert_list_drop(list, i);
 	}

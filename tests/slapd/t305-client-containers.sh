@@ -112,6 +112,39 @@ check "delete says so" contains 'deleted "inner2"' "$out"
 check "deleted from its container" sh -c "! $(command -v ldapsearch) -x -H '$(curi 1)' -D '$ROOTDN' -w '$ROOTPW' -b 'cn=inner2,ou=sub,$BASE' -s base 1.1 >/dev/null 2>&1"
 expect_ldap 32 "no certificate with this alias" lt show inner2
 
+# --- an alias in a container is matched as the server matches cn ---------------
+# (case folded beyond ASCII, runs of spaces as one), as one directly below
+# the base is found through its DN: the same spellings find both
+mkcert etoile -subj "/CN=t305 etoile" -addext "$nonca"
+mkcert etoile2 -subj "/CN=t305 etoile2" -addext "$nonca"
+ladd 1 >/dev/null <<EOF || die "the étoile entries"
+dn: cn=Étoile  Polaire,ou=sub,$BASE
+objectClass: tsCertificate
+cn: Étoile  Polaire
+userCertificate;binary:< file://$C/etoile.der
+
+dn: cn=Ärger Zwei,$BASE
+objectClass: tsCertificate
+cn: Ärger Zwei
+userCertificate;binary:< file://$C/etoile2.der
+EOF
+for a in "Étoile  Polaire" "étoile  polaire" "ÉTOILE POLAIRE"; do
+	out=$(lt show "$a" 2>&1)
+	check "show \"$a\" finds it in its container" \
+	    contains "Entry:                cn=Étoile  Polaire,ou=sub,$BASE" "$out"
+done
+for a in "ärger zwei" "ÄRGER  ZWEI"; do
+	out=$(lt show "$a" 2>&1)
+	check "show \"$a\" finds it below the base" \
+	    contains "Entry:                cn=Ärger Zwei,$BASE" "$out"
+done
+lt export "étoile polaire" "$T/etoile.out" || fail "export by another spelling"
+check "export of a container's alias by another spelling" \
+    sh -c "openssl x509 -in '$T/etoile.out' -outform DER | cmp -s - '$C/etoile.der'"
+expect_ldap 32 "no certificate with this alias" lt show "Etoile Polaire"
+out=$(lt delete --yes "étoile polaire" 2>&1) || fail "delete by another spelling: $out"
+check "deleted from its container" sh -c "! $(command -v ldapsearch) -x -H '$(curi 1)' -D '$ROOTDN' -w '$ROOTPW' -b 'cn=Étoile  Polaire,ou=sub,$BASE' -s base 1.1 >/dev/null 2>&1"
+
 # --- verify trusts what the store trusts, containers included -----------------
 tls_server 2 "$C/srv.pem" "$C/srv.key" "ldaps://127.0.0.1:$(port 2)"
 expect_ldap 0 "OK: chain verified by \"server\"" lt verify "127.0.0.1:$(port 2)"
