@@ -295,7 +295,7 @@ cmd_show(struct ctx *ctx, int argc, char **argv)
 	static char *attrs[] = { "*", "+", NULL };
 	struct facts f;
 	const char *alias, *base;
-	char msg[128], *dn = NULL;
+	char msg[128], *dn = NULL, *stored = NULL;
 	int c, rc, json = 0;
 	size_t i;
 
@@ -341,10 +341,16 @@ cmd_show(struct ctx *ctx, int argc, char **argv)
 	}
 	if (rc != 0)
 		goto done;
+	/* the entry's alias, not the spelling that found it ("WEB", "web") */
+	if ((stored = f.dn ? dn_alias(f.dn) : strdup(alias)) == NULL) {
+		warnx_("out of memory");
+		rc = EXIT_LOCAL;
+		goto done;
+	}
 	if (json)
-		show_json(ctx, &f, alias);
+		show_json(ctx, &f, stored);
 	else
-		show_text(ctx, &f, alias);
+		show_text(ctx, &f, stored);
 done:
 	for (i = 0; i < f.n; i++) {
 		free(f.kv[i].name);
@@ -352,6 +358,7 @@ done:
 	}
 	free(f.kv);
 	free(f.dn);
+	free(stored);
 	free(dn);
 	return rc;
 }

@@ -138,6 +138,11 @@ for a in "ärger zwei" "ÄRGER  ZWEI"; do
 	check "show \"$a\" finds it below the base" \
 	    contains "Entry:                cn=Ärger Zwei,$BASE" "$out"
 done
+# show names the entry's alias, not the spelling that found it
+out=$(lt show "ärger  zwei" 2>&1)
+check "show: Alias is the entry's" contains "Alias:                Ärger Zwei" "$out"
+check "show --json: alias is the entry's" \
+    test "$(lt show --json "ÉTOILE POLAIRE" | jq -r .alias)" = "Étoile  Polaire"
 lt export "étoile polaire" "$T/etoile.out" || fail "export by another spelling"
 check "export of a container's alias by another spelling" \
     sh -c "openssl x509 -in '$T/etoile.out' -outform DER | cmp -s - '$C/etoile.der'"
