@@ -142,6 +142,32 @@ truststore_index_close( truststore_info *ti )
 
 /* ---- keeping it in line ------------------------------------------------- */
 
+/*
+ * The entryUUID a modify leaves (into uuid; 0 when it leaves none), or
+ * -1 when it does not touch entryUUID.  The Relax control lets a client
+ * with manage access replace or delete it, as one does to mend
+ * replication: the index must hand the backend the new one.
+ */
+static int
+truststore_index_mods_uuid( Modifications *ml, unsigned char *uuid )
+{
+	int found = -1;
+
+	for ( ; ml != NULL; ml = ml->sml_next ) {
+		if ( ml->sml_desc != slap_schema.si_ad_entryUUID )
+			continue;
+		found = 0;
+		if ( ml->sml_op == LDAP_MOD_DELETE ||
+			ml->sml_op == SLAP_MOD_SOFTDEL ||
+			ml->sml_nvalues == NULL ||
+			ml->sml_nvalues[0].bv_len != TS_INDEX_UUID_LEN )
+			continue;	/* gone, or one the index cannot hold */
+		AC_MEMCPY( uuid, ml->sml_nvalues[0].bv_val, TS_INDEX_UUID_LEN );
+		found = 1;
+	}
+	return found;
+}
+
 void
 truststore_index_changed( Operation *op, truststore_info *ti,
 	struct berval *old_der, struct berval *new_der )
@@ -149,9 +175,12 @@ truststore_index_changed( Operation *op, truststore_info *ti,
 	struct berval newdn;
 	unsigned char uuid[TS_INDEX_UUID_LEN];
 	char fp[65], hash[9];
-	int rc = 0, keys = 0;
+	int rc = 0, keys = 0, newuuid = -1;
 
-	if ( op->o_tag == LDAP_REQ_MODIFY && bvmatch( old_der, new_der ) )
+	if ( op->o_tag == LDAP_REQ_MODIFY )
+		newuuid = truststore_index_mods_uuid( op->orm_modlist, uuid );
+	if ( op->o_tag == LDAP_REQ_MODIFY && newuuid < 0 &&
+		bvmatch( old_der, new_der ) )
 		return;		/* the description, say: same keys */
 	truststore_new_ndn( op, &newdn );
 	/* a new certificate: hashed outside the lock */
@@ -173,9 +202,12 @@ truststore_index_changed( Operation *op, truststore_info *ti,
 		rc = ts_index_rename( ti->ti_index, op->o_req_ndn.bv_val,
 			newdn.bv_val ) < 0;
 	} else {
-		/* a new certificate; the entry keeps its entryUUID */
-		if ( ts_index_uuid( ti->ti_index, op->o_req_ndn.bv_val,
-				uuid ) != 0 ) {
+		/* a new certificate or entryUUID; the other one stays */
+		if ( newuuid < 0 && ts_index_uuid( ti->ti_index,
+				op->o_req_ndn.bv_val, uuid ) != 0 )
+			newuuid = 0;
+		if ( newuuid == 0 ) {
+			/* searches by the keys can no longer be narrowed */
 			memset( uuid, 0, sizeof( uuid ) );
 			ti->ti_index_nouuid = 1;
 		}
