@@ -131,11 +131,14 @@ static struct {
  * dSAOperation keeps it out of syncrepl's view of the entry.  Its values
  * sort the most urgent first (expired, expiring, notYetValid, valid),
  * so a server-side sort or (tsStatus<=expiring) needs no rule named.
+ * A SUBSTR rule, for the (tsStatus=exp*) an administrator writes first:
+ * without one slapd takes it as Undefined and finds nothing, silently.
  */
 static const char truststore_status_at[] =
 	"( " TS_AT_OID( 24 ) " NAME 'tsStatus' "
 	"DESC 'Computed when read: valid, expiring, expired or notYetValid' "
 	"EQUALITY caseIgnoreMatch ORDERING caseIgnoreOrderingMatch "
+	"SUBSTR caseIgnoreSubstringsMatch "
 	"SYNTAX " SYN_DSTRING " SINGLE-VALUE "
 	"NO-USER-MODIFICATION USAGE dSAOperation )";
 
