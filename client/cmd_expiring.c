@@ -64,7 +64,8 @@ cmd_expiring(struct ctx *ctx, int argc, char **argv)
 
 		if (t == INT64_MIN)
 			continue;
-		if (t <= ctx->now) {
+		/* valid through notAfter itself (RFC 5280), as tsStatus */
+		if (t < ctx->now) {
 			keep[i] = 1;
 			expired++;
 		} else if (t - ctx->now <= days * 86400) {

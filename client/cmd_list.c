@@ -197,7 +197,8 @@ cmd_list(struct ctx *ctx, int argc, char **argv)
 	for (i = 0; i < list.n; i++) {
 		const struct cert_rec *r = &list.recs[i];
 		int known = r->not_after != INT64_MIN;
-		int gone = known && r->not_after <= ctx->now;
+		/* valid through notAfter itself (RFC 5280), as tsStatus */
+		int gone = known && r->not_after < ctx->now;
 
 		keep[i] = 1;
 		if (expiring >= 0 || expired)

@@ -348,10 +348,59 @@ set_containers(struct cert_list *list, size_t from, const char *base)
 	return 0;
 }
 
+/* take_times(): the validity of the certificate one entry holds. */
+static int
+take_times(struct ctx *ctx, LDAPMessage *e, void *arg)
+{
+	struct cert_rec *r = arg;
+	struct berval **der;
+	struct ts_cert *cert = NULL;
+
+	der = ldap_get_values_len(ctx->ld, e, "userCertificate;binary");
+	if (der == NULL || der[0] == NULL || (cert = ts_cert_new()) == NULL)
+		goto done;
+	if (ts_cert_parse(cert, der[0]->bv_val, der[0]->bv_len) == 0) {
+		r->not_before = ts_cert_not_before(cert);
+		r->not_after = ts_cert_not_after(cert);
+	}
+done:
+	ts_cert_free(cert);
+	ldap_value_free_len(der);
+	return 0;
+}
+
+/*
+ * An entry loaded past the overlay (a slapadd restore, a database that
+ * held certificates before the overlay) stores no tsNotBefore and
+ * tsNotAfter until it is redecorated.  Its dates are read from its
+ * certificate, so that expiring and list --expired judge it too instead of
+ * leaving it out: a monitoring check must not miss an expired certificate
+ * that slapd exports.  One base search each; such entries are few.
+ */
+static int
+fill_times(struct ctx *ctx, struct cert_list *list, size_t from)
+{
+	static char *der_attrs[] = { "userCertificate;binary", NULL };
+	size_t i;
+	int rc;
+
+	for (i = from; i < list->n; i++) {
+		if (list->recs[i].not_after != INT64_MIN)
+			continue;
+		rc = store_search(ctx, list->recs[i].dn, LDAP_SCOPE_BASE,
+		    "(objectClass=*)", der_attrs, take_times, &list->recs[i]);
+		/* gone since the listing: as if it had not been listed */
+		if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_OBJECT)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * Every certificate of the store matching filter (NULL: all of them): the
  * whole subtree, as the overlay exports and trusts it, containers below
- * the base included.
+ * the base included.  With the listing's attributes (attrs NULL), the
+ * dates of undecorated entries are read from their certificates.
  */
 int
 store_list(struct ctx *ctx, const char *filter, char **attrs,
@@ -370,6 +419,8 @@ store_list(struct ctx *ctx, const char *filter, char **attrs,
 	    attrs ? attrs : list_attrs, add_rec, list);
 	if (rc == LDAP_SUCCESS)
 		rc = set_containers(list, from, base);
+	if (rc == LDAP_SUCCESS && attrs == NULL)
+		rc = fill_times(ctx, list, from);
 	return rc;
 }
 

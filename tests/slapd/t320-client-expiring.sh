@@ -51,6 +51,24 @@ check "list --expiring 30" test "$(lt list --expiring 30 | cut -f1)" = soon
 check "list status column" test "$(lt list --sort expiry | cut -f6 | tr '\n' ' ')" = "expired expiring valid "
 check "show says expired" contains "expired " "$(lt show old | grep 'Valid until')"
 
+# An entry loaded past the overlay (a slapadd restore) stores no dates
+# until it is redecorated: expiring and list judge it by its certificate,
+# not leave it out (slapd exports it: refuse-expired is off here).
+mkcert_dates restored 20200101000000Z 20200301000000Z
+node_stop 1
+cert_ldif restored "$C/restored.der" |
+    slapadd -q -f "$T/n1/slapd.conf" >/dev/null 2>&1 || die "slapadd restored"
+node_start 1
+check "restored: no tsNotAfter stored" test -z \
+    "$(lsearch 1 -b "cn=restored,$BASE" -s base tsNotAfter | grep '^tsNotAfter')"
+out=$(lt expiring); rc=$?
+check "restored: expiring counts it: exit 2" test $rc = 2
+check "restored: CRITICAL counts it" contains "CRITICAL: 2 certificates have expired" "$out"
+check "restored: expiring names it" contains "restored" "$out"
+check "restored: list --expired" test "$(lt list --expired | cut -f1 | sort | tr '\n' ' ')" = "old restored "
+check "restored: list --json has its dates" sh -c "'$LDAPTRUST' -x -H '$(uri 1)' -D '$ROOTDN' -w '$ROOTPW' -b '$BASE' list --json </dev/null | jq -e '.[] | select(.alias==\"restored\") | (.daysLeft | type) == \"number\" and .daysLeft < 0' >/dev/null"
+ldelete 1 "cn=restored,$BASE" || die "delete restored"
+
 # unknown: the check could not be made
 expect_ldap 3 "Can't contact LDAP server" "$LDAPTRUST" -x -H "ldap://127.0.0.1:$(port 9)/" -b "$BASE" expiring
 expect_ldap 3 "--days" lt expiring --days soon
