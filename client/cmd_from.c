@@ -64,8 +64,9 @@ self_signed(X509 *x)
 	return (X509_get_extension_flags(x) & EXFLAG_SS) != 0;
 }
 
+/* A date of the chain, with the days until it when it is to come. */
 static void
-print_time(const char *label, const ASN1_TIME *t, int64_t now)
+print_time(const char *label, int start, const ASN1_TIME *t, int64_t now)
 {
 	struct tm tm;
 	char buf[32];
@@ -80,7 +81,8 @@ print_time(const char *label, const ASN1_TIME *t, int64_t now)
 	if (now > when)
 		printf("      %-10s %s\n", label, buf);
 	else
-		printf("      %-10s %s (%lld days left)\n", label, buf,
+		printf(start ? "      %-10s %s (valid in %lld days)\n" :
+		    "      %-10s %s (%lld days left)\n", label, buf,
 		    (long long)days_left(when, now));
 }
 
@@ -99,8 +101,8 @@ show_chain(struct ctx *ctx, STACK_OF(X509) *chain, struct cert_list *list)
 		    self_signed(x) ? " (self-signed root)" : "");
 		cert_name(x, 1, name, sizeof(name));
 		printf("      %-10s %s\n", "issuer", name);
-		print_time("not before", X509_get0_notBefore(x), ctx->now);
-		print_time("not after", X509_get0_notAfter(x), ctx->now);
+		print_time("not before", 1, X509_get0_notBefore(x), ctx->now);
+		print_time("not after", 0, X509_get0_notAfter(x), ctx->now);
 		cert_sha256(x, fp, plain);
 		printf("      %-10s %s\n", "SHA-256", fp);
 		rec = store_find_cert(list, x);
