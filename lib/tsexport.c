@@ -94,6 +94,7 @@ struct witem {			/* write <hash>.<idx> */
 	char		*pem;
 	size_t		 len;
 	int		 over;		/* replaces a file on disk */
+	int		 from;		/* <hash>.<from> holds it already, or -1 */
 	int		 ok;
 };
 
@@ -952,6 +953,23 @@ batch_free(struct ts_export_batch *bt)
 	free(bt);
 }
 
+/*
+ * The index past the bucket's end whose file holds certificate id, or -1.
+ * A delete moves the last file of a hash into the gap: that file is on
+ * disk already, and a rename moves it without the space or the inode a
+ * rewrite needs (a full disk must not keep the deleted one trusted).
+ */
+static int
+tail_holding(const struct xbucket *b, uint64_t id)
+{
+	int j;
+
+	for (j = b->n; j < b->ndisk; j++)
+		if (b->disk[j] == id)
+			return j;
+	return -1;
+}
+
 struct ts_export_batch *
 ts_export_take(struct ts_export *exp, int what)
 {
@@ -992,6 +1010,7 @@ ts_export_take(struct ts_export *exp, int what)
 				w->id = b->v[i]->id;
 				w->over = i < b->ndisk &&
 				    b->disk[i] != DISK_NONE;
+				w->from = tail_holding(b, w->id);
 				w->pem = pem_new(b->v[i]->der, b->v[i]->len,
 				    &w->len);
 				if (w->pem == NULL)
@@ -1079,6 +1098,30 @@ fail:
 	return -1;
 }
 
+/*
+ * Move <hash>.<w->from>, which holds w's certificate, to name.  Its
+ * content reaches the disk first when it is to replace a file, as a
+ * written one would (sync; else the caller's syncfs() did it).
+ */
+static int
+move_tail(int dfd, const struct witem *w, const char *name, int sync)
+{
+	char from[32];
+	int fd, rc = 0;
+
+	snprintf(from, sizeof(from), "%08lx.%d", w->b->hash, w->from);
+	if (sync && w->over) {
+		if ((fd = openat(dfd, from, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC)) == -1)
+			return -1;
+		rc = fsync(fd);
+		close(fd);
+		if (rc == -1)
+			return -1;
+	}
+	return renameat(dfd, from, dfd, name);
+}
+
 static void
 run_dir(struct ts_export_batch *bt)
 {
@@ -1115,6 +1158,9 @@ run_dir(struct ts_export_batch *bt)
 		nover += bt->w[i].over;
 	sync_each = nover <= SYNC_EACH_MAX;
 	for (i = 0; i < bt->nw; i++) {
+		/* a file on disk already is moved below, not written */
+		if (bt->w[i].from >= 0)
+			continue;
 		if (write_tmp(bt, dfd, bt->dir, bt->w[i].pem, bt->w[i].len,
 		    sync_each && bt->w[i].over, tmps[i], sizeof(tmps[i])) == -1)
 			tmps[i][0] = '\0';
@@ -1126,12 +1172,24 @@ run_dir(struct ts_export_batch *bt)
 			if (tmps[i][0])
 				unlinkat(dfd, tmps[i], 0);
 			tmps[i][0] = '\0';
+			bt->w[i].from = -1;
 		}
 	}
 	for (i = 0; i < bt->nw; i++) {
 		struct witem *w = &bt->w[i];
 
 		snprintf(name, sizeof(name), "%08lx.%d", w->b->hash, w->idx);
+		if (w->from >= 0 &&
+		    move_tail(dfd, w, name, sync_each) == 0) {
+			w->ok = 1;
+			renamed = 1;
+			taken_out = 1;	/* its old name is gone too */
+			continue;
+		}
+		/* the tail vanished behind our back: write it after all */
+		if (w->from >= 0 && write_tmp(bt, dfd, bt->dir, w->pem,
+		    w->len, w->over, tmps[i], sizeof(tmps[i])) == -1)
+			tmps[i][0] = '\0';
 		if (tmps[i][0] && renameat(dfd, tmps[i], dfd, name) == 0) {
 			w->ok = 1;
 			renamed = 1;

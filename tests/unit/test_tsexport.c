@@ -318,7 +318,7 @@ main(void)
 	struct ts_export *exp, *exp2;
 	unsigned long h;
 	char *text, *p;
-	ino_t before[200];
+	ino_t before[200], ino, ino0;
 	int i, n, changed;
 	EVP_PKEY_CTX *kctx;
 
@@ -447,12 +447,19 @@ main(void)
 	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
 	verify_dir(dir, "after the alias with line breaks");
 
-	/* delete from the middle of a collision: the last fills the gap */
+	/* delete from the middle of a collision: the last fills the gap,
+	 * moved there (a full disk has no room for a rewrite) */
+	snprintf(name, sizeof(name), "%08lx.2", c1.hash);
+	ino = inode(dir, name);
 	mdel(exp, "c1");
 	ts_export_flush(exp, TS_EXPORT_DIR | TS_EXPORT_BUNDLE);
 	verify_dir(dir, "delete in collision");
-	snprintf(name, sizeof(name), "%08lx.2", c1.hash);
 	CHECK(inode(dir, name) == 0, "collision: .2 gone after delete");
+	snprintf(name, sizeof(name), "%08lx.0", c1.hash);
+	ino0 = inode(dir, name);
+	snprintf(name, sizeof(name), "%08lx.1", c1.hash);
+	CHECK(ino != 0 && (ino0 == ino || inode(dir, name) == ino),
+	    "collision: the last file moved into the gap, not rewritten");
 
 	/* a duplicate shares the file until its last holder goes */
 	mput(exp, "dup", &a);
