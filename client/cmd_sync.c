@@ -1081,7 +1081,9 @@ default_state(const char *dir, const char *bundle)
 
 	/* a subdirectory: GnuTLS and rehash skip it, unlike a plain file */
 	if (dir != NULL) {
-		if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		if (mkdir(dir, TS_EXPORT_DIR_MODE) == 0)
+			(void)chmod(dir, TS_EXPORT_DIR_MODE);	/* not umask's */
+		else if (errno != EEXIST) {
 			warnx_("sync: %s: %s", dir, strerror(errno));
 			return NULL;
 		}

@@ -671,8 +671,11 @@ open_dir(const char *dir, char *err, int *created)
 		return -1;
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT && mkdir(dir, 0755) == 0) {
+	if (fd == -1 && errno == ENOENT && mkdir(dir, TS_EXPORT_DIR_MODE) == 0) {
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* what the umask took away (see write_tmp) */
+		if (fd != -1)
+			(void)fchmod(fd, TS_EXPORT_DIR_MODE);
 		if (created != NULL)
 			*created = 1;
 	}
@@ -681,7 +684,11 @@ open_dir(const char *dir, char *err, int *created)
 	return fd;
 }
 
-/* The content of a regular file named like ours; NULL if not one. */
+/*
+ * The content of a regular file named like ours; NULL if not one, or if
+ * its mode is not ours (an older version's umask made it unreadable to
+ * other users: it is rewritten).
+ */
 static char *
 read_small(int dfd, const char *name, size_t *len)
 {
@@ -695,6 +702,7 @@ read_small(int dfd, const char *name, size_t *len)
 	if (fd == -1)
 		return NULL;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 07777) != TS_EXPORT_FILE_MODE ||
 	    st.st_size > MAX_FILE || (buf = malloc(st.st_size + 1)) == NULL)
 		goto done;
 	while (got < (size_t)st.st_size) {
@@ -1065,7 +1073,7 @@ write_tmp(struct ts_export_batch *bt, int dfd, const char *path,
 		snprintf(tmp, tmplen, "%s%ld-%u-%lx", TS_EXPORT_TMP_PREFIX,
 		    (long)getpid(), bt->seq++, (unsigned long)random());
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
-		    O_NOFOLLOW | O_CLOEXEC, 0644);
+		    O_NOFOLLOW | O_CLOEXEC, TS_EXPORT_FILE_MODE);
 		if (fd != -1 || errno != EEXIST)
 			break;
 	}
@@ -1074,6 +1082,14 @@ write_tmp(struct ts_export_batch *bt, int dfd, const char *path,
 		    strerror(errno));
 		return -1;
 	}
+	/*
+	 * Certificates are public, and read by TLS code running as other
+	 * users: the files are as openssl rehash and update-ca-certificates
+	 * leave them whatever the writer's umask (a hardened unit's 077 made
+	 * them its own alone).  Access is restricted on the directories.
+	 */
+	if (fchmod(fd, TS_EXPORT_FILE_MODE) == -1)
+		goto fail;
 	while (len > 0) {
 		if ((r = write(fd, data, len)) == -1) {
 			if (errno == EINTR)
@@ -1255,6 +1271,7 @@ same_content(int dfd, const char *name, const char *buf, size_t len)
 	if (fd == -1)
 		return 0;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & 07777) != TS_EXPORT_FILE_MODE ||
 	    (size_t)st.st_size != len)
 		goto done;
 	while (got < len) {

@@ -31,6 +31,9 @@
 
 /* Temporaries start with this; hidden from ls, rehash and -CApath. */
 #define TS_EXPORT_TMP_PREFIX	".tsexport-"
+/* the exported files' modes, whatever the umask: certificates are public */
+#define TS_EXPORT_FILE_MODE	0644
+#define TS_EXPORT_DIR_MODE	0755
 
 struct ts_export;
 struct ts_export_batch;
