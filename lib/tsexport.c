@@ -770,6 +770,36 @@ disk_forget(struct ts_export *exp)
 }
 
 /*
+ * The file a bundle path names, into buf (PATH_MAX): a symbolic link is
+ * written through, as the export directory's path is, so that the file it
+ * names (which TLS settings may name too) follows the store; a link to a
+ * file not made yet is followed one level.  Else the path itself.
+ */
+static const char *
+bundle_target(const char *bundle, char *buf)
+{
+	char link[PATH_MAX];
+	const char *slash;
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(bundle, &st) == -1 || !S_ISLNK(st.st_mode))
+		return bundle;
+	if (realpath(bundle, buf) != NULL)
+		return buf;
+	if ((n = readlink(bundle, link, sizeof(link) - 1)) <= 0)
+		return bundle;
+	link[n] = '\0';
+	slash = strrchr(bundle, '/');
+	if (link[0] == '/' || slash == NULL)
+		n = snprintf(buf, PATH_MAX, "%s", link);
+	else
+		n = snprintf(buf, PATH_MAX, "%.*s%s", (int)(slash - bundle + 1),
+		    bundle, link);
+	return n < PATH_MAX ? buf : bundle;
+}
+
+/*
  * Temporaries a crash left beside the bundle.  That directory may be
  * shared (with another slapd's bundle, say), so only those of processes
  * that no longer run go: the PID is in the name.
@@ -814,14 +844,18 @@ ts_export_scan(struct ts_export *exp)
 	DIR *d = NULL;
 	unsigned long hash;
 	uint64_t id;
-	char *buf, *pem;
+	char *buf, *pem, real[PATH_MAX];
+	const char *target;
 	size_t len, plen;
 	int dfd = -1, fd, idx, j, rc = -1;
 
 	exp->bundle_dirty = 1;
 	exp->bundle_unknown = 1;
-	if (exp->bundle != NULL)
+	if (exp->bundle != NULL) {
 		sweep_bundle_dir(exp->bundle);
+		if ((target = bundle_target(exp->bundle, real)) != exp->bundle)
+			sweep_bundle_dir(target);
+	}
 	if (exp->dir == NULL)
 		return 0;
 	if (exp->batch != NULL) {
@@ -1290,19 +1324,20 @@ done:
 static void
 run_bundle(struct ts_export_batch *bt)
 {
-	char tmp[64], *dir, *slash;
-	const char *base;
+	char tmp[64], *dir, *slash, real[PATH_MAX];
+	const char *base, *path;
 	int dfd = -1;
 
-	if ((dir = strdup(bt->bundle)) == NULL) {
+	path = bundle_target(bt->bundle, real);
+	if ((dir = strdup(path)) == NULL) {
 		adderr(bt->err, "out of memory");
 		goto done;
 	}
 	if ((slash = strrchr(dir, '/')) == NULL) {
-		base = bt->bundle;
+		base = path;
 		strcpy(dir, ".");
 	} else {
-		base = bt->bundle + (slash - dir) + 1;
+		base = path + (slash - dir) + 1;
 		slash[slash == dir ? 1 : 0] = '\0';
 	}
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
@@ -1323,7 +1358,7 @@ run_bundle(struct ts_export_batch *bt)
 	    sizeof(tmp)) == -1)
 		goto done;
 	if (renameat(dfd, tmp, dfd, base) == -1) {
-		adderr(bt->err, "%s: rename: %s", bt->bundle, strerror(errno));
+		adderr(bt->err, "%s: rename: %s", path, strerror(errno));
 		unlinkat(dfd, tmp, 0);
 		goto done;
 	}
