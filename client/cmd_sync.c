@@ -1247,6 +1247,41 @@ sync_lock_dir(const char *dir)
 	return sync_flock(fd, dir, "writes this directory");
 }
 
+/*
+ * And one sync per bundle: two with directories of their own (so states
+ * and directory locks of their own) would each rewrite it from their own
+ * view.  The bundle is replaced by a rename, so the lock is the one its
+ * default state takes, FILE.sync-state.lock; a sync whose state that is
+ * holds it already (flock would refuse a second open of it).
+ */
+static int
+sync_lock_bundle(const char *bundle, int statelock)
+{
+	char path[PATH_MAX];
+	struct stat a, b;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s.sync-state.lock", bundle) >=
+	    (int)sizeof(path)) {
+		warnx_("sync: %s: %s", bundle, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1) {
+		if (errno == ENOENT)
+			return -2;	/* the writer says it */
+		warnx_("sync: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (statelock >= 0 && fstat(fd, &a) == 0 &&
+	    fstat(statelock, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino) {
+		close(fd);
+		return -2;
+	}
+	return sync_flock(fd, path, "writes this bundle");
+}
+
 /* Drop the connection but keep the bind settings for the next one. */
 static void
 conn_drop(struct ctx *ctx)
@@ -1273,6 +1308,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	char *end;
 	long v;
 	int c, rc = EXIT_LOCAL, backoff = 1, lock = -1, dirlock = -1;
+	int bundlelock = -1;
 
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
@@ -1321,6 +1357,9 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	if (lock == -2)
 		lock = -1;
 	if (dir != NULL && (dirlock = sync_lock_dir(dir)) == -1)
+		goto done;
+	if (bundle != NULL &&
+	    (bundlelock = sync_lock_bundle(bundle, lock)) == -1)
 		goto done;
 	/* a one-shot run ends by itself; -o nettimeout bounds its connect */
 	if (!s.watch)
@@ -1395,5 +1434,7 @@ done:
 		close(lock);
 	if (dirlock >= 0)
 		close(dirlock);
+	if (bundlelock >= 0)
+		close(bundlelock);
 	return rc;
 }
