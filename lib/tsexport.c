@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -38,8 +39,13 @@
 /* A file named like ours but larger than this is not a certificate. */
 #define MAX_FILE	(1024 * 1024)
 #define MAX_INDEX	999999
+/* A temporary this old (seconds) beside the bundle is no write's now. */
+#define TMP_STALE	3600
 /* Subject hashes per batch: bounds the PEM held in memory at start-up. */
 #define BATCH_MAX	2048
+
+/* when this process first made an exporter: its temporaries are newer */
+static struct timespec proc_start;
 
 struct xbucket;
 
@@ -381,6 +387,10 @@ struct ts_export *
 ts_export_new(void)
 {
 	struct ts_export *exp;
+
+	/* before this process writes anything (sweep_bundle_dir) */
+	if (proc_start.tv_sec == 0)
+		clock_gettime(CLOCK_REALTIME, &proc_start);
 
 	if ((exp = calloc(1, sizeof(*exp))) == NULL)
 		return NULL;
@@ -802,16 +812,21 @@ bundle_target(const char *bundle, char *buf)
 /*
  * Temporaries a crash left beside the bundle.  That directory may be
  * shared (with another slapd's bundle, say), so only those of processes
- * that no longer run go: the PID is in the name.
+ * that no longer run go: the PID is in the name.  A PID is reused,
+ * though: a slapd restarted in a container often gets its old one back,
+ * and another process may have taken it.  So a temporary with our own PID
+ * made before this process started is a crashed one's, and one older
+ * than any write takes is stale whoever holds its PID now.
  */
 static void
 sweep_bundle_dir(const char *bundle)
 {
 	struct dirent *de;
+	struct stat st;
 	DIR *d;
 	char *dir, *slash, *end;
 	long pid;
-	int dfd;
+	int dfd, stale;
 
 	if ((dir = strdup(bundle)) == NULL)
 		return;
@@ -826,9 +841,18 @@ sweep_bundle_dir(const char *bundle)
 			continue;
 		pid = strtol(de->d_name + sizeof(TS_EXPORT_TMP_PREFIX) - 1,
 		    &end, 10);
-		if (*end != '-' || pid <= 0 || pid == (long)getpid())
+		if (*end != '-' || pid <= 0 ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
-		if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+		if (pid == (long)getpid())
+			stale = st.st_mtim.tv_sec < proc_start.tv_sec ||
+			    (st.st_mtim.tv_sec == proc_start.tv_sec &&
+			    st.st_mtim.tv_nsec < proc_start.tv_nsec);
+		else
+			stale = (kill((pid_t)pid, 0) == -1 &&
+			    errno == ESRCH) ||
+			    time(NULL) - st.st_mtim.tv_sec > TMP_STALE;
+		if (stale)
 			unlinkat(dfd, de->d_name, 0);
 	}
 	closedir(d);
