@@ -388,9 +388,12 @@ ts_export_new(void)
 {
 	struct ts_export *exp;
 
-	/* before this process writes anything (sweep_bundle_dir) */
+	/*
+	 * Before this process writes anything (sweep_bundle_dir); on the
+	 * clock the kernel stamps files with, which lags the precise one.
+	 */
 	if (proc_start.tv_sec == 0)
-		clock_gettime(CLOCK_REALTIME, &proc_start);
+		clock_gettime(CLOCK_REALTIME_COARSE, &proc_start);
 
 	if ((exp = calloc(1, sizeof(*exp))) == NULL)
 		return NULL;

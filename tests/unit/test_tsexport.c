@@ -367,13 +367,14 @@ main(void)
 		snprintf(mine, sizeof(mine), "%s/.tsexport-%ld-0-1", tmpl,
 		    (long)getpid());
 		snprintf(live, sizeof(live), "%s/.tsexport-1-0-1", tmpl);
+		/* this process's exporter exists before its temporaries */
+		exp = ts_export_new();
 		if ((t = fopen(dead, "w")) != NULL)
 			fclose(t);
 		if ((t = fopen(mine, "w")) != NULL)
 			fclose(t);
 		if ((t = fopen(live, "w")) != NULL)
 			fclose(t);
-		exp = ts_export_new();
 		ts_export_set_dir(exp, dir);
 		ts_export_set_bundle(exp, bundle);
 		CHECK(ts_export_scan(exp) == 0, "scan of a missing dir creates "
