@@ -187,6 +187,7 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	char err[512], why[512], name[512], fp[96], plain[65], want[65];
 	char question[700], *end;
 	int c, starttls = 0, yes = 0, timeout = 10, idx = -1, last, i;
+	long v;
 	int rc = EXIT_LOCAL;
 
 	while ((c = opt_next(ctx, argc, argv, "", opts)) != -1) {
@@ -209,10 +210,12 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 		case 'y' + 256: yes = 1; break;
 		case 'd' + 256: desc = optarg; break;
 		case 'T' + 256:
-			timeout = (int)strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || timeout < 1)
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 ||
+			    v > 86400)
 				return usage_error(ctx, "--timeout %s: a "
-				    "number of seconds", optarg);
+				    "number of seconds, 1 to 86400", optarg);
+			timeout = (int)v;
 			break;
 		default:
 			return usage_error(ctx, "unknown option");
@@ -230,10 +233,12 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	}
 	if (pick != NULL && strcmp(pick, "leaf") != 0 &&
 	    strcmp(pick, "root") != 0) {
-		idx = (int)strtol(pick, &end, 10);
-		if (*pick == '\0' || *end != '\0' || idx < 0)
+		/* a long first: 4294967296 must not become 0, the leaf */
+		v = strtol(pick, &end, 10);
+		if (*pick == '\0' || *end != '\0' || v < 0 || v > 9999)
 			return usage_error(ctx, "--pick %s: leaf, root or a "
 			    "number from the list", pick);
+		idx = (int)v;
 	}
 	if (tls_target_parse(&t, from, starttls, err, sizeof(err)) == -1)
 		return usage_error(ctx, "%s", err);

@@ -187,6 +187,7 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 	const char *name = NULL;
 	char err[512], why[512], subj[256], *end;
 	int c, starttls = 0, timeout = 10, rc = EXIT_LOCAL;
+	long v;
 
 	while ((c = opt_next(ctx, argc, argv, "", opts)) != -1) {
 		switch (c) {
@@ -200,10 +201,12 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 			name = optarg;
 			break;
 		case 'T' + 256:
-			timeout = (int)strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || timeout < 1)
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || v < 1 ||
+			    v > 86400)
 				return usage_error(ctx, "--timeout %s: a "
-				    "number of seconds", optarg);
+				    "number of seconds, 1 to 86400", optarg);
+			timeout = (int)v;
 			break;
 		default:
 			return usage_error(ctx, "unknown option");

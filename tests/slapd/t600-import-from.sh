@@ -88,6 +88,17 @@ expect_ldap 0 "already in the store as \"b-leaf\"" lt import b-0 \
     --from "127.0.0.1:$(port 3)" --pick 0 --yes
 expect_ldap 1 "the server sent 2 certificates" lt import b-5 \
     --from "127.0.0.1:$(port 3)" --pick 5 --yes
+# numbers past an int were cut to one: 4294967296 picked 0, the leaf,
+# and a --timeout of 4294967297 was 1 second
+snapshot 1 > "$T/before"
+expect_ldap 1 "--pick 4294967296: leaf, root or a number" lt import b-big \
+    --from "127.0.0.1:$(port 3)" --pick 4294967296 --yes
+expect_ldap 1 "--timeout 4294967297: a number of seconds, 1 to 86400" \
+    lt import b-big --from "127.0.0.1:$(port 3)" --timeout 4294967297 --yes
+expect_ldap 1 "--timeout 86401: a number of seconds, 1 to 86400" \
+    lt verify --timeout 86401 "127.0.0.1:$(port 3)"
+snapshot 1 > "$T/after"
+check "numbers out of range changed nothing" cmp -s "$T/before" "$T/after"
 ldelete 1 "cn=b-root,$BASE" "cn=b-leaf,$BASE" || die "delete"
 expect_ldap 1 "FAILED" lt verify "127.0.0.1:$(port 3)"
 
