@@ -6,8 +6,11 @@
  * alias is the cn of the RDN.  Aliases are checked here before anything is
  * sent, so an administrator learns at once what the rules are.
  */
+#define _GNU_SOURCE		/* renameat2(), RENAME_NOREPLACE */
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -713,50 +716,125 @@ done:
 	return ret;
 }
 
+/* write(2) all of len, through EINTR and short writes. */
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(fd, p, len)) == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 /*
- * Write a file, or standard output for NULL or "-".  An existing file is
- * never replaced unless force: O_EXCL makes that check and the creation
- * one step, so no race can clobber a file that appears meanwhile.
+ * Give tmp the name path unless one exists, even one made meanwhile.
+ * link(2) where the file system cannot rename without replacing.
+ */
+static int
+put_new(const char *tmp, const char *path)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(tmp, path) == -1)
+		return -1;
+	unlink(tmp);
+	return 0;
+}
+
+/*
+ * Write a file, or standard output for NULL or "-".
+ *
+ * A file is written whole beside its name first and then put in place in
+ * one step, as the overlay writes its exports: a reader (a TLS service
+ * reading the bundle) sees the old file or the new one, never a part, and
+ * a full disk leaves the old one as it was.  Without force the new file
+ * gets the name only if none exists, even one that appears meanwhile;
+ * with force it replaces the file, keeping its mode (and owner, where we
+ * may), and a symbolic link is written through, as cp would.  What is not
+ * a regular file (a device, a FIFO) is written in place.
  */
 int
 write_file(const char *path, const void *data, size_t len, int force)
 {
-	const unsigned char *p = data;
-	ssize_t w;
-	int fd, flags = O_WRONLY | O_CREAT;
+	struct stat st;
+	char *real = NULL, *tmp = NULL, *slash;
+	const char *target = path;
+	size_t n;
+	mode_t mask;
+	int fd = -1, rc = -1, exists;
 
-	if (path == NULL || strcmp(path, "-") == 0)
-		fd = STDOUT_FILENO;
-	else {
-		flags |= force ? O_TRUNC : O_EXCL;
-		if ((fd = open(path, flags, 0644)) == -1) {
-			if (errno == EEXIST)
-				warnx_("%s: file exists (use --force to "
-				    "overwrite it)", path);
-			else
-				warnx_("%s: %s", path, strerror(errno));
-			return -1;
-		}
+	if (path == NULL || strcmp(path, "-") == 0) {
+		if ((rc = write_all(STDOUT_FILENO, data, len)) == -1)
+			warnx_("standard output: %s", strerror(errno));
+		return rc;
 	}
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1) {
-			warnx_("%s: %s", fd == STDOUT_FILENO ? "standard output"
-			    : path, strerror(errno));
-			if (fd != STDOUT_FILENO)
-				close(fd);
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
+	exists = stat(path, &st) == 0;
+	if (exists && !force) {
+		errno = EEXIST;
+		goto done;
 	}
-	if (fd != STDOUT_FILENO && close(fd) == -1) {
+	if (exists && !S_ISREG(st.st_mode)) {
+		/* a device or a FIFO has no name to replace */
+		if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) != -1 &&
+		    write_all(fd, data, len) == 0)
+			rc = 0;
+		goto done;
+	}
+	/* through a symbolic link: the file it names is the one replaced */
+	if (exists && (real = realpath(path, NULL)) != NULL)
+		target = real;
+	n = strlen(target) + 40;
+	if ((tmp = malloc(n)) == NULL)
+		goto done;
+	slash = strrchr(target, '/');
+	snprintf(tmp, n, "%.*s.ldaptrust-%ld-XXXXXX",
+	    slash ? (int)(slash - target + 1) : 0, target, (long)getpid());
+	if ((fd = mkstemp(tmp)) == -1) {
+		free(tmp);
+		tmp = NULL;
+		goto done;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, exists ? st.st_mode & 07777 : 0644 & ~mask) == -1 ||
+	    write_all(fd, data, len) == -1 || fsync(fd) == -1)
+		goto done;
+	/* the owner too where we may (root); else it becomes ours, as rm+cp */
+	if (exists && (st.st_uid != geteuid() || st.st_gid != getegid()))
+		(void)fchown(fd, st.st_uid, st.st_gid);
+	if (close(fd) == -1) {
+		fd = -1;
+		goto done;
+	}
+	fd = -1;
+	if ((force ? rename(tmp, target) : put_new(tmp, target)) == -1)
+		goto done;
+	free(tmp);
+	tmp = NULL;
+	rc = 0;
+done:
+	if (rc == -1 && errno == EEXIST)
+		warnx_("%s: file exists (use --force to overwrite it)", path);
+	else if (rc == -1)
 		warnx_("%s: %s", path, strerror(errno));
-		return -1;
+	if (fd != -1)
+		close(fd);
+	if (tmp != NULL) {
+		unlink(tmp);
+		free(tmp);
 	}
-	return 0;
+	free(real);
+	return rc;
 }
 
 /* "ldaptrust: ALIAS: No such object (32)" with where we looked. */
