@@ -437,6 +437,16 @@ general_option(struct ctx *ctx, const char *arg)
 	return 1;
 }
 
+/* Whether option c was given before (its value is set): said if so. */
+static int
+once_given(struct ctx *ctx, int c, const char *set)
+{
+	if (set == NULL)
+		return 0;
+	usage_error(ctx, "-%c previously specified", c);
+	return 1;
+}
+
 /* A usage error ends the run: EXIT_LOCAL, or what the command asked. */
 static void __attribute__((__noreturn__))
 usage_exit(struct ctx *ctx)
@@ -450,6 +460,12 @@ common_opt(struct ctx *ctx, int c, char *arg)
 	struct conn_opts *co = &ctx->co;
 	char *end;
 
+	/* as the tools: a second value of these is a mistake, not a choice */
+	if (once_given(ctx, c, c == 'H' ? co->uri : c == 'D' ? co->binddn :
+	    c == 'Y' ? co->mech : c == 'X' ? co->authzid : c == 'U' ?
+	    co->authcid : c == 'R' ? co->realm : c == 'O' ? co->secprops :
+	    c == 'f' ? co->infile : NULL))
+		usage_exit(ctx);
 	switch (c) {
 	case 'H': co->uri = arg; break;
 	case 'D': co->binddn = arg; break;
@@ -510,13 +526,7 @@ common_opt(struct ctx *ctx, int c, char *arg)
 		    "request", arg);
 		usage_exit(ctx);
 	case 'c': co->contoper = 1; break;
-	case 'f':
-		if (co->infile != NULL) {
-			usage_error(ctx, "-f given twice");
-			usage_exit(ctx);
-		}
-		co->infile = arg;
-		break;
+	case 'f': co->infile = arg; break;
 	case 'o':
 		return general_option(ctx, arg);
 	default: return 0;

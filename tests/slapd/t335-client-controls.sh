@@ -218,7 +218,7 @@ expect_ldap 1 '"a/b": bad alias' lt delete --yes -f "$T/list3"
 : > "$T/empty"
 expect_ldap 1 "no alias in it" lt delete --yes -f "$T/empty"
 expect_ldap 1 "not both" lt delete --yes -f "$T/list2" a3
-expect_ldap 1 "-f given twice" lt -f "$T/list2" -f "$T/list2" delete --yes
+expect_ldap 1 "-f previously specified" lt -f "$T/list2" -f "$T/list2" delete --yes
 expect_ldap 1 "$T/nothere" lt delete --yes -f "$T/nothere"
 expect_ldap 1 "a list of FILEs to import with --alias-from subject" lt -f "$T/list" import x "$C/new.pem"
 expect_ldap 1 "import --from imports one certificate" lt -f "$T/list" import x --from 127.0.0.1:1 --yes

@@ -64,6 +64,12 @@ expect_ldap 1 "-o nettimeout=soon: nettimeout=SECONDS" lt -o nettimeout=soon lis
 expect_ldap 1 "-o nettimeout: given twice" lt -o nettimeout=1 -o nettimeout=2 list
 expect_ldap 1 "-o ldif_wrap=wide: ldif_wrap=COLUMNS" lt -o ldif_wrap=wide list
 expect_ldap 1 "-o tls_reqcert: -o NAME=VALUE" lt -o tls_reqcert list
+# a second value of these is refused, as the tools refuse it (it was
+# taken silently: a script with a stray -D bound as someone else)
+expect_ldap 1 "-D previously specified" lt -D "cn=nobody,$SUFFIX" list
+expect_ldap 1 "-H previously specified" lt -H "ldap://127.0.0.1:$(port 9)/" list
+expect_ldap 1 "-Y previously specified" "$LDAPTRUST" -Y EXTERNAL -Y PLAIN \
+    -H "$(ldapi 1)" -b "$BASE" list
 # expiring's usage errors are its UNKNOWN, 3
 expect_ldap 3 "invalid general option name" lt -o bogus=1 expiring
 
