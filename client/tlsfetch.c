@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -50,14 +51,36 @@ int
 tls_target_parse(struct tls_target *t, const char *arg, int starttls,
     char *err, size_t errlen)
 {
-	const char *host, *hend, *port = NULL;
-	char *end;
+	const char *given = arg, *host, *hend, *port = NULL;
+	char *end, *uri = NULL;
 	long n;
 	int ok = 0, rc = -1;
 
 	memset(t, 0, sizeof(*t));
-	t->starttls = starttls;
 	t->timeout = 10;
+	/*
+	 * An LDAP URI, as -H takes one: ldaps:// is TLS from the start (636),
+	 * ldap:// a plain port where StartTLS comes first (389).  What
+	 * follows the host and port (a DN, attributes) names no endpoint.
+	 */
+	if (strncasecmp(arg, "ldaps://", 8) == 0 ||
+	    strncasecmp(arg, "ldap://", 7) == 0) {
+		int tls = arg[4] == 's' || arg[4] == 'S';
+
+		if (tls && starttls) {
+			snprintf(err, errlen, "%s: an ldaps:// URI is TLS from "
+			    "the start: no --starttls", arg);
+			goto done;
+		}
+		starttls = !tls;
+		arg += tls ? 8 : 7;
+		if ((uri = strndup(arg, strcspn(arg, "/?"))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto done;
+		}
+		arg = uri;
+	}
+	t->starttls = starttls;
 	if (arg[0] == '[') {
 		/* [v6addr]:port, the usual way to write an IPv6 endpoint */
 		host = arg + 1;
@@ -84,8 +107,8 @@ tls_target_parse(struct tls_target *t, const char *arg, int starttls,
 		ok = *port != '\0' && *end == '\0' && n >= 1 && n <= 65535;
 	}
 	if (!ok) {
-		snprintf(err, errlen, "%s: expected HOST:PORT or [ADDRESS]:PORT",
-		    arg);
+		snprintf(err, errlen, "%s: expected HOST:PORT, [ADDRESS]:PORT "
+		    "or an ldap:// or ldaps:// URI", given);
 		goto done;
 	}
 	if ((t->host = strndup(host, hend - host)) == NULL ||
@@ -97,6 +120,7 @@ tls_target_parse(struct tls_target *t, const char *arg, int starttls,
 done:
 	if (rc != 0)
 		tls_target_clear(t);
+	free(uri);
 	return rc;
 }
 

@@ -108,6 +108,15 @@ lt import c-root --from "127.0.0.1:$(port 4)" --starttls ldap --pick 1 --yes \
 check "StartTLS: --pick 1 imports the root" stored c-root "$C/root.der"
 expect_ldap 0 "OK" lt verify --starttls ldap "127.0.0.1:$(port 4)"
 expect_ldap 0 "OK" lt verify "localhost:$(port 3)"
+# the URIs -H takes: ldap:// means StartTLS on a plain port, ldaps:// TLS;
+# a DN after the host names no endpoint
+expect_ldap 0 "OK" lt verify "ldap://127.0.0.1:$(port 4)/"
+expect_ldap 0 "OK" lt verify "LDAPS://localhost:$(port 3)/o=ts??base"
+expect_ldap 0 "already in the store as \"c-root\"" lt import c-2 \
+    --from "ldap://127.0.0.1:$(port 4)" --pick 1 --yes
+expect_ldap 1 "an ldaps:// URI is TLS from the start" lt verify \
+    --starttls ldap "ldaps://127.0.0.1:$(port 3)"
+expect_ldap 1 "ldaps://: expected HOST:PORT" lt verify "ldaps://"
 ldelete 1 "cn=c-root,$BASE" || die "delete"
 lt import c-leaf --from "localhost:$(port 4)" --starttls ldap --pick root --yes \
     --fingerprint "$(fp "$C/root.pem" | tr -d :)" > "$T/out" 2>&1 ||
