@@ -1257,12 +1257,31 @@ sync_lock_dir(const char *dir)
 static int
 sync_lock_bundle(const char *bundle, int statelock)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], *real, *dir;
+	const char *name;
 	struct stat a, b;
-	int fd;
+	int fd, n;
 
-	if (snprintf(path, sizeof(path), "%s.sync-state.lock", bundle) >=
-	    (int)sizeof(path)) {
+	/*
+	 * Named by the file the bundle is written to: a symbolic link is
+	 * written through, so another spelling of the same file (the link,
+	 * its target, a path through a linked directory) is the same bundle.
+	 */
+	if ((real = realpath(bundle, NULL)) != NULL)
+		n = snprintf(path, sizeof(path), "%s.sync-state.lock", real);
+	else {
+		/* not made yet: its directory's real path and its name */
+		name = strrchr(bundle, '/');
+		dir = name ? strndup(bundle, (size_t)(name - bundle) + 1) :
+		    strdup(".");
+		real = dir ? realpath(dir, NULL) : NULL;
+		free(dir);
+		n = real ? snprintf(path, sizeof(path), "%s/%s.sync-state.lock",
+		    real, name ? name + 1 : bundle) :
+		    snprintf(path, sizeof(path), "%s.sync-state.lock", bundle);
+	}
+	free(real);
+	if (n < 0 || n >= (int)sizeof(path)) {
 		warnx_("sync: %s: %s", bundle, strerror(ENAMETOOLONG));
 		return -1;
 	}

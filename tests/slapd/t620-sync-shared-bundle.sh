@@ -31,6 +31,13 @@ expect_ldap 1 "another ldaptrust sync writes this bundle" \
 expect_ldap 1 "another ldaptrust sync writes this bundle" \
     timeout 10 $LT sync --dir "$T/c" --bundle "$P" --watch
 expect_ldap 1 "another ldaptrust sync" $LT sync --bundle "$P"
+# another spelling of the same file: a link to it, a path through a link
+ln -s shared.pem "$T/link.pem"
+ln -s . "$T/here"
+expect_ldap 1 "another ldaptrust sync writes this bundle" \
+    $LT sync --dir "$T/d" --bundle "$T/link.pem"
+expect_ldap 1 "another ldaptrust sync writes this bundle" \
+    $LT sync --dir "$T/e" --bundle "$T/here/shared.pem"
 check "the bundle was not touched" \
     eval 'ls -l --time-style=+%s.%N "$P" | cmp -s - "$T/ls1"'
 check "nor the second one's directory written" \
