@@ -786,30 +786,53 @@ disk_forget(struct ts_export *exp)
  * The file a bundle path names, into buf (PATH_MAX): a symbolic link is
  * written through, as the export directory's path is, so that the file it
  * names (which TLS settings may name too) follows the store; a link to a
- * file not made yet is followed one level.  Else the path itself.
+ * file not made yet is followed too.  Else the path itself.
+ *
+ * Only a link made by root or by the writer's own user is followed.  The
+ * bundle's directory may be writable by others (a shared volume, a
+ * sticky spool): a link planted there by another user, to /etc/shadow or
+ * slapd's own database, would have a writer running as root or openldap
+ * replace that file by the bundle (the rename lands beside the target).
+ * The kernel's fs.protected_symlinks does not stop that, since each link
+ * is read here, not opened.  A link of anyone else is the path itself:
+ * the rename replaces the link, never what it names.
  */
 static const char *
 bundle_target(const char *bundle, char *buf)
 {
-	char link[PATH_MAX];
+	char link[PATH_MAX], cur[PATH_MAX];
 	const char *slash;
 	struct stat st;
 	ssize_t n;
+	int hops, len;
 
-	if (lstat(bundle, &st) == -1 || !S_ISLNK(st.st_mode))
+	if (lstat(bundle, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    strlen(bundle) >= sizeof(cur))
 		return bundle;
-	if (realpath(bundle, buf) != NULL)
-		return buf;
-	if ((n = readlink(bundle, link, sizeof(link) - 1)) <= 0)
+	strcpy(cur, bundle);
+	/* a link to a link: each one must be trusted, as the kernel's 40 */
+	for (hops = 0; hops < 40; hops++) {
+		if (lstat(cur, &st) == -1 || !S_ISLNK(st.st_mode))
+			break;
+		if (st.st_uid != 0 && st.st_uid != geteuid())
+			break;	/* another user's: replaced, not followed */
+		if ((n = readlink(cur, link, sizeof(link) - 1)) <= 0)
+			break;
+		link[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (link[0] == '/' || slash == NULL)
+			len = snprintf(buf, PATH_MAX, "%s", link);
+		else
+			len = snprintf(buf, PATH_MAX, "%.*s%s",
+			    (int)(slash - cur + 1), cur, link);
+		if (len >= PATH_MAX)
+			break;
+		strcpy(cur, buf);
+	}
+	if (strcmp(cur, bundle) == 0)
 		return bundle;
-	link[n] = '\0';
-	slash = strrchr(bundle, '/');
-	if (link[0] == '/' || slash == NULL)
-		n = snprintf(buf, PATH_MAX, "%s", link);
-	else
-		n = snprintf(buf, PATH_MAX, "%.*s%s", (int)(slash - bundle + 1),
-		    bundle, link);
-	return n < PATH_MAX ? buf : bundle;
+	strcpy(buf, cur);
+	return buf;
 }
 
 /*
