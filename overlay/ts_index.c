@@ -395,6 +395,7 @@ typedef struct truststore_dns {
 	Operation	*td_op;
 	struct berval	*td_dn;
 	int		td_n, td_max;
+	char		*td_drop;	/* per candidate: it cannot match */
 } truststore_dns;
 
 static int
@@ -416,11 +417,20 @@ truststore_index_dn_cb( void *arg, const char *key,
  * assertion against the user's search access like any other: a user
  * who may search the fingerprint but not entryUUID would find nothing.
  * So each candidate's entryUUID must be searchable for the narrowing to
- * be used; if one is not, the search runs as the client sent it.  The
- * rootdn passes every ACL, and costs no entry read.
+ * be used; if one is not, the search runs as the client sent it.
+ *
+ * Unless the key itself is not searchable there either: then the
+ * client's filter, which needs the key's equality TRUE, cannot match
+ * that entry, and the candidate is dropped (td_drop) instead.  Falling
+ * back there made a search for a hidden certificate's key a scan of the
+ * whole store, where a key nobody holds is answered at once: the time
+ * (or adminLimitExceeded under size.unchecked) told a client the ACLs
+ * keep away which certificates a hidden subtree holds.  The rootdn
+ * passes every ACL, and costs no entry read.
  */
 static int
-truststore_index_uuid_searchable( Operation *op, truststore_dns *td )
+truststore_index_uuid_searchable( Operation *op, truststore_dns *td,
+	Filter *key )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	Entry *e;
@@ -433,15 +443,46 @@ truststore_index_uuid_searchable( Operation *op, truststore_dns *td )
 				&e, on ) != LDAP_SUCCESS || e == NULL )
 			continue;	/* gone: it cannot match either way */
 		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
-		ok = a != NULL && access_allowed( op, e,
-			slap_schema.si_ad_entryUUID, &a->a_nvals[0],
-			ACL_SEARCH, NULL );
+		if ( !access_allowed( op, e, key->f_av_desc,
+				&key->f_av_value, ACL_SEARCH, NULL ) )
+			td->td_drop[i] = 1;
+		else
+			ok = a != NULL && access_allowed( op, e,
+				slap_schema.si_ad_entryUUID, &a->a_nvals[0],
+				ACL_SEARCH, NULL );
 		overlay_entry_release_ov( op, e, 0, on );
 	}
+	return ok;
+}
+
+static void
+truststore_index_dns_free( Operation *op, truststore_dns *td )
+{
+	int i;
+
 	for ( i = 0; i < td->td_n; i++ )
 		op->o_tmpfree( td->td_dn[i].bv_val, op->o_tmpmemctx );
 	op->o_tmpfree( td->td_dn, op->o_tmpmemctx );
-	return ok;
+}
+
+/* Take the dropped candidates out of the narrowing's list. */
+static void
+truststore_index_drop_candidates( truststore_narrow *tn, const char *drop )
+{
+	int i, m = 0;
+
+	for ( i = 0; i < tn->tn_n; i++ ) {
+		if ( drop[i] )
+			continue;
+		if ( m != i ) {
+			tn->tn_eq[m] = tn->tn_eq[i];
+			tn->tn_ava[m] = tn->tn_ava[i];
+			tn->tn_eq[m].f_ava = &tn->tn_ava[m];
+		}
+		tn->tn_eq[m].f_next = m > 0 ? &tn->tn_eq[m - 1] : NULL;
+		m++;
+	}
+	tn->tn_n = m;
 }
 
 void
@@ -485,17 +526,24 @@ truststore_index_search( Operation *op, truststore_info *ti )
 		ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
 			key->f_av_value.bv_len, truststore_index_narrow_cb, tn );
 	if ( n > 0 && !be_isroot( op ) ) {
+		/* the same walk under the same lock: the same order */
 		td.td_op = op;
 		td.td_max = (int)n;
-		td.td_dn = op->o_tmpcalloc( n, sizeof( struct berval ),
+		td.td_dn = op->o_tmpcalloc( n, sizeof( struct berval ) + 1,
 			op->o_tmpmemctx );
+		td.td_drop = (char *)( td.td_dn + n );
 		ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
 			key->f_av_value.bv_len, truststore_index_dn_cb, &td );
 	}
 	ldap_pvt_thread_rdwr_runlock( &ti->ti_index_rw );
-	if ( td.td_dn != NULL && !truststore_index_uuid_searchable( op, &td ) ) {
-		op->o_tmpfree( tn, op->o_tmpmemctx );
-		return;
+	if ( td.td_dn != NULL ) {
+		if ( !truststore_index_uuid_searchable( op, &td, key ) ) {
+			truststore_index_dns_free( op, &td );
+			op->o_tmpfree( tn, op->o_tmpmemctx );
+			return;
+		}
+		truststore_index_drop_candidates( tn, td.td_drop );
+		truststore_index_dns_free( op, &td );
 	}
 
 	if ( tn->tn_n == 0 ) {
