@@ -184,7 +184,7 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	X509 *anchor = NULL, *x;
 	const char *from = NULL, *pick = NULL, *pin = NULL, *desc = NULL;
 	const char *alias;
-	char err[512], why[512], name[512], fp[96], plain[65], want[65];
+	char err[512], why[512], name[512], *safe = NULL, fp[96], plain[65], want[65];
 	char question[700], *end;
 	int c, starttls = 0, yes = 0, timeout = 10, idx = -1, last, i;
 	long v;
@@ -245,7 +245,9 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	t.timeout = timeout;
 
 	if (tls_fetch_chain(&t, &chain, err, sizeof(err)) == -1) {
-		warnx_("import: %s", err);
+		/* it may quote the server (a StartTLS refusal) */
+		warnx_("import: %s", (safe = text_safe(err)) ? safe : err);
+		free(safe);
 		/* not the user's mistake: the exchange failed, as -1 does */
 		rc = EXIT_CLIENT;
 		goto done;

@@ -556,17 +556,21 @@ sync_takes(struct syncer *s, const char *alias, struct berval **der)
 {
 	int n = ldap_count_values_len(der);
 
-	if (n != 1) {
+	char *safe;
+
+	if (n == 1 && ts_cert_parse(s->cert, der[0]->bv_val,
+	    der[0]->bv_len) == 0)
+		return 1;
+	/* the alias is the server's: a replicated or restored one too */
+	safe = text_safe(alias);
+	if (n != 1)
 		warnx_("sync: \"%s\": not synced: it holds %d certificates, "
-		    "an entry holds one", alias, n);
-		return 0;
-	}
-	if (ts_cert_parse(s->cert, der[0]->bv_val, der[0]->bv_len) != 0) {
+		    "an entry holds one", safe ? safe : "?", n);
+	else
 		warnx_("sync: \"%s\": not synced: its certificate is refused: "
-		    "%s", alias, ts_cert_error(s->cert));
-		return 0;
-	}
-	return 1;
+		    "%s", safe ? safe : "?", ts_cert_error(s->cert));
+	free(safe);
+	return 0;
 }
 
 /* --- RFC 4533 ------------------------------------------------------------------------ */
@@ -801,7 +805,7 @@ sync_result(struct syncer *s, LDAPMessage *msg)
 	LDAPControl **ctrls = NULL, *c;
 	BerElement *ber = NULL;
 	struct berval cookie = { 0, NULL };
-	char *matched = NULL, *text = NULL;
+	char *matched = NULL, *text = NULL, *safe;
 	ber_int_t deletes = 0;
 	ber_len_t len;
 	int err = LDAP_OTHER, rc;
@@ -824,10 +828,11 @@ sync_result(struct syncer *s, LDAPMessage *msg)
 	 */
 	if (err == LDAP_UNWILLING_TO_PERFORM && s->cookie.bv_len > 0 &&
 	    s->refreshing) {
+		safe = text != NULL && *text != '\0' ? text_safe(text) : NULL;
 		warnx_("sync: the server refuses our cookie: %s (a restored "
 		    "or replaced database?): refreshing in full",
-		    text != NULL && *text != '\0' ? text :
-		    ldap_err2string(err));
+		    safe != NULL ? safe : ldap_err2string(err));
+		free(safe);
 		drop_cookie(s);
 		s->reload = 1;
 		goto done;

@@ -185,7 +185,7 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 	X509_STORE *st = NULL;
 	X509 *anchor = NULL;
 	const char *name = NULL;
-	char err[512], why[512], subj[256], *end;
+	char err[512], why[512], subj[256], *end, *safe = NULL;
 	int c, starttls = 0, timeout = 10, rc = EXIT_LOCAL;
 	long v;
 
@@ -225,7 +225,9 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 	    (rc = store_trust(ctx, &list, &st)) != 0)
 		goto done;
 	if (tls_fetch_chain(&t, &chain, err, sizeof(err)) == -1) {
-		warnx_("verify: %s", err);
+		/* it may quote the server (a StartTLS refusal) */
+		warnx_("verify: %s", (safe = text_safe(err)) ? safe : err);
+		free(safe);
 		/* 1 says "not trusted": a server not asked is not that */
 		rc = EXIT_CLIENT;
 		goto done;

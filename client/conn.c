@@ -674,16 +674,26 @@ exit_status(int rc)
 	return EXIT_CLIENT;
 }
 
-/* "ldaptrust: WHAT: Invalid credentials (49)" and the server's details. */
+/*
+ * "ldaptrust: WHAT: Invalid credentials (49)" and the server's details,
+ * which are the server's to choose: shown without control characters
+ * (text_safe()), as everything else from a server is.
+ */
 int
 ldap_fail(const char *what, int rc, const char *matched, const char *text)
 {
 	fprintf(stderr, "%s: %s: %s (%d)\n", PROGNAME, what,
 	    ldap_err2string(rc), rc);
-	if (matched != NULL && *matched != '\0')
-		fprintf(stderr, "\tmatched DN: %s\n", matched);
-	if (text != NULL && *text != '\0')
-		fprintf(stderr, "\tadditional info: %s\n", text);
+	if (matched != NULL && *matched != '\0') {
+		fputs("\tmatched DN: ", stderr);
+		put_safe(matched, stderr);
+		fputc('\n', stderr);
+	}
+	if (text != NULL && *text != '\0') {
+		fputs("\tadditional info: ", stderr);
+		put_safe(text, stderr);
+		fputc('\n', stderr);
+	}
 	return exit_status(rc);
 }
 
