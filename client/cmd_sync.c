@@ -435,19 +435,44 @@ done:
 	return rc;
 }
 
-/* A missing file is a first run; a damaged one is forgotten loudly. */
+/*
+ * A missing file is a first run; a damaged one is forgotten loudly.  So
+ * is one this user did not write: the state says which certificates the
+ * files hold and from which point the server need only send changes, so
+ * a state another user planted beside a bundle in a shared directory (a
+ * cookie the server takes, an entry it never mentions) put that user's
+ * certificate in the bundle for good.  Trusted: a regular file (not a
+ * link) of this user's or root's that no one else may write, as the
+ * state this command writes (0600) is.
+ */
 static void
 state_load(struct syncer *s)
 {
+	struct stat st;
 	FILE *fp;
 	char *line = NULL;
 	size_t cap = 0;
-	int bad = 0, first = 1;
+	int bad = 0, first = 1, fd;
 
-	if ((fp = fopen(s->statefile, "re")) == NULL) {
+	if ((fd = open(s->statefile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1) {
 		if (errno != ENOENT)
 			warnx_("sync: %s: %s; starting afresh", s->statefile,
 			    strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		warnx_("sync: %s: not a file of this user's that only it may "
+		    "write; starting afresh", s->statefile);
+		close(fd);
+		return;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		warnx_("sync: %s: %s; starting afresh", s->statefile,
+		    strerror(errno));
+		close(fd);
 		return;
 	}
 	while (!bad && getline(&line, &cap, fp) != -1) {
