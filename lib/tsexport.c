@@ -671,10 +671,14 @@ parse_name(const char *name, unsigned long *hash, int *idx)
 	return 0;
 }
 
+static const char *trusted_target(const char *, char *, uid_t *);
+
 static int
 open_dir(const char *dir, char *err, int *created)
 {
-	const char *why;
+	char real[PATH_MAX];
+	const char *why, *target;
+	uid_t other;
 	int fd;
 
 	/* every scan and every write comes here: nothing of the system's
@@ -683,9 +687,27 @@ open_dir(const char *dir, char *err, int *created)
 		adderr(err, "%s: %s", dir, why);
 		return -1;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1 && errno == ENOENT && mkdir(dir, TS_EXPORT_DIR_MODE) == 0) {
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/*
+	 * Nor of another user's: a link of theirs at the path would have us
+	 * remove the hash-named files of the directory it names and put the
+	 * store's there.  Refused, not replaced as a bundle's link is: the
+	 * directory an administrator named may hold what TLS settings read.
+	 * Checked here, not when configured: slapd reads its configuration
+	 * as root and may write as openldap, whose links are then ours.
+	 */
+	target = trusted_target(dir, real, &other);
+	if (other != (uid_t)-1) {
+		adderr(err, "%s: a symbolic link of another user's (uid %lu): "
+		    "not followed (only links made by root or by uid %lu "
+		    "are)", dir, (unsigned long)other,
+		    (unsigned long)geteuid());
+		return -1;
+	}
+	/* no link swapped in since: the walk's end must not be one */
+	fd = open(target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && target == dir &&
+	    mkdir(dir, TS_EXPORT_DIR_MODE) == 0) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		/* what the umask took away (see write_tmp) */
 		if (fd != -1)
 			(void)fchmod(fd, TS_EXPORT_DIR_MODE);
@@ -783,22 +805,20 @@ disk_forget(struct ts_export *exp)
 }
 
 /*
- * The file a bundle path names, into buf (PATH_MAX): a symbolic link is
- * written through, as the export directory's path is, so that the file it
- * names (which TLS settings may name too) follows the store; a link to a
- * file not made yet is followed too.  Else the path itself.
- *
- * Only a link made by root or by the writer's own user is followed.  The
- * bundle's directory may be writable by others (a shared volume, a
- * sticky spool): a link planted there by another user, to /etc/shadow or
- * slapd's own database, would have a writer running as root or openldap
- * replace that file by the bundle (the rename lands beside the target).
- * The kernel's fs.protected_symlinks does not stop that, since each link
- * is read here, not opened.  A link of anyone else is the path itself:
- * the rename replaces the link, never what it names.
+ * Follow path's symbolic links into buf (PATH_MAX), but only those made
+ * by root or by the writer's own user.  The directory holding an export
+ * path may be writable by others (a shared volume, a sticky spool): a
+ * link planted there by another user, to /etc/shadow, slapd's database
+ * or another program's CA directory, would have a writer running as
+ * root or openldap replace or remove files there.  The kernel's
+ * fs.protected_symlinks does not stop that, since each link is read
+ * here, not opened.  Returns where the walk stopped (path itself when
+ * nothing was followed); *other is the owner of the first untrusted link
+ * met, or (uid_t)-1.  Only the path's last component is walked: the
+ * kernel resolves the ones before it.
  */
 static const char *
-bundle_target(const char *bundle, char *buf)
+trusted_target(const char *path, char *buf, uid_t *other)
 {
 	char link[PATH_MAX], cur[PATH_MAX];
 	const char *slash;
@@ -806,16 +826,23 @@ bundle_target(const char *bundle, char *buf)
 	ssize_t n;
 	int hops, len;
 
-	if (lstat(bundle, &st) == -1 || !S_ISLNK(st.st_mode) ||
-	    strlen(bundle) >= sizeof(cur))
-		return bundle;
-	strcpy(cur, bundle);
+	*other = (uid_t)-1;
+	if ((len = strlen(path)) >= (int)sizeof(cur))
+		return path;
+	/* "link/" is the link too: lstat() would follow it */
+	strcpy(cur, path);
+	while (len > 1 && cur[len - 1] == '/')
+		cur[--len] = '\0';
+	if (lstat(cur, &st) == -1 || !S_ISLNK(st.st_mode))
+		return path;
 	/* a link to a link: each one must be trusted, as the kernel's 40 */
 	for (hops = 0; hops < 40; hops++) {
 		if (lstat(cur, &st) == -1 || !S_ISLNK(st.st_mode))
 			break;
-		if (st.st_uid != 0 && st.st_uid != geteuid())
-			break;	/* another user's: replaced, not followed */
+		if (st.st_uid != 0 && st.st_uid != geteuid()) {
+			*other = st.st_uid;
+			break;
+		}
 		if ((n = readlink(cur, link, sizeof(link) - 1)) <= 0)
 			break;
 		link[n] = '\0';
@@ -829,10 +856,26 @@ bundle_target(const char *bundle, char *buf)
 			break;
 		strcpy(cur, buf);
 	}
-	if (strcmp(cur, bundle) == 0)
-		return bundle;
+	if (hops == 0)
+		return path;	/* the first link was another user's */
 	strcpy(buf, cur);
 	return buf;
+}
+
+/*
+ * The file a bundle path names, into buf (PATH_MAX): a symbolic link is
+ * written through, as the export directory's path is, so that the file it
+ * names (which TLS settings may name too) follows the store; a link to a
+ * file not made yet is followed too.  Else the path itself.  A link of
+ * another user's (trusted_target) is the path itself: the rename
+ * replaces the link, never what it names.
+ */
+static const char *
+bundle_target(const char *bundle, char *buf)
+{
+	uid_t other;
+
+	return trusted_target(bundle, buf, &other);
 }
 
 /*

@@ -1,0 +1,59 @@
+#!/bin/sh
+# t106-dir-link-owner: an export directory's path is followed through a
+# symbolic link only when root or slapd's own user made the link, as a
+# bundle's is (t105).  The directory holding it here is a sticky,
+# world-writable spool and user nobody plants a link at the configured
+# path before slapd first writes it, to a directory of root's that holds
+# another program's hash-named file.  Before, slapd (root) followed the
+# link, removed that file as none of the store's and wrote the store's
+# certificates there.  Now the export is refused with an error naming the
+# link's owner, nothing there is touched, and a link of root's (also
+# spelt with a trailing slash) is still followed.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/export.sh"
+ts_init
+id nobody >/dev/null 2>&1 || { echo "no user nobody"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}
+S="$T/spool"			# sticky and world-writable
+V="$T/private"			# root's alone: another program's CA directory
+R="$T/root-export"		# where root's own link points
+mkdir -p "$S" "$V" "$R"
+chmod 755 "$T"
+chmod 1777 "$S"
+chmod 700 "$V"
+echo "another program's" > "$V/deadbeef.0"
+as_nobody ln -s "$V" "$S/export" || die "nobody's link"
+[ "$(stat -c %U "$S/export")" = nobody ] || die "the link is nobody's"
+cat > "$T/overlay.conf" <<EOF2
+truststore-export-dir $S/export/
+EOF2
+node_conf 1 "$T/overlay.conf"
+node_start 1
+add_base 1
+mkcert alpha
+cert_ldif alpha "$T/certs/alpha.der" | ladd 1 >/dev/null || die "add alpha"
+refused_logged() {
+	grep -q "truststore: export of o=ts.*: $S/export/: a symbolic link of another user's (uid $(id -u nobody))" "$T/n1.log"
+}
+check "another user's link: the export fails, naming the link's owner" \
+    until_ok $((TS_SLOW * 15)) refused_logged
+check "the add itself succeeded" \
+    test "$(lsearch 1 -b "$BASE" '(cn=alpha)' 1.1 | grep -c '^dn:')" = 1
+check "the other program's file is untouched" \
+    test "$(cat "$V/deadbeef.0" 2>/dev/null)" = "another program's"
+check "nothing of the store's written there" test "$(ls -A "$V")" = deadbeef.0
+check "the link is left as it was" \
+    test -L "$S/export" -a "$(readlink "$S/export")" = "$V"
+
+# root's own link at the same path is followed, at the next change
+rm -f "$S/export"
+ln -s "$R" "$S/export"
+mkcert beta
+cert_ldif beta "$T/certs/beta.der" | ladd 1 >/dev/null || fail "add beta"
+check "root's link: the directory it names follows the store" \
+    wait_export 1 "$R"
+check "recovery logged" grep -q "truststore: export of o=ts recovered" "$T/n1.log"
+node_alive 1 && pass "slapd still running"
