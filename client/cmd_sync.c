@@ -1354,6 +1354,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	};
 	struct syncer s;
 	const char *dir = NULL, *bundle = NULL, *state = NULL, *base;
+	char linkmsg[PATH_MAX + 128];
 	char *end;
 	long v;
 	int c, rc = EXIT_LOCAL, backoff = 1, lock = -1, dirlock = -1;
@@ -1398,6 +1399,12 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	    (bundle != NULL && ts_export_set_bundle(s.exp, bundle) == -1)) {
 		warnx_("sync: %s", s.exp ? ts_export_error(s.exp) :
 		    "out of memory");
+		goto done;
+	}
+	/* before its state is made inside it (the exporter checks too) */
+	if (dir != NULL &&
+	    ts_export_dir_link_refused(dir, linkmsg, sizeof(linkmsg)) != NULL) {
+		warnx_("sync: %s", linkmsg);
 		goto done;
 	}
 	s.statefile = state ? strdup(state) : default_state(dir, bundle);

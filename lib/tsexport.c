@@ -673,6 +673,25 @@ parse_name(const char *name, unsigned long *hash, int *idx)
 
 static const char *trusted_target(const char *, char *, uid_t *);
 
+static const char *
+link_refused(const char *dir, uid_t other, char *msg, size_t len)
+{
+	snprintf(msg, len, "%s: a symbolic link of another user's (uid %lu): "
+	    "not followed (only links made by root or by uid %lu are)", dir,
+	    (unsigned long)other, (unsigned long)geteuid());
+	return msg;
+}
+
+const char *
+ts_export_dir_link_refused(const char *dir, char *msg, size_t len)
+{
+	char real[PATH_MAX];
+	uid_t other;
+
+	(void)trusted_target(dir, real, &other);
+	return other == (uid_t)-1 ? NULL : link_refused(dir, other, msg, len);
+}
+
 static int
 open_dir(const char *dir, char *err, int *created)
 {
@@ -697,10 +716,7 @@ open_dir(const char *dir, char *err, int *created)
 	 */
 	target = trusted_target(dir, real, &other);
 	if (other != (uid_t)-1) {
-		adderr(err, "%s: a symbolic link of another user's (uid %lu): "
-		    "not followed (only links made by root or by uid %lu "
-		    "are)", dir, (unsigned long)other,
-		    (unsigned long)geteuid());
+		adderr(err, "%s", link_refused(dir, other, real, sizeof(real)));
 		return -1;
 	}
 	/* no link swapped in since: the walk's end must not be one */

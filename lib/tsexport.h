@@ -54,6 +54,15 @@ const char	*ts_export_error(const struct ts_export *exp);
 const char	*ts_export_dir_refused(const char *dir);
 
 /*
+ * Why dir's path is not followed, into msg (len bytes), or NULL: a
+ * symbolic link there is followed only when root or this process's
+ * user made it.  Writes check it every time; a caller about to make
+ * something of its own inside dir checks it first.
+ */
+const char	*ts_export_dir_link_refused(const char *dir, char *msg,
+		    size_t len);
+
+/*
  * Catalogue.  key identifies an entry (a DN); alias names it in the bundle.
  * put adds or replaces; remove of an unknown key is not an error.
  */

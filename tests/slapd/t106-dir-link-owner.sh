@@ -8,7 +8,8 @@
 # link, removed that file as none of the store's and wrote the store's
 # certificates there.  Now the export is refused with an error naming the
 # link's owner, nothing there is touched, and a link of root's (also
-# spelt with a trailing slash) is still followed.
+# spelt with a trailing slash) is still followed.  ldaptrust sync refuses
+# such a link before it makes its state inside the directory.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/export.sh"
 ts_init
@@ -56,4 +57,12 @@ cert_ldif beta "$T/certs/beta.der" | ladd 1 >/dev/null || fail "add beta"
 check "root's link: the directory it names follows the store" \
     wait_export 1 "$R"
 check "recovery logged" grep -q "truststore: export of o=ts recovered" "$T/n1.log"
+
+# ldaptrust sync writes through the same code, as the user running it
+as_nobody ln -s "$V" "$S/synced" || die "nobody's second link"
+LT="$LDAPTRUST -x -H $(uri 1) -D $ROOTDN -w $ROOTPW -b $BASE"
+expect_ldap 1 "$S/synced: a symbolic link of another user's" \
+    $LT sync --dir "$S/synced"
+check "sync: the other program's directory is untouched" \
+    test "$(ls -A "$V")" = deadbeef.0
 node_alive 1 && pass "slapd still running"
