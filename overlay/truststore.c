@@ -900,6 +900,39 @@ truststore_schema( void )
 	return 0;
 }
 
+/*
+ * A schema installed with an earlier version stays in cn=config (or in an
+ * old copy of truststore.schema) when only the module is replaced, and
+ * slapd applies it before any overlay runs: tsCertificatePEM as an
+ * IA5String refuses PEM files with a UTF-8 comment ("invalid per
+ * syntax"), and without organizationIdentifier slapd cannot normalize
+ * the names of CAs that use it ("normalization failed").  Both refusals
+ * are slapd's generic ones, so name the old schema here, at each open.
+ */
+static void
+truststore_schema_age( BackendDB *be )
+{
+	if ( ts_ad_pem != NULL && ts_ad_pem->ad_type->sat_syntax != NULL &&
+		strcmp( ts_ad_pem->ad_type->sat_syntax->ssyn_oid,
+			"1.3.6.1.4.1.1466.115.121.1.40" ) != 0 ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: \"%s\": the schema of an "
+			"earlier version is loaded: tsCertificatePEM has syntax "
+			"%s, not Octet String, so slapd refuses PEM text holding "
+			"a byte outside ASCII before the overlay reads it; "
+			"replace its definition (slapo-truststore(5), "
+			"UPGRADING)\n", be->be_suffix[0].bv_val,
+			ts_ad_pem->ad_type->sat_syntax->ssyn_oid );
+	}
+	if ( at_find( "organizationIdentifier" ) == NULL ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: \"%s\": the schema of an "
+			"earlier version is loaded: organizationIdentifier "
+			"(2.5.4.97) is undefined, so slapd refuses certificates "
+			"whose names hold it (\"normalization failed\"); add "
+			"its definition (slapo-truststore(5), UPGRADING)\n",
+			be->be_suffix[0].bv_val );
+	}
+}
+
 typedef struct truststore_late {
 	BackendDB	*tl_be;
 	slap_overinst	*tl_on;
@@ -1067,6 +1100,7 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 	 * holds while it waits for that lock: all writes stopped.
 	 */
 	on->on_info->oi_bi.bi_flags &= ~SLAP_BFLAG_TXNS;
+	truststore_schema_age( be );
 	truststore_check_order( be );
 	truststore_check_subordinates( be, ti );
 	truststore_check_readers( be, ti );

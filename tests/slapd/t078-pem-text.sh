@@ -82,7 +82,7 @@ dn=$(ldapsearch -Q -LLL -Y EXTERNAL -H "$(ldapi 2)" -b cn=schema,cn=config \
 [ -n "$dn" ] || die "no truststore schema entry on node 2"
 # the upgrade as the man page gives it (tsCertificatePEM is value {0})
 sed -n '/^\.SH UPGRADING/,/^\.SH /p' "$TOP/man/slapo-truststore.5" |
-	sed -n '/^dn: cn={N}truststore/,/^\.fi/p' | sed '/^\.fi/d; s/\\-/-/g' |
+	sed -n '/^dn: cn={N}truststore/,/^\.fi/{p;/^\.fi/q}' | sed '/^\.fi/d; s/\\-/-/g' |
 	sed "s/^dn: .*/dn: $dn/" > "$T/upgrade.ldif"
 grep -q octetStringMatch "$T/upgrade.ldif" || die "no upgrade LDIF in the man page"
 expect_ldap 0 "" lconfig 2 -f "$T/upgrade.ldif"
