@@ -11,6 +11,14 @@
  * its certificate.  The server decorates; this side only chooses which
  * entries to write, so a client of another version costs at most a
  * rewrite too many.
+ *
+ * A decoration the server computes when read may also be stored: by a
+ * version that stored every decoration, or replicated from a node still
+ * running one.  A plain read cannot tell it from the computed one, so
+ * --all reads the entries as stored, through a refresh of the Content
+ * Synchronization control (RFC 4533), which the overlay answers with what
+ * is stored, as it does its syncrepl consumers.  A server without syncprov
+ * refuses that control: then such entries go unnoticed, and we say so.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +43,7 @@ struct redecorate {
 	int		 rc;		/* the failure's exit status (-c: the last) */
 	int		 stopped;	/* a failure without -c ended the run */
 	int		 all;		/* --all: a sweep goes on regardless */
+	int		 as_stored;	/* entries come as stored (sync control) */
 };
 
 /* Replace the certificate of dn with itself: the server decorates it. */
@@ -86,10 +95,11 @@ rewrite(struct ctx *ctx, const char *dn, const char *alias,
  * that the certificate does not give.
  */
 static const char *
-stale(LDAP *ld, LDAPMessage *e, struct ts_cert *cert, char *buf,
-    size_t len)
+stale(LDAP *ld, LDAPMessage *e, struct ts_cert *cert, int as_stored,
+    char *buf, size_t len)
 {
 	const char *const *names = ts_fact_stored_names();
+	const char *const *computed = ts_fact_computed_names();
 	const struct ts_fact *facts;
 	struct berval **vals;
 	const char *why = NULL;
@@ -116,6 +126,16 @@ stale(LDAP *ld, LDAPMessage *e, struct ts_cert *cert, char *buf,
 		    memcmp(vals[0]->bv_val, facts[i].value, facts[i].len) != 0) {
 			snprintf(buf, len, "%s is not its certificate's",
 			    names[k]);
+			why = buf;
+		}
+		ldap_value_free_len(vals);
+	}
+	/* seen as stored, a computed decoration is one an older version left */
+	for (k = 0; as_stored && computed[k] != NULL && why == NULL; k++) {
+		vals = ldap_get_values_len(ld, e, computed[k]);
+		if (vals != NULL && vals[0] != NULL) {
+			snprintf(buf, len, "%s is stored, the server computes "
+			    "it", computed[k]);
 			why = buf;
 		}
 		ldap_value_free_len(vals);
@@ -160,7 +180,8 @@ redecorate_entry(struct ctx *ctx, LDAPMessage *e, void *arg)
 		rd->unchecked++;
 		goto done;
 	}
-	if ((why = stale(ctx->ld, e, rd->cert, buf, sizeof(buf))) != NULL)
+	if ((why = stale(ctx->ld, e, rd->cert, rd->as_stored, buf,
+	    sizeof(buf))) != NULL)
 		rc = rewrite(ctx, dn, alias, der[0], why, rd);
 done:
 	if (rc == LDAP_NO_MEMORY)
@@ -171,18 +192,107 @@ done:
 	return rc;
 }
 
+/*
+ * The --all sweep over the entries as stored: a refreshOnly search with
+ * the Content Synchronization control and no cookie, which syncprov
+ * answers with every entry and the overlay with its stored attributes
+ * only.  Not paged (syncprov takes no paging): the identity needs a size
+ * limit above the store, as for ldaptrust sync.  Returns the search's
+ * result code, or -1 when the server would not answer it so (no
+ * syncprov on the database, a limit): the caller then reads the usual way.
+ */
+static int
+sweep_as_stored(struct ctx *ctx, const char *base, char **attrs,
+    struct redecorate *rd)
+{
+	LDAPControl ctrl;
+	LDAPMessage *msg = NULL;
+	BerElement *ber;
+	char *text = NULL, what[300];
+	int rc, err = LDAP_SUCCESS, msgid, type;
+
+	snprintf(what, sizeof(what), "search %s", base);
+	if ((ber = ber_alloc_t(LBER_USE_DER)) == NULL)
+		return LDAP_NO_MEMORY;
+	memset(&ctrl, 0, sizeof(ctrl));
+	if (ber_printf(ber, "{eN}", LDAP_SYNC_REFRESH_ONLY) == -1 ||
+	    ber_flatten2(ber, &ctrl.ldctl_value, 0) == -1) {
+		ber_free(ber, 1);
+		return LDAP_ENCODING_ERROR;
+	}
+	ctrl.ldctl_oid = LDAP_CONTROL_SYNC;
+	ctrl.ldctl_iscritical = 1;
+	rd->as_stored = 1;
+	rc = ldap_search_ext(ctx->ld, base, LDAP_SCOPE_SUBTREE,
+	    "(objectClass=tsCertificate)", attrs, 0,
+	    conn_ctrls(ctx, CTL_READ, &ctrl), NULL, NULL, LDAP_NO_LIMIT,
+	    &msgid);
+	ber_free(ber, 1);
+	if (rc != LDAP_SUCCESS) {
+		ld_fail(ctx, what, rc);
+		return rc;
+	}
+	for (;;) {
+		if (ldap_result(ctx->ld, msgid, LDAP_MSG_ONE, NULL, &msg) <= 0) {
+			ldap_get_option(ctx->ld, LDAP_OPT_RESULT_CODE, &err);
+			if (err == LDAP_SUCCESS)
+				err = LDAP_OTHER;
+			ld_fail(ctx, what, err);
+			return err;
+		}
+		type = ldap_msgtype(msg);
+		if (type == LDAP_RES_SEARCH_RESULT)
+			break;
+		if (type == LDAP_RES_SEARCH_ENTRY &&
+		    (rc = redecorate_entry(ctx, msg, rd)) != 0) {
+			ldap_abandon_ext(ctx->ld, msgid, NULL, NULL);
+			ldap_msgfree(msg);
+			return rc;
+		}
+		ldap_msgfree(msg);
+		msg = NULL;
+	}
+	rc = ldap_parse_result(ctx->ld, msg, &err, NULL, &text, NULL, NULL, 1);
+	if (rc != LDAP_SUCCESS)
+		err = rc;
+	switch (err) {
+	case LDAP_SUCCESS:
+		break;
+	case LDAP_UNAVAILABLE_CRITICAL_EXTENSION:
+	case LDAP_UNWILLING_TO_PERFORM:
+	case LDAP_SIZELIMIT_EXCEEDED:
+	case LDAP_ADMINLIMIT_EXCEEDED:
+		warnx_("redecorate: the server would not send the entries as "
+		    "stored (%s%s%s): a decoration it computes but an older "
+		    "version stored goes unnoticed; name such entries, or "
+		    "run this where the database has syncprov and the "
+		    "identity a size limit above the store",
+		    ldap_err2string(err), text && *text ? ": " : "",
+		    text ? text : "");
+		err = -1;
+		break;
+	default:
+		ldap_fail(what, err, NULL, text);
+		break;
+	}
+	ldap_memfree(text);
+	rd->as_stored = 0;
+	return err;
+}
+
 int
 cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 {
 	static char *cert_attr[] = { "userCertificate;binary", NULL };
 	struct cert_list list = { NULL, 0, 0 };
-	struct redecorate rd = { NULL, 0, 0, 0, 0, 0, 0 };
+	struct redecorate rd = { NULL, 0, 0, 0, 0, 0, 0, 0 };
 	const char *const *stored = ts_fact_stored_names();
+	const char *const *computed = ts_fact_computed_names();
 	const char *base;
 	char **attrs = NULL, msg[160], **aliases = NULL;
 	struct berval der;
 	int c, i, n_alias = 0, all = 0, rc = EXIT_LOCAL;
-	size_t k, n;
+	size_t k, n, m;
 
 	while ((c = opt_next(ctx, argc, argv, "", redecorate_longopts)) != -1)
 		if (c == OPT_ALL)
@@ -209,7 +319,9 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 		rd.all = 1;
 		for (n = 0; stored[n] != NULL; n++)
 			;
-		if ((attrs = calloc(n + 2, sizeof(*attrs))) == NULL ||
+		for (m = 0; computed[m] != NULL; m++)
+			;
+		if ((attrs = calloc(n + m + 2, sizeof(*attrs))) == NULL ||
 		    (rd.cert = ts_cert_new()) == NULL) {
 			warnx_("out of memory");
 			rc = EXIT_LOCAL;
@@ -218,8 +330,17 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 		attrs[0] = cert_attr[0];
 		for (k = 0; k < n; k++)
 			attrs[k + 1] = (char *)stored[k];
-		rc = store_search(ctx, base, LDAP_SCOPE_SUBTREE,
-		    "(objectClass=tsCertificate)", attrs, redecorate_entry, &rd);
+		for (k = 0; k < m; k++)
+			attrs[n + k + 1] = (char *)computed[k];
+		rc = sweep_as_stored(ctx, base, attrs, &rd);
+		if (rc == -1) {
+			/* what that sweep saw is seen again */
+			rd.seen = rd.unchecked = 0;
+			attrs[n + 1] = NULL;
+			rc = store_search(ctx, base, LDAP_SCOPE_SUBTREE,
+			    "(objectClass=tsCertificate)", attrs,
+			    redecorate_entry, &rd);
+		}
 		if (rc != LDAP_SUCCESS) {
 			rc = exit_status(rc);
 			goto done;

@@ -88,6 +88,8 @@ struct ts_cert;
 int		 ts_fact_stored(const char *name);
 /* Their names, NULL-terminated. */
 const char *const *ts_fact_stored_names(void);
+/* The names of the others, which the overlay computes, NULL-terminated. */
+const char *const *ts_fact_computed_names(void);
 
 /* The alias rules (see tsalias.c): 0, or -1 with the reason in msg. */
 #define TS_ALIAS_MAX	64

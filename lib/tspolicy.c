@@ -236,3 +236,17 @@ ts_fact_stored_names(void)
 {
 	return ts_stored;
 }
+
+/* Stored by versions before the split, computed on read since. */
+static const char *const ts_computed[] = {
+	"tsFingerprintSHA1", "tsKeyAlgorithm", "tsKeyBits",
+	"tsSignatureAlgorithm", "tsSelfSigned", "tsKeyUsage", "tsExtKeyUsage",
+	"tsDNSName", "tsIPAddress", "tsEmail", "tsURI",
+	"tsSubjectKeyIdentifier", "tsAuthorityKeyIdentifier", "tsVersion", NULL
+};
+
+const char *const *
+ts_fact_computed_names(void)
+{
+	return ts_computed;
+}
