@@ -635,50 +635,265 @@ truststore_may_read( Operation *op, struct berval *dn )
 	return ok;
 }
 
+/* ---- access control ----------------------------------------------------- */
+
 /*
- * Whether the backend's access control could let this write through:
- * for an add, add access to the parent's children and to the new entry,
- * as back-mdb tests first; for a modify, write access to the target's
- * certificate.  Only asked before a duplicate is refused, which is
- * refused either way: the answer decides what the refusal tells.
+ * The checks of this file run before the backend's access control, and
+ * most of their refusals depend on what is stored (whether the target is
+ * a certificate entry, whether certificates are below it, whether one is
+ * stored elsewhere) or cost a parse.  A client the ACLs refuse would
+ * learn from them what it may not read, and make slapd parse whatever it
+ * sent.  So a client write is first tested as back-mdb tests it, and one
+ * back-mdb would refuse gets back-mdb's answer in back-mdb's order
+ * (entryAlreadyExists, noSuchObject, assertionFailed before
+ * insufficientAccess), never one of ours.  The backend tests again; a
+ * client allowed here gets the precise refusals.  Replicated writes never
+ * come here (the provider checked them); the rootdn, as which the
+ * internal writes of other overlays run, is allowed by access_allowed()
+ * itself, and tested first to save the look-ups.  Refusals that depend
+ * only on the request and cost nothing (the alias rules of an add, the
+ * attributes slapd's frontend refuses too) stay before, as slapd's own
+ * schema check comes before its access control.
+ */
+
+/* Refuse as the backend would: its code and words, nothing of ours. */
+static int
+truststore_deny( Operation *op, SlapReply *rs, int code, const char *text,
+	struct berval *matched )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+
+	Debug( LDAP_DEBUG_STATS, "%s truststore: refused \"%s\" before its "
+		"checks, as the backend would: %s (%d)\n", op->o_log_prefix,
+		op->o_req_dn.bv_val, ldap_err2string( code ), code );
+	op->o_bd->bd_info = (BackendInfo *)on->on_info;
+	if ( matched != NULL && !BER_BVISNULL( matched ) )
+		rs->sr_matched = matched->bv_val;
+	send_ldap_error( op, rs, code, text );
+	rs->sr_matched = NULL;
+	rs->sr_text = NULL;
+	if ( matched != NULL )
+		truststore_tmpfree_bv( op, matched );
+	return rs->sr_err;
+}
+
+static int
+truststore_exists( Operation *op, struct berval *ndn )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	Entry *e = NULL;
+
+	if ( overlay_entry_get_ov( op, ndn, NULL, NULL, 0, &e, on ) !=
+			LDAP_SUCCESS || e == NULL )
+		return 0;
+	overlay_entry_release_ov( op, e, 0, on );
+	return 1;
+}
+
+/*
+ * noSuchObject for an add below no entry, matched naming the nearest
+ * entry above, as back-mdb answers it (before any access check).
  */
 static int
-truststore_may_write( Operation *op )
+truststore_deny_nosuch( Operation *op, SlapReply *rs )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	struct berval dn = op->o_req_ndn, pdn, matched = BER_BVNULL;
+	Entry *e = NULL;
+
+	for ( ;; ) {
+		dnParent( &dn, &pdn );
+		dn = pdn;
+		if ( BER_BVISEMPTY( &dn ) ||
+			!dnIsSuffix( &dn, &op->o_bd->be_nsuffix[0] ) )
+			break;
+		if ( overlay_entry_get_ov( op, &dn, NULL, NULL, 0, &e,
+				on ) == LDAP_SUCCESS && e != NULL ) {
+			ber_dupbv_x( &matched, &e->e_name, op->o_tmpmemctx );
+			overlay_entry_release_ov( op, e, 0, on );
+			break;
+		}
+	}
+	return truststore_deny( op, rs, LDAP_NO_SUCH_OBJECT, NULL, &matched );
+}
+
+/*
+ * An add: add access to the parent's children, to the entry, and to its
+ * attributes where add content ACLs are on.  The entry is tested as sent,
+ * before the decorations: an access rule selecting entries by them
+ * (filter=) applies at the backend only.
+ */
+static int
+truststore_acl_add( Operation *op, SlapReply *rs )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	struct berval pndn;
-	Entry *e = NULL;
+	Entry *p = NULL;
+	const char *text = NULL;
+	int parent = 0;
+
+	if ( be_isroot( op ) )
+		return LDAP_SUCCESS;
+	dnParent( &op->o_req_ndn, &pndn );
+	if ( overlay_entry_get_ov( op, &pndn, NULL, NULL, 0, &p, on ) ==
+			LDAP_SUCCESS && p != NULL ) {
+		parent = 1;
+		if ( !access_allowed( op, p, slap_schema.si_ad_children, NULL,
+				ACL_WADD, NULL ) )
+			text = "no write access to parent";
+		overlay_entry_release_ov( op, p, 0, on );
+	}
+	if ( text == NULL && !access_allowed( op, op->ora_e,
+			slap_schema.si_ad_entry, NULL, ACL_WADD, NULL ) )
+		text = "no write access to entry";
+	if ( text == NULL &&
+		!acl_check_modlist( op, op->ora_e, op->ora_modlist ) )
+		text = "no write access to attribute";
+	if ( text == NULL )
+		return LDAP_SUCCESS;
+
+	/* back-mdb looks for the name and the parent before the ACLs */
+	if ( truststore_exists( op, &op->o_req_ndn ) )
+		return truststore_deny( op, rs, LDAP_ALREADY_EXISTS, NULL,
+			NULL );
+	if ( !parent )
+		return truststore_deny_nosuch( op, rs );
+	return truststore_deny( op, rs, LDAP_INSUFFICIENT_ACCESS, text, NULL );
+}
+
+/*
+ * A modify of e: write access to each change, as acl_check_modlist()
+ * tests it; a tsCertificatePEM change is tested as the change of the
+ * certificate it becomes.  back-mdb tests the assertion first.  The code
+ * to refuse with (the caller sends it once e is released), or success.
+ */
+static int
+truststore_acl_modify( Operation *op, Entry *e )
+{
+	Modifications *ml, one;
 	int ok = 1;
 
 	if ( be_isroot( op ) )
-		return 1;
-	if ( op->o_tag == LDAP_REQ_ADD ) {
-		if ( !access_allowed( op, op->ora_e, slap_schema.si_ad_entry,
-				NULL, ACL_WADD, NULL ) )
-			return 0;
-		dnParent( &op->o_req_ndn, &pndn );
-		if ( overlay_entry_get_ov( op, &pndn, NULL, NULL, 0, &e,
-				on ) == LDAP_SUCCESS && e != NULL ) {
-			ok = access_allowed( op, e,
-				slap_schema.si_ad_children, NULL, ACL_WADD,
-				NULL );
-			overlay_entry_release_ov( op, e, 0, on );
+		return LDAP_SUCCESS;
+	for ( ml = op->orm_modlist; ok && ml != NULL; ml = ml->sml_next ) {
+		if ( ml->sml_desc == ts_ad_pem ) {
+			if ( !( ml->sml_flags & SLAP_MOD_INTERNAL ) )
+				ok = access_allowed( op, e, ts_ad_cert, NULL,
+					ml->sml_op == LDAP_MOD_ADD ?
+						ACL_WADD : ACL_WRITE, NULL );
+			continue;
 		}
-		return ok;
+		one = *ml;
+		one.sml_next = NULL;
+		ok = acl_check_modlist( op, e, &one );
 	}
-	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
-			on ) == LDAP_SUCCESS && e != NULL ) {
-		ok = access_allowed( op, e, ts_ad_cert, NULL, ACL_WRITE, NULL );
-		overlay_entry_release_ov( op, e, 0, on );
+	if ( ok )
+		return LDAP_SUCCESS;
+	if ( get_assert( op ) && test_filter( op, e,
+			get_assertion( op ) ) != LDAP_COMPARE_TRUE )
+		return LDAP_ASSERTION_FAILED;
+	return LDAP_INSUFFICIENT_ACCESS;
+}
+
+/*
+ * Write access to the children of the target's parent, which back-mdb
+ * tests first on a delete or a rename (before the assertion): access
+ * is ACL_WDEL, or ACL_WRITE for a rename that stays below it.
+ */
+static int
+truststore_acl_parent( Operation *op, slap_access_t access,
+	const char **text )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	struct berval pndn;
+	Entry *p = NULL;
+	int ok = 1;
+
+	if ( be_isroot( op ) )
+		return LDAP_SUCCESS;
+	dnParent( &op->o_req_ndn, &pndn );
+	if ( overlay_entry_get_ov( op, &pndn, NULL, NULL, 0, &p, on ) ==
+			LDAP_SUCCESS && p != NULL ) {
+		ok = access_allowed( op, p, slap_schema.si_ad_children, NULL,
+			access, NULL );
+		overlay_entry_release_ov( op, p, 0, on );
 	}
-	return ok;
+	if ( ok )
+		return LDAP_SUCCESS;
+	*text = op->o_tag == LDAP_REQ_DELETE ? "no write access to parent" :
+		"no write access to parent's children";
+	return LDAP_INSUFFICIENT_ACCESS;
+}
+
+#define TS_RENAME_PARENT_ACCESS( op ) \
+	( ( op )->orr_nnewSup == NULL ? ACL_WRITE : ACL_WDEL )
+
+/*
+ * A rename of e, in back-mdb's order: the old parent's children, the
+ * assertion, write access to the entry, add access to the new parent's
+ * children, then (the new name free) the changes of the RDN's values on
+ * the renamed entry.  The code to refuse with and its text (the caller
+ * sends them once e is released), or success.
+ */
+static int
+truststore_acl_modrdn( Operation *op, Entry *e, const char **text )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	struct berval pndn, newndn = BER_BVNULL;
+	Entry *p = NULL, renamed;
+	int rc;
+
+	*text = NULL;
+	if ( be_isroot( op ) )
+		return LDAP_SUCCESS;
+	rc = truststore_acl_parent( op, TS_RENAME_PARENT_ACCESS( op ), text );
+	if ( rc != LDAP_SUCCESS )
+		return rc;
+	if ( get_assert( op ) && test_filter( op, e,
+			get_assertion( op ) ) != LDAP_COMPARE_TRUE )
+		return LDAP_ASSERTION_FAILED;
+	if ( !access_allowed( op, e, slap_schema.si_ad_entry, NULL, ACL_WRITE,
+			NULL ) ) {
+		*text = "no write access to old entry";
+		return LDAP_INSUFFICIENT_ACCESS;
+	}
+	dnParent( &op->o_req_ndn, &pndn );
+	if ( op->orr_nnewSup != NULL && !BER_BVISEMPTY( op->orr_nnewSup ) &&
+		!dn_match( op->orr_nnewSup, &pndn ) ) {
+		if ( overlay_entry_get_ov( op, op->orr_nnewSup, NULL, NULL, 0,
+				&p, on ) != LDAP_SUCCESS || p == NULL ) {
+			*text = "new superior not found";
+			return LDAP_NO_SUCH_OBJECT;
+		}
+		if ( !access_allowed( op, p, slap_schema.si_ad_children, NULL,
+				ACL_WADD, NULL ) ) {
+			*text = "no write access to new superior's children";
+			rc = LDAP_INSUFFICIENT_ACCESS;
+		}
+		overlay_entry_release_ov( op, p, 0, on );
+		if ( rc != LDAP_SUCCESS )
+			return rc;
+	}
+	if ( op->orr_modlist == NULL )
+		return LDAP_SUCCESS;
+	truststore_new_ndn( op, &newndn );
+	renamed = *e;
+	renamed.e_name = newndn;
+	renamed.e_nname = newndn;
+	if ( !acl_check_modlist( op, &renamed, op->orr_modlist ) )
+		rc = !dn_match( &newndn, &op->o_req_ndn ) &&
+			truststore_exists( op, &newndn ) ?
+			LDAP_ALREADY_EXISTS : LDAP_INSUFFICIENT_ACCESS;
+	if ( newndn.bv_val != op->o_req_ndn.bv_val )
+		op->o_tmpfree( newndn.bv_val, op->o_tmpmemctx );
+	return rc;
 }
 
 /*
  * The refusal of a duplicate: the message names the alias and DN of the
  * entry holding the certificate (found, freed here), to a client that
- * may read that entry.  A client the backend would refuse anyway gets
- * that refusal, insufficientAccess, and learns nothing of the store.
+ * may read that entry.  A client the backend would refuse never gets
+ * here (truststore_acl_add, truststore_acl_modify).
  */
 static int
 truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
@@ -686,11 +901,6 @@ truststore_refuse_dup( Operation *op, struct berval *found, const char *how,
 {
 	struct berval alias;
 
-	if ( !truststore_may_write( op ) ) {
-		msg[0] = '\0';
-		truststore_tmpfree_bv( op, found );
-		return LDAP_INSUFFICIENT_ACCESS;
-	}
 	if ( !truststore_may_read( op, found ) ) {
 		snprintf( msg, msglen, TS_PREFIX "certificate %s under another "
 			"alias", how );
@@ -1195,6 +1405,10 @@ truststore_add( Operation *op, SlapReply *rs )
 		}
 	}
 
+	/* what follows parses, and looks at what is stored */
+	if ( truststore_acl_add( op, rs ) != LDAP_SUCCESS )
+		return rs->sr_err;
+
 	a = attr_find( e->e_attrs, ts_ad_cert );
 	pem = attr_find( e->e_attrs, ts_ad_pem );
 	if ( pem != NULL ) {
@@ -1458,6 +1672,12 @@ truststore_modify( Operation *op, SlapReply *rs )
 		}
 		return SLAP_CB_CONTINUE;	/* the backend says why */
 	}
+	/* before anything that tells what e is */
+	if ( !replicated && ( rc = truststore_acl_modify( op, e ) ) !=
+			LDAP_SUCCESS ) {
+		overlay_entry_release_ov( op, e, 0, on );
+		return truststore_deny( op, rs, rc, NULL, NULL );
+	}
 	rc = SLAP_CB_CONTINUE;
 	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
 	if ( managed && replicated )
@@ -1589,6 +1809,7 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	Entry *e = NULL;
 	Attribute *a;
 	truststore_cb *tc;
+	const char *text = NULL;
 	int inside, stays, covers, managed = 0, rc;
 	struct berval der = BER_BVNULL, found;
 
@@ -1596,6 +1817,14 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 		truststore_order_watch( op, ti );
 	if ( !replicated &&
 		truststore_is_base_or_above( op, ti, &op->o_req_ndn ) ) {
+		/* a client that may not rename it is told no more */
+		if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0,
+				&e, on ) == LDAP_SUCCESS && e != NULL ) {
+			rc = truststore_acl_modrdn( op, e, &text );
+			overlay_entry_release_ov( op, e, 0, on );
+			if ( rc != LDAP_SUCCESS )
+				return truststore_deny( op, rs, rc, text, NULL );
+		}
 		return truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,
 			TS_PREFIX "cannot rename the trust store base or its "
 			"ancestors" );
@@ -1608,6 +1837,11 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 		dnParent( &op->o_req_ndn, &pndn );
 		stays = truststore_at_or_below_base( op, ti, &pndn );
 	}
+	/* back-mdb tests the parent before the assertion */
+	if ( !replicated && get_assert( op ) && inside && ( rc =
+			truststore_acl_parent( op, TS_RENAME_PARENT_ACCESS( op ),
+				&text ) ) != LDAP_SUCCESS )
+		return truststore_deny( op, rs, rc, text, NULL );
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
 	/* inside the gate, so that no other write comes before ours */
@@ -1629,6 +1863,12 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
+	/* before anything that tells what e is, or what is below it */
+	if ( !replicated && ( rc = truststore_acl_modrdn( op, e,
+			&text ) ) != LDAP_SUCCESS ) {
+		overlay_entry_release_ov( op, e, 0, on );
+		return truststore_deny( op, rs, rc, text, NULL );
+	}
 	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
 	if ( managed && ( a = attr_find( e->e_attrs, ts_ad_cert ) ) != NULL )
 		ber_dupbv_x( &der, &a->a_vals[0], op->o_tmpmemctx );
@@ -1723,11 +1963,17 @@ truststore_delete( Operation *op, SlapReply *rs )
 	Entry *e = NULL;
 	Attribute *a;
 	truststore_cb *tc;
+	const char *text = NULL;
+	int rc;
 
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
 	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) )
 		truststore_order_watch( op, ti );
+	/* back-mdb tests the parent before the assertion */
+	else if ( get_assert( op ) && ( rc = truststore_acl_parent( op,
+			ACL_WDEL, &text ) ) != LDAP_SUCCESS )
+		return truststore_deny( op, rs, rc, text, NULL );
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
 	/* inside the gate, so that no other write comes before ours */
