@@ -29,6 +29,10 @@
 #   BENCH_WRITEMAP [1]      benchmarks 1 and 2 again with mdb's envflags
 #                           writemap on every side (0: skip): how much of
 #                           the gap is LMDB copying and writing pages
+#   BENCH_ACL [1]           benchmark 1 again bound as a writer the ACLs
+#                           admit (not the rootdn, which passes every ACL
+#                           unchecked), on both sides (0: skip): what the
+#                           overlay's own ACL test of a write costs
 #   BENCH_TMPFS [1]         benchmarks 1 and 2 again with the databases on
 #                           tmpfs (/dev/shm; 0: skip), a control without
 #                           ext4's page-write path: what of each gap is the
@@ -53,6 +57,9 @@ SUFFIX="o=ts"
 BASE="ou=certs,o=ts"
 ROOTDN="cn=admin,o=ts"
 ROOTPW="secret"
+# a member of the group the ACLs give the store to, as ldif/30-access.ldif
+WRITERDN="cn=writer,o=ts"
+WRITERPW="writer-secret"
 
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	N=${BENCH_N:-200}; ROUNDS=${BENCH_ROUNDS:-1}; IMPORT=${BENCH_IMPORT:-100}
@@ -69,6 +76,7 @@ WRITEMAP=${BENCH_WRITEMAP:-1}
 NORDAHEAD=${BENCH_NORDAHEAD:-0}
 SPARSE=${BENCH_SPARSE:-0}
 TMPFS=${BENCH_TMPFS:-1}
+ACL=${BENCH_ACL:-1}
 [ "${BENCH_SMOKE:-0}" = 1 ] && TMPFS=0
 ONLY=${BENCH_ONLY:-"1 2 3 4 5 6"}
 PORT=${BENCH_PORT:-30100}
@@ -213,6 +221,13 @@ mkconf() {
 		echo "index objectClass eq"
 		echo "index cn eq"
 		echo "index entryCSN,entryUUID eq"
+		# the shape of ldif/30-access.ldif; the rootdn passes them
+		echo "access to attrs=userPassword by anonymous auth by * none"
+		echo "access to dn.base=\"$BASE\" attrs=children"
+		echo "	by group.exact=\"cn=trust-admins,$SUFFIX\" write by * break"
+		echo "access to dn.children=\"$BASE\""
+		echo "	by group.exact=\"cn=trust-admins,$SUFFIX\" write by * read"
+		echo "access to * by * read"
 		# tsFingerprintSHA256 and tsSubjectHash: the overlay's own index
 		if [ "${kind%-wm}" = overlay ] && [ $HAVE_TS = 1 ]; then
 			echo "overlay truststore"
@@ -224,6 +239,10 @@ mkconf() {
 base_ldif() {
 	printf 'dn: %s\nobjectClass: organization\no: ts\n\n' "$SUFFIX"
 	printf 'dn: %s\nobjectClass: organizationalUnit\nou: certs\n\n' "$BASE"
+	printf 'dn: %s\nobjectClass: person\ncn: writer\nsn: writer\nuserPassword: %s\n\n' \
+	    "$WRITERDN" "$WRITERPW"
+	printf 'dn: cn=trust-admins,%s\nobjectClass: groupOfNames\ncn: trust-admins\nmember: %s\n\n' \
+	    "$SUFFIX" "$WRITERDN"
 }
 
 # newdb NAME DBDIR [LDIF-producing command...]: empty database holding the
@@ -277,7 +296,7 @@ stop() {
 cpu_us() { awk -v hz="$HZ" '{ printf "%.0f", ($14 + $15) * 1e6 / hz }' "/proc/$1/stat"; }
 mem_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
-lg() { local port=$1; shift; "$BIN/loadgen" -H "ldap://127.0.0.1:$port/" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+lg() { local port=$1; shift; "$BIN/loadgen" -H "ldap://127.0.0.1:$port/" -D "${LG_DN:-$ROOTDN}" -w "${LG_PW:-$ROOTPW}" "$@"; }
 
 # run_lg KEY PID PORT loadgen-args...: record ops/s, p50 and CPU per op
 run_lg() {
@@ -299,13 +318,15 @@ LG_FAILED=0
 # --- 1. import throughput -----------------------------------------------------
 
 bench1() {
-	local kinds k r c order wm sets
+	local kinds k r c order wm sets db
 	say "1: import throughput, $IMPORT adds per round, $ROUNDS rounds"
 	kinds="plain"; [ $HAVE_TS = 1 ] && kinds="plain overlay"
 	sets=""; [ "$WRITEMAP" = 1 ] && sets="-wm"
 	for wm in "" $sets; do
 		for k in $kinds; do mkconf "b1-$k$wm" "$k$wm" "$W/db-b1-$k$wm"; done
 	done
+	# -acl: the databases of "", written by the ACLs' writer
+	[ "$ACL" = 1 ] && sets="$sets -acl"
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
 		for wm in "" $sets; do
@@ -313,11 +334,18 @@ bench1() {
 				order=$kinds
 				[ $((r % 2)) = 1 ] && [ $HAVE_TS = 1 ] && order="overlay plain"
 				for k in $order; do
-					newdb "b1-$k$wm" "$W/db-b1-$k$wm"
-					start "b1-$k$wm" "$PORT"
+					db="b1-$k${wm%-acl}"
+					newdb "$db" "$W/db-$db"
+					start "$db" "$PORT"
+					if [ "$wm" = -acl ]; then
+						LG_DN=$WRITERDN LG_PW=$WRITERPW
+					else
+						LG_DN="" LG_PW=""
+					fi
 					# shellcheck disable=SC2086
 					run_lg "b1$wm.$c.$k" "$SPID" "$PORT" -m add \
 					    -f "$CERTS" -c $c -a "$WINDOW" -l "$IMPORT" $OCS
+					LG_DN="" LG_PW=""
 					stop "$SPID"
 				done
 				[ $HAVE_TS = 1 ] && rec "b1$wm.$c.ratio" "$(calc \
@@ -704,6 +732,17 @@ table() {
 				    "$(med "b1-wm.$c.ratio")" "(report)"
 			done
 		fi
+		if [ "$ACL" = 1 ]; then
+			for c in 1 8; do
+				row "1. the same as the ACLs' writer, $c conn" \
+				    "$(med "b1-acl.$c.overlay.ops")" "$(med "b1-acl.$c.plain.ops")" \
+				    "$(med "b1-acl.$c.ratio")" "(report)"
+			done
+			for c in 1 8; do
+				row "1. the same, CPU per add, us ($c conn)" "$(med "b1-acl.$c.overlay.cpu")" \
+				    "$(med "b1-acl.$c.plain.cpu")" "$(cpuratio "b1-acl.$c.plain.cpu" "b1-acl.$c.overlay.cpu")" ""
+			done
+		fi
 		if [ -n "$(med tmpfs.b1.1.ratio | tr -d -)" ]; then
 			for c in 1 8; do
 				row "1. the same on tmpfs, $c conn" \
@@ -799,7 +838,7 @@ control() {
 	fi
 	t=/dev/shm/ts-bench-$$
 	say "control: benchmarks$only again on tmpfs ($t)"
-	BENCH_TMPFS=0 BENCH_WRITEMAP=0 BENCH_ONLY="$only" BENCH_WORK="$t" \
+	BENCH_TMPFS=0 BENCH_WRITEMAP=0 BENCH_ACL=0 BENCH_ONLY="$only" BENCH_WORK="$t" \
 	    BENCH_CACHE="$CACHE" BENCH_PORT="$PORT" BENCH_N="$N" \
 	    BENCH_ROUNDS="$ROUNDS" BENCH_IMPORT="$IMPORT" \
 	    BENCH_LAT_ADDS="$LATADDS" BENCH_NORDAHEAD="$NORDAHEAD" BENCH_SPARSE="$SPARSE" \
