@@ -101,6 +101,33 @@ LDIF
 	mv "$state/slapd.d.tmp" "$state/slapd.d"
 fi
 
+# A state made by an earlier version keeps that version's schema: brought
+# up to date over ldapi by a slapd of its own, before the node serves
+# (scripts/schema-upgrade.sh; slapo-truststore(5) UPGRADING).
+if slapcat -n0 -F "$state/slapd.d" -o ldif-wrap=no 2>/dev/null | awk '
+	/^dn: cn=\{[0-9]+\}truststore,cn=schema,cn=config$/ { ours = 1; next }
+	/^dn: / { ours = 0 }
+	/^olcAttributeTypes: (\{[0-9]+\})?\( *2\.5\.4\.97 / { oi = 1 }
+	ours && /NAME .tsCertificatePEM./ && /SYNTAX 1\.3\.6\.1\.4\.1\.1466\.115\.121\.1\.26/ { old = 1 }
+	END { exit !(old || !oi) }'; then
+	echo "node.sh: the schema in $state/slapd.d is an earlier version's: upgrading it" >&2
+	slapd -d 0 -F "$state/slapd.d" -h "$ldapi" >"$state/upgrade.log" 2>&1 &
+	upid=$!
+	i=0
+	until ldapsearch -Q -Y EXTERNAL -H "$ldapi" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
+		if ! kill -0 "$upid" 2>/dev/null || [ $i -ge 300 ]; then
+			kill "$upid" 2>/dev/null
+			echo "node.sh: slapd did not start to upgrade the schema (see $state/upgrade.log)" >&2
+			exit 1
+		fi
+		i=$((i + 1)); sleep 0.1
+	done
+	rc=0
+	"$top/scripts/schema-upgrade.sh" "$ldapi" >&2 || rc=$?
+	kill "$upid"; wait "$upid" 2>/dev/null || true
+	[ $rc = 0 ] || exit 1
+fi
+
 echo "$uri" > "$state/uri"
 cat <<INFO
 Trust store node starting
