@@ -9,6 +9,7 @@
 #
 #   TS_STATE=DIR   state folder            (default: ./state)
 #   TS_PORT=N      LDAP port on 127.0.0.1   (default: 3890)
+#   TS_LOGLEVEL=L  slapd -d level           (default: stats)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
