@@ -1,6 +1,7 @@
 #!/bin/sh
 # t510-repl-access.sh - the access control example (ldif/30-access.ldif) on
-# a two-provider cluster: trust-admins write, services read, anonymous sees
+# a two-provider cluster: trust-admins write, services read (the whole
+# store, whatever slapd's size limit: ldif/10-database.ldif), anonymous sees
 # nothing, everybody else is refused with insufficientAccess (50) and
 # nothing changes; the replicator reads what it needs (passwords too).
 . "$(dirname "$0")/lib.sh"
@@ -44,6 +45,27 @@ check "service reads certificates on node 2" \
     grep -q '^userCertificate;binary::' "$T/svc.out"
 tool ldapsearch svc 1 -LLL -b "$SUFFIX" userPassword > "$T/svc.pw" 2>&1
 check "service reads no password" eval "! grep -qi '^userPassword' '$T/svc.pw'"
+
+# a store larger than slapd's size limit (500 by default; 1 on node 2
+# here) is read whole by the trust-admins and the services, as ldaptrust
+# list and sync read it (ldif/10-database.ldif lifts the limit for them)
+mkcert d; mkcert e
+expect_ldap 0 "" import 1 d "$T/certs/d.der"
+expect_ldap 0 "" import 1 e "$T/certs/e.der"
+wait_sync 30 1 2
+lconfig 2 >/dev/null <<EOF || die "size limit on node 2"
+dn: olcDatabase={1}mdb,cn=config
+changetype: modify
+replace: olcSizeLimit
+olcSizeLimit: 1
+EOF
+lt2() { "$LDAPTRUST" -x -H "$(curi 2)" -b "$BASE" "$@"; }
+lt2 -D "$ADMIN_DN" -w "$ADMIN_PW" list > "$T/admin.list" 2>&1
+check "size limit 1: a trust-admin lists the 3 certificates" \
+    eval '[ "$(grep -c . "$T/admin.list")" = 3 ] || { cat "$T/admin.list"; false; }'
+lt2 -D "$SVC_DN" -w "$SVC_PW" sync --dir "$T/svc-sync" > "$T/svc.sync" 2>&1
+check "size limit 1: a service syncs the 3 certificates" \
+    eval '[ "$(ls "$T/svc-sync" | grep -c "\.0$")" = 3 ] || { cat "$T/svc.sync"; false; }'
 
 # anonymous sees nothing at all
 for i in 1 2; do
