@@ -67,7 +67,6 @@ until_ok() {
 		sleep 0.2
 	done
 }
-not() { ! "$@"; }
 
 # --- the live TLS proof (t110, t112, t113) ---------------------------------
 # A "back end" slapd (node 2) serves ldaps for BE_SUFFIX with a self-signed

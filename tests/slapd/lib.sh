@@ -89,6 +89,16 @@ fail() { _ts_failed=1; echo "FAIL - $*" >&2; }
 die() { fail "$*"; exit 1; }
 # check DESC CMD...: pass when CMD succeeds
 check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+# not CMD...: succeeds when CMD fails (for check)
+not() { ! "$@"; }
+
+# need_nobody: skip (77) unless running as root with a user nobody;
+# as_nobody CMD...: run CMD as nobody, the other local user of the tests
+need_nobody() {
+	id nobody >/dev/null 2>&1 || { echo "no user nobody"; exit 77; }
+	[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
+}
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 
 # --- nodes ---------------------------------------------------------------
 

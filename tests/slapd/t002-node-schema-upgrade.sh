@@ -14,31 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 ts_init
 
-state="$T/state"
-p=$(port 1)
-nuri="ldap://127.0.0.1:$p/"
-base="ou=certificates,o=truststore"
-
-start_node() {
-	TS_STATE="$state" TS_PORT=$p TS_LOGLEVEL=stats \
-	    "$TOP/scripts/node.sh" >>"$T/n1.log" 2>&1 &
-	npid=$!
-	_ts_pids="$_ts_pids $npid"
-	i=0
-	while ! ldapsearch -x -H "$nuri" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
-		kill -0 "$npid" 2>/dev/null || die "node.sh exited: $(tail -n 5 "$T/n1.log")"
-		i=$((i + 1))
-		[ $i -lt 600 ] || die "node.sh: no answer after 60 s"
-		sleep 0.1
-	done
-}
-stop_node() {
-	kill "$npid"
-	i=0
-	while kill -0 "$npid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	! kill -0 "$npid" 2>/dev/null
-}
-not() { ! "$@"; }
+. "$(dirname "$0")/nodesh.sh"
 schema0() { slapcat -n0 -F "$state/slapd.d" -o ldif-wrap=no 2>/dev/null; }
 
 start_node
@@ -88,3 +64,6 @@ check "a third run finds nothing to upgrade" not grep -q "is an earlier version.
 stop_node || fail "node.sh did not stop"
 check "cn=config holds the current tsCertificatePEM" \
     sh -c "slapcat -n0 -F '$state/slapd.d' -o ldif-wrap=no 2>/dev/null | grep -q \"NAME 'tsCertificatePEM'.*1\.40 )\""
+# the script refuses what it cannot read, naming it, exit 1
+expect_ldap 1 "schema-upgrade: cannot read cn=schema,cn=config" \
+    "$TOP/scripts/schema-upgrade.sh" "ldapi://$(printf '%s' "$T/none.sock" | sed 's|/|%2F|g')"

@@ -66,7 +66,6 @@ compare() {
 	ldapcompare -x -H "$(uri 1)" $(as "$1") "cn=$2,$BASE" "$3" >/dev/null 2>&1
 	echo $?
 }
-not() { ! "$@"; }
 has() { printf '%s\n' "$2" | grep -qx "$1"; }
 
 # the control: root sees everything

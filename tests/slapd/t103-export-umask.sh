@@ -9,8 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/export.sh"
 ts_init
-id nobody >/dev/null 2>&1 || { echo "no user nobody"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
+need_nobody
 D="$T/out/export"
 B="$T/out/bundle.pem"
 mkdir -p "$T/out"
@@ -33,9 +32,6 @@ chmod 755 "$T/certs"
 chmod 644 "$T/certs/alpha.pem"
 
 # as_nobody CMD...: CMD run as user nobody
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
-}
 # readable WHAT DIR BUNDLE: nobody finds alpha through DIR and reads BUNDLE
 readable() {
 	check "$1: the directory is 0755" \

@@ -13,11 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/export.sh"
 ts_init
-id nobody >/dev/null 2>&1 || { echo "no user nobody"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
-as_nobody() {
-	setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
-}
+need_nobody
 S="$T/spool"			# sticky and world-writable
 V="$T/private"			# root's alone: another program's CA directory
 R="$T/root-export"		# where root's own link points

@@ -41,7 +41,6 @@ lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" <
 lw() { "$LDAPTRUST" -x -H "$(uri 1)" -D "cn=writer,$SUFFIX" -w w -b "$BASE" "$@" </dev/null; }
 contains() { printf '%s' "$2" | grep -qF -- "$1"; }
 not_contains() { ! contains "$@"; }
-not() { ! "$@"; }
 there() { lsearch 1 -b "$BASE" "(cn=$1)" 1.1 | grep -q '^dn:'; }
 gone() { ! there "$1"; }
 for n in good a1 a2 a3 locked w1 w2 w3 r1 r2 new; do mkcert $n $ec; done

@@ -70,7 +70,6 @@ done
 # raw FILE: FILE holds a C0 (other than tab and newline), DEL or C1 byte
 raw() { LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]\|\302[\200-\237]')" "$1"; }
 clean() { ! raw "$1"; }
-not() { ! "$@"; }
 
 "$LDAPTRUST" -x -H "ldap://127.0.0.1:$(port 5)/" -D cn=x -w y -b "$BASE" list \
     > "$T/bind.out" 2>&1 </dev/null

@@ -55,7 +55,6 @@ through() {
 	ldapsearch -x -H "$(curi 3)" -b "$PARTNER" -LLL "(cn=hello)" description \
 	    > "$T/through.out" 2>&1 && grep -q "reached through node 3" "$T/through.out"
 }
-not() { ! "$@"; }
 
 check "1. node 3's proxy refuses the untrusted back end" not through
 check "1. refused by TLS verification" grep -q "TLS: can't connect" "$T/n3.log"

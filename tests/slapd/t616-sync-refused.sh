@@ -14,7 +14,6 @@ ts_init
 repl_overlay || die "this test needs the truststore overlay ($MODULE)"
 command -v certtool >/dev/null || die "certtool (gnutls-bin) is missing"
 X400="$TOP/tests/unit/fixtures/gnutls-san-x400.der"
-not() { ! "$@"; }
 gnutls_reads() { certtool -i --infile "$1" >/dev/null 2>&1; }
 WHY="\"x400\": not synced: its certificate is refused: the certificate has a subjectAltName with an x400Address"
 

@@ -14,7 +14,6 @@
 . "$(dirname "$0")/repl.sh"
 ts_init
 repl_overlay || die "this test needs the truststore overlay ($MODULE)"
-not() { ! "$@"; }
 
 repl_cluster 1
 mkcert a; mkcert b

@@ -12,10 +12,7 @@
 . "$(dirname "$0")/repl.sh"
 ts_init
 repl_overlay || die "this test needs the truststore overlay ($MODULE)"
-id nobody >/dev/null 2>&1 || { echo "no user nobody"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "not root"; exit 77; }
-as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
-not() { ! "$@"; }
+need_nobody
 
 repl_cluster 1
 mkcert a
