@@ -387,6 +387,8 @@ ts_fingerprints(struct ts_cert *c, const unsigned char *der, size_t len)
 	c->sha256[64] = '\0';
 	if (ts_add(c, "tsFingerprintSHA256", c->sha256, 64))
 		return -1;
+	if (c->stored_only)
+		return 0;
 	if (ts_digest(c, 0, der, len, md, &mdlen) == -1)
 		return -1;
 	return ts_add_hex(c, "tsFingerprintSHA1", md, mdlen);
@@ -1511,6 +1513,12 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	AUTHORITY_KEYID_free(w.aki);
 	ERR_clear_error();
 	return rc;
+}
+
+void
+ts_cert_set_stored_only(struct ts_cert *c, int on)
+{
+	c->stored_only = on != 0;
 }
 
 void

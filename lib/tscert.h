@@ -110,6 +110,18 @@ const char	*ts_cert_error(const struct ts_cert *cert);
 enum ts_reason	 ts_cert_reason(const struct ts_cert *cert);
 enum ts_kind	 ts_cert_kind(const struct ts_cert *cert);
 
+/*
+ * For a writer: the fast path (most certificates) then makes only the
+ * facts an entry stores (ts_fact_stored()) and tsSignatureAlgorithm,
+ * which a refusal names; OpenSSL's path still makes them all.  The others
+ * (the SHA-1 fingerprint, key usages, alternative names, ...) are
+ * computed when an entry is read, from a handle without this (see
+ * docs/performance.md, sixteenth round, for what they cost an add).  What
+ * a parse accepts does not change: the fast path's walk judges every
+ * extension before any fact is made.
+ */
+void		 ts_cert_set_stored_only(struct ts_cert *cert, int on);
+
 /* The decorations of the parsed certificate. */
 int		 ts_cert_facts(const struct ts_cert *cert,
 		    const struct ts_fact **facts, size_t *nfacts);

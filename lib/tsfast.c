@@ -1000,8 +1000,8 @@ ts_fast_facts(struct ts_cert *c, const struct ts_fast *f,
 	}
 	c->subject_hash[8] = '\0';
 	if (ts_add(c, "tsSubjectHash", c->subject_hash, 8) ||
-	    ts_adds(c, "tsKeyAlgorithm", f->key->text) ||
-	    ts_add_num(c, "tsKeyBits", f->keybits) ||
+	    (!c->stored_only && (ts_adds(c, "tsKeyAlgorithm", f->key->text) ||
+	    ts_add_num(c, "tsKeyBits", f->keybits))) ||
 	    ts_adds(c, "tsSignatureAlgorithm", f->sig->text))
 		return -1;
 	c->keytype = f->keytype;
@@ -1014,8 +1014,13 @@ ts_fast_facts(struct ts_cert *c, const struct ts_fast *f,
 	    (f->akid.len != f->ski.len ||
 	    memcmp(f->akid.p, f->ski.p, f->ski.len) != 0)) &&
 	    ts_sig_fits_key(f->sig->nid, NULL, f->key->nid);
-	if (ts_adds(c, "tsIsCA", c->is_ca ? "TRUE" : "FALSE") ||
-	    ts_adds(c, "tsSelfSigned", c->self_signed ? "TRUE" : "FALSE"))
+	c->weak = f->sig->weak;
+	if (ts_adds(c, "tsIsCA", c->is_ca ? "TRUE" : "FALSE"))
+		return -1;
+	/* the rest is computed on read (ts_cert_set_stored_only()) */
+	if (c->stored_only)
+		return 0;
+	if (ts_adds(c, "tsSelfSigned", c->self_signed ? "TRUE" : "FALSE"))
 		return -1;
 	for (k = 0; k < 9; k++)
 		if ((f->ku & (1U << k)) && ts_adds(c, "tsKeyUsage",
@@ -1046,7 +1051,6 @@ ts_fast_facts(struct ts_cert *c, const struct ts_fast *f,
 		return -1;
 	if (ts_add_num(c, "tsVersion", f->version + 1))
 		return -1;
-	c->weak = f->sig->weak;
 	return 0;
 }
 

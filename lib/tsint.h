@@ -57,6 +57,7 @@ struct ts_cert {
 	EVP_MD_CTX	*md_sha256, *md_sha1;
 	int		 path;		/* enum ts_path */
 	int		 took_fast;	/* the last parse was the fast path's */
+	int		 stored_only;	/* ts_cert_set_stored_only() */
 };
 
 /* Which parser ts_cert_parse() may use.  TS_PATH_AUTO tries the fast

@@ -515,6 +515,9 @@ truststore_thread_handle( Operation *op, void *key )
 		return data;
 
 	cert = ts_cert_new();
+	/* a write stores some facts; a read may ask for any */
+	if ( cert != NULL && key == (void *)truststore_thread_cert )
+		ts_cert_set_stored_only( cert, 1 );
 	if ( cert != NULL && op->o_threadctx != NULL ) {
 		if ( ldap_pvt_thread_pool_setkey( op->o_threadctx, key, cert,
 				truststore_thread_cert_free, NULL, NULL ) != 0 ) {

@@ -502,6 +502,65 @@ alone_compare(const char *what, const unsigned char *der, size_t len)
  * to OpenSSL, -1 either.  Without the first kind the test could not fail
  * when the fast path silently stops working.
  */
+/*
+ * A writer's handle (ts_cert_set_stored_only()) must accept exactly what
+ * a full parse accepts, and make the full parse's stored facts and its
+ * tsSignatureAlgorithm, the same values in the same order; the policy's
+ * inputs must not change either.  Counts the certificates compared.
+ */
+static int stored_hits;
+
+static void
+stored_compare(const char *what, const unsigned char *der, size_t len)
+{
+	struct ts_cert *full = ts_cert_new(), *st = ts_cert_new();
+	const struct ts_fact *f, *g;
+	size_t nf, ng, i, j = 0;
+	int rf, rs, same = 1;
+
+	ts_cert_set_stored_only(st, 1);
+	rf = ts_cert_parse(full, der, len);
+	rs = ts_cert_parse(st, der, len);
+	check(rf == rs, what, "stored-only parse %s what the full parse %s",
+	    rs ? "refuses" : "takes", rf ? "refuses" : "takes");
+	if (rf != 0 || rs != 0)
+		goto done;
+	stored_hits++;
+	if (ts_cert_facts(full, &f, &nf) || ts_cert_facts(st, &g, &ng)) {
+		check(0, what, "no facts");
+		goto done;
+	}
+	/* OpenSSL's path makes them all: its refusals come with them */
+	for (i = 0; i < nf && same; i++) {
+		if (!ts_fact_stored(f[i].name) &&
+		    strcmp(f[i].name, "tsSignatureAlgorithm") != 0)
+			continue;
+		while (!ts_cert_took_fast(st) && j < ng &&
+		    !ts_fact_stored(g[j].name) &&
+		    strcmp(g[j].name, "tsSignatureAlgorithm") != 0)
+			j++;
+		same = j < ng && strcmp(f[i].name, g[j].name) == 0 &&
+		    f[i].len == g[j].len &&
+		    memcmp(f[i].value, g[j].value, f[i].len) == 0;
+		j++;
+	}
+	check(same && (j == ng || !ts_cert_took_fast(st)), what,
+	    "stored-only facts differ at %zu (%s)", j,
+	    j > 0 && j <= ng ? g[j - 1].name : "end");
+	check(ts_cert_key_type(full) == ts_cert_key_type(st) &&
+	    ts_cert_key_bits(full) == ts_cert_key_bits(st) &&
+	    ts_cert_is_ca(full) == ts_cert_is_ca(st) &&
+	    ts_cert_self_signed(full) == ts_cert_self_signed(st) &&
+	    ts_cert_weak_digest(full) == ts_cert_weak_digest(st) &&
+	    ts_cert_not_after(full) == ts_cert_not_after(st) &&
+	    strcmp(ts_cert_sha256_hex(full), ts_cert_sha256_hex(st)) == 0 &&
+	    strcmp(ts_cert_subject_hash(full), ts_cert_subject_hash(st)) == 0,
+	    what, "stored-only parse changes the policy's inputs");
+ done:
+	ts_cert_free(full);
+	ts_cert_free(st);
+}
+
 static void
 differ(const char *what, const unsigned char *der, size_t len, int want)
 {
@@ -526,6 +585,7 @@ differ(const char *what, const unsigned char *der, size_t len, int want)
 		check(fast == want, what, "%s", want ? "the fast path did not "
 		    "take it" : "the fast path took it");
 	alone_compare(what, der, len);
+	stored_compare(what, der, len);
 }
 
 /* Fixtures of the common shapes, and ones the fast path must leave. */
@@ -1507,6 +1567,8 @@ main(void)
 	test_fast_system();
 	printf("fast path: %d certificates, OpenSSL path: %d; names hashed "
 	    "without OpenSSL: %d\n", fast_hits, slow_hits, hash_hits);
+	check(stored_hits >= 100, "ts_cert_set_stored_only", "compared on %d "
+	    "certificates only", stored_hits);
 	/* the system CAs alone are over a hundred */
 	check(alone_hits >= 100, "ts_der_subject", "compared on %d "
 	    "certificates only", alone_hits);
