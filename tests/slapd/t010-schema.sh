@@ -108,3 +108,10 @@ out=$(timeout 20 $SLAPD -d stats -f "$T/n5/noschema.conf" -h "$(uri 5)" 2>&1)
 case $out in *"tsCertificatePEM: attribute type undefined (is truststore.schema loaded?)"*)
 	pass "without the schema: slapd stops, naming truststore.schema";;
 *) fail "without the schema: $out";; esac
+
+# Debian loads modules RTLD_GLOBAL: the module adds init_module to
+# slapd's namespace and nothing else (overlay/truststore.map)
+exports=$(nm -D --defined-only "$MODULE" | awk '{ print $3 }' | tr '\n' ' ')
+[ "$exports" = "init_module " ] &&
+	pass "truststore.so exports init_module alone" ||
+	fail "truststore.so exports more than init_module: $exports"
