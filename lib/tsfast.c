@@ -615,6 +615,9 @@ ts_walk_ext(int type, const unsigned char *p, const unsigned char *end,
 				return -1;
 			if (tag == 0x87 && w.len != 4 && w.len != 16)
 				return -1;
+			/* empty names: GnuTLS refuses them (ts_gnames_check) */
+			if (tag != 0x87 && w.len == 0)
+				return -1;
 			for (k = 0; tag != 0x87 && k < w.len; k++)
 				if (w.p[k] < 0x20 || w.p[k] > 0x7e)
 					return -1;
