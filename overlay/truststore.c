@@ -1230,6 +1230,8 @@ truststore_initialize( void )
 			return code;
 		}
 	}
+	/* the names' normalized copies, made without the normalizer */
+	truststore_fold_check();
 	code = register_at( truststore_status_at, &ts_ad_status, 0 );
 	if ( code ) {
 		Debug( LDAP_DEBUG_ANY, "truststore: cannot register "

@@ -162,6 +162,7 @@ int	truststore_reopen( struct config_args_s *c );
 /* with slapd_rq.rq_mutex held: off the run queue, its job never to run */
 void	truststore_task_remove( struct re_s **taskp );
 struct ts_cert *truststore_thread_cert( Operation *op );
+void truststore_fold_check( void );
 struct ts_cert *truststore_thread_cert_read( Operation *op );
 
 /* ts_write.c: add, modify, modrdn and delete */

@@ -194,8 +194,15 @@ truststore_claim_take( Operation *op, truststore_info *ti,
 			break;
 		}
 	}
-	if ( rc == 0 )
-		snprintf( tg->tg_fp, sizeof( tg->tg_fp ), "%s", fp );
+	if ( rc == 0 ) {
+		/* a fingerprint's 64 digits: no snprintf on every add */
+		size_t n = strlen( fp );
+
+		if ( n >= sizeof( tg->tg_fp ) )
+			n = sizeof( tg->tg_fp ) - 1;
+		AC_MEMCPY( tg->tg_fp, fp, n );
+		tg->tg_fp[n] = '\0';
+	}
 	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
 	return rc;
 }
@@ -1054,6 +1061,97 @@ truststore_already_normal( int idx, struct berval *bv )
 }
 
 /*
+ * The names and the serial number are stored with a normalized copy (their
+ * rules ignore case).  For printable ASCII, slapd's normalizers
+ * (UTF8StringNormalize for caseIgnoreMatch, IA5StringNormalize for
+ * caseIgnoreIA5Match) lowercase the letters, make each run of spaces one
+ * space and drop spaces at either end.  The fold below does that without
+ * the normalizer's allocations and its pass over the string as UTF-8
+ * (3.3k instructions an add for the three, callgrind); anything else
+ * (another byte, a space at an end, a long value) goes through the
+ * normalizer.  truststore_fold_check() compares the two on sample values
+ * once, when the module is loaded, and turns the fold off should a slapd
+ * normalize them differently, so that what is stored never depends on it.
+ */
+static int truststore_fold_ok;
+
+static int
+truststore_fold( struct berval *bv, char *out, size_t outlen,
+	struct berval *nbv )
+{
+	ber_len_t i, n = 0;
+	unsigned char c;
+
+	if ( bv->bv_len == 0 || bv->bv_len >= outlen ||
+		bv->bv_val[0] == ' ' || bv->bv_val[bv->bv_len - 1] == ' ' )
+		return -1;
+	for ( i = 0; i < bv->bv_len; i++ ) {
+		c = bv->bv_val[i];
+		if ( c < 0x20 || c > 0x7e )
+			return -1;
+		/* n > 0 here: the first byte is no space */
+		if ( c == ' ' && out[n - 1] == ' ' )
+			continue;
+		out[n++] = c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+	}
+	out[n] = '\0';
+	nbv->bv_val = out;
+	nbv->bv_len = n;
+	return 0;
+}
+
+static int
+truststore_foldable( int idx )
+{
+	return idx == TS_AT_SUBJECT || idx == TS_AT_ISSUER ||
+		idx == TS_AT_SERIAL;
+}
+
+void
+truststore_fold_check( void )
+{
+	static const char *const samples[] = {
+		"CN=Example Root CA,O=Example\\, Inc.,C=US",
+		"cn=two  spaces,OU=three   more,O=X",
+		"CN=\\ lead,OU=trail\\ ,emailAddress=Ops@Example.COM",
+		"0123456789ABCDEF", "-7F", "00", "a", "Z",
+		"O=ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz",
+		"CN=#hash+OU=plus;semi<>\"quote\"=eq/slash`~!@$%^&*()_{}[]|?",
+	};
+	char buf[256];
+	struct berval bv, fold, norm;
+	size_t i;
+	int idx, ok = 1;
+
+	for ( idx = 0; idx < TS_NDECORATIONS && ok; idx++ ) {
+		if ( !truststore_foldable( idx ) )
+			continue;
+		for ( i = 0; i < sizeof( samples ) / sizeof( samples[0] ) &&
+				ok; i++ ) {
+			ber_str2bv( samples[i], 0, 0, &bv );
+			BER_BVZERO( &norm );
+			if ( truststore_fold( &bv, buf, sizeof( buf ), &fold ) ||
+				attr_normalize_one( ts_ad_decoration[idx], &bv,
+					&norm, NULL ) != LDAP_SUCCESS ||
+				( BER_BVISNULL( &norm ) ?
+					!bvmatch( &fold, &bv ) :
+					!bvmatch( &fold, &norm ) ) ) {
+				Debug( LDAP_DEBUG_ANY, "truststore: %s: slapd "
+					"normalizes \"%s\" as \"%s\", not \"%s\": "
+					"its normalizer is used for every value\n",
+					ts_ad_decoration[idx]->ad_cname.bv_val,
+					samples[i], BER_BVISNULL( &norm ) ?
+					samples[i] : norm.bv_val, buf );
+				ok = 0;
+			}
+			if ( !BER_BVISNULL( &norm ) )
+				ch_free( norm.bv_val );
+		}
+	}
+	truststore_fold_ok = ok;
+}
+
+/*
  * Add one decoration value.  Most of them (fingerprint, subject hash,
  * times, booleans) are already in their matching rule's normal form:
  * those share one copy for value and normalized value, so the entry (and
@@ -1065,10 +1163,15 @@ truststore_merge_decoration( Operation *op, Entry *e, int idx,
 {
 	AttributeDescription *ad = ts_ad_decoration[idx];
 	struct berval nbv;
+	char buf[1024];
 	int rc;
 
 	if ( truststore_already_normal( idx, bv ) )
 		return attr_merge_one( e, ad, bv, NULL );
+	if ( truststore_fold_ok && truststore_foldable( idx ) &&
+		truststore_fold( bv, buf, sizeof( buf ), &nbv ) == 0 )
+		return attr_merge_one( e, ad, bv,
+			bvmatch( &nbv, bv ) ? NULL : &nbv );
 	rc = attr_normalize_one( ad, bv, &nbv, op->o_tmpmemctx );
 	if ( rc != LDAP_SUCCESS )
 		return rc;
