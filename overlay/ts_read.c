@@ -194,7 +194,16 @@ truststore_operational( Operation *op, SlapReply *rs )
 		return SLAP_CB_CONTINUE;
 	want_status = SLAP_OPATTRS( rs->sr_attr_flags ) ||
 		( rs->sr_attrs != NULL && ad_inlist( ts_ad_status, rs->sr_attrs ) );
-	/* a syncrepl provider sends what is stored: consumers compute */
+	/*
+	 * A syncrepl provider sends what is stored: consumers compute.  And
+	 * a consumer's own read of its copy (which it compares with the
+	 * provider's entry, to apply the difference) gets what is stored:
+	 * a computed value there is one the provider's entry lacks, so the
+	 * difference would delete it, back-mdb would answer noSuchAttribute
+	 * and the consumer retry that change for ever (t568).
+	 */
+	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) )
+		return SLAP_CB_CONTINUE;
 	want_computed = op->o_sync == SLAP_CONTROL_NONE &&
 		truststore_wants_computed( rs );
 	if ( !want_status && !want_computed )
@@ -659,8 +668,10 @@ truststore_search( Operation *op, SlapReply *rs )
 		return rs->sr_err;
 	if ( op->ors_filter != NULL )
 		kinds = truststore_filter_computed( op->ors_filter );
-	/* a syncrepl provider sends what is stored: consumers compute */
-	if ( op->o_sync == SLAP_CONTROL_NONE ) {
+	/* a syncrepl provider sends what is stored: consumers compute; a
+	 * consumer reads its own copy as stored (truststore_operational) */
+	if ( op->o_sync == SLAP_CONTROL_NONE &&
+		!SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
 		sort_facts = truststore_sort_keys( op, &sort_status );
 		into = sort_facts != 0 || sort_status ||
 			truststore_asks_computed( op->ors_attrs );
