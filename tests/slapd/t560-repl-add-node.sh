@@ -67,4 +67,16 @@ import 2 d "$T/certs/d.der" >/dev/null || die "import on node 2"
 check "a write on node 2 reaches the replica through node 1" \
     wait_for 30 has_entry 5 "cn=d,$BASE"
 check "and its file" wait_for 20 in_export 5 "$T/certs/d.der"
+# changes reach the replica as whole entries (plain syncrepl): t568
+printf 'dn: cn=c,%s\nchangetype: modify\nreplace: description\ndescription: seen on the replica\n' \
+    "$BASE" | almodify 1 >/dev/null || die "modify on node 1"
+desc_on_5() {
+	lsearch 5 -b "cn=c,$BASE" -s base description 2>/dev/null |
+		grep -qx "description: seen on the replica"
+}
+check "a modify on node 1 reaches the replica" wait_for 30 desc_on_5
+aldelete 2 "cn=d,$BASE" || die "delete on node 2"
+check "a delete on node 2 reaches the replica" \
+    wait_for 30 eval "! has_entry 5 'cn=d,$BASE'"
+check "and its file goes" wait_for 20 eval "! in_export 5 '$T/certs/d.der'"
 exit 0
