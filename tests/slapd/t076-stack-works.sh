@@ -52,7 +52,15 @@ pages() {
 got=$(pages -E 'pr=1/noprompt' '(tsKeyBits>=2048)')
 [ "$got" = "alpha page charlie page" ] && pass "paged results, one a page: $got" ||
 	fail "paged results: got '$got'"
-got=$(pages -E '!sss=tsNotAfter' -E 'pr=1/noprompt' '(&(objectClass=tsCertificate)(!(tsStatus=valid)))')
+# ldapsearch sends the next page's request as soon as a page ends, and
+# slapd's sssvlv can still hold the connection's sort for the last one
+# ("Other sort requests already in progress", 51, seen once in a full
+# run): a few tries, as a client that meets busy would make
+for _try in 1 2 3 4 5; do
+	got=$(pages -E '!sss=tsNotAfter' -E 'pr=1/noprompt' '(&(objectClass=tsCertificate)(!(tsStatus=valid)))')
+	[ "$got" = "echo page bravo" ] && break
+	sleep 0.2
+done
 [ "$got" = "echo page bravo" ] && pass "sorted and paged: $got" ||
 	fail "sorted and paged: got '$got'"
 
