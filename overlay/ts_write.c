@@ -1130,6 +1130,7 @@ truststore_fold_check( void )
 				ok; i++ ) {
 			ber_str2bv( samples[i], 0, 0, &bv );
 			BER_BVZERO( &norm );
+			buf[0] = '\0';	/* what the message shows if the fold declines */
 			if ( truststore_fold( &bv, buf, sizeof( buf ), &fold ) ||
 				attr_normalize_one( ts_ad_decoration[idx], &bv,
 					&norm, NULL ) != LDAP_SUCCESS ||
