@@ -1416,9 +1416,9 @@ ts_cert_parse(struct ts_cert *c, const void *buf, size_t len)
 	}
 	if (c->path == TS_PATH_AUTO && !ts_env_slow) {
 		/* Nothing allocated yet, and the walk leaves no OpenSSL
-		 * errors queued: nothing for done: to do. */
-		/* The fast walk is DER as strict as ts_der_strict(), over
-		 * every element it takes (tsfast.c): no second walk. */
+		 * errors queued: nothing for done: to do.  The walk is DER
+		 * as strict as ts_der_strict() over every element it takes
+		 * (tsfast.c): no second walk. */
 		if (ts_fast_parse(c, der, len) == 0) {
 			c->took_fast = 1;
 			return 0;
