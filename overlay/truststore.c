@@ -325,6 +325,9 @@ truststore_scan_cb( Operation *op, SlapReply *rs )
 
 	if ( rs->sr_type == REP_RESULT )
 		sc->sc_err = rs->sr_err;
+	/* a lookup by key may no longer be a base search (ts_index.c) */
+	else if ( rs->sr_type == REP_SEARCHREF )
+		truststore_referral_seen( sc->sc_ti );
 	/*
 	 * A base itself is no part of the store: the writes to it are not
 	 * checked (truststore_in_base), so a certificate entry there would
@@ -863,6 +866,8 @@ truststore_db_init( BackendDB *be, ConfigReply *cr )
 	ldap_pvt_thread_mutex_init( &ti->ti_gates_mutex );
 	ldap_pvt_thread_cond_init( &ti->ti_gates_cond );
 	ldap_pvt_thread_rdwr_init( &ti->ti_index_rw );
+	ldap_pvt_thread_mutex_init( &ti->ti_based_mutex );
+	ldap_pvt_thread_cond_init( &ti->ti_based_cond );
 	on->on_bi.bi_private = ti;
 	return 0;
 }
@@ -1177,6 +1182,8 @@ truststore_db_destroy( BackendDB *be, ConfigReply *cr )
 	ldap_pvt_thread_mutex_destroy( &ti->ti_gates_mutex );
 	ldap_pvt_thread_cond_destroy( &ti->ti_gates_cond );
 	ldap_pvt_thread_rdwr_destroy( &ti->ti_index_rw );
+	ldap_pvt_thread_mutex_destroy( &ti->ti_based_mutex );
+	ldap_pvt_thread_cond_destroy( &ti->ti_based_cond );
 	truststore_repl_renames_free( ti );
 	ch_free( ti );
 	on->on_bi.bi_private = NULL;

@@ -38,6 +38,15 @@ typedef struct truststore_info {
 	ldap_pvt_thread_rdwr_t	ti_index_rw;
 	struct ts_index		*ti_index;
 	int			ti_index_nouuid;	/* an entry lacks one */
+	int			ti_referrals;	/* one may be in the store */
+	/*
+	 * Searches by key run as base searches (ts_index.c) and renames in
+	 * the store (ts_write.c) exclude each other; a search never waits.
+	 */
+	ldap_pvt_thread_mutex_t	ti_based_mutex;
+	ldap_pvt_thread_cond_t	ti_based_cond;
+	int			ti_based;	/* such searches reading now */
+	int			ti_renaming;	/* renames under way or waiting */
 	/*
 	 * The last renames of certificate entries here, old and new
 	 * normalized DN (ts_repl.c), under ti_gates_mutex.

@@ -25,7 +25,9 @@
  * search for a fingerprint or subject hash gets the client's filter ANDed
  * with (entryUUID=...) of the entries the index names: the backend finds
  * those through its entryUUID index (which syncrepl needs anyway) and
- * still applies the whole filter, the scope, ACLs and limits itself.  A
+ * still applies the whole filter, the scope, ACLs and limits itself
+ * (where one entry holds the key, the rootdn's search becomes a base
+ * search of that entry: truststore_index_can_base).  A
  * stale entry in the index costs a candidate that does not match; a
  * missing one would hide an entry, so whenever the index cannot be sure
  * (no memory, an entry without entryUUID) it stops answering and the
@@ -294,6 +296,57 @@ truststore_index_dup( Operation *op, truststore_info *ti, const char *fp,
 	return BER_BVISNULL( found ) ? -1 : 0;
 }
 
+/*
+ * The index follows a rename only after its commit.  A search run as a
+ * base search of the DN the index gives, between the two, would find
+ * no entry there, and the entry in neither place (a narrowed search
+ * finds it by entryUUID under either name).  So such a search holds
+ * off renames in the store from before it reads the index until the
+ * backend has read the entry, and does not start while one is under
+ * way (it is narrowed then): searches never wait, renames wait for
+ * the searches reading now, new ones back off while a rename waits.
+ */
+static int
+truststore_based_enter( truststore_info *ti )
+{
+	int ok;
+
+	ldap_pvt_thread_mutex_lock( &ti->ti_based_mutex );
+	ok = ti->ti_renaming == 0;
+	if ( ok )
+		ti->ti_based++;
+	ldap_pvt_thread_mutex_unlock( &ti->ti_based_mutex );
+	return ok;
+}
+
+static void
+truststore_based_leave( truststore_info *ti )
+{
+	ldap_pvt_thread_mutex_lock( &ti->ti_based_mutex );
+	if ( --ti->ti_based == 0 && ti->ti_renaming > 0 )
+		ldap_pvt_thread_cond_broadcast( &ti->ti_based_cond );
+	ldap_pvt_thread_mutex_unlock( &ti->ti_based_mutex );
+}
+
+void
+truststore_rename_enter( truststore_info *ti )
+{
+	ldap_pvt_thread_mutex_lock( &ti->ti_based_mutex );
+	ti->ti_renaming++;
+	while ( ti->ti_based > 0 )
+		ldap_pvt_thread_cond_wait( &ti->ti_based_cond,
+			&ti->ti_based_mutex );
+	ldap_pvt_thread_mutex_unlock( &ti->ti_based_mutex );
+}
+
+void
+truststore_rename_leave( truststore_info *ti )
+{
+	ldap_pvt_thread_mutex_lock( &ti->ti_based_mutex );
+	ti->ti_renaming--;
+	ldap_pvt_thread_mutex_unlock( &ti->ti_based_mutex );
+}
+
 /* ---- narrowing searches ------------------------------------------------- */
 
 typedef struct truststore_narrow {
@@ -304,6 +357,13 @@ typedef struct truststore_narrow {
 	int		tn_n, tn_max;
 	Filter		*tn_eq;		/* tn_max nodes, then their values */
 	AttributeAssertion *tn_ava;
+	/* run as a base search of the one candidate: what it replaced */
+	int		tn_based;
+	int		tn_reading;	/* truststore_based_enter, until read */
+	truststore_info	*tn_ti;
+	int		tn_scope;
+	struct berval	tn_dn, tn_ndn;
+	struct berval	tn_cand;	/* the candidate's DN, tmp memory */
 } truststore_narrow;
 
 static int
@@ -338,6 +398,8 @@ truststore_index_narrow_cb( void *arg, const char *key,
 typedef struct truststore_first {
 	unsigned char	tf_uuid[TS_INDEX_UUID_LEN];
 	int		tf_n;
+	Operation	*tf_op;		/* set: copy the first DN too */
+	struct berval	tf_dn;
 } truststore_first;
 
 static int
@@ -346,10 +408,39 @@ truststore_index_first_cb( void *arg, const char *key,
 {
 	truststore_first *tf = arg;
 
-	(void)key;
-	if ( tf->tf_n++ == 0 )
+	if ( tf->tf_n++ == 0 ) {
 		AC_MEMCPY( tf->tf_uuid, uuid, TS_INDEX_UUID_LEN );
+		if ( tf->tf_op != NULL )
+			ber_str2bv_x( key, 0, 1, &tf->tf_dn,
+				tf->tf_op->o_tmpmemctx );
+	}
 	return 0;
+}
+
+/*
+ * The candidate's entry has been read (or found missing): renames may
+ * go on.  A base search of it finds no entry when a delete of it has
+ * committed and the delete has not yet updated the index (the moment in
+ * which an add is found by other searches, not yet by these): nothing
+ * matches then.  A rename cannot come between: see
+ * truststore_rename_enter.
+ */
+static int
+truststore_index_narrow_response( Operation *op, SlapReply *rs )
+{
+	truststore_narrow *tn = op->o_callback->sc_private;
+
+	if ( tn->tn_reading ) {
+		truststore_based_leave( tn->tn_ti );
+		tn->tn_reading = 0;
+	}
+	if ( tn->tn_based && rs->sr_type == REP_RESULT &&
+		rs->sr_err == LDAP_NO_SUCH_OBJECT ) {
+		rs->sr_err = LDAP_SUCCESS;
+		rs->sr_matched = NULL;
+		rs->sr_text = NULL;
+	}
+	return SLAP_CB_CONTINUE;
 }
 
 static int
@@ -361,6 +452,15 @@ truststore_index_narrow_cleanup( Operation *op, SlapReply *rs )
 	if ( rs->sr_type != REP_RESULT && !op->o_abandon &&
 		rs->sr_err != SLAPD_ABANDON )
 		return SLAP_CB_CONTINUE;
+	if ( tn->tn_reading )
+		truststore_based_leave( tn->tn_ti );
+	if ( tn->tn_based ) {
+		op->o_req_dn = tn->tn_dn;
+		op->o_req_ndn = tn->tn_ndn;
+		op->ors_scope = tn->tn_scope;
+	}
+	if ( !BER_BVISNULL( &tn->tn_cand ) )
+		op->o_tmpfree( tn->tn_cand.bv_val, op->o_tmpmemctx );
 	op->ors_filter = tn->tn_saved;
 	op->o_callback = tn->tn_cb.sc_next;
 	op->o_tmpfree( tn, op->o_tmpmemctx );
@@ -486,11 +586,47 @@ truststore_index_drop_candidates( truststore_narrow *tn, const char *drop )
 }
 
 void
+truststore_referral_seen( truststore_info *ti )
+{
+	ldap_pvt_thread_rdwr_wlock( &ti->ti_index_rw );
+	if ( !ti->ti_referrals )
+		Debug( LDAP_DEBUG_STATS, "truststore: a referral object in "
+			"the store: searches by key run as subtree searches "
+			"until the next start\n" );
+	ti->ti_referrals = 1;
+	ldap_pvt_thread_rdwr_wunlock( &ti->ti_index_rw );
+}
+
+/*
+ * A search by key that names one entry can be run as a base search of
+ * that entry: back-mdb then reads the entry by its DN instead of
+ * looking up the base, the entryUUID and objectClass=referral indexes
+ * and the scope (a fifth of the instructions of such a search,
+ * docs/performance.md).  Only where the answer is the subtree search's:
+ * for the rootdn, whom no ACL limits (back-mdb checks search access on
+ * the search base, which the rewrite would skip); with no referral in
+ * the store (a subtree search returns references to them) unless
+ * ManageDsaIT makes referrals plain entries; without
+ * aliases dereferenced, an assertion (tested on the base) or paged
+ * results (a cookie is kept per search).
+ */
+static int
+truststore_index_can_base( Operation *op, truststore_info *ti )
+{
+	return be_isroot( op ) &&
+		( !ti->ti_referrals || get_manageDSAit( op ) ) &&
+		op->ors_scope != LDAP_SCOPE_BASE &&
+		op->ors_deref == LDAP_DEREF_NEVER &&
+		!get_assert( op ) &&
+		get_pagedresults( op ) <= SLAP_CONTROL_IGNORED;
+}
+
+void
 truststore_index_search( Operation *op, truststore_info *ti )
 {
 	truststore_dns td = { 0 };
 	truststore_narrow *tn;
-	truststore_first tf = { { 0 }, 0 };
+	truststore_first tf = { { 0 }, 0, NULL, BER_BVNULL };
 	enum ts_index_key kind;
 	Filter *key;
 	size_t n;
@@ -506,6 +642,10 @@ truststore_index_search( Operation *op, truststore_info *ti )
 		!truststore_at_or_below_base( op, ti, &op->o_req_ndn ) )
 		return;
 
+	/* before the index is read: see truststore_based_enter */
+	if ( truststore_index_can_base( op, ti ) &&
+		truststore_based_enter( ti ) )
+		tf.tf_op = op;
 	ldap_pvt_thread_rdwr_rlock( &ti->ti_index_rw );
 	if ( ti->ti_index == NULL || ti->ti_index_nouuid )
 		goto unlock;
@@ -517,7 +657,10 @@ truststore_index_search( Operation *op, truststore_info *ti )
 	tn = op->o_tmpcalloc( 1, sizeof( *tn ) + n * ( sizeof( Filter ) +
 			sizeof( AttributeAssertion ) + TS_INDEX_UUID_LEN ),
 		op->o_tmpmemctx );
+	tn->tn_cand = tf.tf_dn;
+	BER_BVZERO( &tf.tf_dn );
 	tn->tn_max = (int)n;
+	tn->tn_ti = ti;
 	tn->tn_eq = (Filter *)( tn + 1 );
 	tn->tn_ava = (AttributeAssertion *)( tn->tn_eq + n );
 	if ( n == 1 )
@@ -546,6 +689,23 @@ truststore_index_search( Operation *op, truststore_info *ti )
 		truststore_index_dns_free( op, &td );
 	}
 
+	tn->tn_saved = op->ors_filter;
+	if ( tn->tn_n == 1 && !BER_BVISNULL( &tn->tn_cand ) &&
+		dnIsSuffixScope( &tn->tn_cand, &op->o_req_ndn,
+			op->ors_scope ) ) {
+		tn->tn_based = 1;
+		tn->tn_reading = 1;
+		tn->tn_dn = op->o_req_dn;
+		tn->tn_ndn = op->o_req_ndn;
+		tn->tn_scope = op->ors_scope;
+		op->o_req_dn = op->o_req_ndn = tn->tn_cand;
+		op->ors_scope = LDAP_SCOPE_BASE;
+		Debug( LDAP_DEBUG_FILTER, "truststore: search by key: a base "
+			"search of \"%s\"\n", tn->tn_cand.bv_val );
+		goto push;
+	}
+	if ( tf.tf_op != NULL )
+		truststore_based_leave( ti );
 	if ( tn->tn_n == 0 ) {
 		/* nothing holds it: the backend still checks the base */
 		tn->tn_or.f_choice = SLAPD_FILTER_COMPUTED;
@@ -559,9 +719,9 @@ truststore_index_search( Operation *op, truststore_info *ti )
 	tn->tn_or.f_next = op->ors_filter;
 	tn->tn_and.f_choice = LDAP_FILTER_AND;
 	tn->tn_and.f_and = &tn->tn_or;
-	tn->tn_saved = op->ors_filter;
 	op->ors_filter = &tn->tn_and;
-
+push:
+	tn->tn_cb.sc_response = truststore_index_narrow_response;
 	tn->tn_cb.sc_cleanup = truststore_index_narrow_cleanup;
 	tn->tn_cb.sc_private = tn;
 	tn->tn_cb.sc_next = op->o_callback;
@@ -569,4 +729,8 @@ truststore_index_search( Operation *op, truststore_info *ti )
 	return;
 unlock:
 	ldap_pvt_thread_rdwr_runlock( &ti->ti_index_rw );
+	if ( tf.tf_op != NULL )
+		truststore_based_leave( ti );
+	if ( !BER_BVISNULL( &tf.tf_dn ) )
+		op->o_tmpfree( tf.tf_dn.bv_val, op->o_tmpmemctx );
 }

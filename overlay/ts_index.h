@@ -50,4 +50,19 @@ int	truststore_index_dup( Operation *op, struct truststore_info *ti,
  */
 void	truststore_index_search( Operation *op, struct truststore_info *ti );
 
+/*
+ * A referral object may be in the store now (found by a read, added,
+ * made one by a modify or moved in): searches by key are no longer run
+ * as base searches, until the next start.
+ */
+void	truststore_referral_seen( struct truststore_info *ti );
+
+/*
+ * Around a rename in the store, from before the backend until the index
+ * has followed it: waits for the searches run as base searches to have
+ * read their entry, and keeps new ones from starting.
+ */
+void	truststore_rename_enter( struct truststore_info *ti );
+void	truststore_rename_leave( struct truststore_info *ti );
+
 #endif /* TS_INDEX_H */

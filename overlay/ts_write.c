@@ -79,6 +79,7 @@ typedef struct truststore_cb {
 	struct berval	tc_gate_ndn;	/* a rename's new name (tmp) */
 	int		tc_track;	/* a certificate entry: report it */
 	int		tc_changed;	/* the exporter has news */
+	int		tc_renaming;	/* truststore_rename_enter */
 	/* a replicated write older than its entry: the stamps to keep */
 	struct berval	tc_stamps[2 * TS_REPL_STAMPS];
 	slap_overinst	*tc_on;
@@ -318,6 +319,8 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 	op->o_callback = tc->tc_cb.sc_next;
 	/* the backend has committed or refused: the search sees it now */
 	truststore_gate_leave( tc->tc_ti, &tc->tc_gate );
+	if ( tc->tc_renaming )
+		truststore_rename_leave( tc->tc_ti );
 	truststore_tmpfree_bv( op, &tc->tc_gate_ndn );
 	/* the result is out: the files follow without the client waiting */
 	if ( tc->tc_changed )
@@ -1443,6 +1446,27 @@ truststore_mods_class( Modifications *ml, int managed )
 	return 0;
 }
 
+/* Would the modify make an entry a referral object? */
+static int
+truststore_mods_referral( Modifications *ml )
+{
+	int i;
+
+	for ( ; ml != NULL; ml = ml->sml_next ) {
+		if ( ml->sml_desc != slap_schema.si_ad_objectClass ||
+			ml->sml_op == LDAP_MOD_DELETE ||
+			ml->sml_op == SLAP_MOD_SOFTDEL )
+			continue;
+		for ( i = 0; ml->sml_values != NULL &&
+				!BER_BVISNULL( &ml->sml_values[i] ); i++ ) {
+			if ( is_object_subclass( slap_schema.si_oc_referral,
+					oc_bvfind( &ml->sml_values[i] ) ) )
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* ---- the hooks ---------------------------------------------------------- */
 
 int
@@ -1458,6 +1482,9 @@ truststore_add( Operation *op, SlapReply *rs )
 	char msg[SLAP_TEXT_BUFLEN];
 	int rc;
 
+	if ( is_entry_referral( e ) &&
+		truststore_at_or_below_base( op, ti, &e->e_nname ) )
+		truststore_referral_seen( ti );
 	if ( !is_entry_objectclass_or_sub( e, ts_oc_cert ) )
 		return SLAP_CB_CONTINUE;
 	if ( !truststore_in_base( op, ti, &e->e_nname ) ) {
@@ -1751,6 +1778,10 @@ truststore_modify( Operation *op, SlapReply *rs )
 	int n = 0, nold = 0, max = 0, i, touched, managed;
 	int rc = SLAP_CB_CONTINUE;
 
+	/* the Relax control lets a modify change the structural class */
+	if ( truststore_mods_referral( op->orm_modlist ) &&
+		truststore_at_or_below_base( op, ti, &op->o_req_ndn ) )
+		truststore_referral_seen( ti );
 	if ( !truststore_in_base( op, ti, &op->o_req_ndn ) )
 		return SLAP_CB_CONTINUE;
 	if ( replicated )
@@ -1958,12 +1989,21 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	 */
 	covers = !replicated && !inside && !stays &&
 		truststore_is_base_or_above( op, ti, &tc->tc_gate_ndn );
+	/* what comes in from outside may be or hold a referral */
+	if ( !inside && ( stays ||
+			truststore_is_base_or_above( op, ti, &tc->tc_gate_ndn ) ) )
+		truststore_referral_seen( ti );
 	/*
 	 * Out of the store and staying out: only the gate, which keeps a
 	 * certificate entry from moving below a container that is moving in.
 	 */
 	if ( !inside && !stays && !covers )
 		return SLAP_CB_CONTINUE;
+	/* the index follows only after the commit: see ts_index.c */
+	if ( inside ) {
+		truststore_rename_enter( ti );
+		tc->tc_renaming = 1;
+	}
 	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
 			on ) != LDAP_SUCCESS || e == NULL )
 		return SLAP_CB_CONTINUE;
