@@ -32,7 +32,8 @@
 #   BENCH_ACL [1]           benchmark 1 again bound as a writer the ACLs
 #                           admit (not the rootdn, which passes every ACL
 #                           unchecked), on both sides (0: skip): what the
-#                           overlay's own ACL test of a write costs
+#                           overlay's own ACL test of a write costs;
+#                           benchmark 4's look-ups again as that user
 #   BENCH_TMPFS [1]         benchmarks 1 and 2 again with the databases on
 #                           tmpfs (/dev/shm; 0: skip), a control without
 #                           ext4's page-write path: what of each gap is the
@@ -604,6 +605,23 @@ bench4() {
 		al=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4.alias.ops" { print $2 }')
 		rec b4.fp.ratio "$(calc "$fp / $al")"
 		rec b4.sh.ratio "$(calc "$sh / $al")"
+		# the same bound as a user the ACLs admit: the rootdn's look-up
+		# by key is a base search, another user's a narrowed subtree
+		# search whose candidate's ACLs the overlay checks first
+		if [ "$ACL" = 1 ]; then
+			LG_DN=$WRITERDN LG_PW=$WRITERPW
+			for q in $order; do
+				run_lg "b4-acl.$q" "$SPID" "$PORT" -m search -f "$W/q-$q" -c 4 \
+				    -a "$WINDOW" -s $((r * SEARCHES)) -l "$SEARCHES" \
+				    -A 'userCertificate;binary'
+			done
+			LG_DN="" LG_PW=""
+			fp=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4-acl.fp.ops" { print $2 }')
+			sh=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4-acl.sh.ops" { print $2 }')
+			al=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4-acl.alias.ops" { print $2 }')
+			rec b4-acl.fp.ratio "$(calc "$fp / $al")"
+			rec b4-acl.sh.ratio "$(calc "$sh / $al")"
+		fi
 		r=$((r + 1))
 	done
 	stop "$SPID"
@@ -799,6 +817,14 @@ table() {
 		    "$(cpuratio b4.alias.cpu b4.fp.cpu)" ""
 		row "4. slapd CPU per subject hash lookup, us" "$(med b4.sh.cpu)" "$(med b4.alias.cpu)" \
 		    "$(cpuratio b4.alias.cpu b4.sh.cpu)" ""
+		if [ "$(med b4-acl.fp.ratio)" != - ]; then
+			row "4. by fingerprint, as the ACLs' writer" "$(med b4-acl.fp.ops)" \
+			    "$(med b4-acl.alias.ops)" "$(med b4-acl.fp.ratio)" "(report)"
+			row "4. by subject hash, as the ACLs' writer" "$(med b4-acl.sh.ops)" \
+			    "$(med b4-acl.alias.ops)" "$(med b4-acl.sh.ratio)" "(report)"
+			row "4. the same, CPU per fingerprint lookup, us" "$(med b4-acl.fp.cpu)" \
+			    "$(med b4-acl.alias.cpu)" "$(cpuratio b4-acl.alias.cpu b4-acl.fp.cpu)" ""
+		fi
 	fi
 	if want 5; then
 		row "5. ldaptrust import --all CA bundle, s" "$(med b5.ldaptrust)" "$(med b5.ldapadd)" "$(med b5.ratio)" ">= 0.8"

@@ -496,6 +496,7 @@ typedef struct truststore_dns {
 	struct berval	*td_dn;
 	int		td_n, td_max;
 	char		*td_drop;	/* per candidate: it cannot match */
+	int		td_entry_search;	/* the first: its entry searchable */
 } truststore_dns;
 
 static int
@@ -543,6 +544,10 @@ truststore_index_uuid_searchable( Operation *op, truststore_dns *td,
 				&e, on ) != LDAP_SUCCESS || e == NULL )
 			continue;	/* gone: it cannot match either way */
 		a = attr_find( e->e_attrs, slap_schema.si_ad_entryUUID );
+		/* what a base search of it would check: see can_base */
+		if ( i == 0 )
+			td->td_entry_search = access_allowed( op, e,
+				slap_schema.si_ad_entry, NULL, ACL_SEARCH, NULL );
 		if ( !access_allowed( op, e, key->f_av_desc,
 				&key->f_av_value, ACL_SEARCH, NULL ) )
 			td->td_drop[i] = 1;
@@ -603,8 +608,11 @@ truststore_referral_seen( truststore_info *ti )
  * looking up the base, the entryUUID and objectClass=referral indexes
  * and the scope (a fifth of the instructions of such a search,
  * docs/performance.md).  Only where the answer is the subtree search's:
- * for the rootdn, whom no ACL limits (back-mdb checks search access on
- * the search base, which the rewrite would skip); with no referral in
+ * back-mdb checks search access on the search base, which the rewrite
+ * skips, and on the entry, which the subtree search does not, so for
+ * users other than the rootdn both are checked first (the entry's with
+ * its other checks, truststore_index_uuid_searchable; the base's here,
+ * truststore_index_base_searchable); with no referral in
  * the store (a subtree search returns references to them) unless
  * ManageDsaIT makes referrals plain entries; without
  * aliases dereferenced, an assertion (tested on the base) or paged
@@ -613,12 +621,32 @@ truststore_referral_seen( truststore_info *ti )
 static int
 truststore_index_can_base( Operation *op, truststore_info *ti )
 {
-	return be_isroot( op ) &&
-		( !ti->ti_referrals || get_manageDSAit( op ) ) &&
+	return ( !ti->ti_referrals || get_manageDSAit( op ) ) &&
 		op->ors_scope != LDAP_SCOPE_BASE &&
 		op->ors_deref == LDAP_DEREF_NEVER &&
 		!get_assert( op ) &&
 		get_pagedresults( op ) <= SLAP_CONTROL_IGNORED;
+}
+
+/*
+ * May the client search the search base, as back-mdb checks before a
+ * subtree search?  If not, the search goes to back-mdb as it came, which
+ * answers noSuchObject or insufficientAccess as the ACLs disclose.
+ */
+static int
+truststore_index_base_searchable( Operation *op )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	Entry *e = NULL;
+	int ok;
+
+	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
+			on ) != LDAP_SUCCESS || e == NULL )
+		return 0;
+	ok = access_allowed( op, e, slap_schema.si_ad_entry, NULL,
+		ACL_SEARCH, NULL );
+	overlay_entry_release_ov( op, e, 0, on );
+	return ok;
 }
 
 void
@@ -682,6 +710,11 @@ truststore_index_search( Operation *op, truststore_info *ti )
 	if ( td.td_dn != NULL ) {
 		if ( !truststore_index_uuid_searchable( op, &td, key ) ) {
 			truststore_index_dns_free( op, &td );
+			if ( tf.tf_op != NULL )
+				truststore_based_leave( ti );
+			if ( !BER_BVISNULL( &tn->tn_cand ) )
+				op->o_tmpfree( tn->tn_cand.bv_val,
+					op->o_tmpmemctx );
 			op->o_tmpfree( tn, op->o_tmpmemctx );
 			return;
 		}
@@ -692,7 +725,9 @@ truststore_index_search( Operation *op, truststore_info *ti )
 	tn->tn_saved = op->ors_filter;
 	if ( tn->tn_n == 1 && !BER_BVISNULL( &tn->tn_cand ) &&
 		dnIsSuffixScope( &tn->tn_cand, &op->o_req_ndn,
-			op->ors_scope ) ) {
+			op->ors_scope ) &&
+		( be_isroot( op ) || ( n == 1 && td.td_entry_search &&
+			truststore_index_base_searchable( op ) ) ) ) {
 		tn->tn_based = 1;
 		tn->tn_reading = 1;
 		tn->tn_dn = op->o_req_dn;

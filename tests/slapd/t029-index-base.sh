@@ -22,6 +22,7 @@ mkcert twin2 $ec -subj /CN=twin
 cat > "$T/ov.conf" <<EOF2
 truststore-base "$BASE"
 access to dn.base="ou=sub,$BASE" by * compare
+access to dn.base="cn=top,$BASE" attrs=entry by * =r
 access to * by * read
 EOF2
 node_conf 1 "$T/ov.conf"
@@ -97,7 +98,26 @@ same "the subentries control (false)" "(tsFingerprintSHA256=$FP_DEEP)" -b "$BASE
 
 # other users: back-mdb checks search access on the search base, which a
 # base search of the entry below would not; here SUB discloses itself
-# but may not be searched, while the certificate below may
+# but may not be searched, while the certificate below may.  And it
+# checks search access on a base search's entry, which a subtree search
+# does not: cn=top may be read, not searched, as an entry (its
+# attributes may).  Anonymous, compared with the unnarrowed search.
+same_anon() {
+	_label=$1 _key=$2; shift 2
+	_got=$(ldapsearch -LLL -x -H "$(curi 1)" "$@" "$_key" 1.1 2>&1; echo "rc=$?")
+	_want=$(ldapsearch -LLL -x -H "$(curi 1)" "$@" "(|$_key)" 1.1 2>&1; echo "rc=$?")
+	[ "$_got" = "$_want" ] && pass "$_label" ||
+		fail "$_label: got [$_got] want [$_want]"
+}
+n4=$(rewrites)
+same_anon "anonymous: an entry it may read, not search" \
+    "(tsFingerprintSHA256=$FP_TOP)" -b "$BASE"
+same_anon "anonymous: a base it may not search" \
+    "(tsFingerprintSHA256=$FP_DEEP)" -b "$SUB"
+same_anon "anonymous: a base and entry it may search" \
+    "(tsFingerprintSHA256=$FP_DEEP)" -b "$BASE"
+[ "$(rewrites)" = $((n4 + 1)) ] && pass "anonymous: only the last was rewritten" ||
+	fail "anonymous: $(($(rewrites) - n4)) rewrites, not 1"
 _got=$(ldapsearch -LLL -x -H "$(curi 1)" -b "$SUB" "(tsFingerprintSHA256=$FP_DEEP)" 1.1 2>&1)
 _rc=$?
 [ $_rc = 50 ] && pass "a base that may not be searched: insufficientAccess (50)" ||
