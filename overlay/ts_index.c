@@ -26,8 +26,8 @@
  * with (entryUUID=...) of the entries the index names: the backend finds
  * those through its entryUUID index (which syncrepl needs anyway) and
  * still applies the whole filter, the scope, ACLs and limits itself
- * (where one entry holds the key, the rootdn's search becomes a base
- * search of that entry: truststore_index_can_base).  A
+ * (where one entry holds the key, the search becomes a base search of
+ * that entry: truststore_index_can_base).  A
  * stale entry in the index costs a candidate that does not match; a
  * missing one would hide an entry, so whenever the index cannot be sure
  * (no memory, an entry without entryUUID) it stops answering and the
