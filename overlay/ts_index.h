@@ -45,8 +45,9 @@ int	truststore_index_dup( Operation *op, struct truststore_info *ti,
 /*
  * A search for a fingerprint or subject hash: hand the backend the
  * client's filter ANDed with the entryUUIDs the index knows for that
- * value, which the entryUUID index resolves.  Does nothing when it
- * cannot help.  Undone by a callback at the end of the search.
+ * value, which the entryUUID index resolves, or, where one entry holds
+ * it, a base search of that entry.  Does nothing when it cannot help.
+ * Undone by a callback at the end of the search.
  */
 void	truststore_index_search( Operation *op, struct truststore_info *ti );
 
