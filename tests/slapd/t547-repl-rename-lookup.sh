@@ -52,4 +52,12 @@ esac
 [ ! -s "$T/mv.out" ] && pass "no rename failed" || fail "renames: $(head -3 "$T/mv.out")"
 wait_sync 60 1 2 || fail "the nodes did not converge"
 same_entries "the nodes hold the same entries" 1 2
+# and each node's index names the entry where it is now
+want=$(lsearch 1 -b "$BASE" "(|(tsFingerprintSHA256=$fp))" 1.1)
+for n in 1 2; do
+	got=$(lsearch $n -b "$BASE" "(tsFingerprintSHA256=$fp)" 1.1)
+	[ -n "$want" ] && [ "$got" = "$want" ] &&
+		pass "node $n finds it by fingerprint where it is" ||
+		fail "node $n: by fingerprint [$got], where it is [$want]"
+done
 exit 0
