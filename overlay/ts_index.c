@@ -612,17 +612,17 @@ truststore_referral_seen( truststore_info *ti )
  * skips, and on the entry, which the subtree search does not, so for
  * users other than the rootdn both are checked first (the entry's with
  * its other checks, truststore_index_uuid_searchable; the base's here,
- * truststore_index_base_searchable); with no referral in
- * the store (a subtree search returns references to them) unless
- * ManageDsaIT makes referrals plain entries; without
+ * truststore_index_base_searchable); with no referral in the store
+ * (a subtree search returns references to them; ti_referrals, read
+ * under the index lock) unless ManageDsaIT makes them plain entries;
+ * without
  * aliases dereferenced, an assertion (tested on the base) or paged
  * results (a cookie is kept per search).
  */
 static int
-truststore_index_can_base( Operation *op, truststore_info *ti )
+truststore_index_can_base( Operation *op )
 {
-	return ( !ti->ti_referrals || get_manageDSAit( op ) ) &&
-		op->ors_scope != LDAP_SCOPE_BASE &&
+	return op->ors_scope != LDAP_SCOPE_BASE &&
 		op->ors_deref == LDAP_DEREF_NEVER &&
 		!get_assert( op ) &&
 		get_pagedresults( op ) <= SLAP_CONTROL_IGNORED;
@@ -671,12 +671,17 @@ truststore_index_search( Operation *op, truststore_info *ti )
 		return;
 
 	/* before the index is read: see truststore_based_enter */
-	if ( truststore_index_can_base( op, ti ) &&
+	if ( truststore_index_can_base( op ) &&
 		truststore_based_enter( ti ) )
 		tf.tf_op = op;
 	ldap_pvt_thread_rdwr_rlock( &ti->ti_index_rw );
 	if ( ti->ti_index == NULL || ti->ti_index_nouuid )
 		goto unlock;
+	/* set under the index lock: truststore_referral_seen */
+	if ( tf.tf_op != NULL && ti->ti_referrals && !get_manageDSAit( op ) ) {
+		truststore_based_leave( ti );
+		tf.tf_op = NULL;
+	}
 	/* one block: the header, the nodes, the assertions, the values */
 	n = ts_index_find( ti->ti_index, kind, key->f_av_value.bv_val,
 		key->f_av_value.bv_len, truststore_index_first_cb, &tf );
