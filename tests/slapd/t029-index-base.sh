@@ -203,7 +203,8 @@ while [ $i -lt 10000 ]; do
 	printf 'cn=r1,%s\ncn=r2\ncn=r2,%s\ncn=r1\n' "$BASE" "$BASE" >> "$T/mv"
 	i=$((i + 1))
 done
-lmodrdn 2 -r -c -f "$T/mv" > "$T/mv.out" 2>&1 &
+# ldapmodrdn itself, not the lmodrdn function: $! must be its PID
+ldapmodrdn -x -H "$(curi 2)" -D "$ROOTDN" -w "$ROOTPW" -r -c -f "$T/mv" > "$T/mv.out" 2>&1 &
 mv=$!
 out=$("$T/loadgen" -H "$(uri 2)" -D "$ROOTDN" -w "$ROOTPW" -m search \
     -f "$T/q" -c 2 -a 4 -l 100000 2>&1)

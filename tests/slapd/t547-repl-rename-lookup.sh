@@ -27,7 +27,8 @@ while [ $i -lt 10000 ]; do
 	printf 'cn=r1,%s\ncn=r2\ncn=r2,%s\ncn=r1\n' "$BASE" "$BASE" >> "$T/mv"
 	i=$((i + 1))
 done
-lmodrdn 1 -r -c -f "$T/mv" > "$T/mv.out" 2>&1 &
+# ldapmodrdn itself, not the lmodrdn function: $! must be its PID
+ldapmodrdn -x -H "$(curi 1)" -D "$ROOTDN" -w "$ROOTPW" -r -c -f "$T/mv" > "$T/mv.out" 2>&1 &
 mv=$!
 # the renames reach node 2 before the searches start
 before=$(lsearch 2 -b "$BASE" "(|(cn=r1)(cn=r2))" modifyTimestamp entryCSN)
