@@ -616,16 +616,27 @@ truststore_referral_seen( truststore_info *ti )
  * (a subtree search returns references to them; ti_referrals, read
  * under the index lock) unless ManageDsaIT makes them plain entries;
  * without
- * aliases dereferenced, an assertion (tested on the base) or paged
- * results (a cookie is kept per search).
+ * aliases dereferenced, an assertion (tested on the base) or a paged
+ * search past its first page.
  */
 static int
 truststore_index_can_base( Operation *op )
 {
+	PagedResultsState *ps = op->o_pagedresults_state;
+
+	/*
+	 * A first page (no cookie) of at least one entry: back-mdb answers
+	 * it with the entry and an empty cookie either way.  A page size
+	 * of 0 gets a cookie back, and a cookie names a place in one
+	 * particular search.
+	 */
+	if ( get_pagedresults( op ) > SLAP_CONTROL_IGNORED &&
+		( ps == NULL || ps->ps_cookieval.bv_len != 0 ||
+			ps->ps_size <= 0 ) )
+		return 0;
 	return op->ors_scope != LDAP_SCOPE_BASE &&
 		op->ors_deref == LDAP_DEREF_NEVER &&
-		!get_assert( op ) &&
-		get_pagedresults( op ) <= SLAP_CONTROL_IGNORED;
+		!get_assert( op );
 }
 
 /*
