@@ -1987,12 +1987,12 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	 * carries its subtree into the store as a whole (a base deleted and
 	 * a staging container renamed in its place).
 	 */
-	covers = !replicated && !inside && !stays &&
+	covers = !inside && !stays &&
 		truststore_is_base_or_above( op, ti, &tc->tc_gate_ndn );
 	/* what comes in from outside may be or hold a referral */
-	if ( !inside && ( stays ||
-			truststore_is_base_or_above( op, ti, &tc->tc_gate_ndn ) ) )
+	if ( !inside && ( stays || covers ) )
 		truststore_referral_seen( ti );
+	covers = covers && !replicated;
 	/*
 	 * Out of the store and staying out: only the gate, which keeps a
 	 * certificate entry from moving below a container that is moving in.

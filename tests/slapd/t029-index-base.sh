@@ -189,6 +189,27 @@ same "moved in" "(tsFingerprintSHA256=$FP_DEEP)" -b "$BASE"
 [ "$(rewrites)" = 2 ] && pass "not rewritten once it moved in" ||
 	fail "$(rewrites) rewrites after the move"
 
+# a container made a referral by a modify (the Relax control lets one
+# change the structural class)
+ldapdelete -x -H "$(curi 1)" -D "$ROOTDN" -w "$ROOTPW" -M -r "ou=staging,$BASE" ||
+	fail "delete the moved container"
+printf 'dn: ou=later,%s\nobjectClass: organizationalUnit\nou: later\n' "$BASE" |
+	ladd 1 >/dev/null || die "add ou=later"
+node_stop 1
+: > "$T/n1.log"
+node_start 1
+same "no referral left" "(tsFingerprintSHA256=$FP_DEEP)" -b "$BASE"
+[ "$(rewrites)" = 1 ] && pass "rewritten again with no referral left" ||
+	fail "$(rewrites) rewrites with no referral left"
+printf 'dn: ou=later,%s\nchangetype: modify\nreplace: objectClass\nobjectClass: referral\nobjectClass: extensibleObject\n-\nadd: ref\nref: %s\n' \
+    "$BASE" "$REF" | lmodify 1 -e relax >/dev/null || die "make ou=later a referral"
+_got=$(answer "(tsFingerprintSHA256=$FP_DEEP)" -b "$BASE")
+printf '%s\n' "$_got" | grep -qF "$REF" && pass "made a referral: the reference is returned" ||
+	fail "made a referral: no reference in [$_got]"
+same "made a referral" "(tsFingerprintSHA256=$FP_DEEP)" -b "$BASE"
+[ "$(rewrites)" = 1 ] && pass "not rewritten once a modify made a referral" ||
+	fail "$(rewrites) rewrites after the modify"
+
 node_alive 1 && pass "slapd still runs" || fail "slapd died"
 
 # Renames under searches by fingerprint.  The index follows a rename
