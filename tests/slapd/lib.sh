@@ -291,6 +291,49 @@ wait_sync() {
 	done
 }
 
+# --- renames under searches (t029, t547) ---------------------------------------
+
+# rename_race_start N: rename cn=r1,$BASE to cn=r2 and back on node N,
+# 20,000 times, in the background (RACE_PID; errors in $T/mv.out), and
+# build the load generator into $T/loadgen
+rename_race_start() {
+	cc -O2 -o "$T/loadgen" "$TOP/bench/loadgen.c" -lldap -llber -lpthread ||
+		die "cannot build bench/loadgen.c"
+	_i=0
+	: > "$T/mv"
+	while [ $_i -lt 10000 ]; do
+		printf 'cn=r1,%s\ncn=r2\ncn=r2,%s\ncn=r1\n' "$BASE" "$BASE" >> "$T/mv"
+		_i=$((_i + 1))
+	done
+	# ldapmodrdn itself, not the lmodrdn function: $! must be its PID
+	ldapmodrdn -x -H "$(curi "$1")" -D "$ROOTDN" -w "$ROOTPW" -r -c \
+	    -f "$T/mv" > "$T/mv.out" 2>&1 &
+	RACE_PID=$!
+}
+
+# rename_race_search N FP: 100,000 searches for fingerprint FP on node N
+# (RACE_OUT: the load generator's line); each must find the certificate
+rename_race_search() {
+	printf 'sub\t%s\t(tsFingerprintSHA256=%s)\n' "$BASE" "$2" > "$T/q"
+	RACE_OUT=$("$T/loadgen" -H "$(uri "$1")" -D "$ROOTDN" -w "$ROOTPW" \
+	    -m search -f "$T/q" -c 2 -a 4 -l 100000 2>&1)
+	case $RACE_OUT in
+	*" empty=0 "*) pass "100,000 searches on node $1 during renames all found it";;
+	*) fail "searches on node $1 during renames: $RACE_OUT";;
+	esac
+}
+
+# rename_race_stop: stop the renames, which must have run until now
+# without an error
+rename_race_stop() {
+	kill "$RACE_PID" 2>/dev/null && _still=1 || _still=0
+	wait "$RACE_PID"
+	[ $_still = 1 ] && pass "the renames were still running at the end" ||
+		fail "the renames ended before the searches (add more)"
+	[ ! -s "$T/mv.out" ] && pass "no rename failed" ||
+		fail "renames: $(head -3 "$T/mv.out")"
+}
+
 # --- certificates -------------------------------------------------------------
 
 # mkcert NAME [openssl req options...]: self-signed RSA-2048 certificate in
