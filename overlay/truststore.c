@@ -223,6 +223,28 @@ truststore_in_base( Operation *op, truststore_info *ti, struct berval *ndn )
  * its new parent passes this, and the lookup index narrows only searches
  * whose base does (it knows nothing above the bases).
  */
+/*
+ * Whether the client has access to the entry ndn itself (its "entry"
+ * pseudo-attribute), read through the rest of the stack: 0 if it is not
+ * there.
+ */
+int
+truststore_entry_allowed( Operation *op, struct berval *ndn,
+	slap_access_t access )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	Entry *e = NULL;
+	int ok = 0;
+
+	if ( overlay_entry_get_ov( op, ndn, NULL, NULL, 0, &e, on ) ==
+			LDAP_SUCCESS && e != NULL ) {
+		ok = access_allowed( op, e, slap_schema.si_ad_entry, NULL,
+			access, NULL );
+		overlay_entry_release_ov( op, e, 0, on );
+	}
+	return ok;
+}
+
 int
 truststore_at_or_below_base( Operation *op, truststore_info *ti,
 	struct berval *ndn )

@@ -149,6 +149,8 @@ int	truststore_in_base( Operation *op, truststore_info *ti,
 		struct berval *ndn );
 int	truststore_is_base_or_above( Operation *op, truststore_info *ti,
 		struct berval *ndn );
+int	truststore_entry_allowed( Operation *op, struct berval *ndn,
+		slap_access_t access );
 int	truststore_at_or_below_base( Operation *op, truststore_info *ti,
 		struct berval *ndn );
 void	truststore_alias( Operation *op, struct berval *dn,

@@ -611,8 +611,8 @@ truststore_referral_seen( truststore_info *ti )
  * back-mdb checks search access on the search base, which the rewrite
  * skips, and on the entry, which the subtree search does not, so for
  * users other than the rootdn both are checked first (the entry's with
- * its other checks, truststore_index_uuid_searchable; the base's here,
- * truststore_index_base_searchable); with no referral in the store
+ * its other checks, truststore_index_uuid_searchable; the base's in
+ * truststore_index_search); with no referral in the store
  * (a subtree search returns references to them; ti_referrals, read
  * under the index lock) unless ManageDsaIT makes them plain entries;
  * without
@@ -637,27 +637,6 @@ truststore_index_can_base( Operation *op )
 	return op->ors_scope != LDAP_SCOPE_BASE &&
 		op->ors_deref == LDAP_DEREF_NEVER &&
 		!get_assert( op );
-}
-
-/*
- * May the client search the search base, as back-mdb checks before a
- * subtree search?  If not, the search goes to back-mdb as it came, which
- * answers noSuchObject or insufficientAccess as the ACLs disclose.
- */
-static int
-truststore_index_base_searchable( Operation *op )
-{
-	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	Entry *e = NULL;
-	int ok;
-
-	if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0, &e,
-			on ) != LDAP_SUCCESS || e == NULL )
-		return 0;
-	ok = access_allowed( op, e, slap_schema.si_ad_entry, NULL,
-		ACL_SEARCH, NULL );
-	overlay_entry_release_ov( op, e, 0, on );
-	return ok;
 }
 
 void
@@ -743,7 +722,10 @@ truststore_index_search( Operation *op, truststore_info *ti )
 		dnIsSuffixScope( &tn->tn_cand, &op->o_req_ndn,
 			op->ors_scope ) &&
 		( be_isroot( op ) || ( n == 1 && td.td_entry_search &&
-			truststore_index_base_searchable( op ) ) ) ) {
+			/* if not, back-mdb answers 32 or 50 as the ACLs
+			 * disclose, to the search as it came */
+			truststore_entry_allowed( op, &op->o_req_ndn,
+				ACL_SEARCH ) ) ) ) {
 		tn->tn_based = 1;
 		tn->tn_reading = 1;
 		tn->tn_dn = op->o_req_dn;

@@ -623,10 +623,8 @@ truststore_find_cert_below( Operation *op, struct berval *ndn,
 static int
 truststore_may_read( Operation *op, struct berval *dn )
 {
-	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
 	struct berval ndn;
-	Entry *e = NULL;
-	int ok = 0;
+	int ok;
 
 	if ( be_isroot( op ) )
 		return 1;
@@ -635,12 +633,7 @@ truststore_may_read( Operation *op, struct berval *dn )
 			LDAP_SUCCESS )
 		return 0;
 	/* an add still in flight: nothing to read yet, so nothing to tell */
-	if ( overlay_entry_get_ov( op, &ndn, NULL, NULL, 0, &e, on ) ==
-			LDAP_SUCCESS && e != NULL ) {
-		ok = access_allowed( op, e, slap_schema.si_ad_entry, NULL,
-			ACL_READ, NULL );
-		overlay_entry_release_ov( op, e, 0, on );
-	}
+	ok = truststore_entry_allowed( op, &ndn, ACL_READ );
 	op->o_tmpfree( ndn.bv_val, op->o_tmpmemctx );
 	return ok;
 }
