@@ -67,6 +67,12 @@ typedef struct truststore_gate {
 	unsigned long		tg_seq;		/* its ticket */
 } truststore_gate;
 
+/* An accepted alias, kept on the stack: at most TS_ALIAS_MAX characters. */
+typedef struct truststore_aliasbuf {
+	struct berval	ab_bv;
+	char		ab_buf[4 * TS_ALIAS_MAX + 1];
+} truststore_aliasbuf;
+
 /* What the exporter is told once the write has succeeded. */
 typedef struct truststore_cb {
 	slap_callback	tc_cb;
@@ -270,7 +276,10 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 		if ( a != NULL && a->a_numvals > 0 )
 			ber_dupbv_x( &tc->tc_new_der, &a->a_vals[0],
 				op->o_tmpmemctx );
-		truststore_alias( op, &op->ora_e->e_name, &tc->tc_new_alias );
+		/* a replicated add's name was not checked: parsed here */
+		if ( BER_BVISNULL( &tc->tc_new_alias ) )
+			truststore_alias( op, &op->ora_e->e_name,
+				&tc->tc_new_alias );
 	}
 	if ( op->o_tag == LDAP_REQ_MODRDN )
 		truststore_repl_renamed( op, tc->tc_ti );
@@ -1321,6 +1330,16 @@ truststore_refuse_options( Operation *op, SlapReply *rs,
 /* Why a second cn value is refused, in every message that refuses one. */
 #define TS_ONE_CN	"a certificate entry has one cn value, its alias"
 
+/* Whether nvals (normalized cn values) hold value, an RDN's value. */
+static int
+truststore_vals_hold( Operation *op, BerVarray nvals, struct berval *value )
+{
+	return nvals != NULL && value_find_ex( slap_schema.si_ad_cn,
+		SLAP_MR_VALUE_OF_ASSERTION_SYNTAX |
+		SLAP_MR_ATTRIBUTE_VALUE_NORMALIZED_MATCH,
+		nvals, value, op->o_tmpmemctx ) == LDAP_SUCCESS;
+}
+
 /*
  * Whether nvals (normalized cn values) hold the value of dn's first RDN,
  * compared as slapd's naming check compares them: a cn that is not the
@@ -1336,10 +1355,7 @@ truststore_cn_is_alias( Operation *op, struct berval *dn, BerVarray nvals )
 	if ( nvals == NULL || ldap_bv2rdn_x( dn, &rdn, &next,
 			LDAP_DN_FORMAT_LDAP, op->o_tmpmemctx ) != LDAP_SUCCESS )
 		return 0;
-	ok = value_find_ex( slap_schema.si_ad_cn,
-		SLAP_MR_VALUE_OF_ASSERTION_SYNTAX |
-		SLAP_MR_ATTRIBUTE_VALUE_NORMALIZED_MATCH,
-		nvals, &rdn[0]->la_value, op->o_tmpmemctx ) == LDAP_SUCCESS;
+	ok = truststore_vals_hold( op, nvals, &rdn[0]->la_value );
 	ldap_rdnfree_x( rdn, op->o_tmpmemctx );
 	return ok;
 }
@@ -1368,10 +1384,13 @@ truststore_cn_kept( Operation *op, Modifications *ml )
  * A certificate entry is named by its alias: one cn value that follows
  * the alias rules (lib/tsalias.c), so that every certificate the store
  * holds can be named by ldaptrust and labelled in the bundle.  rdn is a
- * DN or an RDN: its first RDN is checked.
+ * DN or an RDN: its first RDN is checked.  An accepted alias is copied
+ * into alias (a truststore_aliasbuf) when it is not NULL: an add then
+ * parses its name once, not again for its cn and its response.
  */
 static int
-truststore_refuse_name( Operation *op, SlapReply *rs, struct berval *rdnbv )
+truststore_refuse_name( Operation *op, SlapReply *rs, struct berval *rdnbv,
+	truststore_aliasbuf *alias )
 {
 	LDAPRDN rdn = NULL;
 	AttributeDescription *ad = NULL;
@@ -1394,6 +1413,14 @@ truststore_refuse_name( Operation *op, SlapReply *rs, struct berval *rdnbv )
 			rdn[0]->la_value.bv_len, why, sizeof( why ) ) != 0 ) {
 		snprintf( msg, sizeof( msg ), TS_PREFIX "bad alias: %s", why );
 		rc = truststore_refuse( op, rs, LDAP_NAMING_VIOLATION, msg );
+	} else if ( alias != NULL ) {
+		/* ts_alias_check bounds it: TS_ALIAS_MAX characters of UTF-8 */
+		assert( rdn[0]->la_value.bv_len < sizeof( alias->ab_buf ) );
+		AC_MEMCPY( alias->ab_buf, rdn[0]->la_value.bv_val,
+			rdn[0]->la_value.bv_len );
+		alias->ab_buf[rdn[0]->la_value.bv_len] = '\0';
+		alias->ab_bv.bv_val = alias->ab_buf;
+		alias->ab_bv.bv_len = rdn[0]->la_value.bv_len;
 	}
 	ldap_rdnfree_x( rdn, op->o_tmpmemctx );
 	return rc;
@@ -1472,6 +1499,7 @@ truststore_add( Operation *op, SlapReply *rs )
 	truststore_cb *tc;
 	struct ts_cert *cert;
 	struct berval der;
+	truststore_aliasbuf alias;
 	char msg[SLAP_TEXT_BUFLEN];
 	int rc;
 
@@ -1499,12 +1527,13 @@ truststore_add( Operation *op, SlapReply *rs )
 		return SLAP_CB_CONTINUE;
 	}
 
-	if ( truststore_refuse_name( op, rs, &e->e_name ) != LDAP_SUCCESS )
+	if ( truststore_refuse_name( op, rs, &e->e_name, &alias ) !=
+			LDAP_SUCCESS )
 		return rs->sr_err;
 	/* no cn at all is fine: slapd adds the RDN's value */
 	if ( ( a = attr_find( e->e_attrs, slap_schema.si_ad_cn ) ) != NULL &&
 		( a->a_numvals > 1 ||
-			!truststore_cn_is_alias( op, &e->e_name, a->a_nvals ) ) )
+			!truststore_vals_hold( op, a->a_nvals, &alias.ab_bv ) ) )
 		return truststore_refuse( op, rs, LDAP_CONSTRAINT_VIOLATION,
 			TS_PREFIX TS_ONE_CN );
 
@@ -1560,6 +1589,8 @@ truststore_add( Operation *op, SlapReply *rs )
 	/* from here on every refusal releases the claim through tc */
 	tc = truststore_cb_push( op, ti );
 	tc->tc_track = 1;
+	/* the add keeps its name: the response reports this alias */
+	ber_dupbv_x( &tc->tc_new_alias, &alias.ab_bv, op->o_tmpmemctx );
 	/*
 	 * The entry's own name is not a duplicate: an add of a name that is
 	 * taken gets entryAlreadyExists from the backend, as everywhere.
@@ -2054,7 +2085,7 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	}
 
 	if ( !replicated && stays && truststore_refuse_name( op, rs,
-			&op->orr_newrdn ) != LDAP_SUCCESS ) {
+			&op->orr_newrdn, NULL ) != LDAP_SUCCESS ) {
 		truststore_tmpfree_bv( op, &der );
 		return rs->sr_err;
 	}
