@@ -42,6 +42,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fast and slow paths disagree: %s\n", msg);
 		abort();
 	}
+	/* the overlay's add path parses with a writer's handle */
+	if (stored_only_compare(data, size, msg, sizeof(msg)) == -1) {
+		fprintf(stderr, "stored-only and full parses disagree: %s\n",
+		    msg);
+		abort();
+	}
 	if (name_hash_compare(data, size, msg, sizeof(msg)) == -1) {
 		fprintf(stderr, "fast name hash and OpenSSL's disagree: %s\n",
 		    msg);

@@ -707,6 +707,81 @@ path_compare(const unsigned char *der, size_t len, int *fast, char *msg,
 }
 
 /*
+ * A writer's handle (ts_cert_set_stored_only(), the overlay's add path)
+ * against a full parse of der: the same verdict, reason and message; on
+ * an accepted certificate the full parse's stored facts and its
+ * tsSignatureAlgorithm, the same values in the same order, and the same
+ * policy inputs.  1 if both took it and agree, 0 if both refused it
+ * alike, -1 with the first difference in msg.
+ */
+static int
+stored_only_compare(const unsigned char *der, size_t len, char *msg,
+    size_t msglen)
+{
+	static struct ts_cert *full, *st;
+	const struct ts_fact *f, *g;
+	const char *ef, *es;
+	size_t nf, ng, i, j = 0;
+	int rf, rs, same = 1;
+
+	if (full == NULL) {
+		full = ts_cert_new();
+		st = ts_cert_new();
+		ts_cert_set_stored_only(st, 1);
+	}
+	msg[0] = '\0';
+	rf = ts_cert_parse(full, der, len);
+	rs = ts_cert_parse(st, der, len);
+	ef = ts_cert_error(full);
+	es = ts_cert_error(st);
+	if (rf != rs || ts_cert_reason(full) != ts_cert_reason(st) ||
+	    (ef == NULL) != (es == NULL) || (ef != NULL && strcmp(ef, es))) {
+		snprintf(msg, msglen, "stored-only parse %s (%s) what the "
+		    "full parse %s (%s)", rs ? "refuses" : "takes",
+		    es ? es : "-", rf ? "refuses" : "takes", ef ? ef : "-");
+		return -1;
+	}
+	if (rf != 0)
+		return 0;
+	if (ts_cert_facts(full, &f, &nf) || ts_cert_facts(st, &g, &ng)) {
+		snprintf(msg, msglen, "no facts");
+		return -1;
+	}
+	/* OpenSSL's path makes them all: its refusals come with them */
+	for (i = 0; i < nf && same; i++) {
+		if (!ts_fact_stored(f[i].name) &&
+		    strcmp(f[i].name, "tsSignatureAlgorithm") != 0)
+			continue;
+		while (!ts_cert_took_fast(st) && j < ng &&
+		    !ts_fact_stored(g[j].name) &&
+		    strcmp(g[j].name, "tsSignatureAlgorithm") != 0)
+			j++;
+		same = j < ng && strcmp(f[i].name, g[j].name) == 0 &&
+		    f[i].len == g[j].len &&
+		    memcmp(f[i].value, g[j].value, f[i].len) == 0;
+		j++;
+	}
+	if (!same || (j != ng && ts_cert_took_fast(st))) {
+		snprintf(msg, msglen, "stored-only facts differ at %zu (%s)",
+		    j, j > 0 && j <= ng ? g[j - 1].name : "end");
+		return -1;
+	}
+	if (ts_cert_key_type(full) != ts_cert_key_type(st) ||
+	    ts_cert_key_bits(full) != ts_cert_key_bits(st) ||
+	    ts_cert_is_ca(full) != ts_cert_is_ca(st) ||
+	    ts_cert_self_signed(full) != ts_cert_self_signed(st) ||
+	    ts_cert_weak_digest(full) != ts_cert_weak_digest(st) ||
+	    ts_cert_not_after(full) != ts_cert_not_after(st) ||
+	    strcmp(ts_cert_sha256_hex(full), ts_cert_sha256_hex(st)) != 0 ||
+	    strcmp(ts_cert_subject_hash(full), ts_cert_subject_hash(st))) {
+		snprintf(msg, msglen, "stored-only parse changes the "
+		    "policy's inputs");
+		return -1;
+	}
+	return 1;
+}
+
+/*
  * ts_fast_name_hash() on the subject and issuer of der against
  * X509_NAME_hash_ex(): -1 with msg on a difference, else how many of the
  * two names it hashed itself (0 when der is no certificate).
