@@ -1413,9 +1413,12 @@ truststore_refuse_name( Operation *op, SlapReply *rs, struct berval *rdnbv,
 			rdn[0]->la_value.bv_len, why, sizeof( why ) ) != 0 ) {
 		snprintf( msg, sizeof( msg ), TS_PREFIX "bad alias: %s", why );
 		rc = truststore_refuse( op, rs, LDAP_NAMING_VIOLATION, msg );
+	} else if ( alias != NULL &&
+			rdn[0]->la_value.bv_len >= sizeof( alias->ab_buf ) ) {
+		/* never: ts_alias_check allows TS_ALIAS_MAX characters */
+		rc = truststore_refuse( op, rs, LDAP_NAMING_VIOLATION,
+			TS_PREFIX "bad alias: too long" );
 	} else if ( alias != NULL ) {
-		/* ts_alias_check bounds it: TS_ALIAS_MAX characters of UTF-8 */
-		assert( rdn[0]->la_value.bv_len < sizeof( alias->ab_buf ) );
 		AC_MEMCPY( alias->ab_buf, rdn[0]->la_value.bv_val,
 			rdn[0]->la_value.bv_len );
 		alias->ab_buf[rdn[0]->la_value.bv_len] = '\0';
