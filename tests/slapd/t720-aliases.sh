@@ -64,6 +64,17 @@ try carriage-return "$(printf 'cr\rhere')" "$H/alias-4.der"
 try alias-1000 "$(printf '%01000d' 7 | tr 0 x)" "$H/alias-5.der"
 try rtl "$(printf 'rtl\342\200\256txt.pem')" "$H/alias-6.der"
 try pem-header '-----BEGIN CERTIFICATE-----' "$H/alias-7.der"
+# the most bytes an alias reaches before back-mdb's RDN limit: 60
+# characters of four bytes (U+1F512), taken whole and labelled so in the
+# bundle (the overlay copies the alias it checked for the exporter)
+big=$(printf '\360\237\224\222%.0s' $(seq 60))
+try utf8-240-bytes "$big" "$H/alias-9.der"
+if [ "$(awk -F'\t' '$1 == "utf8-240-bytes" { print $4 }' "$T/results.tsv")" = 0 ] &&
+    grep -qF "$big" "$T/bundle.pem"; then
+	pass "a 240-byte alias is stored and labels its certificate in the bundle"
+else
+	fail "a 240-byte alias: $(grep '^utf8-240-bytes' "$T/results.tsv")"
+fi
 # the smuggling attempt: a newline, then PEM armour.  A whole certificate
 # does not fit (back-mdb keeps an RDN twice in a 511-byte record, so about
 # 250 bytes is the limit), but armour alone would already corrupt the bundle
