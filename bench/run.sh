@@ -311,6 +311,7 @@ run_lg() {
 	rec "$key.ops" "$(field "$out" ops_per_s)"
 	rec "$key.p50" "$(field "$out" p50_us)"
 	rec "$key.cpu" "$(calc "($c1 - $c0) / $ops" 1)"
+	rec "$key.lgcpu" "$(calc "0$(field "$out" cpu_us) / $ops" 1)"
 	LG_OUT=$out
 }
 LG_FAILED=0
@@ -350,8 +351,8 @@ bench1() {
 					stop "$SPID"
 				done
 				[ $HAVE_TS = 1 ] && rec "b1$wm.$c.ratio" "$(calc \
-				    "$(tail -n 6 "$W/values.txt" | awk '$1 ~ /overlay.ops/ { print $2 }') / \
-				     $(tail -n 6 "$W/values.txt" | awk '$1 ~ /plain.ops/ { print $2 }')")"
+				    "$(latest "b1$wm.$c.overlay.ops") / \
+				     $(latest "b1$wm.$c.plain.ops")")"
 			done
 		done
 		r=$((r + 1))
@@ -600,9 +601,9 @@ bench4() {
 			    -a "$WINDOW" -s $((r * SEARCHES)) -l "$SEARCHES" \
 			    -A 'userCertificate;binary'
 		done
-		fp=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4.fp.ops" { print $2 }')
-		sh=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4.sh.ops" { print $2 }')
-		al=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4.alias.ops" { print $2 }')
+		fp=$(latest "b4.fp.ops")
+		sh=$(latest "b4.sh.ops")
+		al=$(latest "b4.alias.ops")
 		rec b4.fp.ratio "$(calc "$fp / $al")"
 		rec b4.sh.ratio "$(calc "$sh / $al")"
 		# the same bound as a user the ACLs admit: the rootdn's look-up
@@ -616,9 +617,9 @@ bench4() {
 				    -A 'userCertificate;binary'
 			done
 			LG_DN="" LG_PW=""
-			fp=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4-acl.fp.ops" { print $2 }')
-			sh=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4-acl.sh.ops" { print $2 }')
-			al=$(tail -n 9 "$W/values.txt" | awk '$1 == "b4-acl.alias.ops" { print $2 }')
+			fp=$(latest "b4-acl.fp.ops")
+			sh=$(latest "b4-acl.sh.ops")
+			al=$(latest "b4-acl.alias.ops")
 			rec b4-acl.fp.ratio "$(calc "$fp / $al")"
 			rec b4-acl.sh.ratio "$(calc "$sh / $al")"
 		fi
@@ -661,8 +662,8 @@ bench5() {
 			    -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" -s one 1.1 | grep -c '^dn:')"
 			stop "$SPID"
 		done
-		rec b5.ratio "$(calc "$(tail -n 4 "$W/values.txt" | awk '$1 == "b5.ldapadd" { print $2 }') / \
-		    $(tail -n 4 "$W/values.txt" | awk '$1 == "b5.ldaptrust" { print $2 }')")"
+		rec b5.ratio "$(calc "$(latest "b5.ldapadd") / \
+		    $(latest "b5.ldaptrust")")"
 		r=$((r + 1))
 	done
 }
@@ -700,6 +701,17 @@ bench6() {
 
 # cpuratio A B: median(A) / median(B), for CPU-time rows (baseline / measured
 # where a lower figure is better, so that the ratio reads like a throughput)
+# machcpu KEY: slapd's CPU an operation plus the load generator's
+machcpu() {
+	local a b
+	a=$(med "$1.cpu") b=$(med "$1.lgcpu")
+	if [ "$a" = - ] || [ "$b" = - ]; then echo -; else calc "$a + $b" 1; fi
+}
+machratio() {
+	local a b
+	a=$(machcpu "$1") b=$(machcpu "$2")
+	if [ "$a" = - ] || [ "$b" = - ] || [ "$(calc "$b == 0")" = 1.000 ]; then echo ""; else calc "$a / $b" 2; fi
+}
 cpuratio() {
 	local a b
 	a=$(med "$1") b=$(med "$2")
@@ -742,6 +754,18 @@ table() {
 		for c in 1 8; do
 			row "1. slapd CPU per add, us ($c conn)" "$(med "b1.$c.overlay.cpu")" \
 			    "$(med "b1.$c.plain.cpu")" "$(cpuratio "b1.$c.plain.cpu" "b1.$c.overlay.cpu")" ""
+		done
+		# the load generator shares the CPUs: at 8 connections the
+		# ratio follows what an add costs the machine, slapd's CPU
+		# plus the load generator's (docs/performance.md)
+		for c in 1 8; do
+			row "1. load generator CPU per add, us ($c conn)" "$(med "b1.$c.overlay.lgcpu")" \
+			    "$(med "b1.$c.plain.lgcpu")" "" ""
+		done
+		for c in 1 8; do
+			row "1. slapd + load generator CPU, us ($c conn)" \
+			    "$(machcpu "b1.$c.overlay")" "$(machcpu "b1.$c.plain")" \
+			    "$(machratio "b1.$c.plain" "b1.$c.overlay")" ""
 		done
 		if [ "$WRITEMAP" = 1 ]; then
 			for c in 1 8; do
