@@ -389,6 +389,8 @@ main(int argc, char **argv)
 	for (i = 0; i < cfg.conns; i++)
 		pthread_join(tid[i], NULL);
 	t1 = now_us();
+	if (getrusage(RUSAGE_SELF, &ru) == -1)
+		memset(&ru, 0, sizeof(ru));
 	secs = (t1 - t0) / 1e6;
 
 	n = done_ops;
@@ -397,8 +399,6 @@ main(int argc, char **argv)
 	i = cfg.count - n;
 	if (i < 0)
 		i = 0;
-	if (getrusage(RUSAGE_SELF, &ru) == -1)
-		memset(&ru, 0, sizeof(ru));
 	printf("mode=%s conns=%d window=%d ops=%ld errors=%ld empty=%ld secs=%.3f"
 	    " ops_per_s=%.1f p50_us=%.0f p90_us=%.0f p99_us=%.0f max_us=%.0f"
 	    " cpu_us=%.0f\n",
