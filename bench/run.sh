@@ -868,7 +868,9 @@ table() {
 	echo "without ext4's page writes (BENCH_TMPFS)."
 	echo "ratios are measured/baseline (rehash/reconcile for 3, ldapadd/ldaptrust time for 5),"
 	echo "the median of each round's ratio for 1, 4 and 5, of the medians for 2;"
-	echo "CPU rows: baseline/measured, so that 1.0 means the same cost and lower means dearer."
+	echo "CPU rows: baseline/measured, so that 1.0 means the same cost and lower means dearer;"
+	echo "the load generator shares the CPUs: slapd + load generator is what an add costs the"
+	echo "machine, and its ratio is the one the 8-connection adds/s follow."
 }
 
 # --- control: 1 and 2 on tmpfs ---------------------------------------------------
