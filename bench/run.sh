@@ -755,9 +755,8 @@ table() {
 			row "1. slapd CPU per add, us ($c conn)" "$(med "b1.$c.overlay.cpu")" \
 			    "$(med "b1.$c.plain.cpu")" "$(cpuratio "b1.$c.plain.cpu" "b1.$c.overlay.cpu")" ""
 		done
-		# the load generator shares the CPUs: at 8 connections the
-		# ratio follows what an add costs the machine, slapd's CPU
-		# plus the load generator's (docs/performance.md)
+		# the load generator shares the CPUs: what an add costs the
+		# machine is slapd's CPU plus the load generator's
 		for c in 1 8; do
 			row "1. load generator CPU per add, us ($c conn)" "$(med "b1.$c.overlay.lgcpu")" \
 			    "$(med "b1.$c.plain.lgcpu")" "" ""
@@ -870,7 +869,7 @@ table() {
 	echo "the median of each round's ratio for 1, 4 and 5, of the medians for 2;"
 	echo "CPU rows: baseline/measured, so that 1.0 means the same cost and lower means dearer;"
 	echo "the load generator shares the CPUs: slapd + load generator is what an add costs the"
-	echo "machine, and its ratio is the one the 8-connection adds/s follow."
+	echo "machine (at 8 connections the adds also queue for LMDB's one writer: docs/performance.md)."
 }
 
 # --- control: 1 and 2 on tmpfs ---------------------------------------------------
