@@ -699,19 +699,20 @@ bench6() {
 
 # --- the table ----------------------------------------------------------------
 
-# cpuratio A B: median(A) / median(B), for CPU-time rows (baseline / measured
-# where a lower figure is better, so that the ratio reads like a throughput)
 # machcpu KEY: slapd's CPU an operation plus the load generator's
 machcpu() {
 	local a b
 	a=$(med "$1.cpu") b=$(med "$1.lgcpu")
 	if [ "$a" = - ] || [ "$b" = - ]; then echo -; else calc "$a + $b" 1; fi
 }
+# machratio A B: machcpu A / machcpu B, read as cpuratio
 machratio() {
 	local a b
 	a=$(machcpu "$1") b=$(machcpu "$2")
 	if [ "$a" = - ] || [ "$b" = - ] || [ "$(calc "$b == 0")" = 1.000 ]; then echo ""; else calc "$a / $b" 2; fi
 }
+# cpuratio A B: median(A) / median(B), for CPU-time rows (baseline / measured
+# where a lower figure is better, so that the ratio reads like a throughput)
 cpuratio() {
 	local a b
 	a=$(med "$1") b=$(med "$2")
