@@ -136,6 +136,7 @@ live_tls_backend() {
 	    >>"$T/n2.log" 2>&1 &
 	echo $! > "$d/pid"
 	_ts_pids="$_ts_pids $!"
+	slapd_watch "$!"
 	i=0
 	while ! LDAPTLS_REQCERT=never ldapsearch -x -H "ldaps://127.0.0.1:$(port 2)/" \
 	    -b "" -s base -LLL 1.1 >/dev/null 2>&1; do

@@ -33,6 +33,11 @@ TS_SLOW=${TS_SLOW:-1}
 _ts_pids=""
 _ts_failed=0
 _ts_checks=0
+# slapd processes whose end is checked (slapd_watch), those a test
+# killed on purpose (slapd_killed), and those already checked
+_ts_slapds=""
+_ts_killed=""
+_ts_reaped=""
 
 ts_init() {
 	name=$(basename "$0" .sh)
@@ -57,14 +62,6 @@ ts_atexit() { _ts_atexit="$_ts_atexit $1"; }
 
 _ts_exit() {
 	rc=$?
-	[ $_ts_failed = 0 ] || rc=1
-	if [ $rc != 0 ]; then
-		for log in "$T"/n*.log; do
-			[ -f "$log" ] || continue
-			echo "---- last lines of $log"
-			tail -n 30 "$log"
-		done
-	fi
 	for p in $_ts_pids; do
 		kill "$p" 2>/dev/null
 	done
@@ -73,8 +70,22 @@ _ts_exit() {
 		while kill -0 "$p" 2>/dev/null && [ $i -lt $((TS_SLOW * 50)) ]; do
 			sleep 0.1; i=$((i + 1))
 		done
-		kill -9 "$p" 2>/dev/null
+		if kill -9 "$p" 2>/dev/null; then
+			case " $_ts_slapds " in *" $p "*)
+				slapd_killed "$p"
+				fail "slapd $p did not stop within $((TS_SLOW * 5)) s of SIGTERM";;
+			esac
+		fi
 	done
+	for p in $_ts_slapds; do slapd_reap "$p"; done
+	[ $_ts_failed = 0 ] || rc=1
+	if [ $rc != 0 ]; then
+		for log in "$T"/n*.log; do
+			[ -f "$log" ] || continue
+			echo "---- last lines of $log"
+			tail -n 30 "$log"
+		done
+	fi
 	for h in $_ts_atexit; do "$h"; done
 	if [ $rc = 0 ]; then
 		echo "ok: $_ts_checks checks"
@@ -91,6 +102,27 @@ die() { fail "$*"; exit 1; }
 check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 # not CMD...: succeeds when CMD fails (for check)
 not() { ! "$@"; }
+
+# slapd_watch PID: PID is a slapd started by this test: its end is checked.
+# A slapd that ends on a signal (a crash, mid-test or while it shuts
+# down on SIGTERM, which it answers with exit status 0) fails the test:
+# otherwise a crash that changes no answer would pass unseen.
+slapd_watch() { _ts_slapds="$_ts_slapds $1"; }
+# slapd_killed PID: the test kills PID with a signal on purpose
+slapd_killed() { _ts_killed="$_ts_killed $1"; }
+# slapd_reap PID: collect PID's exit status once (it must have ended)
+slapd_reap() {
+	case " $_ts_reaped " in *" $1 "*) return 0;; esac
+	_ts_reaped="$_ts_reaped $1"
+	wait "$1" 2>/dev/null
+	_st=$?
+	case " $_ts_killed " in *" $1 "*) return 0;; esac
+	# 127: not this shell's child (started elsewhere); 129-255: a signal
+	if [ $_st -gt 128 ] && [ $_st != 127 ]; then
+		fail "slapd $1 ended on signal $((_st - 128)) (exit status $_st)"
+	fi
+	return 0
+}
 
 # need_nobody: skip (77) unless running as root with a user nobody;
 # as_nobody CMD...: run CMD as nobody, the other local user of the tests
@@ -192,6 +224,7 @@ node_start() {
 		-h "$(uri "$n") $(ldapi "$n")" >>"$T/n$n.log" 2>&1 &
 	pid=$!
 	_ts_pids="$_ts_pids $pid"
+	slapd_watch "$pid"
 	echo "$pid" > "$d/pid"
 	i=0
 	while ! ldapsearch -x -H "$(curi "$n")" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
@@ -212,7 +245,12 @@ node_stop() {
 	while kill -0 "$pid" 2>/dev/null && [ $i -lt $((TS_SLOW * 100)) ]; do
 		sleep 0.1; i=$((i + 1))
 	done
-	kill -0 "$pid" 2>/dev/null && { kill -9 "$pid"; fail "node $n did not stop"; }
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		slapd_killed "$pid"
+		fail "node $n did not stop"
+	fi
+	slapd_reap "$pid"
 	return 0
 }
 

@@ -14,6 +14,8 @@ start_node() {
 	    "$TOP/scripts/node.sh" >>"$T/n1.log" 2>&1 &
 	npid=$!
 	_ts_pids="$_ts_pids $npid"
+	# node.sh ends by exec'ing slapd: npid is slapd's
+	slapd_watch "$npid"
 	i=0
 	while ! ldapsearch -x -H "$nuri" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
 		kill -0 "$npid" 2>/dev/null || die "node.sh exited: $(tail -n 5 "$T/n1.log")"
@@ -27,5 +29,6 @@ stop_node() {
 	kill "$npid"
 	i=0
 	while kill -0 "$npid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	! kill -0 "$npid" 2>/dev/null
+	kill -0 "$npid" 2>/dev/null && return 1
+	slapd_reap "$npid"
 }

@@ -24,6 +24,7 @@ prov_start() {
 	    >>"$T/n2.log" 2>&1 &
 	echo $! > "$T/n2/pid"
 	_ts_pids="$_ts_pids $!"
+	slapd_watch "$!"
 	i=0
 	while ! ldapsearch -x -H "ldap://127.0.0.1:$(port 3)/" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
 		i=$((i + 1)); [ $i -lt 200 ] || die "provider not answering"
@@ -77,6 +78,7 @@ sleep 2
 fails=$(grep -c "TLS: can't connect" "$T/n1.log")
 kill "$(cat "$T/n2/pid")"
 i=0; while kill -0 "$(cat "$T/n2/pid")" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+slapd_reap "$(cat "$T/n2/pid")"
 prov_start
 padd after
 sleep 5

@@ -43,6 +43,7 @@ EOF
 $SLAPD -d "$TS_DEBUG" -f "$be/slapd.conf" -h "$REPL_PARTNER_URI" >>"$T/n9.log" 2>&1 &
 echo $! > "$be/pid"
 _ts_pids="$_ts_pids $!"
+slapd_watch "$!"
 wait_for 20 eval "LDAPTLS_REQCERT=never ldapsearch -x -H '$REPL_PARTNER_URI' -b '' -s base 1.1 >/dev/null 2>&1" ||
 	die "back end not answering"
 

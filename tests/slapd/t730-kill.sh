@@ -43,6 +43,7 @@ while :; do
 	[ $i -lt 600 ] || die "import does not progress ($n entries)"
 	sleep 0.1
 done
+slapd_killed "$pid"
 kill -9 "$pid"
 pass "slapd killed with SIGKILL after $n entries were visible"
 for c in 0 1 2 3; do wait "$(cat "$T/import$c.pid")"; done
