@@ -118,7 +118,7 @@ slapd_reap() {
 	_st=$?
 	case " $_ts_killed " in *" $1 "*) return 0;; esac
 	# 127: not this shell's child (started elsewhere); 129-255: a signal
-	if [ $_st -gt 128 ] && [ $_st != 127 ]; then
+	if [ $_st -gt 128 ]; then
 		fail "slapd $1 ended on signal $((_st - 128)) (exit status $_st)"
 	fi
 	return 0
