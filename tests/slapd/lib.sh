@@ -103,11 +103,38 @@ check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 # not CMD...: succeeds when CMD fails (for check)
 not() { ! "$@"; }
 
-# slapd_watch PID: PID is a slapd started by this test: its end is checked.
-# A slapd that ends on a signal (a crash, mid-test or while it shuts
-# down on SIGTERM, which it answers with exit status 0) fails the test:
-# otherwise a crash that changes no answer would pass unseen.
-slapd_watch() { _ts_slapds="$_ts_slapds $1"; }
+# slapd_watch PID [LOG FROM]: PID is a slapd started by this test: its end
+# is checked.  A slapd that ends on a signal (a crash, mid-test or while
+# it shuts down on SIGTERM, which it answers with exit status 0) fails the
+# test: otherwise a crash that changes no answer would pass unseen.
+# LOG is its -d log and FROM the log's line count before it started.
+#
+# One crash is slapd 2.5.13's own and is only noted: at shutdown slapd
+# waits until its worker threads have said they are done, not until they
+# have exited, then closes the mdb databases; a worker still running
+# LMDB's thread-exit clean-up of its reader slot then writes into the
+# unmapped lock file (SIGSEGV in mdb_env_reader_dest, or at its return
+# address once back_mdb is unloaded).  Seen about once in 1,000 stops,
+# with the trust store module not loaded at all (docs/hardening.md, t003).
+# So a SIGSEGV after the log's "slapd shutdown: waiting for" and before
+# its "slapd stopped." is noted, not failed; a slapd started with -d 0
+# logs neither, and its crashes always fail.
+slapd_watch() {
+	_ts_slapds="$_ts_slapds $1"
+	[ $# -ge 3 ] && eval "_ts_log_$1=\$2 _ts_from_$1=\$3"
+	return 0
+}
+# _ts_lines FILE: its line count, 0 when it does not exist yet
+_ts_lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+# _ts_in_shutdown LOG FROM: the log of the slapd started after line FROM
+# shows its shutdown begun and not finished
+_ts_in_shutdown() {
+	awk -v from="$2" 'NR > from {
+		if (/slapd starting/ && ++started > 1) exit
+		if (/slapd shutdown: waiting for/) waiting = 1
+		if (/slapd stopped\./) stopped = 1
+	} END { exit !(waiting && !stopped) }' "$1"
+}
 # slapd_killed PID: the test kills PID with a signal on purpose
 slapd_killed() { _ts_killed="$_ts_killed $1"; }
 # slapd_reap PID: collect PID's exit status once (it must have ended)
@@ -118,9 +145,14 @@ slapd_reap() {
 	_st=$?
 	case " $_ts_killed " in *" $1 "*) return 0;; esac
 	# 127: not this shell's child (started elsewhere); 129-255: a signal
-	if [ $_st -gt 128 ]; then
-		fail "slapd $1 ended on signal $((_st - 128)) (exit status $_st)"
+	[ $_st -gt 128 ] || return 0
+	eval "_log=\${_ts_log_$1:-} _from=\${_ts_from_$1:-0}"
+	if [ $_st = 139 ] && [ -n "$_log" ] && _ts_in_shutdown "$_log" "$_from"; then
+		echo "note - slapd $1 ended on SIGSEGV after its shutdown began:" \
+		    "slapd 2.5.13's race of its exiting workers with closing mdb (lib.sh)"
+		return 0
 	fi
+	fail "slapd $1 ended on signal $((_st - 128)) (exit status $_st)"
 	return 0
 }
 
@@ -220,11 +252,12 @@ node_start() {
 	d="$T/n$n"
 	# shellcheck disable=SC2046
 	eval "_ns=\${TS_NETNS_$n:-}"
+	_from=$(_ts_lines "$T/n$n.log")
 	${_ns:+ip netns exec "$_ns"} $SLAPD -d "$TS_DEBUG" $(cat "$d/confarg") \
 		-h "$(uri "$n") $(ldapi "$n")" >>"$T/n$n.log" 2>&1 &
 	pid=$!
 	_ts_pids="$_ts_pids $pid"
-	slapd_watch "$pid"
+	slapd_watch "$pid" "$T/n$n.log" "$_from"
 	echo "$pid" > "$d/pid"
 	i=0
 	while ! ldapsearch -x -H "$(curi "$n")" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
