@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./scripts/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
-pass=0 fail=0 skip=0 failed=""
+pass=0 fail=0 skip=0 failed="" notes=0
 run() {
 	name=$1; shift
 	start=$(date +%s)
@@ -18,8 +18,12 @@ run() {
 	"$@" >"$out" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - start ))
+	# slapd 2.5.13's own shutdown race, noted by tests/slapd/lib.sh
+	n=$(grep -c "^note - slapd .* ended on SIGSEGV after its shutdown began" "$out")
+	notes=$((notes + n)) note=""
+	[ "$n" = 0 ] || note="; noted: $n slapd crash(es) in slapd's own shutdown race"
 	if [ $rc = 0 ]; then
-		pass=$((pass + 1)); echo "PASS $name (${secs}s)"
+		pass=$((pass + 1)); echo "PASS $name (${secs}s$note)"
 	elif [ $rc = 77 ]; then
 		skip=$((skip + 1)); echo "SKIP $name: $(tail -n 1 "$out")"
 	else
@@ -51,5 +55,6 @@ if [ -n "${TS_TESTS:-}" ] && [ $((pass + fail + skip)) = 0 ]; then
 	echo "FAIL: TS_TESTS=\"$TS_TESTS\" names no test"
 fi
 [ -n "$failed" ] && echo "failed:$failed"
+[ $notes = 0 ] || echo "noted: $notes slapd crash(es) at shutdown, slapd 2.5.13's own race (docs/hardening.md)"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]
