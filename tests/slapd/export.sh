@@ -132,12 +132,9 @@ EOF
 live_tls_backend() {
 	tls_server_conf backend "back end" "$BE_SUFFIX" "" "" \
 	    "description: reached through the proxy"
-	_from=$(_ts_lines "$T/n2.log")
-	$SLAPD -d "$TS_DEBUG" -f "$d/slapd.conf" -h "ldaps://127.0.0.1:$(port 2)/" \
-	    >>"$T/n2.log" 2>&1 &
-	echo $! > "$d/pid"
-	_ts_pids="$_ts_pids $!"
-	slapd_watch "$!" "$T/n2.log" "$_from"
+	slapd_spawn "$T/n2.log" $SLAPD -d "$TS_DEBUG" -f "$d/slapd.conf" \
+	    -h "ldaps://127.0.0.1:$(port 2)/"
+	echo "$SPID" > "$d/pid"
 	i=0
 	while ! LDAPTLS_REQCERT=never ldapsearch -x -H "ldaps://127.0.0.1:$(port 2)/" \
 	    -b "" -s base -LLL 1.1 >/dev/null 2>&1; do

@@ -104,7 +104,7 @@ check() { d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
 not() { ! "$@"; }
 
 # slapd_watch PID [LOG FROM]: PID is a slapd started by this test: its end
-# is checked.  A slapd that ends on a signal (a crash, mid-test or while
+# is checked (slapd_spawn starts one so).  A slapd that ends on a signal (a crash, mid-test or while
 # it shuts down on SIGTERM, which it answers with exit status 0) fails the
 # test: otherwise a crash that changes no answer would pass unseen.
 # LOG is its -d log and FROM the log's line count before it started.
@@ -124,8 +124,18 @@ slapd_watch() {
 	[ $# -ge 3 ] && eval "_ts_log_$1=\$2 _ts_from_$1=\$3"
 	return 0
 }
-# _ts_lines FILE: its line count, 0 when it does not exist yet
-_ts_lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
+# slapd_spawn LOG CMD...: run CMD (slapd, or a command that execs it) in
+# the background, its output appended to LOG; SPID is its PID, stopped on
+# exit and watched (slapd_watch)
+slapd_spawn() {
+	_log=$1
+	shift
+	if [ -f "$_log" ]; then _from=$(wc -l < "$_log"); else _from=0; fi
+	"$@" >>"$_log" 2>&1 &
+	SPID=$!
+	_ts_pids="$_ts_pids $SPID"
+	slapd_watch "$SPID" "$_log" "$_from"
+}
 # _ts_in_shutdown LOG FROM: the log of the slapd started after line FROM
 # (up to the next slapd's start) shows its shutdown begun
 _ts_in_shutdown() {
@@ -251,12 +261,9 @@ node_start() {
 	d="$T/n$n"
 	# shellcheck disable=SC2046
 	eval "_ns=\${TS_NETNS_$n:-}"
-	_from=$(_ts_lines "$T/n$n.log")
-	${_ns:+ip netns exec "$_ns"} $SLAPD -d "$TS_DEBUG" $(cat "$d/confarg") \
-		-h "$(uri "$n") $(ldapi "$n")" >>"$T/n$n.log" 2>&1 &
-	pid=$!
-	_ts_pids="$_ts_pids $pid"
-	slapd_watch "$pid" "$T/n$n.log" "$_from"
+	slapd_spawn "$T/n$n.log" ${_ns:+ip netns exec "$_ns"} $SLAPD -d "$TS_DEBUG" \
+		$(cat "$d/confarg") -h "$(uri "$n") $(ldapi "$n")"
+	pid=$SPID
 	echo "$pid" > "$d/pid"
 	i=0
 	while ! ldapsearch -x -H "$(curi "$n")" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do

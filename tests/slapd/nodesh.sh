@@ -10,13 +10,10 @@ base="ou=certificates,o=truststore"
 
 # start_node: run node.sh in the background until it prints its banner
 start_node() {
-	_from=$(_ts_lines "$T/n1.log")
-	TS_STATE="$state" TS_PORT=$p TS_LOGLEVEL=stats \
-	    "$TOP/scripts/node.sh" >>"$T/n1.log" 2>&1 &
-	npid=$!
-	_ts_pids="$_ts_pids $npid"
-	# node.sh ends by exec'ing slapd: npid is slapd's
-	slapd_watch "$npid" "$T/n1.log" "$_from"
+	# node.sh ends by exec'ing slapd (env execs node.sh): npid is slapd's
+	slapd_spawn "$T/n1.log" env TS_STATE="$state" TS_PORT="$p" TS_LOGLEVEL=stats \
+	    "$TOP/scripts/node.sh"
+	npid=$SPID
 	i=0
 	while ! ldapsearch -x -H "$nuri" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
 		kill -0 "$npid" 2>/dev/null || die "node.sh exited: $(tail -n 5 "$T/n1.log")"

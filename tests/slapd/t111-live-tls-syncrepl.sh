@@ -20,12 +20,9 @@ index entryCSN,entryUUID eq
 overlay syncprov"
 }
 prov_start() {
-	_from=$(_ts_lines "$T/n2.log")
-	$SLAPD -d "$TS_DEBUG" -f "$T/n2/slapd.conf" -h "$PURI ldap://127.0.0.1:$(port 3)/" \
-	    >>"$T/n2.log" 2>&1 &
-	echo $! > "$T/n2/pid"
-	_ts_pids="$_ts_pids $!"
-	slapd_watch "$!" "$T/n2.log" "$_from"
+	slapd_spawn "$T/n2.log" $SLAPD -d "$TS_DEBUG" -f "$T/n2/slapd.conf" \
+	    -h "$PURI ldap://127.0.0.1:$(port 3)/"
+	echo "$SPID" > "$T/n2/pid"
 	i=0
 	while ! ldapsearch -x -H "ldap://127.0.0.1:$(port 3)/" -b "" -s base -LLL 1.1 >/dev/null 2>&1; do
 		i=$((i + 1)); [ $i -lt 200 ] || die "provider not answering"

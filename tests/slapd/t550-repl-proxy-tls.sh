@@ -40,11 +40,8 @@ objectClass: organizationalRole
 cn: hello
 description: reached through node 3
 EOF
-_from=$(_ts_lines "$T/n9.log")
-$SLAPD -d "$TS_DEBUG" -f "$be/slapd.conf" -h "$REPL_PARTNER_URI" >>"$T/n9.log" 2>&1 &
-echo $! > "$be/pid"
-_ts_pids="$_ts_pids $!"
-slapd_watch "$!" "$T/n9.log" "$_from"
+slapd_spawn "$T/n9.log" $SLAPD -d "$TS_DEBUG" -f "$be/slapd.conf" -h "$REPL_PARTNER_URI"
+echo "$SPID" > "$be/pid"
 wait_for 20 eval "LDAPTLS_REQCERT=never ldapsearch -x -H '$REPL_PARTNER_URI' -b '' -s base 1.1 >/dev/null 2>&1" ||
 	die "back end not answering"
 

@@ -19,11 +19,8 @@ TLSCertificateKeyFile $_key
 $_conf
 database config
 EOC
-	_from=$(_ts_lines "$T/n$_n.log")
-	$SLAPD -d "$TS_DEBUG" -f "$_d/slapd.conf" -h "$_urls" >>"$T/n$_n.log" 2>&1 &
-	_pid=$!
-	_ts_pids="$_ts_pids $_pid"
-	slapd_watch "$_pid" "$T/n$_n.log" "$_from"
+	slapd_spawn "$T/n$_n.log" $SLAPD -d "$TS_DEBUG" -f "$_d/slapd.conf" -h "$_urls"
+	_pid=$SPID
 	echo "$_pid" > "$_d/pid"
 	_i=0
 	# listening, certificate and key loaded (even when a TLS client
