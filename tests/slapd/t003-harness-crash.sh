@@ -56,5 +56,12 @@ check "a crash mid-test is failed even when the node's next slapd crashed in its
 check "... naming the first slapd" grep -q "slapd [0-9]* ended on signal 11" "$T/restart.out"
 check "... and noting the second" grep -q "^note - slapd [0-9]* ended on SIGSEGV" "$T/restart.out"
 
+# a slapd that does not answer SIGTERM (here: stopped by SIGSTOP) is
+# killed when the test ends, after TS_SLOW * 5 s, and fails it
+inner hung 'kill -STOP "$pid"; pass "the node was sent SIGSTOP"'
+check "a slapd that outlives SIGTERM at the test's end fails the test" test $? != 0
+check "... once, saying so" test "$(grep -c "did not stop within $((TS_SLOW * 5)) s of SIGTERM" "$T/hung.out")" = 1
+check "... and is not also reported as a crash" not grep -q "ended on signal" "$T/hung.out"
+
 inner killed 'slapd_killed "$pid"; kill -9 "$pid"; sleep 1; pass "killed"'
 check "a slapd the test kills on purpose (slapd_killed) does not fail it" test $? = 0
