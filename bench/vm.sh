@@ -28,9 +28,9 @@
 #   VM_KERNEL []                            a trixie-backports kernel version
 #                                           instead of Debian 12's (a control)
 #   VM_KEEP [0]                             1: keep the guest's disk image
-# Needs root (debootstrap, apt-get for qemu-system-x86, qemu-utils,
-# debootstrap), a built tree (make) and bench/.cache (one bench/run.sh
-# run, or BENCH_SMOKE=1 for a small one).
+# Needs root (debootstrap; apt-get installs qemu-system-x86, debootstrap,
+# and curl and xz-utils for VM_KERNEL), a built tree (make) and
+# bench/.cache (one bench/run.sh run, or BENCH_SMOKE=1 for a small one).
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +54,10 @@ need=""
 command -v qemu-system-x86_64 >/dev/null || need="$need qemu-system-x86"
 command -v debootstrap >/dev/null || need="$need debootstrap"
 command -v mkfs.ext4 >/dev/null || need="$need e2fsprogs"
+if [ -n "${VM_KERNEL:-}" ]; then
+	command -v curl >/dev/null || need="$need curl"
+	command -v xzcat >/dev/null || need="$need xz-utils"
+fi
 if [ -n "$need" ]; then
 	say "installing$need"
 	# shellcheck disable=SC2086
