@@ -39,6 +39,11 @@
 #                           ext4's page-write path: what of each gap is the
 #                           filesystem's (report rows; skipped in smoke runs
 #                           or when /dev/shm is not tmpfs with 3 GiB free)
+#   BENCH_FOLIO [1]         benchmark 2 again on two fresh loop-mounted
+#                           ext4 file systems, one whose files the kernel
+#                           caches in 4 KiB pages as Debian 12's 6.1 does,
+#                           one in large folios as kernels from 6.16 do
+#                           (0: skip; needs root; see control_folio)
 #   BENCH_ONLY ["1 2 3 4 5 6"]  which benchmarks
 #   BENCH_PORT [30100]      first of 20 loopback ports
 #   BENCH_WORK [bench/.run] databases, logs, raw values (values.txt)
@@ -77,8 +82,9 @@ WRITEMAP=${BENCH_WRITEMAP:-1}
 NORDAHEAD=${BENCH_NORDAHEAD:-0}
 SPARSE=${BENCH_SPARSE:-0}
 TMPFS=${BENCH_TMPFS:-1}
+FOLIO=${BENCH_FOLIO:-1}
 ACL=${BENCH_ACL:-1}
-[ "${BENCH_SMOKE:-0}" = 1 ] && TMPFS=0
+[ "${BENCH_SMOKE:-0}" = 1 ] && { TMPFS=0; FOLIO=0; }
 ONLY=${BENCH_ONLY:-"1 2 3 4 5 6"}
 PORT=${BENCH_PORT:-30100}
 W=${BENCH_WORK:-$TOP/bench/.run}
@@ -97,6 +103,8 @@ trap 'exit 130' INT TERM
 _cleanup() {
 	for p in $_pids; do kill "$p" 2>/dev/null; done
 	for p in $_pids; do wait "$p" 2>/dev/null; done
+	# a control's file system (control_folio), should the run end in it
+	for m in ${_mounts:-}; do umount "$m" 2>/dev/null; done
 }
 
 say() { echo "bench: [$(since "$T0") s] $*" >&2; }
@@ -295,23 +303,32 @@ stop() {
 
 # slapd's CPU time so far, in microseconds (utime + stime)
 cpu_us() { awk -v hz="$HZ" '{ printf "%.0f", ($14 + $15) * 1e6 / hz }' "/proc/$1/stat"; }
+# "V N": voluntary and involuntary context switches of slapd's threads so far
+csw() {
+	cat /proc/"$1"/task/*/status 2>/dev/null | awk '
+	$1 == "voluntary_ctxt_switches:" { v += $2 }
+	$1 == "nonvoluntary_ctxt_switches:" { n += $2 }
+	END { print v + 0, n + 0 }'
+}
 mem_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 lg() { local port=$1; shift; "$BIN/loadgen" -H "ldap://127.0.0.1:$port/" -D "${LG_DN:-$ROOTDN}" -w "${LG_PW:-$ROOTPW}" "$@"; }
 
 # run_lg KEY PID PORT loadgen-args...: record ops/s, p50 and CPU per op
 run_lg() {
-	local key=$1 pid=$2 port=$3 c0 c1 out ops
+	local key=$1 pid=$2 port=$3 c0 c1 s0 s1 out ops
 	shift 3
-	c0=$(cpu_us "$pid")
+	c0=$(cpu_us "$pid"); s0=$(csw "$pid")
 	out=$(lg "$port" "$@") || { say "$key: loadgen failed: $out"; LG_FAILED=1; }
-	c1=$(cpu_us "$pid")
+	c1=$(cpu_us "$pid"); s1=$(csw "$pid")
 	ops=$(field "$out" ops)
 	[ "${ops:-0}" -gt 0 ] || ops=1
 	rec "$key.ops" "$(field "$out" ops_per_s)"
 	rec "$key.p50" "$(field "$out" p50_us)"
 	rec "$key.cpu" "$(calc "($c1 - $c0) / $ops" 1)"
 	rec "$key.lgcpu" "$(calc "0$(field "$out" cpu_us) / $ops" 1)"
+	rec "$key.vcs" "$(calc "(${s1% *} - ${s0% *}) / $ops" 2)"
+	rec "$key.ivcs" "$(calc "(${s1#* } - ${s0#* }) / $ops" 2)"
 	LG_OUT=$out
 }
 LG_FAILED=0
@@ -735,7 +752,7 @@ row() { printf '%-44s %12s %12s %8s  %s\n' "$@"; }
 mib() { [ "$1" = - ] && echo - || calc "$1 / 1024" 1; }
 
 table() {
-	local c s v first pfirst ratio rc rh p d
+	local c s v first pfirst ratio rc rh p d fs
 	medians
 	echo "machine: $(nproc) cpus, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)," \
 	    "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
@@ -766,6 +783,14 @@ table() {
 			row "1. slapd + load generator CPU, us ($c conn)" \
 			    "$(machcpu "b1.$c.overlay")" "$(machcpu "b1.$c.plain")" \
 			    "$(machratio "b1.$c.plain" "b1.$c.overlay")" ""
+		done
+		# a thread that sleeps (on LMDB's writer mutex, mostly) or is
+		# preempted (often while it holds that mutex): at 8 connections
+		# the overlay's extra CPU shows up as more of both
+		for c in 1 8; do
+			row "1. slapd context switches per add ($c conn)" \
+			    "$(med "b1.$c.overlay.vcs")+$(med "b1.$c.overlay.ivcs")" \
+			    "$(med "b1.$c.plain.vcs")+$(med "b1.$c.plain.ivcs")" "" "(sleeps+preemptions)"
 		done
 		if [ "$WRITEMAP" = 1 ]; then
 			for c in 1 8; do
@@ -820,6 +845,16 @@ table() {
 				    "$( [ "$first" = - ] || [ "$v" = - ] || calc "$v / $first" 2)" "(report)"
 			done
 		fi
+		# the folio pair (control_folio): each against its own first size
+		for fs in large small; do
+			[ "$(med "ext4$fs.b2.overlay.s$s.p50")" != - ] || continue
+			for k in overlay noexport plain; do
+				first=$(med "ext4$fs.b2.$k.s$(echo "$SIZES" | cut -d' ' -f1).p50")
+				v=$(med "ext4$fs.b2.$k.s$s.p50")
+				row "2. ext4 $fs folios, $k: p50 at $s" "$v" "$first" \
+				    "$( [ "$first" = - ] || [ "$v" = - ] || calc "$v / $first" 2)" "(report)"
+			done
+		done
 		for s in $SIZES; do
 			row "2. slapd CPU per add at $s, us (vs plain)" "$(med "b2.overlay.s$s.cpu")" \
 			    "$(med "b2.plain.s$s.cpu")" "$(cpuratio "b2.plain.s$s.cpu" "b2.overlay.s$s.cpu")" ""
@@ -865,7 +900,9 @@ table() {
 	echo "plain slapd rows: the same certificates, no overlay, no decorations),"
 	echo "openssl rehash (3), lookup by alias (4), ldapadd of a prebuilt LDIF (5), plain slapd,"
 	echo "no decorations (6); tmpfs rows: 1 and 2 again with the databases on tmpfs, a control"
-	echo "without ext4's page writes (BENCH_TMPFS)."
+	echo "without ext4's page writes (BENCH_TMPFS); ext4 rows: 2 again on two fresh loop-mounted"
+	echo "ext4s, one cached in large folios (kernels from 6.16), one in 4 KiB pages (as 6.1)"
+	echo "(BENCH_FOLIO)."
 	echo "ratios are measured/baseline (rehash/reconcile for 3, ldapadd/ldaptrust time for 5),"
 	echo "the median of each round's ratio for 1, 4 and 5, of the medians for 2;"
 	echo "CPU rows: baseline/measured, so that 1.0 means the same cost and lower means dearer;"
@@ -873,14 +910,30 @@ table() {
 	echo "machine (at 8 connections the adds also queue for LMDB's one writer: docs/performance.md)."
 }
 
-# --- control: 1 and 2 on tmpfs ---------------------------------------------------
+# --- controls: 1 and 2 on tmpfs; 2 on ext4 with and without large folios ---
 
-# The same benchmarks with every database on tmpfs, by a second run of
-# this script: shmem has no buffer heads and (by default) no large
-# folios, so whatever of a gap remains there is not ext4's page writes.
-# Its values join ours as tmpfs.KEY.
-control() {
-	local only="" b t avail
+# ctl_run PREFIX WORK BENCHMARKS: those benchmarks again, by a second run
+# of this script with its databases under WORK; its values join ours as
+# PREFIX.KEY.  Nothing else differs: same slapd, sizes, rounds, cache.
+ctl_run() {
+	local prefix=$1 work=$2 only=$3
+	say "control: benchmarks $only again as $prefix ($work)"
+	BENCH_TMPFS=0 BENCH_FOLIO=0 BENCH_WRITEMAP=0 BENCH_ACL=0 \
+	    BENCH_ONLY="$only" BENCH_WORK="$work" \
+	    BENCH_CACHE="$CACHE" BENCH_PORT="$PORT" BENCH_N="$N" \
+	    BENCH_ROUNDS="$ROUNDS" BENCH_IMPORT="$IMPORT" \
+	    BENCH_LAT_ADDS="$LATADDS" BENCH_NORDAHEAD="$NORDAHEAD" BENCH_SPARSE="$SPARSE" \
+	    "$TOP/bench/run.sh" > "$W/control-$prefix.txt" 2>> "$W/control.log" ||
+		say "control: the $prefix run failed (see $W/control.log)"
+	[ -f "$work/values.txt" ] && sed "s/^/$prefix./" "$work/values.txt" >> "$W/values.txt"
+	rm -rf "$work"
+}
+
+# The same benchmarks with every database on tmpfs: shmem has no buffer
+# heads and (by default) no large folios, so whatever of a gap remains
+# there is not ext4's page writes.
+control_tmpfs() {
+	local only="" b avail
 	for b in 1 2; do want $b && only="$only $b"; done
 	[ "$TMPFS" = 1 ] && [ -n "$only" ] || return 0
 	avail=$(df -k --output=fstype,avail /dev/shm 2>/dev/null | awk 'NR == 2 && $1 == "tmpfs" { print $2 }')
@@ -888,16 +941,45 @@ control() {
 		say "control: /dev/shm is not tmpfs with 3 GiB free: skipped"
 		return 0
 	fi
-	t=/dev/shm/ts-bench-$$
-	say "control: benchmarks$only again on tmpfs ($t)"
-	BENCH_TMPFS=0 BENCH_WRITEMAP=0 BENCH_ACL=0 BENCH_ONLY="$only" BENCH_WORK="$t" \
-	    BENCH_CACHE="$CACHE" BENCH_PORT="$PORT" BENCH_N="$N" \
-	    BENCH_ROUNDS="$ROUNDS" BENCH_IMPORT="$IMPORT" \
-	    BENCH_LAT_ADDS="$LATADDS" BENCH_NORDAHEAD="$NORDAHEAD" BENCH_SPARSE="$SPARSE" \
-	    "$TOP/bench/run.sh" > "$W/control.txt" 2>> "$W/control.log" ||
-		say "control: the tmpfs run failed (see $W/control.log)"
-	[ -f "$t/values.txt" ] && sed 's/^/tmpfs./' "$t/values.txt" >> "$W/values.txt"
-	rm -rf "$t"
+	ctl_run tmpfs "/dev/shm/ts-bench-$$" "${only# }"
+}
+
+# Benchmark 2 on the page cache that Debian 12's kernel has.  From 6.16 the
+# kernel caches an ext4 file in large folios (up to 2 MiB), and each 4 KiB
+# page LMDB writes into one costs more as the store grows (b2_db); 6.1
+# caches ext4 files in 4 KiB pages only.  ext4 of these kernels still
+# keeps to 4 KiB pages on a file system with the verity feature (no file
+# here uses it; ext4_should_enable_large_folio()).  So benchmark 2 runs
+# twice more, each on a fresh ext4 mounted from an image file through a
+# loop device: made with -O verity (4 KiB folios, as on 6.1), and made
+# without it (large folios on kernels that have them): the pair differs
+# by the page cache's folios alone.  On a kernel without large folios for
+# ext4 the two are the same.  Needs root and a loop device.
+_mounts=""
+control_folio() {
+	local fs img mnt feat
+	[ "$FOLIO" = 1 ] && want 2 || return 0
+	if [ "$(id -u)" != 0 ] || ! command -v losetup mkfs.ext4 >/dev/null; then
+		say "control: ext4 folios need root, losetup and mkfs.ext4: skipped"
+		return 0
+	fi
+	for fs in large small; do
+		img="$W/ext4-$fs.img" mnt="$W/ext4-$fs"
+		feat=""; [ $fs = small ] && feat="-O verity"
+		rm -f "$img"
+		mkdir -p "$mnt"
+		# shellcheck disable=SC2086
+		if ! { truncate -s 8G "$img" && mkfs.ext4 -q -F $feat "$img" &&
+		    mount -o loop "$img" "$mnt"; } >> "$W/control.log" 2>&1; then
+			say "control: cannot make or mount an ext4 ($fs folios): skipped (see $W/control.log)"
+			rm -f "$img"; rmdir "$mnt" 2>/dev/null
+			continue
+		fi
+		_mounts="$_mounts $mnt"
+		ctl_run "ext4$fs" "$mnt/run" 2
+		umount "$mnt" && _mounts=$(echo "$_mounts" | sed "s| $mnt||")
+		rm -f "$img"; rmdir "$mnt" 2>/dev/null
+	done
 }
 
 # --- main -----------------------------------------------------------------------
@@ -911,7 +993,8 @@ make_certs
 for b in 1 2 3 4 5 6; do
 	want $b && "bench$b"
 done
-control
+control_tmpfs
+control_folio
 say "all benchmarks done"
 # now, not at the next run's start: see bench3 on deleting many files
 rm -rf "$W"/export-*
