@@ -48,6 +48,7 @@
 #   BENCH_PORT [30100]      first of 20 loopback ports
 #   BENCH_WORK [bench/.run] databases, logs, raw values (values.txt)
 #   BENCH_CACHE [bench/.cache]  generated certificates, kept between runs
+#   BENCH_TABLE [0]         1: run nothing, print the last run's table again
 #   TS_BUILD [top dir]      build directory with overlay/ and client/
 set -u
 
@@ -749,10 +750,15 @@ growth() {
 }
 
 row() { printf '%-44s %12s %12s %8s  %s\n' "$@"; }
+# spread KEY: "lowest-highest" of KEY's values over the rounds
+spread() {
+	sed -n "s/^$(echo "$1" | sed 's/\./\\./g') //p" "$W/values.txt" |
+	    sort -g | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'
+}
 mib() { [ "$1" = - ] && echo - || calc "$1 / 1024" 1; }
 
 table() {
-	local c s v first pfirst ratio rc rh p d fs
+	local c s v v2 first pfirst ratio rc rh p d fs
 	medians
 	echo "machine: $(nproc) cpus, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)," \
 	    "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
@@ -833,8 +839,7 @@ table() {
 			s=$(echo "$SIZES" | awk '{ print $NF }')
 			row "2. $k: rounds' own growth to $s" "" "" \
 			    "$(v=$(med "b2.$k.s$s.growth"); [ "$v" = - ] || calc "$v" 2)" \
-			    "($(sed -n "s/^b2\.$k\.s$s\.growth //p" "$W/values.txt" |
-			    sort -g | sed -n '1p;$p' | tr '\n' ' ' | sed 's/ $//; s/ /-/'))"
+			    "($(spread "b2.$k.s$s.growth"))"
 		done
 		s=$(echo "$SIZES" | awk '{ print $NF }')
 		if [ "$(med "tmpfs.b2.overlay.s$s.p50")" != - ]; then
@@ -851,8 +856,10 @@ table() {
 			for k in overlay noexport plain; do
 				first=$(med "ext4$fs.b2.$k.s$(echo "$SIZES" | cut -d' ' -f1).p50")
 				v=$(med "ext4$fs.b2.$k.s$s.p50")
+				v2=$(med "ext4$fs.b2.$k.s$s.growth")
 				row "2. ext4 $fs folios, $k: p50 at $s" "$v" "$first" \
-				    "$( [ "$first" = - ] || [ "$v" = - ] || calc "$v / $first" 2)" "(report)"
+				    "$( [ "$first" = - ] || [ "$v" = - ] || calc "$v / $first" 2)" \
+				    "(report; rounds $( [ "$v2" = - ] || calc "$v2" 2) ($(spread "ext4$fs.b2.$k.s$s.growth")))"
 			done
 		done
 		for s in $SIZES; do
@@ -985,6 +992,12 @@ control_folio() {
 # --- main -----------------------------------------------------------------------
 
 T0=$(now)
+# BENCH_TABLE=1: print the table of the last run again (its values.txt)
+if [ "${BENCH_TABLE:-0}" = 1 ]; then
+	[ -s "$W/values.txt" ] || die "no values in $W/values.txt"
+	table
+	exit 0
+fi
 mkdir -p "$W" "$CACHE"
 rm -rf "$W"/db-* "$W"/export-* "$W"/b[0-9]* "$W"/fill-* "$W/values.txt"
 touch "$W/values.txt"
