@@ -85,7 +85,8 @@ SPARSE=${BENCH_SPARSE:-0}
 TMPFS=${BENCH_TMPFS:-1}
 FOLIO=${BENCH_FOLIO:-1}
 ACL=${BENCH_ACL:-1}
-[ "${BENCH_SMOKE:-0}" = 1 ] && { TMPFS=0; FOLIO=0; }
+# a smoke run takes the folio control only when asked to (t950 does)
+[ "${BENCH_SMOKE:-0}" = 1 ] && { TMPFS=0; FOLIO=${BENCH_FOLIO:-0}; }
 ONLY=${BENCH_ONLY:-"1 2 3 4 5 6"}
 PORT=${BENCH_PORT:-30100}
 W=${BENCH_WORK:-$TOP/bench/.run}

@@ -33,3 +33,27 @@ check "no row lacks a measurement" [ -z "$missing" ]
 [ -z "$missing" ] || echo "$missing" >&2
 check "benchmark 1 has a ratio" grep -q '^1\. import, 1 conn.* [0-9.]*  *>= 0.9' "$out"
 check "the certificate cache was made" [ -s "${BENCH_CACHE:-$TOP/bench/.cache}/pool/certs.der" ]
+
+# The folio control (benchmark 2 on two loop-mounted ext4s): where this
+# machine can mount one, its rows carry numbers and it leaves no mount and
+# no image behind; where it cannot, the run says why and still ends well.
+out2="$T/folio.txt"
+BENCH_SMOKE=1 BENCH_ONLY=2 BENCH_FOLIO=1 BENCH_PORT=$(port 0) \
+    BENCH_WORK="$T/work2" TS_BUILD="$BUILD" sh "$TOP/bench/run.sh" \
+    > "$out2" 2> "$T/progress2.txt"
+rc=$?
+check "bench/run.sh with the folio control exits 0" [ $rc = 0 ]
+[ $rc = 0 ] || tail -n 20 "$T/progress2.txt" >&2
+if [ "$(id -u)" = 0 ] && losetup -f >/dev/null 2>&1; then
+	for fs in large small; do
+		check "ext4 $fs folios: rows with numbers" \
+		    grep -q "^2\. ext4 $fs folios, overlay: p50 at [0-9]*  *[0-9]" "$out2"
+	done
+	check "no control file system left mounted" \
+	    sh -c "! grep -q '$T/work2' /proc/mounts"
+	check "no control image left" \
+	    sh -c "! ls '$T/work2'/ext4-*.img >/dev/null 2>&1"
+else
+	check "the folio control says it was skipped" \
+	    grep -q 'control: ext4 folios need root\|control: cannot make or mount' "$T/progress2.txt"
+fi
