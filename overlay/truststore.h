@@ -128,6 +128,8 @@ typedef struct truststore_vet {
 	unsigned long		tv_logged;
 	unsigned long		tv_skipped;
 	unsigned long		tv_mended;
+	char			*tv_say;	/* not NULL: the line goes here */
+	size_t			tv_saylen;
 } truststore_vet;
 enum {
 	TS_VET_OK = 0,		/* decorated as its certificate says */
@@ -138,6 +140,8 @@ void	truststore_vet_begin( truststore_vet *tv, truststore_info *ti,
 	const char *who );
 int	truststore_vet_entry( Operation *op, truststore_vet *tv, Entry *e );
 void	truststore_vet_end( truststore_vet *tv );
+int	truststore_vet_write( Operation *op, truststore_info *ti, Entry *e,
+	char *say, size_t saylen );
 
 /* truststore.c */
 AttributeDescription *truststore_decoration_ad( const char *name );

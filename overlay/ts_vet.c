@@ -51,6 +51,11 @@ static void
 truststore_vet_say( truststore_vet *tv, Entry *e, const char *what,
 	const char *outcome )
 {
+	if ( tv->tv_say != NULL ) {
+		snprintf( tv->tv_say, tv->tv_saylen, "\"%s\": %s; %s",
+			e->e_name.bv_val, what, outcome );
+		return;
+	}
 	if ( ++tv->tv_logged > TS_VET_LOG )
 		return;
 	Debug( LDAP_DEBUG_ANY, "truststore: %s: \"%s\": %s; %s\n", tv->tv_who,
@@ -152,6 +157,31 @@ truststore_vet_entry( Operation *op, truststore_vet *tv, Entry *e )
 		"have it decorated (ldaptrust redecorate --all does)" );
 	tv->tv_mended++;
 	return TS_VET_DER;
+}
+
+/*
+ * An entry that a write keeps the certificate of (another attribute
+ * modified, a rename): the verdict the read of the store would give it,
+ * and in say why, should it be left out.  What the read leaves out, such
+ * a write must not bring into the export: only a write of the
+ * certificate itself, checked as an add, does (ts_write.c).  The parse
+ * uses the write's handle, which stores what the vet compares.
+ */
+int
+truststore_vet_write( Operation *op, truststore_info *ti, Entry *e,
+	char *say, size_t saylen )
+{
+	truststore_vet tv;
+
+	memset( &tv, 0, sizeof( tv ) );
+	tv.tv_ti = ti;
+	tv.tv_say = say;
+	tv.tv_saylen = saylen;
+	say[0] = '\0';
+	/* no handle: nothing known against it, as the write itself */
+	if ( ( tv.tv_cert = truststore_thread_cert( op ) ) == NULL )
+		return TS_VET_OK;
+	return truststore_vet_entry( op, &tv, e );
 }
 
 void

@@ -86,6 +86,7 @@ typedef struct truststore_cb {
 	int		tc_track;	/* a certificate entry: report it */
 	int		tc_changed;	/* the exporter has news */
 	int		tc_renaming;	/* truststore_rename_enter */
+	struct berval	tc_vetoed;	/* kept out: why (truststore_write_vet) */
 	/* a replicated write older than its entry: the stamps to keep */
 	struct berval	tc_stamps[2 * TS_REPL_STAMPS];
 	slap_overinst	*tc_on;
@@ -260,6 +261,34 @@ truststore_repl_unreadable( Operation *op, struct berval *der )
 	return bad;
 }
 
+/*
+ * A certificate entry written without its certificate being written (a
+ * description modified, a rename), while e is held: whether the read of
+ * the store left it out of the export (ts_vet.c: stored past the
+ * overlay and refused by the policy, or holding no certificate or
+ * several).  Such a write must not bring it in, on a provider or on a
+ * replica alike; replacing the certificate with itself does, once it
+ * passes the checks of an add.  The line to log is kept in say until
+ * the write is known to leave the certificate alone, and logged with the
+ * result (a replicated certificate this node cannot read is logged as
+ * such there instead: truststore_repl_unreadable).
+ */
+static int
+truststore_write_vet( Operation *op, truststore_info *ti, Entry *e,
+	char *say, size_t saylen )
+{
+	return truststore_vet_write( op, ti, e, say, saylen ) == TS_VET_SKIP;
+}
+
+static void
+truststore_write_vetoed( Operation *op, truststore_cb *tc, char *say )
+{
+	struct berval bv;
+
+	ber_str2bv( say, 0, 0, &bv );
+	ber_dupbv_x( &tc->tc_vetoed, &bv, op->o_tmpmemctx );
+}
+
 static int
 truststore_cb_response( Operation *op, SlapReply *rs )
 {
@@ -280,6 +309,21 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 		if ( BER_BVISNULL( &tc->tc_new_alias ) )
 			truststore_alias( op, &op->ora_e->e_name,
 				&tc->tc_new_alias );
+		/*
+		 * Undecorated, a replicated entry never passed an overlay
+		 * (slapadd on the provider): the provider's read left it out
+		 * if the policy refuses it, and so does this node.  What comes
+		 * decorated passed the provider's checks.
+		 */
+		if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) &&
+			attr_find( op->ora_e->e_attrs,
+				ts_ad_decoration[TS_AT_FP_SHA256] ) == NULL ) {
+			char say[SLAP_TEXT_BUFLEN];
+
+			if ( truststore_write_vet( op, tc->tc_ti, op->ora_e, say,
+					sizeof( say ) ) )
+				truststore_write_vetoed( op, tc, say );
+		}
 	}
 	if ( op->o_tag == LDAP_REQ_MODRDN )
 		truststore_repl_renamed( op, tc->tc_ti );
@@ -311,6 +355,24 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 		if ( !bvmatch( &tc->tc_old_der, &tc->tc_new_der ) )
 			truststore_export_changed( op, tc->tc_ti,
 				&tc->tc_old_der, &none, &tc->tc_old_alias, &none );
+	} else if ( !BER_BVISNULL( &tc->tc_vetoed ) ) {
+		if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
+			ldap_pvt_thread_mutex_lock( &tc->tc_ti->ti_gates_mutex );
+			tc->tc_ti->ti_repl_refused++;
+			ldap_pvt_thread_mutex_unlock( &tc->tc_ti->ti_gates_mutex );
+		}
+		/*
+		 * The read of the store left the certificate out, and the
+		 * write kept it (or a replicated add brings what the
+		 * provider's read left out): out it stays, under either
+		 * name, with nothing to remove.
+		 */
+		Debug( LDAP_DEBUG_ANY, "%s truststore: %s: %s%s\n",
+			op->o_log_prefix, op->o_tag == LDAP_REQ_ADD ?
+			"replicated add" : op->o_tag == LDAP_REQ_MODRDN ?
+			"rename" : "modify", tc->tc_vetoed.bv_val,
+			op->o_tag == LDAP_REQ_ADD ? "" : " (the write keeps "
+			"the certificate, so it stays out)" );
 	} else {
 		truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
 			&tc->tc_new_der, &tc->tc_old_alias, &tc->tc_new_alias );
@@ -338,6 +400,7 @@ truststore_cb_cleanup( Operation *op, SlapReply *rs )
 	truststore_tmpfree_bv( op, &tc->tc_new_der );
 	truststore_tmpfree_bv( op, &tc->tc_old_alias );
 	truststore_tmpfree_bv( op, &tc->tc_new_alias );
+	truststore_tmpfree_bv( op, &tc->tc_vetoed );
 	for ( i = 0; i < 2 * TS_REPL_STAMPS; i++ )
 		truststore_tmpfree_bv( op, &tc->tc_stamps[i] );
 	op->o_tmpfree( tc, op->o_tmpmemctx );
@@ -1801,8 +1864,8 @@ truststore_modify( Operation *op, SlapReply *rs )
 	struct ts_cert *cert;
 	BerVarray olds = NULL;	/* tmp copies of the stored values */
 	BerVarray certs = NULL;	/* the values as they will be (borrowed) */
-	char msg[SLAP_TEXT_BUFLEN];
-	int n = 0, nold = 0, max = 0, i, touched, managed;
+	char msg[SLAP_TEXT_BUFLEN], say[SLAP_TEXT_BUFLEN];
+	int n = 0, nold = 0, max = 0, i, touched, managed, vetoed = 0;
 	int rc = SLAP_CB_CONTINUE;
 
 	/* the Relax control lets a modify change the structural class */
@@ -1851,6 +1914,7 @@ truststore_modify( Operation *op, SlapReply *rs )
 			op->o_tmpmemctx );
 		for ( i = 0; i < nold; i++ )
 			ber_dupbv_x( &olds[i], &a->a_vals[i], op->o_tmpmemctx );
+		vetoed = truststore_write_vet( op, ti, e, say, sizeof( say ) );
 	}
 	overlay_entry_release_ov( op, e, 0, on );
 	if ( !replicated && truststore_mods_class( op->orm_modlist, managed ) ) {
@@ -1912,6 +1976,8 @@ truststore_modify( Operation *op, SlapReply *rs )
 
 	/* from here on tc reports the write */
 	tc->tc_track = 1;
+	if ( vetoed && !touched )
+		truststore_write_vetoed( op, tc, say );
 	if ( !replicated && touched ) {
 		if ( n != 1 ) {
 			snprintf( msg, sizeof( msg ), TS_PREFIX "a tsCertificate "
@@ -1972,8 +2038,9 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	Attribute *a;
 	truststore_cb *tc;
 	const char *text = NULL;
-	int inside, stays, covers, managed = 0, rc;
+	int inside, stays, covers, managed = 0, vetoed = 0, rc;
 	struct berval der = BER_BVNULL, found;
+	char say[SLAP_TEXT_BUFLEN];
 
 	if ( replicated )
 		truststore_order_watch( op, ti );
@@ -2043,6 +2110,8 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	managed = is_entry_objectclass_or_sub( e, ts_oc_cert );
 	if ( managed && ( a = attr_find( e->e_attrs, ts_ad_cert ) ) != NULL )
 		ber_dupbv_x( &der, &a->a_vals[0], op->o_tmpmemctx );
+	if ( managed && inside )
+		vetoed = truststore_write_vet( op, ti, e, say, sizeof( say ) );
 	if ( managed && replicated )
 		truststore_repl_stamps_keep( op, e, tc->tc_stamps );
 	overlay_entry_release_ov( op, e, 0, on );
@@ -2113,6 +2182,9 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 	}
 
 	tc->tc_track = 1;
+	/* a rename within the store keeps what the read left out, out */
+	if ( vetoed && stays )
+		truststore_write_vetoed( op, tc, say );
 	if ( inside )
 		tc->tc_old_der = der;
 	if ( stays )

@@ -205,4 +205,31 @@ node_stop 1
 node_start 1
 check "after redecorate: the start-up read" until_ok 10 grep -q "start-up read: 5 certificate entries not exported, 0 exported without their decorations" "$T/n1.log"
 check "after redecorate: kb is quiet" not grep -qF "\"cn=kb,$BASE\"" "$T/n1.log"
+
+# A write that keeps the certificate (another attribute, a rename) must
+# not bring into the export what the read left out: the read and the
+# writes agree on what is trusted.  Only the certificate written again,
+# checked as an add, would (and the policy still refuses it).
+for c in weak two oldrules shallow; do
+	printf 'dn: cn=%s,%s\nchangetype: modify\nreplace: description\ndescription: legacy\n-\n' \
+	    "$c" "$BASE" | lmodify 1 >/dev/null
+	check "kept out: a description on $c is taken" test $? = 0
+done
+check "kept out: the modify says why" grep -qF "modify: \"cn=weak,$BASE\": it is not decorated; not exported: an add would be refused: RSA key of 1024 bits" "$T/n1.log"
+check "kept out: rename old to old2" sh -c "ldapmodrdn -x -H '$(curi 1)' -D '$ROOTDN' -w '$ROOTPW' -r 'cn=old,$BASE' cn=old2 >/dev/null"
+check "kept out: the rename says why" grep -qF "rename: \"cn=old,$BASE\": it is not decorated; not exported: an add would be refused: certificate expired" "$T/n1.log"
+# the same write on an entry the read exports keeps it exported
+printf 'dn: cn=plain,%s\nchangetype: modify\nreplace: description\ndescription: fine\n-\n' \
+    "$BASE" | lmodify 1 >/dev/null || fail "description on plain"
+# the files follow in order: once a later add is out, so are these writes
+mkcert after
+cert_ldif after "$C/after.der" | ladd 1 >/dev/null || die "add after"
+check "kept out: a later add is exported" until_ok 10 exported after
+for c in weak old second x400; do
+	check "kept out: $c is still not exported" not exported "$c"
+done
+check "kept out: plain is still exported" exported plain
+check "kept out: the bundle holds none of them" \
+    not grep -q '^# \(weak\|old2\|two\|oldrules\|shallow\)$' "$T/bundle.pem"
+expect_ldap 19 "RSA key of 1024 bits" sh -c "printf 'dn: cn=weak,$BASE\nchangetype: modify\nreplace: userCertificate;binary\nuserCertificate;binary:< file://$C/weak.der\n-\n' | ldapmodify -x -H '$(curi 1)' -D '$ROOTDN' -w '$ROOTPW'"
 check "node still running" node_alive 1

@@ -29,12 +29,16 @@ check "node 1 exports a" wait_for 20 in_export 1 "$T/certs/a.der"
 # past node 1's overlay: what an older version would have accepted
 node_stop 1
 store_ldif x400 "$X400" > "$T/x400.ldif"
+# and one the policy refuses, undecorated: no overlay ever took it
+mkcert weak -newkey rsa:1024
+store_ldif weak "$T/certs/weak.der" >> "$T/x400.ldif"
 slapadd -q $(cat "$T/n1/confarg") -b "$SUFFIX" -l "$T/x400.ldif" \
     > "$T/slapadd.log" 2>&1 || { cat "$T/slapadd.log"; die "slapadd"; }
 node_start 1
 check "node 1: the start-up read names it" wait_for 20 \
     grep -qF "\"cn=x400,$BASE\": $WHY" "$T/n1.log"
 check "node 1 does not export it" not in_export 1 "$X400"
+check "node 1 does not export weak" not in_export 1 "$T/certs/weak.der"
 
 # a replica of this version, the overlay in place before its first refresh
 repl_boot 5
@@ -54,7 +58,10 @@ check "the replica exports a" wait_for 20 in_export 5 "$T/certs/a.der"
 check "the replica says why it does not export x400" wait_for 20 \
     grep -qF "replicated \"cn=x400,$BASE\": not exported: $WHY" "$T/n5.log"
 check "the replica's directory lacks x400" not in_export 5 "$X400"
-check "cn=Monitor counts it" test "$(refused5)" = 1
+check "the replica says why it does not export weak" wait_for 20 \
+    grep -qF "replicated add: \"cn=weak,$BASE\": it is not decorated; not exported: an add would be refused: RSA key of 1024 bits" "$T/n5.log"
+check "the replica's directory lacks weak" not in_export 5 "$T/certs/weak.der"
+check "cn=Monitor counts both" test "$(refused5)" = 2
 check "cn=Monitor is not for anonymous" test -z "$(ldapsearch -x -H "$(uri 5)" -LLL -b cn=Monitor '(objectClass=tsMonitor)' 1.1 2>/dev/null)"
 same_entries "the replica holds what the provider holds" 1 5
 check "the replica's bundle holds a" wait_for 20 \
@@ -69,7 +76,7 @@ check "the replica renamed it" wait_for 20 has_entry 5 "cn=x400b,$BASE"
 check "the replica says why it does not export x400b" wait_for 20 \
     grep -qF "replicated \"cn=x400b,$BASE\": not exported: $WHY" "$T/n5.log"
 check "the replica still lacks x400" not in_export 5 "$X400"
-check "cn=Monitor counts the rename too" test "$(refused5)" = 2
+check "cn=Monitor counts the rename too" test "$(refused5)" = 3
 
 # and at its next start
 node_stop 5
@@ -79,6 +86,7 @@ check "the replica's start-up read names it" wait_for 20 \
     grep -qF "\"cn=x400b,$BASE\": $WHY" "$T/n5.log"
 check "the replica still exports a" wait_for 20 in_export 5 "$T/certs/a.der"
 check "the replica still lacks x400" not in_export 5 "$X400"
+check "the replica still lacks weak" not in_export 5 "$T/certs/weak.der"
 check "GnuTLS still reads the replica's bundle" gnutls_reads "$T/n5/bundle.pem"
 
 # mended on the provider, then deleted: the replica's files follow
