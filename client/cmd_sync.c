@@ -1353,7 +1353,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		{ NULL,		0,			NULL,	0 }
 	};
 	struct syncer s;
-	const char *dir = NULL, *bundle = NULL, *state = NULL, *base;
+	const char *dir = NULL, *bundle = NULL, *state = NULL, *base, *why;
 	char linkmsg[PATH_MAX + 128];
 	char *end;
 	long v;
@@ -1405,6 +1405,13 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	if (dir != NULL &&
 	    ts_export_dir_link_refused(dir, linkmsg, sizeof(linkmsg)) != NULL) {
 		warnx_("sync: %s", linkmsg);
+		goto done;
+	}
+	/* the system's bundle, or a file of someone else's, would be lost */
+	if (bundle != NULL && ((why = ts_export_bundle_refused(bundle)) != NULL ||
+	    (ts_export_bundle_foreign(bundle, linkmsg, sizeof(linkmsg)) &&
+	    (why = linkmsg) != NULL))) {
+		warnx_("sync: %s: %s", bundle, why);
 		goto done;
 	}
 	s.statefile = state ? strdup(state) : default_state(dir, bundle);

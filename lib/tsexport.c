@@ -500,6 +500,110 @@ ts_export_dir_refused(const char *dir)
 	return NULL;
 }
 
+/*
+ * path as the file system would resolve it, into real (PATH_MAX): its
+ * real path when it exists, else its directory's and its last component.
+ * -1 when neither resolves.
+ */
+static int
+resolve_path(const char *path, char *real)
+{
+	char dir[PATH_MAX], *last;
+
+	if (realpath(path, real) != NULL)
+		return 0;
+	if (strlen(path) >= sizeof(dir))
+		return -1;
+	strcpy(dir, path);
+	if ((last = strrchr(dir, '/')) == NULL || last[1] == '\0')
+		return -1;
+	*last++ = '\0';
+	if (realpath(dir[0] ? dir : "/", real) == NULL ||
+	    strlen(real) + strlen(last) + 2 > PATH_MAX)
+		return -1;
+	if (strcmp(real, "/") != 0)
+		strcat(real, "/");
+	strcat(real, last);
+	return 0;
+}
+
+const char *
+ts_export_bundle_refused(const char *file)
+{
+	/* the files and directories TLS libraries read by default */
+	const char *files[] = { NULL, "/etc/ssl/certs/ca-certificates.crt",
+	    "/etc/pki/tls/certs/ca-bundle.crt", "/etc/pki/tls/cert.pem",
+	    "/etc/ssl/cert.pem" };
+	const char *dirs[] = { NULL, "/etc/ssl/certs", "/etc/pki/tls/certs",
+	    "/etc/pki/ca-trust", "/usr/share/ca-certificates" };
+	char real[PATH_MAX], sys[PATH_MAX];
+	size_t i, n;
+
+	files[0] = X509_get_default_cert_file();
+	dirs[0] = X509_get_default_cert_dir();
+	if (file == NULL || resolve_path(file, real) == -1)
+		return NULL;	/* its directory not made yet: nobody's */
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i] != NULL && realpath(files[i], sys) != NULL &&
+		    strcmp(real, sys) == 0)
+			return "it is the system's CA bundle, which every TLS "
+			    "client of the host reads: give the store a file "
+			    "of its own";
+	}
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (dirs[i] == NULL || realpath(dirs[i], sys) == NULL)
+			continue;
+		n = strlen(sys);
+		if (strncmp(real, sys, n) == 0 && real[n] == '/')
+			return "it is in a system CA directory, which TLS "
+			    "clients of the host read: give the store a file "
+			    "of its own";
+	}
+	return NULL;
+}
+
+int
+ts_export_bundle_foreign(const char *path, char *msg, size_t len)
+{
+	char buf[65536], *p, *end, *nl;
+	struct stat st;
+	ssize_t got;
+	size_t line = 0;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1)
+		return 0;	/* not there (or not ours to read): as new */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		goto done;
+	if ((got = read(fd, buf, sizeof(buf))) <= 0)
+		goto done;
+	end = buf + got;
+	for (p = buf; p < end; p = nl + 1) {
+		line++;
+		if ((nl = memchr(p, '\n', end - p)) == NULL) {
+			/* a line cut by the 64 KiB: judged no further */
+			if ((size_t)got == sizeof(buf))
+				break;
+			nl = end;
+		}
+		if (p == nl || *p == '#' ||
+		    strncmp(p, "-----BEGIN CERTIFICATE-----", 27) == 0 ||
+		    strncmp(p, "-----END CERTIFICATE-----", 25) == 0 ||
+		    strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789+/=\r") >= (size_t)(nl - p))
+			continue;
+		snprintf(msg, len, "it holds something other than "
+		    "certificates (line %lu): replacing it would lose it; "
+		    "give the store a file of its own, or remove it first",
+		    (unsigned long)line);
+		rc = 1;
+		break;
+	}
+done:
+	close(fd);
+	return rc;
+}
+
 int
 ts_export_set_dir(struct ts_export *exp, const char *dir)
 {
@@ -669,6 +773,15 @@ parse_name(const char *name, unsigned long *hash, int *idx)
 	*hash = strtoul(name, NULL, 16);
 	*idx = (int)n;
 	return 0;
+}
+
+int
+ts_export_is_hash_name(const char *name)
+{
+	unsigned long hash;
+	int idx;
+
+	return parse_name(name, &hash, &idx) == 0;
 }
 
 static const char *trusted_target(const char *, char *, uid_t *);

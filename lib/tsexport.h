@@ -52,6 +52,23 @@ const char	*ts_export_error(const struct ts_export *exp);
  * it too.
  */
 const char	*ts_export_dir_refused(const char *dir);
+/*
+ * Why file cannot be a bundle path, or NULL: it names a system trust
+ * file (OpenSSL's default CA file, the distributions' CA bundles) or
+ * lies in a system CA directory, which every TLS client of the host
+ * reads; the export would replace it with the store.
+ */
+const char	*ts_export_bundle_refused(const char *file);
+/*
+ * Whether the regular file at path holds anything but what a bundle
+ * holds (PEM certificates, "#" comment lines, empty lines), judged by its
+ * first 64 KiB: replacing such a file would lose it.  0 when it does not
+ * exist, is empty, or looks like a bundle; 1 with why in msg otherwise.
+ */
+int		 ts_export_bundle_foreign(const char *path, char *msg,
+		    size_t len);
+/* name is a file name the export directory is made of: <hash>.<n> */
+int		 ts_export_is_hash_name(const char *name);
 
 /*
  * Why dir's path is not followed, into msg (len bytes), or NULL: a

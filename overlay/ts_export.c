@@ -610,6 +610,25 @@ truststore_same_path( const char *a, const char *b )
 }
 
 /*
+ * file is one of the names of directory dir's export, <hash>.<n>, as the
+ * file system resolves both (a bundle of another name there is left
+ * alone by the export: OpenSSL's look-up and the sweep pass it by).
+ */
+static int
+truststore_inside( const char *file, const char *dir )
+{
+	char rf[PATH_MAX], rd[PATH_MAX], *last;
+
+	truststore_real_path( file, rf );
+	truststore_real_path( dir, rd );
+	if ( ( last = strrchr( rf, '/' ) ) == NULL ||
+		!ts_export_is_hash_name( last + 1 ) )
+		return 0;
+	*last = '\0';
+	return strcmp( rf[0] ? rf : "/", rd ) == 0;
+}
+
+/*
  * Why path cannot be an export path of instance self, or NULL.  Two
  * exporters on one path would each remove what the other wrote (at
  * start-up, every file the other's store explains); the overlay creates
@@ -635,6 +654,8 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 	if ( strlen( path ) >= sizeof( parent ) )
 		return "the path is too long";
 	if ( isdir && ( sys = ts_export_dir_refused( path ) ) != NULL )
+		return sys;
+	if ( !isdir && ( sys = ts_export_bundle_refused( path ) ) != NULL )
 		return sys;
 	strcpy( parent, path );
 	for ( end = parent + strlen( parent ) - 1; end > parent && *end == '/';
@@ -671,6 +692,20 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 			if ( ( ti != self || isdir ) && ti->ti_export_bundle &&
 				truststore_same_path( ti->ti_export_bundle, path ) )
 				return "a trust store exports to it already";
+			/*
+			 * Every hash-named file of an export directory is its
+			 * store's to replace or remove: a bundle there would be
+			 * overwritten by one writer and removed by the other.
+			 */
+			if ( isdir && ti->ti_export_bundle &&
+				truststore_inside( ti->ti_export_bundle, path ) )
+				return "a trust store's bundle is in it under a "
+					"name of the export's own (<hash>.<n>)";
+			if ( !isdir && ti->ti_export_dir &&
+				truststore_inside( path, ti->ti_export_dir ) )
+				return "it is a name of a trust store's export "
+					"directory (<hash>.<n>), whose files the store "
+					"replaces and removes";
 		}
 	}
 	if ( !( slapMode & SLAP_SERVER_RUNNING ) )
@@ -679,6 +714,13 @@ truststore_export_path_bad( truststore_info *self, const char *path,
 	exists = stat( path, &st ) == 0;
 	if ( exists && !S_ISDIR( st.st_mode ) != !isdir )
 		return isdir ? "it is not a directory" : "it is a directory";
+	/* a file of someone else's the bundle would replace */
+	if ( !isdir && exists ) {
+		static char why[256];
+
+		if ( ts_export_bundle_foreign( path, why, sizeof( why ) ) )
+			return why;
+	}
 	/*
 	 * Every file is written beside its target and renamed: the export
 	 * directory, or the directory that will hold it or the bundle, must

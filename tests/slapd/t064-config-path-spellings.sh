@@ -66,6 +66,20 @@ if [ -d /etc/ssl/certs ]; then
 	refused "$OV2" olcTrustStoreExportDir /etc/ssl/certs "it is the system's CA directory"
 	refused "$OV2" olcTrustStoreExportDir /usr/lib/ssl/certs "it is the system's CA directory"
 fi
+# nor the system's CA bundle, nor a file in a system CA directory: every
+# TLS client of the host reads them, and the export replaces the file
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+	refused "$OV2" olcTrustStoreExportBundle /etc/ssl/certs/ca-certificates.crt "it is the system's CA bundle"
+	refused "$OV2" olcTrustStoreExportBundle /etc/ssl/certs//./ca-certificates.crt "it is the system's CA bundle"
+	refused "$OV2" olcTrustStoreExportBundle /etc/ssl/certs/store.pem "it is in a system CA directory"
+fi
+[ -e /usr/lib/ssl/cert.pem ] &&
+	refused "$OV2" olcTrustStoreExportBundle /usr/lib/ssl/cert.pem "it is the system's CA bundle"
+# nor a file of someone else's (it would be lost), while a bundle's is fine
+refused "$OV2" olcTrustStoreExportBundle "$T/afile" "it holds something other than certificates (line 1)"
+# nor one of the export directory's own names, which its writer replaces
+refused "$OV1" olcTrustStoreExportBundle "$D/0f2816ac.0" "it is a name of a trust store's export directory"
+refused "$OV2" olcTrustStoreExportBundle "$D/./12345678.1" "it is a name of a trust store's export directory"
 
 # what was refused changed nothing: the first store's files follow it
 cert_ldif b "$T/certs/b.der" | ladd 1 >/dev/null || fail "add b"
@@ -79,4 +93,16 @@ ldapsearch -LLL -Q -Y EXTERNAL -H "$(ldapi 1)" -b "$OV2" -s base \
 printf 'dn: %s\nchangetype: modify\nreplace: olcTrustStoreExportDir\nolcTrustStoreExportDir: %s\n' \
 	"$OV2" "$T/export2" | lconfig 1 >/dev/null 2>&1 &&
 	pass "the second store takes a directory of its own" || fail "export2 refused"
+# a bundle of the export's names, then the directory around it
+mkdir -p "$T/export3"
+cp "$T/bundle.pem" "$T/export3/bundle-copy.pem"
+printf 'dn: %s\nchangetype: modify\nreplace: olcTrustStoreExportBundle\nolcTrustStoreExportBundle: %s\n' \
+	"$OV2" "$T/export3/abcdef01.0" | lconfig 1 >/dev/null 2>&1 &&
+	pass "a bundle may take any name while no store exports there" ||
+	fail "bundle in export3 refused"
+refused "$OV2" olcTrustStoreExportDir "$T/export3" "a trust store's bundle is in it under a name of the export's own"
+# a file that holds certificates, as a bundle of an earlier run does, is taken
+printf 'dn: %s\nchangetype: modify\nreplace: olcTrustStoreExportBundle\nolcTrustStoreExportBundle: %s\n' \
+	"$OV2" "$T/export3/bundle-copy.pem" | lconfig 1 >/dev/null 2>&1 &&
+	pass "an existing bundle is taken over" || fail "an existing bundle refused"
 check "node still running" node_alive 1

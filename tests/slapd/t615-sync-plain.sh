@@ -65,3 +65,20 @@ if [ -d /etc/ssl/certs ]; then
 	check "and said once, with why" test "$(printf '%s\n' "$out" | grep -c "it is the system's CA directory")" = 1
 	check "and left as it was" test "$(ls -l --time-style=+%s /etc/ssl/certs | md5sum)" = "$before"
 fi
+# nor the system's CA bundle, nor a file that is no bundle: both would be lost
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+	sum=$(md5sum < /etc/ssl/certs/ca-certificates.crt)
+	out=$(lt sync --bundle /etc/ssl/certs/ca-certificates.crt 2>&1); rc=$?
+	check "the system's CA bundle refused: exit 1" test "$rc" = 1
+	check "and said with why" grep -q "it is the system's CA bundle" <<EOF2
+$out
+EOF2
+	check "and left as it was" test "$(md5sum < /etc/ssl/certs/ca-certificates.crt)" = "$sum"
+fi
+printf 'notes of mine\n' > "$T/notes.txt"
+out=$(lt sync --bundle "$T/notes.txt" 2>&1); rc=$?
+check "a file that is no bundle refused: exit 1" test "$rc" = 1
+check "and said with why" grep -q "notes.txt: it holds something other than certificates (line 1)" <<EOF2
+$out
+EOF2
+check "and left as it was" grep -qx 'notes of mine' "$T/notes.txt"

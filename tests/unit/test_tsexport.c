@@ -757,6 +757,46 @@ main(void)
 		    "a directory of its own is taken");
 	}
 
+	/* the bundle: the system's trust files, and files that are no bundle */
+	{
+		char msg[256], f[1100];
+		FILE *fp;
+
+		if (access("/etc/ssl/certs/ca-certificates.crt", F_OK) == 0) {
+			CHECK(ts_export_bundle_refused(
+			    "/etc/ssl/certs/ca-certificates.crt") != NULL,
+			    "the system's CA bundle refused");
+			CHECK(ts_export_bundle_refused(
+			    "/etc/ssl//certs/./ca-certificates.crt") != NULL,
+			    "however spelt");
+			CHECK(ts_export_bundle_refused(
+			    "/etc/ssl/certs/not-yet.pem") != NULL,
+			    "a new file in a system CA directory refused");
+		}
+		CHECK(ts_export_bundle_refused(bundle) == NULL,
+		    "a bundle of its own is taken");
+		CHECK(ts_export_bundle_foreign(bundle, msg, sizeof(msg)) == 0,
+		    "a bundle the export wrote is a bundle");
+		snprintf(f, sizeof(f), "%s/none", tmpl);
+		CHECK(ts_export_bundle_foreign(f, msg, sizeof(msg)) == 0,
+		    "a file not there is no one's");
+		snprintf(f, sizeof(f), "%s/foreign", tmpl);
+		if ((fp = fopen(f, "w")) != NULL) {
+			fputs("# a comment\r\n\n-----BEGIN CERTIFICATE-----\n"
+			    "QUJD\n-----END CERTIFICATE-----\nuser:x:1000\n", fp);
+			fclose(fp);
+		}
+		CHECK(ts_export_bundle_foreign(f, msg, sizeof(msg)) == 1 &&
+		    strstr(msg, "line 6") != NULL, "a file with other lines "
+		    "is foreign, named by its line: %s", msg);
+		CHECK(ts_export_is_hash_name("0f2816ac.0") &&
+		    ts_export_is_hash_name("0f2816ac.12") &&
+		    !ts_export_is_hash_name("0f2816ac.01") &&
+		    !ts_export_is_hash_name("0F2816AC.0") &&
+		    !ts_export_is_hash_name("bundle.pem"),
+		    "the export's own names");
+	}
+
 	OPENSSL_free(a.der);
 	OPENSSL_free(b.der);
 	OPENSSL_free(c1.der);
