@@ -278,7 +278,8 @@ truststore_new_ndn( Operation *op, struct berval *newdn )
 	build_new_dn( newdn, &parent, &op->orr_nnewrdn, op->o_tmpmemctx );
 }
 
-static int truststore_load( BackendDB *be, truststore_info *ti );
+static int truststore_load( BackendDB *be, truststore_info *ti,
+	const char *who );
 static int truststore_schema( void );
 
 /*
@@ -299,7 +300,7 @@ truststore_reopen( ConfigArgs *c )
 	db = *c->be;
 	db.bd_info = c->bi;
 	truststore_export_close( &db, ti );
-	return truststore_load( &db, ti );
+	return truststore_load( &db, ti, "re-read (cn=config change)" );
 }
 
 /*
@@ -452,7 +453,7 @@ truststore_load_entry( Operation *op, Entry *e, void *arg )
 }
 
 static int
-truststore_load( BackendDB *be, truststore_info *ti )
+truststore_load( BackendDB *be, truststore_info *ti, const char *who )
 {
 	static struct berval dn = BER_BVC( "cn=truststore" );
 	slap_overinst *on = (slap_overinst *)be->bd_info;
@@ -467,8 +468,8 @@ truststore_load( BackendDB *be, truststore_info *ti )
 		truststore_index_load_end( ti, &tl.tl_index, 0 );
 		return 1;
 	}
-	truststore_vet_begin( &tl.tl_vet, ti, "start-up read" );
-	ok = truststore_scan( be, on->on_info->oi_orig, ti, &dn, "start-up read",
+	truststore_vet_begin( &tl.tl_vet, ti, who );
+	ok = truststore_scan( be, on->on_info->oi_orig, ti, &dn, who,
 		truststore_load_entry, &tl ) == LDAP_SUCCESS;
 	truststore_vet_end( &tl.tl_vet );
 	ldap_pvt_thread_mutex_lock( &ti->ti_gates_mutex );
@@ -997,7 +998,7 @@ truststore_late_load( void *ctx, void *arg )
 	db = *tl->tl_be;
 	db.bd_info = (BackendInfo *)tl->tl_on;
 	truststore_export_close( &db, ti );
-	truststore_load( &db, ti );
+	truststore_load( &db, ti, "read (overlay added or enabled)" );
 	slap_unpause_server();
 	ch_free( tl );
 	return NULL;
@@ -1156,7 +1157,7 @@ truststore_db_open( BackendDB *be, ConfigReply *cr )
 		if ( tl != NULL )
 			return truststore_monitor_db_open( be );
 	}
-	if ( truststore_load( be, ti ) )
+	if ( truststore_load( be, ti, "start-up read" ) )
 		return 1;
 	return truststore_monitor_db_open( be );
 }
@@ -1179,6 +1180,23 @@ truststore_db_close( BackendDB *be, ConfigReply *cr )
 		ti->ti_late = NULL;
 	}
 	ldap_pvt_thread_mutex_unlock( &ti->ti_gates_mutex );
+	/*
+	 * Closed while slapd runs: the overlay disabled, or its entry
+	 * deleted from cn=config.  The files stay as they are, and every TLS
+	 * setting reading them goes on trusting what they hold, deleted
+	 * certificates too: the administrator must hear of it.
+	 */
+	if ( ( slapMode & SLAP_SERVER_MODE ) && !slapd_shutdown &&
+		( ti->ti_export_dir != NULL || ti->ti_export_bundle != NULL ) ) {
+		Debug( LDAP_DEBUG_ANY, "truststore: \"%s\": the overlay is "
+			"disabled or removed: %s%s%s are no longer kept in line "
+			"with the store; what they hold stays trusted as it is "
+			"(certificates deleted from now on too) until it is "
+			"enabled or added again\n", be->be_suffix[0].bv_val,
+			ti->ti_export_dir ? ti->ti_export_dir : "",
+			ti->ti_export_dir && ti->ti_export_bundle ? " and " : "",
+			ti->ti_export_bundle ? ti->ti_export_bundle : "" );
+	}
 	if ( !( slapMode & SLAP_TOOL_MODE ) ) {
 		truststore_monitor_db_close( be );
 		truststore_export_close( be, ti );

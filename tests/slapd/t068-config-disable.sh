@@ -27,6 +27,8 @@ pid=$(cat "$T/n1/pid")
 
 lconf "replace: olcDisabled
 olcDisabled: TRUE" || fail "disable"
+check "disabled: the log says the files are no longer kept in line" \
+	grep -qF "truststore: \"$SUFFIX\": the overlay is disabled or removed: $D are no longer kept in line with the store" "$T/n1.log"
 cert_ldif b "$T/certs/b.der" | ladd 1 >/dev/null || fail "add b"
 cert_ldif weak "$T/certs/weak.der" | ladd 1 >/dev/null &&
 	pass "disabled: a 1024-bit certificate is not refused" || fail "weak refused while disabled"
@@ -48,5 +50,20 @@ check "enabled: and exported" until_ok 10 is_files a b c
 printf 'dn: cn=a2,%s\nobjectClass: tsCertificate\ncn: a2\nuserCertificate;binary:< file://%s\n' \
 	"$BASE" "$T/certs/a.der" > "$T/dup.ldif"
 expect_ldap 19 'certificate already stored under alias "a"' ladd 1 -f "$T/dup.ldif"
+# the read after enabling is not called a start-up
+check "enabled: the read is named as such" \
+	grep -qF "truststore: read (overlay added or enabled): \"cn=weak,$BASE\"" "$T/n1.log"
+check "enabled: not as a start-up" not grep -q "start-up read" "$T/n1.log"
+
+# the overlay's entry deleted: the files stay as they are, and the log
+# says that nothing keeps them in line any more
+ldapdelete -Q -Y EXTERNAL -H "$(ldapi 1)" "$OV" > "$T/del.log" 2>&1
+check "the overlay's entry can be deleted" test $? = 0
+check "deleted: the log says the files are no longer kept in line" \
+	until_ok 10 sh -c "grep -c 'the overlay is disabled or removed: $D are no longer kept in line' '$T/n1.log' | grep -qx 2"
+aldelete() { ldapdelete -x -H "$(curi 1)" -D "$ROOTDN" -w "$ROOTPW" "$@"; }
+aldelete "cn=c,$BASE" || fail "delete c"
+sleep 1
+check "deleted: the files stay as they were" is_files a b c
 check "the same slapd process" test "$pid" = "$(cat "$T/n1/pid")"
 check "node still running" node_alive 1
