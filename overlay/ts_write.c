@@ -1443,6 +1443,27 @@ truststore_cn_kept( Operation *op, Modifications *ml )
 	return truststore_cn_is_alias( op, &op->o_req_dn, ml->sml_nvalues );
 }
 
+/* Refuse a delete of cn as slapd would: see truststore_modify. */
+static int
+truststore_cn_delete( Operation *op, SlapReply *rs, Modifications *ml )
+{
+	struct berval one[2];
+	int i;
+
+	for ( i = 0; ml->sml_nvalues != NULL &&
+			!BER_BVISNULL( &ml->sml_nvalues[i] ); i++ ) {
+		one[0] = ml->sml_nvalues[i];
+		BER_BVZERO( &one[1] );
+		if ( !truststore_cn_is_alias( op, &op->o_req_dn, one ) )
+			return truststore_refuse( op, rs, LDAP_NO_SUCH_ATTRIBUTE,
+				"modify/delete: cn: no such value" );
+	}
+	return truststore_refuse( op, rs, LDAP_NAMING_VIOLATION,
+		TS_PREFIX "naming attribute 'cn' is not present in entry: "
+		TS_ONE_CN " (rename it to change its alias: ldapmodrdn -r, "
+		"ldaptrust rename)" );
+}
+
 /*
  * A certificate entry is named by its alias: one cn value that follows
  * the alias rules (lib/tsalias.c), so that every certificate the store
@@ -1752,9 +1773,12 @@ truststore_mod_pem( Operation *op, SlapReply *rs, Modifications *ml )
  * old values plus every value the mods carry.
  */
 static int
-truststore_mods_certs( Modifications *ml, BerVarray certs, int *n )
+truststore_mods_certs( Modifications *ml, BerVarray certs, int *n,
+	int *missing )
 {
 	int i, j, touched = 0;
+
+	*missing = 0;
 
 	for ( ; ml != NULL; ml = ml->sml_next ) {
 		if ( ml->sml_desc != ts_ad_cert )
@@ -1785,14 +1809,20 @@ truststore_mods_certs( Modifications *ml, BerVarray certs, int *n )
 				break;
 			}
 			for ( i = 0; !BER_BVISNULL( &ml->sml_values[i] ); i++ ) {
+				int found = 0;
+
 				for ( j = 0; j < *n; j++ ) {
 					if ( bvmatch( &certs[j],
 							&ml->sml_values[i] ) ) {
 						truststore_vals_remove( certs,
 							n, j );
+						found = 1;
 						break;
 					}
 				}
+				/* slapd's answer comes first: see the caller */
+				if ( !found && ml->sml_op == LDAP_MOD_DELETE )
+					*missing = 1;
 			}
 			break;
 		}
@@ -1866,6 +1896,7 @@ truststore_modify( Operation *op, SlapReply *rs )
 	BerVarray certs = NULL;	/* the values as they will be (borrowed) */
 	char msg[SLAP_TEXT_BUFLEN], say[SLAP_TEXT_BUFLEN];
 	int n = 0, nold = 0, max = 0, i, touched, managed, vetoed = 0;
+	int missing = 0;
 	int rc = SLAP_CB_CONTINUE;
 
 	/* the Relax control lets a modify change the structural class */
@@ -1936,6 +1967,16 @@ truststore_modify( Operation *op, SlapReply *rs )
 			rc = rs->sr_err;
 			goto done;
 		}
+		/*
+		 * A delete of cn meets slapd's own checks first, with its
+		 * answers: a value the entry does not hold is noSuchAttribute,
+		 * the alias itself (the RDN's) a naming violation.
+		 */
+		if ( ml->sml_desc == slap_schema.si_ad_cn &&
+			ml->sml_op == LDAP_MOD_DELETE ) {
+			rc = truststore_cn_delete( op, rs, ml );
+			goto done;
+		}
 		/* the alias is the RDN's one value: a second one would be
 		 * a name the clients look certificates up by, unchecked */
 		if ( is_ad_subtype( ml->sml_desc, slap_schema.si_ad_cn ) &&
@@ -1972,13 +2013,26 @@ truststore_modify( Operation *op, SlapReply *rs )
 		op->o_tmpmemctx );
 	for ( n = 0; n < nold; n++ )
 		certs[n] = olds[n];
-	touched = truststore_mods_certs( op->orm_modlist, certs, &n );
+	touched = truststore_mods_certs( op->orm_modlist, certs, &n,
+		&missing );
 
 	/* from here on tc reports the write */
 	tc->tc_track = 1;
 	if ( vetoed && !touched )
 		truststore_write_vetoed( op, tc, say );
 	if ( !replicated && touched ) {
+		/*
+		 * A delete of a value the entry does not hold fails in slapd
+		 * whatever else the change does: its answer, not a count of
+		 * values left, tells a client that retries with a stale
+		 * value what is wrong.
+		 */
+		if ( missing ) {
+			rc = truststore_refuse( op, rs, LDAP_NO_SUCH_ATTRIBUTE,
+				"modify/delete: userCertificate;binary: no such "
+				"value" );
+			goto done;
+		}
 		if ( n != 1 ) {
 			snprintf( msg, sizeof( msg ), TS_PREFIX "a tsCertificate "
 				"entry holds exactly one userCertificate;binary "

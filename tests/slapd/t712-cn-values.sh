@@ -90,6 +90,23 @@ mod "cn=a,$BASE" "replace: cn
 cn: b"
 refused 19 "rename it to change its alias" lmodify 1 -f "$T/req.ldif"
 # the restored subtype: removed, by delete or by an empty replace
+# a delete of cn gets slapd's own answers: a value the entry does not
+# hold is noSuchAttribute, the alias (the RDN's value) a naming violation
+mod "cn=a,$BASE" "delete: cn
+cn: nosuch"
+refused 16 "modify/delete: cn: no such value" lmodify 1 -f "$T/req.ldif"
+mod "cn=a,$BASE" "delete: cn
+cn: A"
+refused 64 "naming attribute 'cn' is not present in entry" lmodify 1 -f "$T/req.ldif"
+mod "cn=a,$BASE" "delete: cn"
+refused 64 "naming attribute 'cn' is not present in entry" lmodify 1 -f "$T/req.ldif"
+# and a delete of a certificate the entry does not hold, with an add
+mod "cn=a,$BASE" "delete: userCertificate;binary
+userCertificate;binary:< file://$C/c.der
+-
+add: userCertificate;binary
+userCertificate;binary:< file://$C/d.der"
+refused 16 "modify/delete: userCertificate;binary: no such value" lmodify 1 -f "$T/req.ldif"
 mod "cn=old,$BASE" "delete: cn;lang-en"
 lmodify 1 -f "$T/req.ldif" >/dev/null &&
 	pass "a restored cn subtype can be deleted" || fail "delete: cn;lang-en refused"
