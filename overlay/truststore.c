@@ -407,7 +407,16 @@ truststore_scan( BackendDB *be, BackendInfo *bi, truststore_info *ti,
 		op->o_req_dn = op->o_req_ndn = bases[i];
 		sc.sc_err = LDAP_SUCCESS;
 		bi->bi_op_search( op, &rs );
-		/* a base not created yet holds no certificate: that is fine */
+		/*
+		 * A base not created yet holds no certificate: fine on a new
+		 * node (the examples add the base entries last), but a base
+		 * mistyped in the configuration looks the same and empties the
+		 * export: say which.
+		 */
+		if ( sc.sc_err == LDAP_NO_SUCH_OBJECT )
+			Debug( LDAP_DEBUG_ANY, "truststore: %s: the base \"%s\" "
+				"does not exist (yet): no certificate is under "
+				"it\n", who, bases[i].bv_val );
 		if ( sc.sc_err != LDAP_SUCCESS &&
 			sc.sc_err != LDAP_NO_SUCH_OBJECT ) {
 			Debug( LDAP_DEBUG_ANY, "truststore: %s: reading \"%s\" "
@@ -709,6 +718,28 @@ truststore_cf( ConfigArgs *c )
 				snprintf( c->cr_msg, sizeof( c->cr_msg ),
 					"<%s> \"%s\" is not within the database suffix",
 					c->argv[0], c->value_dn.bv_val );
+				rc = ARG_BAD_CONF;
+				break;
+			}
+			/*
+			 * Bases are disjoint subtrees: one within another would
+			 * manage an entry twice, and a base's own entry, which
+			 * is not managed (a certificate entry named as a base
+			 * included), would be managed after all.
+			 */
+			for ( i = 0; ti->ti_bases != NULL &&
+					!BER_BVISNULL( &ti->ti_bases[i] ); i++ ) {
+				if ( dnIsSuffix( &c->value_ndn, &ti->ti_bases[i] ) ||
+					dnIsSuffix( &ti->ti_bases[i], &c->value_ndn ) )
+					break;
+			}
+			if ( ti->ti_bases != NULL &&
+					!BER_BVISNULL( &ti->ti_bases[i] ) ) {
+				snprintf( c->cr_msg, sizeof( c->cr_msg ),
+					"<%s> \"%s\" overlaps the base \"%s\": bases "
+					"are disjoint subtrees", c->argv[0],
+					c->value_dn.bv_val,
+					ti->ti_bases_pretty[i].bv_val );
 				rc = ARG_BAD_CONF;
 				break;
 			}

@@ -1576,6 +1576,35 @@ truststore_mods_referral( Modifications *ml )
 
 /* ---- the hooks ---------------------------------------------------------- */
 
+/*
+ * A certificate entry holds no entries: one added below another is a
+ * mistyped DN, and would keep the upper one from being renamed (see
+ * truststore_modrdn).  Most adds go straight below a base, which is no
+ * certificate: only a deeper one reads its parent.
+ */
+static int
+truststore_refuse_below_cert( Operation *op, SlapReply *rs,
+	truststore_info *ti )
+{
+	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
+	struct berval pndn;
+	Entry *p = NULL;
+	int cert;
+
+	dnParent( &op->ora_e->e_nname, &pndn );
+	if ( truststore_is_base_or_above( op, ti, &pndn ) ||
+		overlay_entry_get_ov( op, &pndn, NULL, NULL, 0, &p, on ) !=
+			LDAP_SUCCESS || p == NULL )
+		return LDAP_SUCCESS;	/* no parent: the backend says so */
+	cert = is_entry_objectclass_or_sub( p, ts_oc_cert );
+	overlay_entry_release_ov( op, p, 0, on );
+	if ( !cert )
+		return LDAP_SUCCESS;
+	return truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,
+		TS_PREFIX "a certificate entry holds no entries: add this one "
+		"below the base or a container, not below a certificate" );
+}
+
 int
 truststore_add( Operation *op, SlapReply *rs )
 {
@@ -1647,6 +1676,8 @@ truststore_add( Operation *op, SlapReply *rs )
 
 	/* what follows parses, and looks at what is stored */
 	if ( truststore_acl_add( op, rs ) != LDAP_SUCCESS )
+		return rs->sr_err;
+	if ( truststore_refuse_below_cert( op, rs, ti ) != LDAP_SUCCESS )
 		return rs->sr_err;
 
 	a = attr_find( e->e_attrs, ts_ad_cert );

@@ -59,6 +59,29 @@ printf 'dn: cn=y,ou=elsewhere,%s\nobjectClass: tsCertificate\ncn: y\nuserCertifi
 	"$SUFFIX" "$C/ec.der" | ladd 1 >/dev/null || fail "add y in second base"
 lsearch 1 -b "cn=y,ou=elsewhere,$SUFFIX" -s base tsSubject | grep -q '^tsSubject: CN=ec' &&
 	pass "entries in the second base are decorated" || fail "second base not decorated"
+# bases are disjoint: one within or above another is refused (slapd
+# itself refuses an equal one: 20)
+for b in "cn=y,ou=elsewhere,$SUFFIX" "$SUFFIX"; do
+	out=$(printf 'dn: %s\nchangetype: modify\nadd: olcTrustStoreBase\nolcTrustStoreBase: %s\n' \
+	    "$OV" "$b" | lconfig 1 2>&1 >/dev/null)
+	case $out in *"overlaps the base"*"bases are disjoint subtrees"*)
+		pass "a base overlapping another refused: $b";;
+	*) fail "a base overlapping another not refused: $b: ${out:-accepted}";; esac
+done
+[ "$(readback olcTrustStoreBase | wc -l)" = 2 ] && pass "still two bases" || fail "bases: $(readback olcTrustStoreBase)"
+# a base that names no entry is taken (the examples add the base entries
+# after the overlay), and the log says so: a mistyped one empties the export
+lconf "add: olcTrustStoreBase
+olcTrustStoreBase: ou=nothere,$SUFFIX" || fail "a base not there yet"
+check "the log names a base that does not exist" grep -qF \
+	're-read (cn=config change): the base "ou=nothere,o=ts" does not exist (yet)' "$T/n1.log"
+lconf "delete: olcTrustStoreBase
+olcTrustStoreBase: ou=nothere,$SUFFIX" || fail "delete ou=nothere"
+# a certificate entry holds no entries
+mkcert below -newkey ec -pkeyopt ec_paramgen_curve:P-256
+printf 'dn: cn=z,cn=y,ou=elsewhere,%s\nobjectClass: tsCertificate\ncn: z\nuserCertificate;binary:< file://%s\n' \
+	"$SUFFIX" "$C/below.der" > "$T/below.ldif"
+expect_ldap 53 "a certificate entry holds no entries" ladd 1 -f "$T/below.ldif"
 lconf "delete: olcTrustStoreBase
 olcTrustStoreBase: ou=elsewhere,$SUFFIX" && [ "$(readback olcTrustStoreBase)" = "$BASE" ] &&
 	pass "one base deleted by value" || fail "delete one base"
