@@ -78,6 +78,32 @@ ts_tlv(const unsigned char *p, const unsigned char *end, struct ts_tlv *t)
 	return 0;
 }
 
+/*
+ * Whether OpenSSL's trust settings after a TRUSTED CERTIFICATE's
+ * certificate (X509_CERT_AUX: SEQUENCE { trust SEQUENCE OF OID OPTIONAL,
+ * reject [0] SEQUENCE OF OID OPTIONAL, alias, keyid, other }) name uses
+ * the certificate is rejected for.  The store keeps plain trust anchors,
+ * trusted for whatever a TLS library trusts a CA of its directory for:
+ * dropping a rejection would turn distrust into trust.  Uses it is
+ * trusted for are dropped (they narrow, and a CA directory has no way
+ * to say them).
+ */
+static int
+ts_aux_rejects(const unsigned char *p, const unsigned char *end)
+{
+	struct ts_tlv aux, f;
+
+	if (p >= end || ts_tlv(p, end, &aux) == -1 || aux.tag != T_SEQUENCE)
+		return 0;
+	for (p = aux.v; p < aux.v + aux.len; p = f.next) {
+		if (ts_tlv(p, aux.v + aux.len, &f) == -1)
+			return 0;
+		if (f.tag == T_CTX0 && f.len > 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Read the TLV at *p (before end) if it has the tag, and step over it. */
 static int
 ts_take(const unsigned char **p, const unsigned char *end, unsigned int tag,
@@ -622,8 +648,18 @@ ts_decode_pem(const char *text, size_t len, struct ts_list *l,
 			 * OpenSSL's trust settings: keep the certificate. */
 			if (blk.labellen == 19 && memcmp(blk.label,
 			    "TRUSTED CERTIFICATE", 19) == 0 &&
-			    ts_tlv(der, der + derlen, &t) == 0)
+			    ts_tlv(der, der + derlen, &t) == 0) {
+				if (ts_aux_rejects(t.next, der + derlen)) {
+					free(der);
+					ts_msg(msg, msglen, "PEM block %zu is a "
+					    "TRUSTED CERTIFICATE whose trust "
+					    "settings reject some uses: the store "
+					    "would trust it for every use; give "
+					    "the certificate without them", nblk);
+					return -1;
+				}
 				derlen = (size_t)(t.next - der);
+			}
 			r = ts_push(l, der, derlen);
 			if (r == -1)
 				ts_msg(msg, msglen, "out of memory");

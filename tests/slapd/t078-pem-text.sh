@@ -64,9 +64,21 @@ printf 'garbage \377\376 no PEM here' > "$C/junk.bin"
 pem_ldif j "$C/junk.bin" > "$T/j.ldif"
 expect_ldap 21 "truststore: tsCertificatePEM: neither PEM text nor DER data" \
 	ladd 1 -f "$T/j.ldif"
+# OpenSSL's TRUSTED CERTIFICATE: trust settings that reject a use would
+# be lost (the store trusts for every use): refused, naming them
+mkcert r $ec
+openssl x509 -in "$C/r.pem" -trustout -addreject serverAuth -out "$C/r-reject.pem"
+pem_ldif r "$C/r-reject.pem" > "$T/r.ldif"
+expect_ldap 21 "truststore: tsCertificatePEM: PEM block 1 is a TRUSTED CERTIFICATE whose trust settings reject some uses" \
+	ladd 1 -f "$T/r.ldif"
 snapshot 1 > "$T/after"
 cmp -s "$T/before" "$T/after" && pass "the refusals changed nothing" ||
 	fail "the store changed after a refusal"
+# uses it is trusted for only narrow: the certificate itself is taken
+openssl x509 -in "$C/r.pem" -trustout -addtrust serverAuth -out "$C/r-trust.pem"
+pem_ldif r "$C/r-trust.pem" > "$T/r.ldif"
+expect_ldap 0 "" ladd 1 -f "$T/r.ldif"
+stored_is 1 r "$C/r.der"
 
 # node 2: cn=config still holding the old definition, upgraded live
 sed 's/EQUALITY octetStringMatch/EQUALITY caseExactIA5Match/
