@@ -1622,8 +1622,21 @@ truststore_add( Operation *op, SlapReply *rs )
 	if ( is_entry_referral( e ) &&
 		truststore_at_or_below_base( op, ti, &e->e_nname ) )
 		truststore_referral_seen( ti );
-	if ( !is_entry_objectclass_or_sub( e, ts_oc_cert ) )
+	if ( !is_entry_objectclass_or_sub( e, ts_oc_cert ) ) {
+		/*
+		 * Stored as it is, as any entry of another class under a
+		 * base: but one that holds a certificate looks stored to
+		 * whoever forgot the class, and is never trusted.  Say so.
+		 */
+		if ( attr_find( e->e_attrs, ts_ad_cert ) != NULL &&
+			!SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) &&
+			truststore_in_base( op, ti, &e->e_nname ) )
+			Debug( LDAP_DEBUG_ANY, "%s truststore: \"%s\" holds "
+				"userCertificate;binary but is not of class "
+				"tsCertificate: neither checked nor exported\n",
+				op->o_log_prefix, e->e_name.bv_val );
 		return SLAP_CB_CONTINUE;
+	}
 	if ( !truststore_in_base( op, ti, &e->e_nname ) ) {
 		/* not ours, but a container moving in may carry it: the gate */
 		truststore_cb_push( op, ti );

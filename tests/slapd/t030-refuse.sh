@@ -170,4 +170,11 @@ olcTrustStoreRefuseDuplicates: FALSE"
 ldif_der again "$C/good.der" | ladd 1 >/dev/null &&
 	pass "a duplicate is accepted with truststore-refuse-duplicates off" ||
 	fail "duplicate refused with the check off"
+# an entry of another class that holds a certificate is stored untouched,
+# and the log says it is neither checked nor exported
+printf 'dn: cn=dev,%s\nobjectClass: device\nobjectClass: strongAuthenticationUser\ncn: dev\nuserCertificate;binary:< file://%s\n' \
+	"$BASE" "$C/good.der" | ladd 1 >/dev/null &&
+	pass "another class with a certificate is stored" || fail "device with certificate refused"
+check "and the log says it is not exported" grep -qF \
+	"\"cn=dev,$BASE\" holds userCertificate;binary but is not of class tsCertificate: neither checked nor exported" "$T/n1.log"
 node_alive 1 && pass "slapd still running"
