@@ -3,7 +3,8 @@
  * Exit status as monitoring plugins have it: 0 OK, 1 WARNING (something
  * expires within the window), 2 CRITICAL (something has expired), 3
  * UNKNOWN (we could not tell: usage, connection, server error).  The
- * first line of text output is the plugin-style status line.
+ * first line of text output is the plugin-style status line, an UNKNOWN
+ * one too (monitor.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ cmd_expiring(struct ctx *ctx, int argc, char **argv)
 	struct cert_list list = { NULL, 0, 0 };
 	unsigned char *keep = NULL;
 	struct json j;
-	char *end;
+	const char *base, *w, *why = NULL, *bad = NULL;
 	long days = 30;
 	int c, rc, json = 0;
 	size_t i, expired = 0, expiring = 0;
@@ -32,31 +33,45 @@ cmd_expiring(struct ctx *ctx, int argc, char **argv)
 	while ((c = opt_next(ctx, argc, argv, "", longopts)) != -1) {
 		switch (c) {
 		case OPT_DAYS:
-			days = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || days < 0 ||
-			    days > 36500) {
-				usage_error(ctx, "--days %s: a number of days "
-				    "is needed", optarg);
-				return EXIT_UNKNOWN;
+			/* said once --json is known: it may come after */
+			if ((w = days_arg(optarg, &days)) != NULL &&
+			    bad == NULL) {
+				bad = optarg;
+				why = w;
 			}
 			break;
 		case OPT_JSON: json = 1; break;
 		default:
 			usage_error(ctx, "unexpected option");
-			return EXIT_UNKNOWN;
+			return monitor_unknown(json, "unexpected option");
 		}
+	}
+	if (bad != NULL) {
+		usage_error(ctx, "--days %s: %s", bad, why);
+		return monitor_unknown(json, "--days %s: %s", bad, why);
 	}
 	if (optind != argc) {
 		usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-		return EXIT_UNKNOWN;
+		return monitor_unknown(json, "unexpected argument '%s'",
+		    argv[optind]);
 	}
-	if (conn_open(ctx) != 0 || store_list(ctx, NULL, NULL, &list) != 0) {
-		rc = EXIT_UNKNOWN;
+	if (conn_open(ctx) != 0) {
+		rc = monitor_conn_failed(ctx, json);
+		goto done;
+	}
+	if ((base = conn_base(ctx)) == NULL) {
+		rc = monitor_unknown(json, "no base DN: give -b BASE or set "
+		    "BASE in ldap.conf");
+		goto done;
+	}
+	if ((rc = store_list(ctx, NULL, NULL, &list)) != 0) {
+		rc = monitor_search_failed(ctx, json, base, rc);
 		goto done;
 	}
 	sort_recs(&list, 1);
 	if ((keep = calloc(list.n + 1, 1)) == NULL) {
-		rc = EXIT_UNKNOWN;
+		warnx_("out of memory");
+		rc = monitor_unknown(json, "out of memory");
 		goto done;
 	}
 	for (i = 0; i < list.n; i++) {

@@ -17,6 +17,26 @@ static const struct option longopts[] = {
 	{ NULL,		0,			NULL,	0 }
 };
 
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+/*
+ * A number of days, 0 to DAYS_MAX (list --expiring, expiring --days),
+ * into *days: NULL, or what is wrong with it, for "--days S: ...".
+ */
+const char *
+days_arg(const char *s, long *days)
+{
+	char *end;
+
+	*days = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0')
+		return "a number of days is needed (0 to " STR(DAYS_MAX) ")";
+	if (*days < 0 || *days > DAYS_MAX)
+		return "0 to " STR(DAYS_MAX) " days";
+	return NULL;
+}
+
 /* The server's tsStatus, or the same computed here if it was not sent. */
 const char *
 rec_status(const struct cert_rec *r, int64_t now)
@@ -151,7 +171,7 @@ cmd_list(struct ctx *ctx, int argc, char **argv)
 	struct cert_list list = { NULL, 0, 0 };
 	unsigned char *keep = NULL;
 	struct json j;
-	char *end;
+	const char *why;
 	long expiring = -1;
 	int c, rc, expiry = 0, expired = 0, ca = 0, json = 0;
 	size_t i;
@@ -168,11 +188,9 @@ cmd_list(struct ctx *ctx, int argc, char **argv)
 				    "or expiry", optarg);
 			break;
 		case OPT_EXPIRING:
-			expiring = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || expiring < 0 ||
-			    expiring > 36500)
-				return usage_error(ctx, "--expiring %s: a number "
-				    "of days is needed", optarg);
+			if ((why = days_arg(optarg, &expiring)) != NULL)
+				return usage_error(ctx, "--expiring %s: %s",
+				    optarg, why);
 			break;
 		case OPT_EXPIRED: expired = 1; break;
 		case OPT_CA: ca = 1; break;

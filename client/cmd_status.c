@@ -8,7 +8,7 @@
  * exported, a TLS context rebuild that failed), 2 CRITICAL (the export is
  * failing: what slapd's outgoing TLS trusts no longer follows the store),
  * 3 UNKNOWN (no such entry to read: no monitor database, no access, or a
- * connection or search error).
+ * connection or search error), said on the status line too (monitor.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -131,10 +131,16 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 			json = 1;
 	if (optind != argc) {
 		usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-		return EXIT_UNKNOWN;
+		return monitor_unknown(json, "unexpected argument '%s'",
+		    argv[optind]);
 	}
-	if (conn_open(ctx) != 0 || (base = conn_base(ctx)) == NULL) {
-		rc = EXIT_UNKNOWN;
+	if (conn_open(ctx) != 0) {
+		rc = monitor_conn_failed(ctx, json);
+		goto done;
+	}
+	if ((base = conn_base(ctx)) == NULL) {
+		rc = monitor_unknown(json, "no base DN: give -b BASE or set "
+		    "BASE in ldap.conf");
 		goto done;
 	}
 	st.base = base;
@@ -147,25 +153,18 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	    "(objectClass=tsMonitor)", mon_attrs, status_entry, &st);
 	ctx->nobase_mine = 0;
 	if (rc != 0 && rc != LDAP_NO_SUCH_OBJECT && st.best == 0) {
-		rc = EXIT_UNKNOWN;
+		rc = monitor_search_failed(ctx, json, "cn=Monitor", rc);
 		goto done;
 	}
 	if (st.best == 0) {
-		if (json) {
-			/* stdout stays one JSON document; the reason to stderr */
+		/* with --json the reason goes to stderr too, as it did */
+		if (json)
 			warnx_("no cn=Monitor entry for %s (no monitor database, "
 			    "monitoring off for the store's database, or no "
 			    "read access to it)", base);
-			json_init(&j, stdout);
-			json_begin(&j, '{');
-			json_kv_str(&j, "status", "unknown");
-			json_end(&j, '}');
-			json_finish(&j);
-		} else
-			printf("UNKNOWN: no cn=Monitor entry for %s (no monitor "
-			    "database, monitoring off for the store's "
-			    "database, or no read access to it)\n", base);
-		rc = EXIT_UNKNOWN;
+		rc = monitor_unknown(json, "no cn=Monitor entry for %s (no "
+		    "monitor database, monitoring off for the store's "
+		    "database, or no read access to it)", base);
 		goto done;
 	}
 	v = st.v;

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	    "one line per certificate",
 	    "  --sort alias|expiry  order of the lines (default: alias)\n"
 	    "  --expiring DAYS      only certificates expiring within DAYS days\n"
+	    "                       (at most 36500)\n"
 	    "  --expired            only expired certificates\n"
 	    "  --ca                 only CA certificates\n"
 	    "  --json               a JSON array instead of a table\n", 0, 0 },
@@ -82,7 +83,8 @@ static const struct command commands[] = {
 	{ "expiring", cmd_expiring,
 	    "expiring [--days N] [--json]",
 	    "for monitoring: exit 0 ok, 1 expiring, 2 expired, 3 unknown",
-	    "  --days N             the warning window in days (default 30)\n"
+	    "  --days N             the warning window in days (default 30,\n"
+	    "                       at most 36500)\n"
 	    "  --json               a JSON object instead of text\n",
 	    /* a monitoring plugin: a usage error is "unknown", not "warning" */
 	    EXIT_UNKNOWN, 0 },
@@ -132,6 +134,8 @@ command_usage(const struct command *cmd, FILE *fp)
 {
 	const struct command *c;
 
+	/* --help of expiring or status: help, not an UNKNOWN */
+	monitor_unguard();
 	if (cmd != NULL) {
 		fprintf(fp, "usage: %s [options] %s\n  %s\n", PROGNAME,
 		    cmd->synopsis, cmd->summary);
@@ -170,11 +174,16 @@ main(int argc, char **argv)
 	 * looked for first.
 	 */
 	if ((w = opt_command_word(argc, argv)) != NULL &&
-	    (cmd = command_find(w)) != NULL)
+	    (cmd = command_find(w)) != NULL) {
 		ctx.usage_status = cmd->usage_status;
+		/* a monitoring plugin's 3 says UNKNOWN on stdout (monitor.c) */
+		if (cmd->usage_status == EXIT_UNKNOWN)
+			monitor_guard(cmd->name, argc, argv);
+	}
 	/* options before the command: stop at the first word */
 	while ((c = opt_next(&ctx, argc, argv, "+", NULL)) != -1)
 		;
+	monitor_unguard();
 	if (optind >= argc)
 		return usage_error(&ctx, "no command given");
 	if (strcmp(argv[optind], "help") == 0) {
@@ -188,9 +197,12 @@ main(int argc, char **argv)
 	ctx.usage_status = cmd->usage_status;
 	argc -= optind;
 	argv += optind;
+	if (cmd->usage_status == EXIT_UNKNOWN)
+		monitor_guard(cmd->name, argc, argv);
 	/* let getopt_long() start afresh on the command's arguments */
 	optind = 0;
 	rc = cmd->run(&ctx, argc, argv);
+	monitor_unguard();
 	conn_close(&ctx);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		warnx_("standard output: write error");

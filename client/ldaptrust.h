@@ -2,7 +2,8 @@
 /*
  * The client is a thin layer over libldap: conn.c speaks the ldap tools'
  * options and binds, store.c knows how certificates are laid out in the
- * directory, out.c formats for people and for programs, and each command
+ * directory, out.c formats for people and for programs, monitor.c has
+ * what the monitoring commands (expiring, status) share, and each command
  * lives in its own cmd_*.c file.  A new command is a new file plus one
  * line in the table in ldaptrust.c.
  */
@@ -202,12 +203,22 @@ void	 progress(struct ctx *, size_t, size_t);
 void	 progress_done(struct ctx *);
 
 /* cmd_list.c, shared with expiring */
+#define DAYS_MAX	36500	/* --expiring, expiring --days: 100 years */
+const char *days_arg(const char *, long *);
 const char *rec_status(const struct cert_rec *, int64_t);
 void	 json_rec(struct json *, const struct cert_rec *, int64_t);
 void	 sort_recs(struct cert_list *, int);
 int	 confirm(const char *);	/* y/yes on /dev/tty */
 void	 print_recs(struct ctx *, const struct cert_list *,
 	    const unsigned char *);
+
+/* monitor.c: expiring and status as monitoring plugins */
+void	 monitor_guard(const char *, int, char **);
+void	 monitor_unguard(void);
+int	 monitor_unknown(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	 monitor_conn_failed(struct ctx *, int);
+int	 monitor_search_failed(struct ctx *, int, const char *, int);
 
 /* the commands */
 int	 cmd_list(struct ctx *, int, char **);
