@@ -1,8 +1,9 @@
 /* cmd_delete.c - ldaptrust delete and rename */
 /*
  * Deleting trust is the dangerous operation of a trust store, so delete
- * looks every alias up first (nothing is deleted if one is missing), shows
- * what will go and asks on a terminal; from a script it wants --yes.
+ * looks every alias up first (nothing is deleted if one is missing, unless
+ * -c), shows what will go and asks on a terminal; from a script it wants
+ * --yes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,8 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 {
 	struct cert_list list = { NULL, 0, 0 };
 	const char *base;
-	char msg[160], what[128], **aliases = NULL;
-	int c, i, n, rc = EXIT_LOCAL, yes = 0, err, msgid;
+	char msg[160], what[300], **aliases = NULL;
+	int c, i, n, rc = EXIT_LOCAL, yes = 0, err, msgid, unfound;
 	size_t k;
 
 	while ((c = opt_next(ctx, argc, argv, "", delete_longopts)) != -1) {
@@ -34,13 +35,18 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 	}
 	if (optind >= argc && ctx->co.infile == NULL)
 		return usage_error(ctx, "which ALIAS? (or -f FILE)");
+	/* -W before the list on standard input, as ldapdelete -W */
+	if (ctx->co.infile != NULL && strcmp(ctx->co.infile, "-") == 0 &&
+	    (rc = conn_password(ctx)) != 0)
+		return rc;
 	if ((rc = read_list(ctx, argc - optind, argv + optind, &aliases,
 	    &n, "alias")) != 0)
 		return rc;
 	rc = EXIT_LOCAL;
 	for (i = 0; i < n; i++)
 		if (alias_check(aliases[i], msg, sizeof(msg)) == -1) {
-			warnx_("\"%s\": bad alias: %s", aliases[i], msg);
+			warnx_("\"%s\": bad alias: %s", text_shown(aliases[i]),
+			    msg);
 			goto done;
 		}
 	if (!yes && !ctx->co.dry_run && !ctx->tty_in) {
@@ -54,8 +60,28 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 		rc = EXIT_LOCAL;
 		goto done;
 	}
-	/* all or nothing: every alias must exist before one is deleted */
-	if ((rc = store_get_each(ctx, base, aliases, n, NULL, &list)) != 0)
+	/*
+	 * Every alias is looked up before one is deleted, and each one not
+	 * found is named.  Without -c that is all: a list with a mistake in
+	 * it is not half carried out.  With -c the others go, as ldapdelete
+	 * -c goes on past a DN that is not there.
+	 */
+	rc = store_get_each(ctx, base, aliases, n, NULL, &list, &unfound);
+	if (unfound == -1)
+		goto done;
+	if (unfound > 0 && !ctx->co.contoper) {
+		/* one alias: its "No such object" says it all */
+		if (unfound < n)
+			warnx_("delete: nothing deleted: %d of the %d aliases "
+			    "not found (-c deletes the others)", unfound, n);
+		else if (n > 1)
+			warnx_("delete: nothing deleted: none of the %d "
+			    "aliases found", n);
+		goto done;
+	}
+	/* rc is now the status of the alias last not found (-c), which a
+	 * refusal below replaces: it comes later */
+	if (list.n == 0)
 		goto done;
 	if (ctx->co.dry_run || (!yes && ctx->tty_in)) {
 		printf("%s:\n", ctx->co.dry_run ? "would delete" :
@@ -65,17 +91,16 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 			char *subject = text_safe(list.recs[k].subject);
 
 			printf("  \"%s\"%s%s: %s\n\tSHA-256 %s\n",
-			    list.recs[k].alias,
+			    text_shown(list.recs[k].alias),
 			    list.recs[k].container ? " in " : "",
-			    list.recs[k].container ? list.recs[k].container : "",
+			    list.recs[k].container ?
+			    text_shown(list.recs[k].container) : "",
 			    subject ? subject : "-",
 			    list.recs[k].sha256 ? list.recs[k].sha256 : "-");
 			free(subject);
 		}
-		if (ctx->co.dry_run) {
-			rc = 0;
+		if (ctx->co.dry_run)
 			goto done;
-		}
 		snprintf(msg, sizeof(msg), "Delete %zu certificate%s from %s?",
 		    list.n, list.n == 1 ? "" : "s", base);
 		if (!confirm(msg)) {
@@ -88,9 +113,9 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 	 * As ldapdelete: the first refusal stops the run; with -c the
 	 * others still go and the exit status is the last refusal's.
 	 */
-	rc = 0;
 	for (k = 0; k < list.n; k++) {
-		snprintf(what, sizeof(what), "delete \"%s\"", list.recs[k].alias);
+		snprintf(what, sizeof(what), "delete \"%s\"",
+		    text_shown(list.recs[k].alias));
 		err = ldap_delete_ext(ctx->ld, list.recs[k].dn,
 		    conn_ctrls(ctx, CTL_WRITE, NULL), NULL, &msgid);
 		if (err != LDAP_SUCCESS) {
@@ -107,7 +132,7 @@ cmd_delete(struct ctx *ctx, int argc, char **argv)
 				    list.n - k - 1);
 			break;
 		}
-		printf("deleted \"%s\"%s\n", list.recs[k].alias,
+		printf("deleted \"%s\"%s\n", text_shown(list.recs[k].alias),
 		    noop_note(ctx));
 	}
 done:
@@ -120,25 +145,29 @@ int
 cmd_rename(struct ctx *ctx, int argc, char **argv)
 {
 	const char *from, *to, *base;
-	char msg[128], what[200], *dn = NULL, *rdn = NULL;
+	char msg[128], what[600], *dn = NULL, *rdn = NULL;
 	int c, rc = EXIT_LOCAL, msgid;
 
 	while ((c = opt_next(ctx, argc, argv, "", NULL)) != -1)
 		;
+	if (argc - optind > 2)
+		return usage_error(ctx, "unexpected argument '%s'",
+		    text_shown(argv[optind + 2]));
 	if (argc - optind != 2)
 		return usage_error(ctx, "OLD and NEW are needed");
 	from = argv[optind];
 	to = argv[optind + 1];
 	if (alias_check(from, msg, sizeof(msg)) == -1) {
-		warnx_("\"%s\": bad alias: %s", from, msg);
+		warnx_("\"%s\": bad alias: %s", text_shown(from), msg);
 		return EXIT_LOCAL;
 	}
 	if (alias_check(to, msg, sizeof(msg)) == -1) {
-		warnx_("\"%s\": bad alias: %s", to, msg);
+		warnx_("\"%s\": bad alias: %s", text_shown(to), msg);
 		return EXIT_LOCAL;
 	}
 	if (ctx->co.dry_run) {
-		printf("would rename \"%s\" to \"%s\"\n", from, to);
+		printf("would rename \"%s\" to \"%s\"\n", text_shown(from),
+		    text_shown(to));
 		return 0;
 	}
 	if ((rc = conn_open(ctx)) != 0)
@@ -157,7 +186,8 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 		rc = EXIT_LOCAL;
 		goto done;
 	}
-	snprintf(what, sizeof(what), "rename \"%s\" to \"%s\"", from, to);
+	snprintf(what, sizeof(what), "rename \"%s\" to \"%s\"",
+	    text_shown(from), text_shown(to));
 	/* the old cn goes: an entry has one alias */
 	rc = ldap_rename(ctx->ld, dn, rdn, NULL, 1,
 	    conn_ctrls(ctx, CTL_WRITE, NULL), NULL, &msgid);
@@ -167,8 +197,8 @@ cmd_rename(struct ctx *ctx, int argc, char **argv)
 	}
 	rc = exit_status(op_result(ctx, msgid, what, NULL));
 	if (rc == 0)
-		printf("renamed \"%s\" to \"%s\"%s\n", from, to,
-		    noop_note(ctx));
+		printf("renamed \"%s\" to \"%s\"%s\n", text_shown(from),
+		    text_shown(to), noop_note(ctx));
 done:
 	free(dn);
 	free(rdn);

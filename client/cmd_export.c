@@ -65,12 +65,16 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 			    "--all writes PEM");
 		file = optind < argc ? argv[optind] : NULL;
 	} else {
-		if (argc - optind < 1 || argc - optind > 2)
+		if (argc - optind > 2)
+			return usage_error(ctx, "unexpected argument '%s'",
+			    text_shown(argv[optind + 2]));
+		if (argc - optind < 1)
 			return usage_error(ctx, "ALIAS [FILE] is needed");
 		alias = argv[optind];
 		file = optind + 1 < argc ? argv[optind + 1] : NULL;
 		if (alias_check(alias, msg, sizeof(msg)) == -1) {
-			warnx_("\"%s\": bad alias: %s", alias, msg);
+			warnx_("\"%s\": bad alias: %s", text_shown(alias),
+			    msg);
 			return EXIT_LOCAL;
 		}
 	}
@@ -83,7 +87,7 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	}
 	if (ctx->co.dry_run) {
 		printf("would export %s%s%s to %s\n", all ? "every certificate" :
-		    "\"", all ? "" : alias, all ? "" : "\"",
+		    "\"", all ? "" : text_shown(alias), all ? "" : "\"",
 		    file ? file : "standard output");
 		return 0;
 	}
@@ -105,7 +109,7 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 
 		if (r->der == NULL) {
 			warnx_("\"%s\": the entry has no userCertificate;binary"
-			    " (no read access?)", r->alias);
+			    " (no read access?)", text_shown(r->alias));
 			goto done;
 		}
 		if (der) {

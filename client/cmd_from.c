@@ -155,7 +155,7 @@ add_cert(struct ctx *ctx, const char *alias, X509 *x, const char *desc)
 		rc = ld_fail(ctx, "add", rc);
 		goto done;
 	}
-	snprintf(what, sizeof(what), "import \"%s\"", alias);
+	snprintf(what, sizeof(what), "import \"%s\"", text_shown(alias));
 	rc = exit_status(op_result(ctx, msgid, what, NULL));
 done:
 	free(dn);
@@ -228,7 +228,7 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 		    "certificate, from one server", ctx->co.infile);
 	alias = argv[optind];
 	if (alias_check(alias, err, sizeof(err)) == -1) {
-		warnx_("\"%s\": bad alias: %s", alias, err);
+		warnx_("\"%s\": bad alias: %s", text_shown(alias), err);
 		return EXIT_LOCAL;
 	}
 	if (pick != NULL && strcmp(pick, "leaf") != 0 &&
@@ -295,12 +295,13 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	}
 	if ((rec = store_find_cert(&list, x)) != NULL) {
 		printf("[%d] %s is already in the store as \"%s\"; nothing to "
-		    "do.\n", idx, name, rec->alias);
+		    "do.\n", idx, name, text_shown(rec->alias));
 		rc = 0;
 		goto done;
 	}
 	if (ctx->co.dry_run) {
-		printf("Would import [%d] %s as \"%s\".\n", idx, name, alias);
+		printf("Would import [%d] %s as \"%s\".\n", idx, name,
+		    text_shown(alias));
 		rc = 0;
 		goto done;
 	}
@@ -312,15 +313,15 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 			goto done;
 		}
 		snprintf(question, sizeof(question), "Import [%d] %s as "
-		    "\"%s\"?", idx, name, alias);
+		    "\"%s\"?", idx, name, text_shown(alias));
 		if (!confirm(question)) {
 			printf("Nothing imported.\n");
 			goto done;
 		}
 	}
 	if ((rc = add_cert(ctx, alias, x, desc)) == 0)
-		printf("Imported [%d] %s as \"%s\"%s.\n", idx, name, alias,
-		    noop_note(ctx));
+		printf("Imported [%d] %s as \"%s\"%s.\n", idx, name,
+		    text_shown(alias), noop_note(ctx));
 done:
 	X509_free(anchor);
 	if (chain != NULL)

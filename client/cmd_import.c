@@ -251,7 +251,8 @@ make_aliases(struct import *im)
 			return -1;
 		}
 		if (alias_check(it->alias, msg, sizeof(msg)) == -1) {
-			warnx_("\"%s\": bad alias: %s", it->alias, msg);
+			warnx_("\"%s\": bad alias: %s", text_shown(it->alias),
+			    msg);
 			return -1;
 		}
 	}
@@ -397,10 +398,10 @@ static int
 import_one(struct import *im, const char *base)
 {
 	struct item *it = &im->items[0];
-	char what[128];
+	char what[300];
 	int rc, msgid;
 
-	snprintf(what, sizeof(what), "import \"%s\"", it->alias);
+	snprintf(what, sizeof(what), "import \"%s\"", text_shown(it->alias));
 	if ((rc = send_add(im, it, base, &msgid)) != LDAP_SUCCESS)
 		return ld_fail(im->ctx, what, rc);
 	rc = op_result_but(im->ctx, msgid, what, NULL, LDAP_ALREADY_EXISTS);
@@ -408,7 +409,7 @@ import_one(struct import *im, const char *base)
 		return alias_taken(im, it, base, what);
 	if (rc != LDAP_SUCCESS)
 		return exit_status(rc);
-	printf("imported \"%s\": %s%s\n", it->alias,
+	printf("imported \"%s\": %s%s\n", text_shown(it->alias),
 	    item_name(im, it), noop_note(im->ctx));
 	return 0;
 }
@@ -547,7 +548,8 @@ import_many(struct import *im, const char *base)
 					first_rc = first->rc;
 				warnx_("import \"%s\" (%s): the same certificate "
 				    "as \"%s\" earlier in the file, refused",
-				    it->alias, item_name(im, it), first->alias);
+				    text_shown(it->alias), item_name(im, it),
+				    text_shown(first->alias));
 				continue;
 			}
 			it->state = ST_PRESENT;
@@ -558,14 +560,15 @@ import_many(struct import *im, const char *base)
 		case ST_IMPORTED:
 			imported++;
 			if (ctx->co.verbose)
-				printf("imported \"%s\": %s\n", it->alias,
-				    item_name(im, it));
+				printf("imported \"%s\": %s\n",
+				    text_shown(it->alias), item_name(im, it));
 			break;
 		case ST_PRESENT:
 			present++;
 			if (ctx->co.verbose)
 				printf("already present as \"%s\": %s\n",
-				    it->present_as, item_name(im, it));
+				    text_shown(it->present_as),
+				    item_name(im, it));
 			break;
 		default:
 			refused++;
@@ -574,7 +577,7 @@ import_many(struct import *im, const char *base)
 			if (first_rc == 0 || ctx->co.contoper)
 				first_rc = it->rc;
 			fprintf(stderr, "%s: import \"%s\" (%s): %s (%d)\n",
-			    PROGNAME, it->alias, item_name(im, it),
+			    PROGNAME, text_shown(it->alias), item_name(im, it),
 			    ldap_err2string(it->rc), it->rc);
 			if (it->text != NULL && *it->text != '\0')
 				fprintf(stderr, "\tadditional info: %s\n",
@@ -614,7 +617,7 @@ import_file(struct ctx *ctx, const struct import *opts, const char *file)
 			goto done;
 		for (i = 0; i < im.n; i++)
 			printf("would import \"%s\": %s\n\tSHA-256 %s\n",
-			    im.items[i].alias,
+			    text_shown(im.items[i].alias),
 			    item_shown(&im, &im.items[i]) ?
 			    im.items[i].shown : "(unreadable)",
 			    im.items[i].sha256);
@@ -705,11 +708,27 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 		    argc - optind > 2 ? " (several FILEs take --alias-from "
 		    "subject)" : "");
 	if (im.alias != NULL && alias_check(im.alias, msg, sizeof(msg)) == -1) {
-		warnx_("\"%s\": bad alias: %s", im.alias, msg);
+		warnx_("\"%s\": bad alias: %s", text_shown(im.alias), msg);
 		return EXIT_LOCAL;
 	}
 	if (im.description != NULL && *im.description == '\0')
 		return usage_error(ctx, "--description needs some text");
+	/*
+	 * -W is asked before standard input is read (FILE -, -f -), as by
+	 * ldapmodify -W: on a terminal the password comes from it and the
+	 * certificate from the pipe; off one, the first line is the
+	 * password and the rest the certificate.  Reading the certificate
+	 * first would leave -W nothing, or take the password line for
+	 * part of the file.  -n connects to nothing and asks nothing.
+	 */
+	if (!ctx->co.dry_run) {
+		for (k = optind; k < argc && strcmp(argv[k], "-") != 0; k++)
+			;
+		if ((k < argc || (ctx->co.infile != NULL &&
+		    strcmp(ctx->co.infile, "-") == 0)) &&
+		    (rc = conn_password(ctx)) != 0)
+			return rc;
+	}
 	if ((rc = read_list(ctx, argc - optind, argv + optind, &files, &n,
 	    "file")) != 0)
 		return rc;

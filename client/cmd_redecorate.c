@@ -53,11 +53,11 @@ rewrite(struct ctx *ctx, const char *dn, const char *alias,
 {
 	struct berval *vals[2] = { der, NULL };
 	LDAPMod mod, *mods[2] = { &mod, NULL };
-	char what[200];
+	char what[300];
 	int rc, msgid;
 
 	if (ctx->co.dry_run) {
-		printf("would redecorate \"%s\"%s%s%s\n", alias,
+		printf("would redecorate \"%s\"%s%s%s\n", text_shown(alias),
 		    why ? " (" : "", why ? why : "", why ? ")" : "");
 		rd->done++;
 		return 0;
@@ -65,7 +65,7 @@ rewrite(struct ctx *ctx, const char *dn, const char *alias,
 	mod.mod_op = LDAP_MOD_REPLACE | LDAP_MOD_BVALUES;
 	mod.mod_type = "userCertificate;binary";
 	mod.mod_bvalues = vals;
-	snprintf(what, sizeof(what), "redecorate \"%s\"", alias);
+	snprintf(what, sizeof(what), "redecorate \"%s\"", text_shown(alias));
 	rc = ldap_modify_ext(ctx->ld, dn, mods,
 	    conn_ctrls(ctx, CTL_WRITE, NULL), NULL, &msgid);
 	if (rc != LDAP_SUCCESS)
@@ -84,8 +84,8 @@ rewrite(struct ctx *ctx, const char *dn, const char *alias,
 		return rd->rc;
 	}
 	rd->done++;
-	printf("redecorated \"%s\"%s%s%s%s\n", alias, why ? " (" : "",
-	    why ? why : "", why ? ")" : "", noop_note(ctx));
+	printf("redecorated \"%s\"%s%s%s%s\n", text_shown(alias),
+	    why ? " (" : "", why ? why : "", why ? ")" : "", noop_note(ctx));
 	return 0;
 }
 
@@ -170,13 +170,13 @@ redecorate_entry(struct ctx *ctx, LDAPMessage *e, void *arg)
 	if (n != 1) {
 		/* the server exports none of these: nothing to decorate */
 		warnx_("\"%s\": not checked: it holds %d certificates, an "
-		    "entry holds one", alias, n);
+		    "entry holds one", text_shown(alias), n);
 		rd->unchecked++;
 		goto done;
 	}
 	if (ts_cert_parse(rd->cert, der[0]->bv_val, der[0]->bv_len) != 0) {
 		warnx_("\"%s\": not checked: its certificate is refused: %s",
-		    alias, ts_cert_error(rd->cert));
+		    text_shown(alias), ts_cert_error(rd->cert));
 		rd->unchecked++;
 		goto done;
 	}
@@ -291,7 +291,7 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 	const char *base;
 	char **attrs = NULL, msg[160], **aliases = NULL;
 	struct berval der;
-	int c, i, n_alias = 0, all = 0, rc = EXIT_LOCAL;
+	int c, i, n_alias = 0, all = 0, rc = EXIT_LOCAL, unfound;
 	size_t k, n, m;
 
 	while ((c = opt_next(ctx, argc, argv, "", redecorate_longopts)) != -1)
@@ -300,13 +300,18 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 	if (all == (optind < argc || ctx->co.infile != NULL))
 		return usage_error(ctx, all ? "--all or ALIAS..., not both" :
 		    "which ALIAS? (or -f FILE, or --all)");
+	/* -W before the list on standard input, as ldapdelete -W */
+	if (ctx->co.infile != NULL && strcmp(ctx->co.infile, "-") == 0 &&
+	    (rc = conn_password(ctx)) != 0)
+		return rc;
 	if (!all && (rc = read_list(ctx, argc - optind, argv + optind,
 	    &aliases, &n_alias, "alias")) != 0)
 		return rc;
 	rc = EXIT_LOCAL;
 	for (i = 0; i < n_alias; i++)
 		if (alias_check(aliases[i], msg, sizeof(msg)) == -1) {
-			warnx_("\"%s\": bad alias: %s", aliases[i], msg);
+			warnx_("\"%s\": bad alias: %s", text_shown(aliases[i]),
+			    msg);
 			goto done;
 		}
 	if ((rc = conn_open(ctx)) != 0)
@@ -352,14 +357,27 @@ cmd_redecorate(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 
-	/* named: every alias must exist before one is written */
-	if ((rc = store_get_each(ctx, base, aliases, n_alias, cert_attr,
-	    &list)) != 0)
+	/* named: every alias is looked up before one is written, as delete */
+	rc = store_get_each(ctx, base, aliases, n_alias, cert_attr, &list,
+	    &unfound);
+	if (unfound == -1)
 		goto done;
+	if (unfound > 0 && !ctx->co.contoper) {
+		if (unfound < n_alias)
+			warnx_("redecorate: nothing rewritten: %d of the %d "
+			    "aliases not found (-c rewrites the others)",
+			    unfound, n_alias);
+		else if (n_alias > 1)
+			warnx_("redecorate: nothing rewritten: none of the "
+			    "%d aliases found", n_alias);
+		goto done;
+	}
+	/* -c: the status of the alias last not found, unless a refusal */
+	rd.rc = rc;
 	for (k = 0; k < list.n && !rd.stopped; k++) {
 		if (list.recs[k].der == NULL) {
 			warnx_("\"%s\": no certificate to rewrite",
-			    list.recs[k].alias);
+			    text_shown(list.recs[k].alias));
 			rd.rc = EXIT_LOCAL;
 			rd.stopped = !ctx->co.contoper;
 			continue;

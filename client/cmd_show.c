@@ -304,11 +304,14 @@ cmd_show(struct ctx *ctx, int argc, char **argv)
 		if (c == OPT_JSON)
 			json = 1;
 	}
+	if (argc - optind > 1)
+		return usage_error(ctx, "unexpected argument '%s'",
+		    text_shown(argv[optind + 1]));
 	if (argc - optind != 1)
 		return usage_error(ctx, "one ALIAS is needed");
 	alias = argv[optind];
 	if (alias_check(alias, msg, sizeof(msg)) == -1) {
-		warnx_("\"%s\": bad alias: %s", alias, msg);
+		warnx_("\"%s\": bad alias: %s", text_shown(alias), msg);
 		return EXIT_LOCAL;
 	}
 	if ((rc = conn_open(ctx)) != 0)

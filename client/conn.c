@@ -765,17 +765,38 @@ static char *
 prompt_tty(const char *prompt, int echo)
 {
 	struct termios old, quiet;
-	char buf[1024], *ret = NULL;
+	char buf[1024], *ret = NULL, c = '\0';
 	FILE *tty;
 	int restore = 0;
 	size_t len;
 
 	if ((tty = fopen("/dev/tty", "r+")) == NULL) {
-		/* no terminal: read standard input, as lutil_getpass() */
+		/*
+		 * No terminal: the first line of standard input, as
+		 * lutil_getpass() reads it.  A byte at a time, so that what
+		 * follows the line (import's FILE -, a -f - list) is left
+		 * for the command, as ldapmodify -W leaves the LDIF.
+		 */
 		fputs(prompt, stderr);
-		if (fgets(buf, sizeof(buf), stdin) == NULL)
+		len = 0;
+		for (;;) {
+			ssize_t r = read(STDIN_FILENO, &c, 1);
+
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r <= 0 || c == '\n')
+				break;
+			if (len < sizeof(buf) - 1)
+				buf[len++] = c;
+		}
+		/* the prompt's line ends, for the log that stderr is here */
+		fputc('\n', stderr);
+		/* nothing at all before the end: no password, not "" */
+		if (len == 0 && c != '\n')
 			return NULL;
-		buf[strcspn(buf, "\r\n")] = '\0';
+		if (len > 0 && buf[len - 1] == '\r')
+			len--;
+		buf[len] = '\0';
 		ret = strdup(buf);
 		memset(buf, 0, sizeof(buf));
 		return ret;
@@ -832,11 +853,46 @@ get_password(struct ctx *ctx)
 			    co->passwd_file);
 			return -1;
 		}
-	} else if (co->prompt_passwd) {
+	} else if (co->prompt_passwd && !co->passwd_asked) {
 		free(co->passwd);
-		if ((co->passwd = prompt_tty("Enter LDAP Password: ", 0)) == NULL)
+		if ((co->passwd = prompt_tty("Enter LDAP Password: ", 0)) ==
+		    NULL) {
+			warnx_("-W: no password read (end of input)");
 			return -1;
+		}
+		co->passwd_asked = 1;
 	}
+	return 0;
+}
+
+/*
+ * The bind password, asked now if -W: for a command about to read data
+ * on standard input (import's FILE -, -f -), which asks it first, as
+ * ldapmodify -W and ldapdelete -W do.  With a terminal the password is
+ * read there and standard input is all data; without one, the first line
+ * of standard input is the password and the rest the data, so that
+ * "(echo PASSWORD; cat cert.pem) | ldaptrust -W import ALIAS -" works as
+ * it would for ldapmodify.  conn_open() does not ask again.  0 or an exit
+ * status, the error shown.
+ */
+int
+conn_password(struct ctx *ctx)
+{
+	struct conn_opts *co = &ctx->co;
+
+	if (co->simple && co->sasl_opt) {
+		warnx_("-x and -%c: a simple bind takes no SASL option",
+		    co->sasl_opt);
+		return EXIT_LOCAL;
+	}
+	/* not co->passwd: sync --watch reconnects with what -y read */
+	if (co->passwd_opt && (co->passwd_file || co->prompt_passwd)) {
+		warnx_("-w and -%c: give the password one way",
+		    co->passwd_file ? 'y' : 'W');
+		return EXIT_LOCAL;
+	}
+	if (co->prompt_passwd && get_password(ctx) == -1)
+		return EXIT_LOCAL;
 	return 0;
 }
 
@@ -982,22 +1038,23 @@ conn_open(struct ctx *ctx)
 		ber_set_option(NULL, LBER_OPT_DEBUG_LEVEL, &co->debug);
 		ldap_set_option(NULL, LDAP_OPT_DEBUG_LEVEL, &co->debug);
 	}
-	if (co->simple && co->sasl_opt) {
-		warnx_("-x and -%c: a simple bind takes no SASL option",
-		    co->sasl_opt);
-		return EXIT_LOCAL;
-	}
-	/* not co->passwd: sync --watch reconnects with what -y read */
-	if (co->passwd_opt && (co->passwd_file || co->prompt_passwd)) {
-		warnx_("-w and -%c: give the password one way",
-		    co->passwd_file ? 'y' : 'W');
-		return EXIT_LOCAL;
-	}
+	/* -W once (perhaps already), -y at each connection */
+	if ((rc = conn_password(ctx)) != 0)
+		return rc;
 	if (get_password(ctx) == -1)
 		return EXIT_LOCAL;
 	rc = ldap_initialize(&ctx->ld, co->uri);
 	if (rc != LDAP_SUCCESS) {
 		ctx->ld = NULL;
+		/* a usage error, as ldapsearch's "Could not parse LDAP URI" */
+		if (rc == LDAP_PARAM_ERROR && co->uri != NULL) {
+			usage_error(ctx, "-H %s: could not parse the LDAP "
+			    "URI(s): ldap://, ldaps:// or ldapi:// URIs are "
+			    "needed, separated by spaces or commas",
+			    text_shown(co->uri));
+			return ctx->usage_status ? ctx->usage_status :
+			    EXIT_LOCAL;
+		}
 		return ldap_fail(co->uri ? co->uri : "ldap_initialize", rc,
 		    NULL, NULL);
 	}

@@ -187,12 +187,18 @@ main(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error(&ctx, "no command given");
 	if (strcmp(argv[optind], "help") == 0) {
-		cmd = optind + 1 < argc ? command_find(argv[optind + 1]) : NULL;
+		cmd = NULL;
+		/* as "ldaptrust NOSUCH --help": not the general usage and 0 */
+		if (optind + 1 < argc &&
+		    (cmd = command_find(argv[optind + 1])) == NULL)
+			return usage_error(&ctx, "unknown command '%s'",
+			    text_shown(argv[optind + 1]));
 		command_usage(cmd, stdout);
 		return 0;
 	}
 	if ((cmd = command_find(argv[optind])) == NULL)
-		return usage_error(&ctx, "unknown command '%s'", argv[optind]);
+		return usage_error(&ctx, "unknown command '%s'",
+		    text_shown(argv[optind]));
 	ctx.cmd = cmd->name;
 	ctx.usage_status = cmd->usage_status;
 	argc -= optind;

@@ -35,6 +35,7 @@ struct conn_opts {
 	char		*binddn;	/* -D */
 	char		*passwd;	/* -w, -W, -y */
 	int		 prompt_passwd;	/* -W */
+	int		 passwd_asked;	/* -W answered already */
 	int		 passwd_opt;	/* -w was given */
 	char		*passwd_file;	/* -y */
 	int		 simple;	/* -x */
@@ -101,6 +102,7 @@ int	 opt_next(struct ctx *, int, char **, const char *,
 	    const struct option *);
 const char *opt_command_word(int, char **);
 void	 opt_usage_common(FILE *);
+int	 conn_password(struct ctx *);
 int	 conn_open(struct ctx *);
 void	 conn_close(struct ctx *);
 const char *conn_base(struct ctx *);
@@ -154,7 +156,7 @@ int	 no_such_alias(struct ctx *, const char *, const char *);
 int	 store_get(struct ctx *, const char *, char **, struct cert_list *);
 int	 store_locate(struct ctx *, const char *, char **);
 int	 store_get_each(struct ctx *, const char *, char **, int, char **,
-	    struct cert_list *);
+	    struct cert_list *, int *);
 void	 cert_list_free(struct cert_list *);
 void	 cert_list_trim(struct cert_list *, size_t);
 char	*entry_str(LDAP *, LDAPMessage *, const char *);
@@ -167,6 +169,7 @@ extern char *list_attrs[];
 
 /* out.c: tables, JSON and dates */
 char	*text_safe(const char *);
+const char *text_shown(const char *);
 void	 put_safe(const char *, FILE *);
 struct table;
 struct table *table_new(int, const char *const *);

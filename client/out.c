@@ -17,6 +17,32 @@
 
 /* --- text for people ---------------------------------------------------------- */
 
+/*
+ * The length of the UTF-8 character at s, or 0 when s starts none (a
+ * stray continuation byte, a lead byte cut short, 0xF5 and up).
+ */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t follow, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
+		follow = 1;
+	else if ((s[0] & 0xf0) == 0xe0)
+		follow = 2;
+	else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
+		follow = 3;
+	else
+		return 0;
+	/* the NUL at the end is no continuation byte: no read past it */
+	for (i = 1; i <= follow; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return follow + 1;
+}
+
 /* The bytes of s that a terminal obeys or a field reader splits on. */
 static size_t
 ctl_len(const unsigned char *s)
@@ -31,11 +57,14 @@ ctl_len(const unsigned char *s)
 
 /*
  * Text from the directory or a certificate (a description, a subject, a
- * server's chain) as it may be printed for people: each byte of a control
- * character, C0, DEL or C1, as a \XX escape, the form OpenSSL's RFC 2253
- * printing gives C0 in names.  So no value can clear the screen, retitle
- * the terminal, draw a forged line or split a tab-separated field.
- * malloc()ed; NULL for NULL (or out of memory).
+ * server's chain) or from the user (an alias, perhaps from a -f list
+ * written elsewhere) as it may be printed for people: each byte of a
+ * control character, C0, DEL or C1, as a \XX escape, the form OpenSSL's
+ * RFC 2253 printing gives C0 in names, and so each byte that is not
+ * UTF-8 (a terminal set to an 8-bit encoding obeys 0x9B as CSI).  So no
+ * value can clear the screen, retitle the terminal, draw a forged line
+ * or split a tab-separated field.  malloc()ed; NULL for NULL (or out of
+ * memory).
  */
 char *
 text_safe(const char *s)
@@ -47,15 +76,35 @@ text_safe(const char *s)
 	if (s == NULL || (out = malloc(strlen(s) * 3 + 1)) == NULL)
 		return NULL;
 	for (p = (const unsigned char *)s, o = out; *p != '\0'; ) {
-		if ((n = ctl_len(p)) == 0) {
-			*o++ = (char)*p++;
+		if ((n = ctl_len(p)) == 0 && (n = utf8_len(p)) > 0) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
 			continue;
 		}
-		for (k = 0; k < n; k++, p++)
+		for (k = 0; k < (n ? n : 1); k++, p++)
 			o += sprintf(o, "\\%02X", *p);
 	}
 	*o = '\0';
 	return out;
+}
+
+/*
+ * text_safe() for a message that quotes what the user gave (an alias, a
+ * URI), kept for the next three calls, so that one message may quote
+ * two or three without a free() for each.  Never NULL.
+ */
+const char *
+text_shown(const char *s)
+{
+	static char *ring[4];
+	static size_t next;
+	char *t;
+
+	next = (next + 1) % (sizeof(ring) / sizeof(ring[0]));
+	free(ring[next]);
+	ring[next] = t = text_safe(s);
+	return t != NULL ? t : "?";
 }
 
 /* fputs() of text_safe(s). */

@@ -572,8 +572,8 @@ store_get(struct ctx *ctx, const char *alias, char **attrs,
 	}
 	if (list->n - from > 1) {
 		warnx_("\"%s\": %zu certificates have this alias below %s; "
-		    "give -b the container of the one meant:", alias,
-		    list->n - from, base);
+		    "give -b the container of the one meant:",
+		    text_shown(alias), list->n - from, base);
 		for (i = from; i < list->n; i++)
 			fprintf(stderr, "  %s\n", list->recs[i].dn);
 		cert_list_trim(list, from);
@@ -590,35 +590,53 @@ done:
 	return rc;
 }
 
-/* The DN of the certificate named alias, as store_get() finds it. */
 /*
- * The records of n aliases, all or none (a missing one is reported and
- * ends it): for commands that change several, nothing is changed unless
- * every alias exists.  The same certificate named twice is listed once.
+ * The records of n aliases, for commands that change several.  Each alias
+ * that names no certificate (or two) is reported and the others are still
+ * looked up, so that one run names every mistake; *unfound counts them.
+ * Whether the others go ahead is the caller's: without -c nothing is
+ * changed unless every alias was found, with -c the ones found are, as
+ * ldapdelete -c goes on past a DN that is not there.  Returns 0 when
+ * every alias was found; the exit status of the first alias not found
+ * (with -c the last's); or, with *unfound set to -1, that of an error
+ * that ended the look-ups (the base missing, the server failing).  The
+ * same certificate named twice is listed once.
  */
 int
 store_get_each(struct ctx *ctx, const char *base, char **aliases, int n,
-    char **attrs, struct cert_list *list)
+    char **attrs, struct cert_list *list, int *unfound)
 {
 	size_t before, k;
-	int i, rc = 0;
+	int i, rc, ret = 0;
 
+	*unfound = 0;
 	for (i = 0; i < n; i++) {
 		before = list->n;
 		rc = store_get(ctx, aliases[i], attrs, list);
 		if (rc == LDAP_NO_SUCH_OBJECT)
 			rc = no_such_alias(ctx, aliases[i], base);
-		if (rc != 0)
-			break;
+		/* one alias's: not there, or held by two containers */
+		if ((rc == exit_status(LDAP_NO_SUCH_OBJECT) ||
+		    rc == EXIT_LOCAL) && !ctx->base_told) {
+			(*unfound)++;
+			if (ret == 0 || ctx->co.contoper)
+				ret = rc;
+			continue;
+		}
+		if (rc != 0) {
+			*unfound = -1;
+			return rc;
+		}
 		for (k = 0; k < before; k++)
 			if (strcmp(list->recs[k].dn, list->recs[before].dn) == 0)
 				break;
 		if (k < before)
 			cert_list_trim(list, before);
 	}
-	return rc;
+	return ret;
 }
 
+/* The DN of the certificate named alias, as store_get() finds it. */
 int
 store_locate(struct ctx *ctx, const char *alias, char **dnp)
 {
@@ -846,7 +864,7 @@ no_such_alias(struct ctx *ctx, const char *alias, const char *base)
 	/* the base itself is missing, and that was said */
 	if (ctx->base_told)
 		return exit_status(LDAP_NO_SUCH_OBJECT);
-	snprintf(what, sizeof(what), "\"%s\"", alias);
+	snprintf(what, sizeof(what), "\"%s\"", text_shown(alias));
 	snprintf(info, sizeof(info), "no certificate with this alias under %s",
 	    base);
 	return ldap_fail(what, LDAP_NO_SUCH_OBJECT, NULL, info);
@@ -865,12 +883,16 @@ read_list(struct ctx *ctx, int argc, char **argv, char ***aliases, int *n,
     const char *what)
 {
 	unsigned char *buf = NULL;
-	char *p, *end, *nl, **list;
+	char *p, *end, *nl, **list, whats[32];
 	size_t len, lines = 0;
 	int i;
 
 	*aliases = NULL;
 	*n = 0;
+	/* "aliases", "files" */
+	len = strlen(what);
+	snprintf(whats, sizeof(whats), "%s%s", what,
+	    len > 0 && what[len - 1] == 's' ? "es" : "s");
 	if (ctx->co.infile == NULL) {
 		if ((list = calloc((size_t)argc + 1, sizeof(*list))) == NULL)
 			goto nomem;
@@ -881,8 +903,8 @@ read_list(struct ctx *ctx, int argc, char **argv, char ***aliases, int *n,
 		return 0;
 	}
 	if (argc > 0)
-		return usage_error(ctx, "%ss on the command line or in -f %s, "
-		    "not both", what, ctx->co.infile);
+		return usage_error(ctx, "%s on the command line or in -f %s, "
+		    "not both", whats, ctx->co.infile);
 	if (read_file(ctx->co.infile, &buf, &len) == -1)
 		return EXIT_LOCAL;
 	/* room for the last line's NUL when the file ends without '\n' */
@@ -892,8 +914,8 @@ read_list(struct ctx *ctx, int argc, char **argv, char ***aliases, int *n,
 	}
 	buf = (unsigned char *)p;
 	if (memchr(buf, '\0', len) != NULL) {
-		warnx_("%s: holds a NUL byte: not a list of %ss",
-		    ctx->co.infile, what);
+		warnx_("%s: holds a NUL byte: not a list of %s",
+		    ctx->co.infile, whats);
 		free(buf);
 		return EXIT_LOCAL;
 	}
