@@ -3,10 +3,13 @@
  * Administrators hand us whatever file they have.  We take PEM text with
  * one or more CERTIFICATE blocks (bundles with comment lines between the
  * blocks, such as Mozilla's or `# alias` lines, are fine: text outside the
- * blocks is ignored as OpenSSL ignores it, but a NUL byte is not), a
- * DER certificate, or PKCS#7 in DER or PEM.  A PEM block of any other type
- * is refused, naming what it holds, so a private key pasted by mistake is
- * caught here.  Refusals name the kind of data and never quote it.
+ * blocks is ignored as OpenSSL ignores it, but a NUL byte is not), DER
+ * certificates (one, or several one after another as `cat` joins them),
+ * or PKCS#7 in DER or PEM.  A PEM block of any other type is refused,
+ * naming what it holds, so a private key pasted by mistake is caught
+ * here.  So are bytes after a certificate that are no certificate: passed
+ * on, they would be fingerprinted as part of it.  Refusals name the kind
+ * of data and where it is, and never quote it.
  *
  * The certificates are only split here; ts_cert_parse() judges each one.
  */
@@ -577,6 +580,45 @@ ts_pkcs7(const unsigned char *der, size_t len, struct ts_list *l,
 	return rc;
 }
 
+/*
+ * DER certificates one after another, as `cat a.der b.der` joins them:
+ * split at the end of each, as a PEM bundle is split at its blocks.  The
+ * first is taken whatever it holds (the parser says what is wrong with a
+ * broken one), and all of the input when its length cannot be read or is
+ * BER's indefinite one.  What follows a certificate and is none is
+ * refused, naming where it starts: sent on, it would be fingerprinted as
+ * part of the certificate and refused by the server with no word of why.
+ */
+static int
+ts_der_split(const unsigned char *der, size_t len, struct ts_list *l,
+    char *msg, size_t msglen)
+{
+	const unsigned char *p = der, *end = der + len;
+	struct ts_tlv t;
+
+	while (p < end) {
+		if (ts_tlv(p, end, &t) == -1 || (p > der &&
+		    (t.tag != T_SEQUENCE ||
+		    !ts_der_is_cert(p, (size_t)(t.next - p))))) {
+			if (p > der) {
+				ts_msg(msg, msglen, "%zu unexpected byte%s "
+				    "after the DER certificate%s (at byte "
+				    "offset %zu)", (size_t)(end - p),
+				    end - p == 1 ? "" : "s",
+				    l->n > 1 ? "s" : "", (size_t)(p - der));
+				return -1;
+			}
+			t.next = end;
+		}
+		if (ts_push(l, p, (size_t)(t.next - p)) == -1) {
+			ts_msg(msg, msglen, "out of memory");
+			return -1;
+		}
+		p = t.next;
+	}
+	return 0;
+}
+
 /* Show a PEM label in a message only if it is short plain text. */
 static void
 ts_label_text(const struct ts_pem *blk, char *out, size_t outlen)
@@ -642,25 +684,58 @@ ts_decode_pem(const char *text, size_t len, struct ts_list *l,
 		if (k == TS_KIND_PKCS7) {
 			r = ts_pkcs7(der, derlen, l, msg, msglen);
 		} else {
-			struct ts_tlv t;
+			struct ts_tlv t, aux;
+			size_t certlen = derlen, used = derlen;
+			int trusted = blk.labellen == 19 && memcmp(blk.label,
+			    "TRUSTED CERTIFICATE", 19) == 0;
 
-			/* TRUSTED CERTIFICATE is a certificate followed by
-			 * OpenSSL's trust settings: keep the certificate. */
-			if (blk.labellen == 19 && memcmp(blk.label,
-			    "TRUSTED CERTIFICATE", 19) == 0 &&
-			    ts_tlv(der, der + derlen, &t) == 0) {
-				if (ts_aux_rejects(t.next, der + derlen)) {
-					free(der);
-					ts_msg(msg, msglen, "PEM block %zu is a "
-					    "TRUSTED CERTIFICATE whose trust "
-					    "settings reject some uses: the store "
-					    "would trust it for every use; give "
-					    "the certificate without them", nblk);
-					return -1;
-				}
-				derlen = (size_t)(t.next - der);
+			/*
+			 * Where the certificate ends.  TRUSTED CERTIFICATE
+			 * adds OpenSSL's trust settings (one SEQUENCE): the
+			 * certificate is kept.  Anything else after it is
+			 * refused: OpenSSL would not take it for part of
+			 * the certificate either.  A length that cannot be
+			 * read leaves it all to the parser to name.
+			 */
+			if (ts_tlv(der, der + derlen, &t) == 0) {
+				certlen = used = (size_t)(t.next - der);
+				if (trusted && used < derlen &&
+				    ts_tlv(t.next, der + derlen, &aux) == 0 &&
+				    aux.tag == T_SEQUENCE)
+					used = (size_t)(aux.next - der);
 			}
-			r = ts_push(l, der, derlen);
+			if (used < derlen && used == certlen &&
+			    ts_tlv(der + used, der + derlen, &aux) == 0 &&
+			    aux.next == der + derlen &&
+			    ts_der_is_cert(der + used, derlen - used)) {
+				ts_msg(msg, msglen, "PEM block %zu holds a "
+				    "second certificate after its first (at "
+				    "byte offset %zu of its data): a bundle "
+				    "gives each its own block", nblk, used);
+				free(der);
+				return -1;
+			}
+			if (used < derlen) {
+				ts_msg(msg, msglen, "PEM block %zu has %zu "
+				    "unexpected byte%s after its certificate%s "
+				    "(at byte offset %zu of its data)", nblk,
+				    derlen - used, derlen - used == 1 ? "" : "s",
+				    used > certlen ? "'s trust settings" : "",
+				    used);
+				free(der);
+				return -1;
+			}
+			if (trusted && ts_aux_rejects(der + certlen,
+			    der + derlen)) {
+				free(der);
+				ts_msg(msg, msglen, "PEM block %zu is a TRUSTED "
+				    "CERTIFICATE whose trust settings reject "
+				    "some uses: the store would trust it for "
+				    "every use; give the certificate without "
+				    "them", nblk);
+				return -1;
+			}
+			r = ts_push(l, der, certlen);
 			if (r == -1)
 				ts_msg(msg, msglen, "out of memory");
 		}
@@ -716,11 +791,8 @@ ts_decode_certs(const void *buf, size_t len, struct ts_blob **certs,
 		if (ts_pkcs7(p, len, &l, msg, msglen) == -1)
 			goto done;
 	} else if (k == TS_KIND_CERTIFICATE || k == TS_KIND_UNKNOWN) {
-		/* Maybe a broken certificate: the parser says what is wrong. */
-		if (ts_push(&l, p, len) == -1) {
-			ts_msg(msg, msglen, "out of memory");
+		if (ts_der_split(p, len, &l, msg, msglen) == -1)
 			goto done;
-		}
 		k = TS_KIND_CERTIFICATE;
 	} else {
 		*found = k;

@@ -122,9 +122,15 @@ pass "the private key refusal echoes no key material"
 refused 21 "holds a certificate signing request (CSR), not a certificate" ldif_pem x "$C/csr.pem"
 refused 21 "holds a certificate revocation list (CRL), not a certificate" ldif_pem x "$C/crl.pem"
 refused 21 "truststore: tsCertificatePEM holds a PKCS#7 bundle, not a certificate" ldif_pem x "$C/p7.pem"
-refused 21 "truststore: userCertificate;binary: the certificate is followed by 2 unexpected bytes" \
+refused 21 "truststore: tsCertificatePEM: PEM block 1 has 2 unexpected bytes after its certificate (at byte offset" \
 	ldif_pem x "$C/trailing.pem"
 refused 65 "truststore: tsCertificatePEM holds 2 certificates; an entry holds exactly one" ldif_pem x "$C/two.pem"
+# DER given as tsCertificatePEM: two certificates are two, other bytes after
+# one are named with where they start
+cat "$C/good.der" "$C/good2.der" > "$C/two.der"
+refused 65 "truststore: tsCertificatePEM holds 2 certificates; an entry holds exactly one" ldif_pem x "$C/two.der"
+refused 21 "truststore: tsCertificatePEM: 2 unexpected bytes after the DER certificate (at byte offset $(wc -c < "$C/good.der"))" \
+	ldif_pem x "$C/trailing.der"
 # one certificate per entry
 refused 65 "truststore: a tsCertificate entry holds exactly one userCertificate;binary value (found 2)" \
 	ldif_der x "$C/good2.der" "$C/sha256leaf.der"

@@ -333,7 +333,10 @@ static const struct decode_case {
 	{ "p7-two.der", 2, TS_KIND_PKCS7, NULL },
 	{ "p7-ber.der", 1, TS_KIND_PKCS7, NULL },
 	{ "ca.der", 1, TS_KIND_CERTIFICATE, NULL },
-	{ "bad-trailing.der", 1, TS_KIND_CERTIFICATE, NULL },
+	{ "bad-trailing.der", -1, TS_KIND_UNKNOWN, "3 unexpected bytes after "
+	    "the DER certificate (at byte offset " },
+	/* BER lengths are the parser's to refuse, with its reason */
+	{ "bad-ber.der", 1, TS_KIND_CERTIFICATE, NULL },
 	{ "not-p7crl.pem", -1, TS_KIND_UNKNOWN,
 	    "the PKCS#7 data holds no certificate" },
 	{ "bad-bundle-key.pem", -1, TS_KIND_PRIVATE_KEY,
@@ -384,14 +387,215 @@ test_decode(struct ts_cert *c, const struct decode_case *dc)
 		    dc->file, "decode %d: %zu certs, kind %d (%s)", rc, n,
 		    found, msg);
 		/* Each piece is a certificate for the parser (except the
-		 * deliberately trailing one). */
+		 * deliberately broken ones). */
 		for (i = 0; rc == 0 && i < n; i++)
 			check(ts_cert_parse(c, certs[i].data, certs[i].len) ==
-			    0 || strstr(dc->file, "trailing") != NULL,
+			    0 || strncmp(dc->file, "bad-", 4) == 0,
 			    dc->file, "piece %zu: %s", i, ts_cert_error(c));
 		ts_blobs_free(certs, n);
 	}
 	free(buf);
+}
+
+/*
+ * Certificates joined with other bytes: DER certificates one after
+ * another are split as a bundle is, anything else after a certificate is
+ * refused with where it starts, in DER and inside a PEM block alike.
+ */
+struct joined {
+	unsigned char	*buf;
+	size_t		 len;
+};
+
+static void
+join(struct joined *j, const void *p, size_t n)
+{
+	j->buf = realloc(j->buf, j->len + n + 1);
+	memcpy(j->buf + j->len, p, n);
+	j->len += n;
+}
+
+/* One PEM block of the given label around the bytes, in *j. */
+static void
+join_pem(struct joined *j, const char *label, const unsigned char *der,
+    size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *text;
+	long n;
+
+	PEM_write_bio(b, label, "", der, (long)len);
+	n = BIO_get_mem_data(b, &text);
+	join(j, text, (size_t)n);
+	BIO_free(b);
+}
+
+static void
+decode_joined(const char *what, const struct joined *j, size_t want,
+    const struct joined *parts, const char *msg_want)
+{
+	struct ts_blob *certs = NULL;
+	enum ts_kind found;
+	char msg[256];
+	size_t n = 0, i;
+	int rc;
+
+	rc = ts_decode_certs(j->buf, j->len, &certs, &n, &found, msg,
+	    sizeof(msg));
+	if (msg_want != NULL) {
+		check(rc == -1 && n == 0 && strcmp(msg, msg_want) == 0, what,
+		    "decode %d, %zu pieces, message \"%s\", expected \"%s\"",
+		    rc, n, msg, msg_want);
+		ts_blobs_free(certs, n);
+		return;
+	}
+	check(rc == 0 && n == want && found == TS_KIND_CERTIFICATE, what,
+	    "decode %d: %zu pieces, kind %d, expected %zu (%s)", rc, n, found,
+	    want, msg);
+	for (i = 0; rc == 0 && i < n && i < want; i++)
+		check(certs[i].len == parts[i].len && memcmp(certs[i].data,
+		    parts[i].buf, parts[i].len) == 0, what,
+		    "piece %zu is not certificate %zu as given", i + 1, i + 1);
+	ts_blobs_free(certs, n);
+}
+
+static void
+test_decode_joined(void)
+{
+	struct joined ca = { NULL, 0 }, leaf = { NULL, 0 }, ber = { NULL, 0 };
+	struct joined j = { NULL, 0 }, pem = { NULL, 0 }, tr = { NULL, 0 };
+	struct joined three[3];
+	static const unsigned char int1[] = { 0x02, 0x01, 0x01 };
+	unsigned char *data = NULL;
+	char want[256], *name = NULL, *header = NULL;
+	long dlen = 0;
+	BIO *b;
+
+	if ((ca.buf = slurp("ca.der", &ca.len)) == NULL ||
+	    (leaf.buf = slurp("leaf-ec256.der", &leaf.len)) == NULL ||
+	    (ber.buf = slurp("bad-ber.der", &ber.len)) == NULL ||
+	    (tr.buf = slurp("trusted.pem", &tr.len)) == NULL) {
+		check(0, "joined", "cannot read the fixtures");
+		goto done;
+	}
+	three[0] = ca;
+	three[1] = leaf;
+	three[2] = ca;
+
+	/* cat ca.der leaf-ec256.der (ca.der): a bundle of DER certificates */
+	join(&j, ca.buf, ca.len);
+	join(&j, leaf.buf, leaf.len);
+	decode_joined("two DER certificates", &j, 2, three, NULL);
+	join(&j, ca.buf, ca.len);
+	decode_joined("three DER certificates", &j, 3, three, NULL);
+	/* the BER path as before: the whole input to the parser */
+	decode_joined("one BER certificate", &ber, 1, &ber, NULL);
+	free(j.buf);
+	j.buf = NULL;
+	j.len = 0;
+	join(&j, ber.buf, ber.len);
+	join(&j, ca.buf, ca.len);
+	three[0] = ber;
+	three[1] = ca;
+	decode_joined("a BER certificate, then a DER one", &j, 2, three, NULL);
+	three[0] = ca;
+	three[1] = leaf;
+
+	/* trailing bytes of every kind, named with where they start */
+	free(j.buf);
+	j.buf = NULL;
+	j.len = 0;
+	join(&j, ca.buf, ca.len);
+	join(&j, "xyz", 3);
+	snprintf(want, sizeof(want), "3 unexpected bytes after the DER "
+	    "certificate (at byte offset %zu)", ca.len);
+	decode_joined("DER and text", &j, 0, NULL, want);
+	j.len = ca.len;
+	join(&j, int1, sizeof(int1));
+	decode_joined("DER and an INTEGER", &j, 0, NULL, want);
+	j.len = ca.len;
+	join(&j, leaf.buf, leaf.len - 10);
+	snprintf(want, sizeof(want), "%zu unexpected bytes after the DER "
+	    "certificate (at byte offset %zu)", leaf.len - 10, ca.len);
+	decode_joined("DER and a truncated certificate", &j, 0, NULL, want);
+	j.len = ca.len;
+	join(&j, leaf.buf, leaf.len);
+	join(&j, "\n", 1);
+	snprintf(want, sizeof(want), "1 unexpected byte after the DER "
+	    "certificates (at byte offset %zu)", ca.len + leaf.len);
+	decode_joined("two DER and a newline", &j, 0, NULL, want);
+
+	/* inside a PEM block: a block holds one certificate */
+	free(j.buf);
+	j.buf = NULL;
+	j.len = 0;
+	join(&j, ca.buf, ca.len);
+	join(&j, "xyz", 3);
+	join_pem(&pem, "CERTIFICATE", ca.buf, ca.len);
+	join_pem(&pem, "CERTIFICATE", j.buf, j.len);
+	snprintf(want, sizeof(want), "PEM block 2 has 3 unexpected bytes "
+	    "after its certificate (at byte offset %zu of its data)", ca.len);
+	decode_joined("PEM block with trailing bytes", &pem, 0, NULL, want);
+	free(pem.buf);
+	pem.buf = NULL;
+	pem.len = 0;
+	j.len = ca.len;
+	join(&j, leaf.buf, leaf.len);
+	join_pem(&pem, "X509 CERTIFICATE", j.buf, j.len);
+	snprintf(want, sizeof(want), "PEM block 1 holds a second certificate "
+	    "after its first (at byte offset %zu of its data): a bundle "
+	    "gives each its own block", ca.len);
+	decode_joined("PEM block with two certificates", &pem, 0, NULL, want);
+
+	/* TRUSTED CERTIFICATE: trust settings after it, and nothing more */
+	b = BIO_new_mem_buf(tr.buf, (int)tr.len);
+	if (!PEM_read_bio(b, &name, &header, &data, &dlen) ||
+	    strcmp(name, "TRUSTED CERTIFICATE") != 0 ||
+	    (size_t)dlen <= ca.len) {
+		check(0, "trusted.pem", "no TRUSTED CERTIFICATE with trust "
+		    "settings");
+		BIO_free(b);
+		goto done;
+	}
+	BIO_free(b);
+	free(pem.buf);
+	pem.buf = NULL;
+	pem.len = 0;
+	join_pem(&pem, "TRUSTED CERTIFICATE", data, (size_t)dlen);
+	decode_joined("TRUSTED CERTIFICATE", &pem, 1, &ca, NULL);
+	free(j.buf);
+	j.buf = NULL;
+	j.len = 0;
+	join(&j, data, (size_t)dlen);
+	join(&j, "\x05\x00", 2);
+	free(pem.buf);
+	pem.buf = NULL;
+	pem.len = 0;
+	join_pem(&pem, "TRUSTED CERTIFICATE", j.buf, j.len);
+	snprintf(want, sizeof(want), "PEM block 1 has 2 unexpected bytes "
+	    "after its certificate's trust settings (at byte offset %ld of "
+	    "its data)", dlen);
+	decode_joined("TRUSTED CERTIFICATE and more", &pem, 0, NULL, want);
+	j.len = ca.len;
+	join(&j, "\x05\x00", 2);
+	free(pem.buf);
+	pem.buf = NULL;
+	pem.len = 0;
+	join_pem(&pem, "TRUSTED CERTIFICATE", j.buf, j.len);
+	snprintf(want, sizeof(want), "PEM block 1 has 2 unexpected bytes "
+	    "after its certificate (at byte offset %zu of its data)", ca.len);
+	decode_joined("TRUSTED CERTIFICATE and no trust settings", &pem, 0,
+	    NULL, want);
+ done:
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	free(ca.buf);
+	free(leaf.buf);
+	free(ber.buf);
+	free(tr.buf);
+	free(j.buf);
+	free(pem.buf);
 }
 
 /*
@@ -1522,6 +1726,7 @@ main(void)
 	test_policy(c);
 	test_pem_roundtrip(c);
 	test_base64_shapes();
+	test_decode_joined();
 	test_fast_fixtures();
 	test_fast_edges(c);
 	test_fast_system();
