@@ -366,19 +366,30 @@ alias_taken(struct import *im, struct item *it, const char *base,
 	char fp[65], *dn = alias_dn(it->alias, base), *held_by = NULL;
 	int rc = exit_status(LDAP_ALREADY_EXISTS);
 
-	/* the add's own DN: a namesake in a container is not the one */
+	/*
+	 * The entry the add ran into, found by the add's own DN: the server
+	 * matches its cn as it refused the add (case beyond ASCII, runs of
+	 * spaces), which no comparison of ours would; and a namesake in a
+	 * container is not the one.
+	 */
 	if (dn == NULL ||
-	    store_get(im->ctx, it->alias, attrs, &held) != LDAP_SUCCESS ||
-	    held.n != 1 || (r = &held.recs[0])->sha256 == NULL ||
-	    strcasecmp(r->dn, dn) != 0) {
+	    store_get_dn(im->ctx, dn, attrs, &held) != LDAP_SUCCESS ||
+	    held.n != 1 || (r = &held.recs[0])->sha256 == NULL) {
 		ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "an entry of "
 		    "that name exists and is not a certificate of the store");
 		goto done;
 	}
 	fp_norm(r->sha256, fp);
 	if (strcmp(fp, it->sha256) == 0) {
-		printf("\"%s\" already holds this certificate: %s\n",
-		    it->alias, item_name(im, it));
+		/* the stored spelling, when the server's matching made the
+		 * given one equal to it */
+		if (strcmp(r->alias, it->alias) != 0)
+			printf("\"%s\" (stored as \"%s\") already holds this "
+			    "certificate: %s\n", it->alias, r->alias,
+			    item_name(im, it));
+		else
+			printf("\"%s\" already holds this certificate: %s\n",
+			    it->alias, item_name(im, it));
 		rc = 0;
 		goto done;
 	}

@@ -154,6 +154,7 @@ int	 store_search(struct ctx *, const char *, int, const char *,
 int	 store_list(struct ctx *, const char *, char **, struct cert_list *);
 int	 no_such_alias(struct ctx *, const char *, const char *);
 int	 store_get(struct ctx *, const char *, char **, struct cert_list *);
+int	 store_get_dn(struct ctx *, const char *, char **, struct cert_list *);
 int	 store_locate(struct ctx *, const char *, char **);
 int	 store_get_each(struct ctx *, const char *, char **, int, char **,
 	    struct cert_list *, int *);

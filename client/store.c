@@ -502,6 +502,31 @@ done:
 }
 
 /*
+ * The certificate entry named dn, appended to list; LDAP_NO_SUCH_OBJECT
+ * (not shown) if there is none, or the entry of that name is no
+ * certificate.  The server finds it as it matches DNs: an alias in dn
+ * that differs from the stored one in case beyond ASCII, or in runs of
+ * spaces, names the same entry, which comes back under its stored DN.
+ */
+int
+store_get_dn(struct ctx *ctx, const char *dn, char **attrs,
+    struct cert_list *list)
+{
+	size_t from = list->n;
+	int rc;
+
+	rc = store_search(ctx, dn, LDAP_SCOPE_BASE,
+	    "(objectClass=tsCertificate)", attrs ? attrs : list_attrs,
+	    add_rec, list);
+	/* an entry that is not a certificate is not in the store */
+	if (rc == LDAP_SUCCESS && list->n == from)
+		rc = LDAP_NO_SUCH_OBJECT;
+	if (rc != LDAP_SUCCESS)
+		cert_list_trim(list, from);
+	return rc;
+}
+
+/*
  * One certificate by alias, appended to list; LDAP_NO_SUCH_OBJECT (not
  * shown) if absent.  cn=ALIAS,BASE is asked first, as most stores keep
  * their certificates there; failing that the alias is looked for in the
@@ -524,12 +549,7 @@ store_get(struct ctx *ctx, const char *alias, char **attrs,
 		rc = LDAP_NO_MEMORY;
 		goto done;
 	}
-	rc = store_search(ctx, dn, LDAP_SCOPE_BASE,
-	    "(objectClass=tsCertificate)", attrs ? attrs : list_attrs,
-	    add_rec, list);
-	/* an entry that is not a certificate is not in the store */
-	if (rc == LDAP_SUCCESS && list->n == from)
-		rc = LDAP_NO_SUCH_OBJECT;
+	rc = store_get_dn(ctx, dn, attrs, list);
 	if (rc != LDAP_NO_SUCH_OBJECT)
 		goto done;
 
