@@ -626,12 +626,25 @@ import_file(struct ctx *ctx, const struct import *opts, const char *file)
 	if (ctx->co.dry_run) {
 		if (make_aliases(&im) == -1)
 			goto done;
-		for (i = 0; i < im.n; i++)
-			printf("would import \"%s\": %s\n\tSHA-256 %s\n",
-			    text_shown(im.items[i].alias),
-			    item_shown(&im, &im.items[i]) ?
-			    im.items[i].shown : "(unreadable)",
-			    im.items[i].sha256);
+		for (i = 0; i < im.n; i++) {
+			struct item *it = &im.items[i];
+			const struct item *first = earlier_copy(&im, i);
+
+			/* as import_many() would: a copy is not sent */
+			if (first != NULL)
+				printf("would not import \"%s\": the same "
+				    "certificate as \"%s\" earlier in the "
+				    "file: %s\n\tSHA-256 %s\n",
+				    text_shown(it->alias),
+				    text_shown(first->alias),
+				    item_shown(&im, it) ? it->shown :
+				    "(unreadable)", it->sha256);
+			else
+				printf("would import \"%s\": %s\n"
+				    "\tSHA-256 %s\n", text_shown(it->alias),
+				    item_shown(&im, it) ? it->shown :
+				    "(unreadable)", it->sha256);
+		}
 		rc = 0;
 		goto done;
 	}
