@@ -174,6 +174,9 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 		{ "yes",	 no_argument,		NULL,	'y' + 256 },
 		{ "description", required_argument,	NULL,	'd' + 256 },
 		{ "timeout",	 required_argument,	NULL,	'T' + 256 },
+		/* import's options for files: known, to say why not here */
+		{ "all",	 no_argument,		NULL,	'a' + 256 },
+		{ "alias-from",	 required_argument,	NULL,	'A' + 256 },
 		{ NULL,		 0,			NULL,	0 }
 	};
 	struct tls_target t = { NULL, NULL, 0, 0 };
@@ -217,6 +220,13 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 				    "number of seconds, 1 to 86400", optarg);
 			timeout = (int)v;
 			break;
+		case 'a' + 256:
+			return usage_error(ctx, "--all does not go with --from: "
+			    "import --from imports one certificate of the "
+			    "server's chain (--pick chooses which)");
+		case 'A' + 256:
+			return usage_error(ctx, "--alias-from does not go with "
+			    "--from: the certificate takes the ALIAS given");
 		default:
 			return usage_error(ctx, "unknown option");
 		}
