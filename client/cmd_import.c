@@ -385,18 +385,18 @@ alias_taken(struct import *im, struct item *it, const char *base,
 		 * given one equal to it */
 		if (strcmp(r->alias, it->alias) != 0)
 			printf("\"%s\" (stored as \"%s\") already holds this "
-			    "certificate: %s\n", it->alias, r->alias,
-			    item_name(im, it));
+			    "certificate: %s\n", text_shown(it->alias),
+			    text_shown(r->alias), item_name(im, it));
 		else
 			printf("\"%s\" already holds this certificate: %s\n",
-			    it->alias, item_name(im, it));
+			    text_shown(it->alias), item_name(im, it));
 		rc = 0;
 		goto done;
 	}
 	ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "the alias is taken");
 	held_by = text_safe(r->subject);
 	fprintf(stderr, "\t\"%s\" holds %s (SHA-256 %s): choose another "
-	    "alias, or rename or delete that one first\n", r->alias,
+	    "alias, or rename or delete that one first\n", text_shown(r->alias),
 	    held_by ? held_by : "another certificate", fp);
 done:
 	free(held_by);
@@ -592,7 +592,7 @@ import_many(struct import *im, const char *base)
 			    ldap_err2string(it->rc), it->rc);
 			if (it->text != NULL && *it->text != '\0')
 				fprintf(stderr, "\tadditional info: %s\n",
-				    it->text);
+				    text_shown(it->text));
 		}
 	}
 	printf("%s: %zu certificate%s: %zu imported, %zu already present, "
