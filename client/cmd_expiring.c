@@ -50,20 +50,8 @@ cmd_expiring(struct ctx *ctx, int argc, char **argv)
 		usage_error(ctx, "--days %s: %s", bad, why);
 		return monitor_unknown(json, "--days %s: %s", bad, why);
 	}
-	if (optind != argc) {
-		usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-		return monitor_unknown(json, "unexpected argument '%s'",
-		    argv[optind]);
-	}
-	if (conn_open(ctx) != 0) {
-		rc = monitor_conn_failed(ctx, json);
+	if ((rc = monitor_open(ctx, argc, argv, json, &base)) != 0)
 		goto done;
-	}
-	if ((base = conn_base(ctx)) == NULL) {
-		rc = monitor_unknown(json, "no base DN: give -b BASE or set "
-		    "BASE in ldap.conf");
-		goto done;
-	}
 	if ((rc = store_list(ctx, NULL, NULL, &list)) != 0) {
 		rc = monitor_search_failed(ctx, json, base, rc);
 		goto done;

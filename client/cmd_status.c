@@ -129,20 +129,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	while ((c = opt_next(ctx, argc, argv, "", status_longopts)) != -1)
 		if (c == OPT_JSON)
 			json = 1;
-	if (optind != argc) {
-		usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-		return monitor_unknown(json, "unexpected argument '%s'",
-		    argv[optind]);
-	}
-	if (conn_open(ctx) != 0) {
-		rc = monitor_conn_failed(ctx, json);
+	if ((rc = monitor_open(ctx, argc, argv, json, &base)) != 0)
 		goto done;
-	}
-	if ((base = conn_base(ctx)) == NULL) {
-		rc = monitor_unknown(json, "no base DN: give -b BASE or set "
-		    "BASE in ldap.conf");
-		goto done;
-	}
 	st.base = base;
 	/*
 	 * No monitor database, or one hidden from us, answers noSuchObject:

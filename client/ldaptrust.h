@@ -222,6 +222,7 @@ void	 monitor_unguard(void);
 int	 monitor_unknown(int, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 monitor_conn_failed(struct ctx *, int);
+int	 monitor_open(struct ctx *, int, char **, int, const char **);
 int	 monitor_search_failed(struct ctx *, int, const char *, int);
 
 /* the commands */

@@ -139,3 +139,25 @@ monitor_search_failed(struct ctx *ctx, int json, const char *base, int err)
 	return monitor_unknown(json, "search %s: %s (%d)", base,
 	    ldap_err2string(err), err);
 }
+
+/*
+ * What expiring and status do once their options are read: no argument
+ * may be left, then the connection and the base.  0 with *base set, else
+ * the UNKNOWN status, its line written.
+ */
+int
+monitor_open(struct ctx *ctx, int argc, char **argv, int json,
+    const char **base)
+{
+	if (optind != argc) {
+		usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		return monitor_unknown(json, "unexpected argument '%s'",
+		    argv[optind]);
+	}
+	if (conn_open(ctx) != 0)
+		return monitor_conn_failed(ctx, json);
+	if ((*base = conn_base(ctx)) == NULL)
+		return monitor_unknown(json, "no base DN: give -b BASE or set "
+		    "BASE in ldap.conf");
+	return 0;
+}

@@ -430,6 +430,17 @@ join_pem(struct joined *j, const char *label, const unsigned char *der,
 	BIO_free(b);
 }
 
+/* *j emptied, then one PEM block as join_pem() makes it. */
+static void
+rejoin_pem(struct joined *j, const char *label, const unsigned char *der,
+    size_t len)
+{
+	free(j->buf);
+	j->buf = NULL;
+	j->len = 0;
+	join_pem(j, label, der, len);
+}
+
 static void
 decode_joined(const char *what, const struct joined *j, size_t want,
     const struct joined *parts, const char *msg_want)
@@ -558,30 +569,21 @@ test_decode_joined(void)
 		goto done;
 	}
 	BIO_free(b);
-	free(pem.buf);
-	pem.buf = NULL;
-	pem.len = 0;
-	join_pem(&pem, "TRUSTED CERTIFICATE", data, (size_t)dlen);
+	rejoin_pem(&pem, "TRUSTED CERTIFICATE", data, (size_t)dlen);
 	decode_joined("TRUSTED CERTIFICATE", &pem, 1, &ca, NULL);
 	free(j.buf);
 	j.buf = NULL;
 	j.len = 0;
 	join(&j, data, (size_t)dlen);
 	join(&j, "\x05\x00", 2);
-	free(pem.buf);
-	pem.buf = NULL;
-	pem.len = 0;
-	join_pem(&pem, "TRUSTED CERTIFICATE", j.buf, j.len);
+	rejoin_pem(&pem, "TRUSTED CERTIFICATE", j.buf, j.len);
 	snprintf(want, sizeof(want), "PEM block 1 has 2 unexpected bytes "
 	    "after its certificate's trust settings (at byte offset %ld of "
 	    "its data)", dlen);
 	decode_joined("TRUSTED CERTIFICATE and more", &pem, 0, NULL, want);
 	j.len = ca.len;
 	join(&j, "\x05\x00", 2);
-	free(pem.buf);
-	pem.buf = NULL;
-	pem.len = 0;
-	join_pem(&pem, "TRUSTED CERTIFICATE", j.buf, j.len);
+	rejoin_pem(&pem, "TRUSTED CERTIFICATE", j.buf, j.len);
 	snprintf(want, sizeof(want), "PEM block 1 has 2 unexpected bytes "
 	    "after its certificate (at byte offset %zu of its data)", ca.len);
 	decode_joined("TRUSTED CERTIFICATE and no trust settings", &pem, 0,
