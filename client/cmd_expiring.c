@@ -47,7 +47,7 @@ cmd_expiring(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (bad != NULL) {
-		usage_error(ctx, "--days %s: %s", bad, why);
+		usage_error(ctx, "--days %s: %s", text_shown(bad), why);
 		return monitor_unknown(json, "--days %s: %s", bad, why);
 	}
 	if ((rc = monitor_open(ctx, argc, argv, json, &base)) != 0)

@@ -745,17 +745,20 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 	 * first would leave -W nothing, or take the password line for
 	 * part of the file.  -n connects to nothing and asks nothing.
 	 */
-	if (!ctx->co.dry_run) {
-		for (k = optind; k < argc && strcmp(argv[k], "-") != 0; k++)
-			;
-		if ((k < argc || (ctx->co.infile != NULL &&
-		    strcmp(ctx->co.infile, "-") == 0)) &&
-		    (rc = conn_password(ctx)) != 0)
-			return rc;
-	}
+	if (!ctx->co.dry_run && ctx->co.infile != NULL &&
+	    strcmp(ctx->co.infile, "-") == 0 &&
+	    (rc = conn_password(ctx)) != 0)
+		return rc;
 	if ((rc = read_list(ctx, argc - optind, argv + optind, &files, &n,
 	    "file")) != 0)
 		return rc;
+	/* a FILE - on the command line or in the -f list */
+	for (k = 0; k < n && strcmp(files[k], "-") != 0; k++)
+		;
+	if (!ctx->co.dry_run && k < n && (rc = conn_password(ctx)) != 0) {
+		free_list(ctx, files);
+		return rc;
+	}
 
 	/* as ldapmodify: a FILE that fails stops the run, unless -c */
 	rc = 0;

@@ -190,7 +190,7 @@ cmd_list(struct ctx *ctx, int argc, char **argv)
 		case OPT_EXPIRING:
 			if ((why = days_arg(optarg, &expiring)) != NULL)
 				return usage_error(ctx, "--expiring %s: %s",
-				    optarg, why);
+				    text_shown(optarg), why);
 			break;
 		case OPT_EXPIRED: expired = 1; break;
 		case OPT_CA: ca = 1; break;
@@ -200,7 +200,8 @@ cmd_list(struct ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		return usage_error(ctx, "unexpected argument '%s'",
+		    text_shown(argv[optind]));
 	if ((rc = conn_open(ctx)) != 0)
 		goto done;
 	if ((rc = store_list(ctx, NULL, NULL, &list)) != 0)

@@ -1445,6 +1445,9 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		}
 		if ((rc = conn_open(ctx)) == 0 && (base = conn_base(ctx)) == NULL)
 			rc = EXIT_LOCAL;
+		/* -W and a password the server refused: asked again */
+		if (rc == LDAP_INVALID_CREDENTIALS && ctx->co.prompt_passwd)
+			ctx->co.passwd_asked = 0;
 		if (rc == 0) {
 			/* ask for the password once, whatever the reconnects */
 			ctx->co.prompt_passwd = 0;

@@ -63,14 +63,17 @@ warnx_(const char *fmt, ...)
 int
 usage_error(struct ctx *ctx, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	fprintf(stderr, "%s: ", PROGNAME);
 	if (ctx->cmd != NULL)
 		fprintf(stderr, "%s: ", ctx->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* it quotes what the user typed: no control character goes out */
+	put_safe(msg, stderr);
 	fprintf(stderr, "\nTry '%s%s%s --help'.\n", PROGNAME,
 	    ctx->cmd ? " " : "", ctx->cmd ? ctx->cmd : "");
 	return EXIT_LOCAL;
@@ -891,7 +894,9 @@ conn_password(struct ctx *ctx)
 		    co->passwd_file ? 'y' : 'W');
 		return EXIT_LOCAL;
 	}
-	if (co->prompt_passwd && get_password(ctx) == -1)
+	/* -y wins over -W, as for the tools: read at each connection */
+	if (co->prompt_passwd && co->passwd_file == NULL &&
+	    get_password(ctx) == -1)
 		return EXIT_LOCAL;
 	return 0;
 }

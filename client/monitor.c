@@ -150,7 +150,8 @@ monitor_open(struct ctx *ctx, int argc, char **argv, int json,
     const char **base)
 {
 	if (optind != argc) {
-		usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+		usage_error(ctx, "unexpected argument '%s'",
+		    text_shown(argv[optind]));
 		return monitor_unknown(json, "unexpected argument '%s'",
 		    argv[optind]);
 	}
