@@ -82,19 +82,27 @@ ts_tlv(const unsigned char *p, const unsigned char *end, struct ts_tlv *t)
 }
 
 /*
- * Whether OpenSSL's trust settings after a TRUSTED CERTIFICATE's
- * certificate (X509_CERT_AUX: SEQUENCE { trust SEQUENCE OF OID OPTIONAL,
- * reject [0] SEQUENCE OF OID OPTIONAL, alias, keyid, other }) name uses
- * the certificate is rejected for.  The store keeps plain trust anchors,
- * trusted for whatever a TLS library trusts a CA of its directory for:
- * dropping a rejection would turn distrust into trust.  Uses it is
- * trusted for are dropped (they narrow, and a CA directory has no way
- * to say them).
+ * What OpenSSL's trust settings after a TRUSTED CERTIFICATE's certificate
+ * (X509_CERT_AUX: SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0]
+ * SEQUENCE OF OID OPTIONAL, alias, keyid, other }) say that the store
+ * cannot keep.  The store keeps plain trust anchors, trusted for whatever
+ * a TLS library trusts a CA of its directory for: dropping a rejection
+ * would turn distrust into trust (1), and a certificate trusted only for
+ * uses other than TLS (email, code signing) would become trusted for TLS
+ * (2).  Trust for TLS (serverAuth, clientAuth, anyExtendedKeyUsage)
+ * keeps what the store does with it: the settings are dropped (0).
  */
 static int
-ts_aux_rejects(const unsigned char *p, const unsigned char *end)
+ts_aux_refused(const unsigned char *p, const unsigned char *end)
 {
-	struct ts_tlv aux, f;
+	static const unsigned char tls[][10] = {
+		{ 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01 },
+		{ 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02 },
+	};
+	static const unsigned char any[] = { 0x06, 0x04, 0x55, 0x1d, 0x25, 0x00 };
+	struct ts_tlv aux, f, o;
+	const unsigned char *q;
+	int trust = 0, fortls = 0;
 
 	if (p >= end || ts_tlv(p, end, &aux) == -1 || aux.tag != T_SEQUENCE)
 		return 0;
@@ -103,8 +111,22 @@ ts_aux_rejects(const unsigned char *p, const unsigned char *end)
 			return 0;
 		if (f.tag == T_CTX0 && f.len > 0)
 			return 1;
+		if (f.tag != T_SEQUENCE || f.len == 0)
+			continue;
+		trust = 1;
+		for (q = f.v; q < f.v + f.len; q = o.next) {
+			if (ts_tlv(q, f.v + f.len, &o) == -1)
+				break;
+			if ((size_t)(o.next - q) == sizeof(tls[0]) &&
+			    (memcmp(q, tls[0], sizeof(tls[0])) == 0 ||
+			    memcmp(q, tls[1], sizeof(tls[1])) == 0))
+				fortls = 1;
+			if ((size_t)(o.next - q) == sizeof(any) &&
+			    memcmp(q, any, sizeof(any)) == 0)
+				fortls = 1;
+		}
 	}
-	return 0;
+	return trust && !fortls ? 2 : 0;
 }
 
 /* Read the TLV at *p (before end) if it has the tag, and step over it. */
@@ -685,6 +707,7 @@ ts_decode_pem(const char *text, size_t len, struct ts_list *l,
 			r = ts_pkcs7(der, derlen, l, msg, msglen);
 		} else {
 			struct ts_tlv t, aux;
+			int why;
 			size_t certlen = derlen, used = derlen;
 			int trusted = blk.labellen == 19 && memcmp(blk.label,
 			    "TRUSTED CERTIFICATE", 19) == 0;
@@ -699,9 +722,12 @@ ts_decode_pem(const char *text, size_t len, struct ts_list *l,
 			 */
 			if (ts_tlv(der, der + derlen, &t) == 0) {
 				certlen = used = (size_t)(t.next - der);
+				/* the settings, not a second certificate */
 				if (trusted && used < derlen &&
 				    ts_tlv(t.next, der + derlen, &aux) == 0 &&
-				    aux.tag == T_SEQUENCE)
+				    aux.tag == T_SEQUENCE &&
+				    !ts_der_is_cert(t.next,
+				    (size_t)(aux.next - t.next)))
 					used = (size_t)(aux.next - der);
 			}
 			if (used < derlen && used == certlen &&
@@ -725,14 +751,15 @@ ts_decode_pem(const char *text, size_t len, struct ts_list *l,
 				free(der);
 				return -1;
 			}
-			if (trusted && ts_aux_rejects(der + certlen,
-			    der + derlen)) {
+			if (trusted && (why = ts_aux_refused(der + certlen,
+			    der + derlen)) != 0) {
 				free(der);
 				ts_msg(msg, msglen, "PEM block %zu is a TRUSTED "
-				    "CERTIFICATE whose trust settings reject "
-				    "some uses: the store would trust it for "
-				    "every use; give the certificate without "
-				    "them", nblk);
+				    "CERTIFICATE %s: the store would trust it "
+				    "for every use; give the certificate without "
+				    "them", nblk, why == 1 ? "whose trust settings "
+				    "reject some uses" : "trusted only for uses "
+				    "other than TLS by its trust settings");
 				return -1;
 			}
 			r = ts_push(l, der, certlen);

@@ -535,7 +535,8 @@ ts_export_bundle_refused(const char *file)
 	    "/etc/pki/tls/certs/ca-bundle.crt", "/etc/pki/tls/cert.pem",
 	    "/etc/ssl/cert.pem" };
 	const char *dirs[] = { NULL, "/etc/ssl/certs", "/etc/pki/tls/certs",
-	    "/etc/pki/ca-trust", "/usr/share/ca-certificates" };
+	    "/etc/pki/ca-trust", "/usr/share/ca-certificates",
+	    "/usr/local/share/ca-certificates" };
 	char real[PATH_MAX], sys[PATH_MAX];
 	size_t i, n;
 
@@ -575,14 +576,17 @@ ts_export_bundle_foreign(const char *path, char *msg, size_t len)
 		return 0;	/* not there (or not ours to read): as new */
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		goto done;
-	if ((got = read(fd, buf, sizeof(buf))) <= 0)
+	/* NUL-terminated: the comparisons below stop at it (and at a NUL
+	 * the file holds, which is no bundle's) */
+	if ((got = read(fd, buf, sizeof(buf) - 1)) <= 0)
 		goto done;
+	buf[got] = '\0';
 	end = buf + got;
 	for (p = buf; p < end; p = nl + 1) {
 		line++;
 		if ((nl = memchr(p, '\n', end - p)) == NULL) {
 			/* a line cut by the 64 KiB: judged no further */
-			if ((size_t)got == sizeof(buf))
+			if ((size_t)got == sizeof(buf) - 1)
 				break;
 			nl = end;
 		}
@@ -750,6 +754,14 @@ ts_export_remove(struct ts_export *exp, const char *key)
 	free(e);
 	exp->bundle_dirty = 1;
 	return 0;
+}
+
+int
+ts_export_has(struct ts_export *exp, const char *key)
+{
+	struct xentry **ep;
+
+	return (ep = etab_slot(exp, key)) != NULL && *ep != NULL;
 }
 
 /* --- the directory as it is ---------------------------------------------- */

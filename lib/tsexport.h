@@ -86,6 +86,8 @@ const char	*ts_export_dir_link_refused(const char *dir, char *msg,
 int		 ts_export_put(struct ts_export *exp, const char *key,
 		    const char *alias, const void *der, size_t len);
 int		 ts_export_remove(struct ts_export *exp, const char *key);
+/* Whether the store holds key. */
+int		 ts_export_has(struct ts_export *exp, const char *key);
 size_t		 ts_export_count(const struct ts_export *exp);
 /* Forget every entry (before loading a fresh catalogue). */
 void		 ts_export_clear(struct ts_export *exp);

@@ -823,6 +823,32 @@ truststore_export_changed( Operation *op, truststore_info *ti,
 		op->o_tmpfree( newdn.bv_val, op->o_tmpmemctx );
 }
 
+/*
+ * The entry op writes is not to be exported (ts_write.c: a write that
+ * keeps a certificate the read of the store leaves out): its key goes,
+ * should an earlier read have exported it while its certificate still
+ * passed; a rename must not leave it under the old name, trusted after
+ * the entry is deleted.  Trust is taken away only when it was there.
+ * Whether the export changed.
+ */
+int
+truststore_export_forget( Operation *op, truststore_info *ti )
+{
+	ts_export_state *tx = ti->ti_export;
+	int had;
+
+	if ( tx == NULL )
+		return 0;
+	ldap_pvt_thread_mutex_lock( &tx->tx_mutex );
+	if ( ( had = ts_export_has( tx->tx_exp, op->o_req_ndn.bv_val ) ) ) {
+		ts_export_remove( tx->tx_exp, op->o_req_ndn.bv_val );
+		tx->tx_removed = TS_EXPORT_DIR | TS_EXPORT_BUNDLE;
+		tx->tx_kicked = 1;
+	}
+	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+	return had;
+}
+
 int
 truststore_export_info_get( truststore_info *ti, truststore_export_info *xi )
 {

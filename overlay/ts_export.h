@@ -27,6 +27,8 @@ void	truststore_export_close( BackendDB *be, struct truststore_info *ti );
 void	truststore_export_changed( Operation *op, struct truststore_info *ti,
 		struct berval *old_der, struct berval *new_der,
 		struct berval *old_alias, struct berval *new_alias );
+/* A write that keeps out what the read leaves out: drop its old key. */
+int	truststore_export_forget( Operation *op, struct truststore_info *ti );
 /*
  * Then, once the result has gone to the client: start the task that
  * writes the files.  Waking it costs two thread switches (the listener,

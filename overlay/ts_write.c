@@ -362,11 +362,15 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 			ldap_pvt_thread_mutex_unlock( &tc->tc_ti->ti_gates_mutex );
 		}
 		/*
-		 * The read of the store left the certificate out, and the
+		 * The read of the store leaves the certificate out, and the
 		 * write kept it (or a replicated add brings what the
 		 * provider's read left out): out it stays, under either
-		 * name, with nothing to remove.
+		 * name.  Exported by an earlier read, when it still passed
+		 * (an undecorated certificate expired since), it goes now:
+		 * left under a renamed entry's old name, it would stay
+		 * trusted after the entry is deleted.
 		 */
+		truststore_export_forget( op, tc->tc_ti );
 		Debug( LDAP_DEBUG_ANY, "%s truststore: %s: %s%s\n",
 			op->o_log_prefix, op->o_tag == LDAP_REQ_ADD ?
 			"replicated add" : op->o_tag == LDAP_REQ_MODRDN ?
@@ -1443,7 +1447,12 @@ truststore_cn_kept( Operation *op, Modifications *ml )
 	return truststore_cn_is_alias( op, &op->o_req_dn, ml->sml_nvalues );
 }
 
-/* Refuse a delete of cn as slapd would: see truststore_modify. */
+/*
+ * A delete of cn, as slapd would answer it (see truststore_modify): the
+ * alias, the RDN's value, is a naming violation; any other value is
+ * slapd's to take (a second cn slapadd brought in goes, which leaves one
+ * name) or to answer noSuchAttribute.  LDAP_SUCCESS: the backend decides.
+ */
 static int
 truststore_cn_delete( Operation *op, SlapReply *rs, Modifications *ml )
 {
@@ -1454,10 +1463,11 @@ truststore_cn_delete( Operation *op, SlapReply *rs, Modifications *ml )
 			!BER_BVISNULL( &ml->sml_nvalues[i] ); i++ ) {
 		one[0] = ml->sml_nvalues[i];
 		BER_BVZERO( &one[1] );
-		if ( !truststore_cn_is_alias( op, &op->o_req_dn, one ) )
-			return truststore_refuse( op, rs, LDAP_NO_SUCH_ATTRIBUTE,
-				"modify/delete: cn: no such value" );
+		if ( truststore_cn_is_alias( op, &op->o_req_dn, one ) )
+			break;
 	}
+	if ( ml->sml_nvalues != NULL && BER_BVISNULL( &ml->sml_nvalues[i] ) )
+		return LDAP_SUCCESS;
 	return truststore_refuse( op, rs, LDAP_NAMING_VIOLATION,
 		TS_PREFIX "naming attribute 'cn' is not present in entry: "
 		TS_ONE_CN " (rename it to change its alias: ldapmodrdn -r, "
@@ -1577,12 +1587,22 @@ truststore_mods_referral( Modifications *ml )
 /* ---- the hooks ---------------------------------------------------------- */
 
 /*
- * A certificate entry holds no entries: one added below another is a
- * mistyped DN, and would keep the upper one from being renamed (see
- * truststore_modrdn).  A certificate entry is named cn=<alias>, and a
+ * A certificate entry holds no entries, certificates or containers: one
+ * added below it is a mistyped DN, and would keep it from being renamed
+ * (see truststore_modrdn).  A certificate entry is named cn=<alias>, and a
  * base is none: only a parent so named, below a base, is read (a read
  * of every add's parent, often ou=..., cost 7k instructions an add).
  */
+static int
+truststore_parent_named_cn( Operation *op, truststore_info *ti )
+{
+	struct berval pndn;
+
+	dnParent( &op->ora_e->e_nname, &pndn );
+	return pndn.bv_len >= 3 && strncasecmp( pndn.bv_val, "cn=", 3 ) == 0 &&
+		!truststore_is_base_or_above( op, ti, &pndn );
+}
+
 static int
 truststore_refuse_below_cert( Operation *op, SlapReply *rs,
 	truststore_info *ti )
@@ -1593,8 +1613,7 @@ truststore_refuse_below_cert( Operation *op, SlapReply *rs,
 	int cert;
 
 	dnParent( &op->ora_e->e_nname, &pndn );
-	if ( pndn.bv_len < 3 || strncasecmp( pndn.bv_val, "cn=", 3 ) != 0 ||
-		truststore_is_base_or_above( op, ti, &pndn ) ||
+	if ( !truststore_parent_named_cn( op, ti ) ||
 		overlay_entry_get_ov( op, &pndn, NULL, NULL, 0, &p, on ) !=
 			LDAP_SUCCESS || p == NULL )
 		return LDAP_SUCCESS;	/* no parent: the backend says so */
@@ -1637,6 +1656,14 @@ truststore_add( Operation *op, SlapReply *rs )
 				"userCertificate;binary but is not of class "
 				"tsCertificate: neither checked nor exported\n",
 				op->o_log_prefix, e->e_name.bv_val );
+		/* nor a container below a certificate (the ACLs first) */
+		if ( !SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) &&
+			truststore_parent_named_cn( op, ti ) &&
+			truststore_in_base( op, ti, &e->e_nname ) &&
+			( truststore_acl_add( op, rs ) != LDAP_SUCCESS ||
+			truststore_refuse_below_cert( op, rs, ti ) !=
+				LDAP_SUCCESS ) )
+			return rs->sr_err;
 		return SLAP_CB_CONTINUE;
 	}
 	if ( !truststore_in_base( op, ti, &e->e_nname ) ) {
@@ -2014,14 +2041,17 @@ truststore_modify( Operation *op, SlapReply *rs )
 			goto done;
 		}
 		/*
-		 * A delete of cn meets slapd's own checks first, with its
-		 * answers: a value the entry does not hold is noSuchAttribute,
-		 * the alias itself (the RDN's) a naming violation.
+		 * A delete of cn gets slapd's own answers: the alias itself
+		 * (the RDN's value) is a naming violation, any other value
+		 * the backend's to delete or to answer noSuchAttribute.
 		 */
 		if ( ml->sml_desc == slap_schema.si_ad_cn &&
 			ml->sml_op == LDAP_MOD_DELETE ) {
-			rc = truststore_cn_delete( op, rs, ml );
-			goto done;
+			if ( truststore_cn_delete( op, rs, ml ) != LDAP_SUCCESS ) {
+				rc = rs->sr_err;
+				goto done;
+			}
+			continue;
 		}
 		/* the alias is the RDN's one value: a second one would be
 		 * a name the clients look certificates up by, unchecked */

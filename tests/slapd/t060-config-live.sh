@@ -82,6 +82,10 @@ mkcert below -newkey ec -pkeyopt ec_paramgen_curve:P-256
 printf 'dn: cn=z,cn=y,ou=elsewhere,%s\nobjectClass: tsCertificate\ncn: z\nuserCertificate;binary:< file://%s\n' \
 	"$SUFFIX" "$C/below.der" > "$T/below.ldif"
 expect_ldap 53 "a certificate entry holds no entries" ladd 1 -f "$T/below.ldif"
+# nor containers, whose certificates would be below it all the same
+printf 'dn: ou=box,cn=y,ou=elsewhere,%s\nobjectClass: organizationalUnit\nou: box\n' \
+	"$SUFFIX" > "$T/box.ldif"
+expect_ldap 53 "a certificate entry holds no entries" ladd 1 -f "$T/box.ldif"
 lconf "delete: olcTrustStoreBase
 olcTrustStoreBase: ou=elsewhere,$SUFFIX" && [ "$(readback olcTrustStoreBase)" = "$BASE" ] &&
 	pass "one base deleted by value" || fail "delete one base"

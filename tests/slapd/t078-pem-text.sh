@@ -74,7 +74,11 @@ expect_ldap 21 "truststore: tsCertificatePEM: PEM block 1 is a TRUSTED CERTIFICA
 snapshot 1 > "$T/after"
 cmp -s "$T/before" "$T/after" && pass "the refusals changed nothing" ||
 	fail "the store changed after a refusal"
-# uses it is trusted for only narrow: the certificate itself is taken
+# trusted only for other uses than TLS, it would become trusted for TLS
+openssl x509 -in "$C/r.pem" -trustout -addtrust emailProtection -out "$C/r-email.pem"
+pem_ldif r "$C/r-email.pem" > "$T/r.ldif"
+expect_ldap 21 "is a TRUSTED CERTIFICATE trusted only for uses other than TLS" ladd 1 -f "$T/r.ldif"
+# trusted for TLS, what the store does with it: the certificate is taken
 openssl x509 -in "$C/r.pem" -trustout -addtrust serverAuth -out "$C/r-trust.pem"
 pem_ldif r "$C/r-trust.pem" > "$T/r.ldif"
 expect_ldap 0 "" ladd 1 -f "$T/r.ldif"

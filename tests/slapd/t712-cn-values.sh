@@ -11,7 +11,7 @@
 ts_init
 C=$T/certs
 ec="-newkey ec -pkeyopt ec_paramgen_curve:P-256"
-for x in a b c d e; do mkcert $x $ec; done
+for x in a b c d e f; do mkcert $x $ec; done
 node_conf 1
 # a restore with a cn subtype on a certificate entry
 cat > "$T/restore.ldif" <<EOF
@@ -28,6 +28,12 @@ objectClass: tsCertificate
 cn: old
 cn;lang-en: restored/alias
 userCertificate;binary:< file://$C/e.der
+
+dn: cn=two,$BASE
+objectClass: tsCertificate
+cn: two
+cn: second
+userCertificate;binary:< file://$C/f.der
 EOF
 slapadd -q -f "$T/n1/slapd.conf" -l "$T/restore.ldif" >/dev/null 2>&1 || die "slapadd"
 node_start 1
@@ -100,6 +106,13 @@ cn: A"
 refused 64 "naming attribute 'cn' is not present in entry" lmodify 1 -f "$T/req.ldif"
 mod "cn=a,$BASE" "delete: cn"
 refused 64 "naming attribute 'cn' is not present in entry" lmodify 1 -f "$T/req.ldif"
+# a second cn a restore brought in can be deleted (slapd takes it)
+mod "cn=two,$BASE" "delete: cn
+cn: second"
+lmodify 1 -f "$T/req.ldif" >/dev/null &&
+	pass "a restored second cn can be deleted" || fail "delete: cn: second refused"
+check "and the entry keeps its alias alone" test \
+	"$(lsearch 1 -b "cn=two,$BASE" -s base cn | grep -c '^cn:')" = 1
 # and a delete of a certificate the entry does not hold, with an add
 mod "cn=a,$BASE" "delete: userCertificate;binary
 userCertificate;binary:< file://$C/c.der

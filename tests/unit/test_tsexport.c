@@ -789,6 +789,21 @@ main(void)
 		CHECK(ts_export_bundle_foreign(f, msg, sizeof(msg)) == 1 &&
 		    strstr(msg, "line 6") != NULL, "a file with other lines "
 		    "is foreign, named by its line: %s", msg);
+		/* no final newline, short and at the 64 KiB cut: read no
+		 * further than the file */
+		if ((fp = fopen(f, "w")) != NULL) {
+			fputs("QUJD", fp);
+			fclose(fp);
+		}
+		CHECK(ts_export_bundle_foreign(f, msg, sizeof(msg)) == 0,
+		    "a short file without a final newline");
+		if ((fp = fopen(f, "w")) != NULL) {
+			for (i = 0; i < 70000; i++)
+				fputc('A', fp);
+			fclose(fp);
+		}
+		CHECK(ts_export_bundle_foreign(f, msg, sizeof(msg)) == 0,
+		    "a line longer than what is read");
 		CHECK(ts_export_is_hash_name("0f2816ac.0") &&
 		    ts_export_is_hash_name("0f2816ac.12") &&
 		    !ts_export_is_hash_name("0f2816ac.01") &&
