@@ -1649,17 +1649,16 @@ truststore_add( Operation *op, SlapReply *rs )
 		 * base: but one that holds a certificate looks stored to
 		 * whoever forgot the class, and is never trusted.  Say so.
 		 */
-		if ( attr_find( e->e_attrs, ts_ad_cert ) != NULL &&
-			!SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) &&
-			truststore_in_base( op, ti, &e->e_nname ) )
+		if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ||
+			!truststore_in_base( op, ti, &e->e_nname ) )
+			return SLAP_CB_CONTINUE;
+		if ( attr_find( e->e_attrs, ts_ad_cert ) != NULL )
 			Debug( LDAP_DEBUG_ANY, "%s truststore: \"%s\" holds "
 				"userCertificate;binary but is not of class "
 				"tsCertificate: neither checked nor exported\n",
 				op->o_log_prefix, e->e_name.bv_val );
 		/* nor a container below a certificate (the ACLs first) */
-		if ( !SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) &&
-			truststore_parent_named_cn( op, ti ) &&
-			truststore_in_base( op, ti, &e->e_nname ) &&
+		if ( truststore_parent_named_cn( op, ti ) &&
 			( truststore_acl_add( op, rs ) != LDAP_SUCCESS ||
 			truststore_refuse_below_cert( op, rs, ti ) !=
 				LDAP_SUCCESS ) )

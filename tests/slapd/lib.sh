@@ -322,6 +322,21 @@ ou: certs
 EOF
 }
 
+# client_node: node 1 holding the store's base, for ldaptrust's tests
+# (skipped without the client); lt runs ldaptrust against it as the
+# rootdn with standard input closed; contains TEXT OUTPUT and
+# not_contains test an output for a fixed string.  A test may define
+# its own after sourcing this file.
+client_node() {
+	[ -x "$LDAPTRUST" ] || { echo "skip: no $LDAPTRUST"; exit 77; }
+	node_conf 1
+	node_start 1
+	add_base 1
+}
+lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
+contains() { printf '%s' "$2" | grep -qF -- "$1"; }
+not_contains() { ! contains "$@"; }
+
 # expect_ldap CODE TEXT CMD...: CMD must exit with LDAP result CODE and its
 # output must contain TEXT (use "" to skip the message check).
 expect_ldap() {

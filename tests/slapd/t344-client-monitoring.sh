@@ -9,16 +9,11 @@
 # never answers.  --days and list --expiring say their range (0 to 36500).
 . "$(dirname "$0")/lib.sh"
 ts_init
-[ -x "$LDAPTRUST" ] || { echo "skip: no $LDAPTRUST"; exit 77; }
 command -v jq >/dev/null || { echo "skip: no jq"; exit 77; }
 command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
 
-node_conf 1
-node_start 1
-add_base 1
+client_node
 
-lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
-contains() { printf '%s' "$2" | grep -qF -- "$1"; }
 # run CMD...: its exit status in $rc, stdout in $T/out, stderr in $T/err
 run() { "$@" >"$T/out" 2>"$T/err" </dev/null; rc=$?; }
 first() { head -n 1 "$T/out"; }

@@ -6,15 +6,9 @@
 # one is the stored one, and --all with --from says why not.
 . "$(dirname "$0")/lib.sh"
 ts_init
-[ -x "$LDAPTRUST" ] || { echo "skip: no $LDAPTRUST"; exit 77; }
 
-node_conf 1
-node_start 1
-add_base 1
+client_node
 
-lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
-contains() { printf '%s' "$2" | grep -qF -- "$1"; }
-not_contains() { ! contains "$@"; }
 # fp FILE: the SHA-256 fingerprint of a PEM certificate, as ldaptrust prints it
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f; }
 count() { lsearch 1 -b "$BASE" -s one '(objectClass=tsCertificate)' 1.1 | grep -c '^dn:'; }

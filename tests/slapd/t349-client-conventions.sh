@@ -10,20 +10,14 @@
 # command; too many arguments are named as such.
 . "$(dirname "$0")/lib.sh"
 ts_init
-[ -x "$LDAPTRUST" ] || { echo "skip: no $LDAPTRUST"; exit 77; }
 command -v setsid >/dev/null || { echo "skip: no setsid(1)"; exit 77; }
 
-node_conf 1
-node_start 1
-add_base 1
+client_node
 
 C=$T/certs
 ESC=$(printf '\033')
-lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
 # -W with no terminal to ask on (setsid: no controlling terminal), stdin as given
 ltw() { setsid "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -W -b "$BASE" "$@"; }
-contains() { printf '%s' "$2" | grep -qF -- "$1"; }
-not_contains() { ! contains "$@"; }
 there() { lsearch 1 -b "$BASE" "(cn=$1)" 1.1 | grep -q '^dn:'; }
 gone() { ! there "$1"; }
 for n in alpha keep delme d1 d2 piped; do mkcert $n; done

@@ -588,6 +588,14 @@ test_decode_joined(void)
 	    "after its certificate (at byte offset %zu of its data)", ca.len);
 	decode_joined("TRUSTED CERTIFICATE and no trust settings", &pem, 0,
 	    NULL, want);
+	/* a second certificate is not taken for the first one's settings */
+	j.len = ca.len;
+	join(&j, leaf.buf, leaf.len);
+	rejoin_pem(&pem, "TRUSTED CERTIFICATE", j.buf, j.len);
+	snprintf(want, sizeof(want), "PEM block 1 holds a second certificate "
+	    "after its first (at byte offset %zu of its data): a bundle gives "
+	    "each its own block", ca.len);
+	decode_joined("TRUSTED CERTIFICATE holding two", &pem, 0, NULL, want);
  done:
 	OPENSSL_free(name);
 	OPENSSL_free(header);
