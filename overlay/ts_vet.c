@@ -62,6 +62,19 @@ truststore_vet_say( truststore_vet *tv, Entry *e, const char *what,
 		e->e_name.bv_val, what, outcome );
 }
 
+/* Whether e stores any decoration at all (some but not all: edited). */
+static int
+truststore_vet_some( Entry *e )
+{
+	int idx;
+
+	for ( idx = 0; idx < TS_NDECORATIONS; idx++ ) {
+		if ( attr_find( e->e_attrs, ts_ad_decoration[idx] ) != NULL )
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether e stores exactly the decorations cert gives, and nothing else. */
 static int
 truststore_vet_same( Entry *e, struct ts_cert *cert, const char **what )
@@ -86,7 +99,9 @@ truststore_vet_same( Entry *e, struct ts_cert *cert, const char **what )
 			continue;
 		a = attr_find( e->e_attrs, ts_ad_decoration[idx] );
 		if ( a == NULL ) {
-			*what = "it is not decorated";
+			*what = truststore_vet_some( e ) ? "its decorations are "
+				"not those of its certificate" :
+				"it is not decorated";
 			return 0;
 		}
 		/* the stored facts are single-valued: one value, that one */

@@ -289,6 +289,31 @@ truststore_write_vetoed( Operation *op, truststore_cb *tc, char *say )
 	ber_dupbv_x( &tc->tc_vetoed, &bv, op->o_tmpmemctx );
 }
 
+/*
+ * A replicated add or modify, its entry e as the write leaves it, is
+ * judged as the read of the store judges it (ts_vet.c), so that every
+ * node exports what the provider's read exports: decorated exactly as
+ * its certificate gives, it passed an overlay; undecorated (slapadd on
+ * the provider) or its decorations edited (a restore of an edited LDIF,
+ * whose changes reach a plain syncrepl consumer as a modify), it is
+ * judged by the policy, as the provider's read judged it.  The presence
+ * of a decoration is no proof: any of them can be written past the
+ * overlay.  A certificate this node cannot read is left to
+ * truststore_repl_unreadable, which says so.
+ */
+static void
+truststore_repl_vet( Operation *op, truststore_cb *tc, Entry *e )
+{
+	char say[SLAP_TEXT_BUFLEN];
+
+	if ( !SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) )
+		return;
+	if ( truststore_write_vet( op, tc->tc_ti, e, say, sizeof( say ) ) ) {
+		if ( BER_BVISNULL( &tc->tc_vetoed ) )
+			truststore_write_vetoed( op, tc, say );
+	}
+}
+
 static int
 truststore_cb_response( Operation *op, SlapReply *rs )
 {
@@ -309,20 +334,16 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 		if ( BER_BVISNULL( &tc->tc_new_alias ) )
 			truststore_alias( op, &op->ora_e->e_name,
 				&tc->tc_new_alias );
-		/*
-		 * Undecorated, a replicated entry never passed an overlay
-		 * (slapadd on the provider): the provider's read left it out
-		 * if the policy refuses it, and so does this node.  What comes
-		 * decorated passed the provider's checks.
-		 */
-		if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) &&
-			attr_find( op->ora_e->e_attrs,
-				ts_ad_decoration[TS_AT_FP_SHA256] ) == NULL ) {
-			char say[SLAP_TEXT_BUFLEN];
+		truststore_repl_vet( op, tc, op->ora_e );
+	} else if ( op->o_tag == LDAP_REQ_MODIFY &&
+			SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ) {
+		Entry *e = NULL;
 
-			if ( truststore_write_vet( op, tc->tc_ti, op->ora_e, say,
-					sizeof( say ) ) )
-				truststore_write_vetoed( op, tc, say );
+		/* judged as the modify leaves it: committed, so read back */
+		if ( overlay_entry_get_ov( op, &op->o_req_ndn, NULL, NULL, 0,
+				&e, tc->tc_on ) == LDAP_SUCCESS && e != NULL ) {
+			truststore_repl_vet( op, tc, e );
+			overlay_entry_release_ov( op, e, 0, tc->tc_on );
 		}
 	}
 	if ( op->o_tag == LDAP_REQ_MODRDN )
@@ -371,12 +392,13 @@ truststore_cb_response( Operation *op, SlapReply *rs )
 		 * trusted after the entry is deleted.
 		 */
 		truststore_export_forget( op, tc->tc_ti );
-		Debug( LDAP_DEBUG_ANY, "%s truststore: %s: %s%s\n",
-			op->o_log_prefix, op->o_tag == LDAP_REQ_ADD ?
-			"replicated add" : op->o_tag == LDAP_REQ_MODRDN ?
-			"rename" : "modify", tc->tc_vetoed.bv_val,
-			op->o_tag == LDAP_REQ_ADD ? "" : " (the write keeps "
-			"the certificate, so it stays out)" );
+		Debug( LDAP_DEBUG_ANY, "%s truststore: %s%s: %s%s\n",
+			op->o_log_prefix, SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ?
+			"replicated " : "", op->o_tag == LDAP_REQ_ADD ? "add" :
+			op->o_tag == LDAP_REQ_MODRDN ? "rename" : "modify",
+			tc->tc_vetoed.bv_val, op->o_tag == LDAP_REQ_ADD ||
+			SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) ? "" :
+			" (the write keeps the certificate, so it stays out)" );
 	} else {
 		truststore_export_changed( op, tc->tc_ti, &tc->tc_old_der,
 			&tc->tc_new_der, &tc->tc_old_alias, &tc->tc_new_alias );
@@ -2017,7 +2039,11 @@ truststore_modify( Operation *op, SlapReply *rs )
 			op->o_tmpmemctx );
 		for ( i = 0; i < nold; i++ )
 			ber_dupbv_x( &olds[i], &a->a_vals[i], op->o_tmpmemctx );
-		vetoed = truststore_write_vet( op, ti, e, say, sizeof( say ) );
+		/* a replicated modify is judged as it leaves the entry:
+		 * truststore_repl_vet, from the response */
+		if ( !replicated )
+			vetoed = truststore_write_vet( op, ti, e, say,
+				sizeof( say ) );
 	}
 	overlay_entry_release_ov( op, e, 0, on );
 	if ( !replicated && truststore_mods_class( op->orm_modlist, managed ) ) {
