@@ -23,6 +23,14 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
+# node.sh and test.sh may be started together on a fresh machine: the
+# second waits here rather than racing the first's apt-get (which fails on
+# dpkg's lock) or its fetch of the source (both would move theirs into
+# place, one inside the other)
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.deps.lock"
+flock 9
+
 export DEBIAN_FRONTEND=noninteractive
 missing=""
 for p in $PKGS; do
