@@ -1861,6 +1861,17 @@ truststore_mod_pem( Operation *op, SlapReply *rs, Modifications *ml )
 	return LDAP_SUCCESS;
 }
 
+/* Whether a modify writes the certificate (as DER or as PEM). */
+static int
+truststore_mods_write_cert( Modifications *ml )
+{
+	for ( ; ml != NULL; ml = ml->sml_next ) {
+		if ( ml->sml_desc == ts_ad_cert || ml->sml_desc == ts_ad_pem )
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Play a modify's changes to userCertificate;binary on certs[0..*n) to
  * learn the values the entry will have.  certs[] must have room for the
@@ -2039,9 +2050,14 @@ truststore_modify( Operation *op, SlapReply *rs )
 			op->o_tmpmemctx );
 		for ( i = 0; i < nold; i++ )
 			ber_dupbv_x( &olds[i], &a->a_vals[i], op->o_tmpmemctx );
-		/* a replicated modify is judged as it leaves the entry:
-		 * truststore_repl_vet, from the response */
-		if ( !replicated )
+		/*
+		 * A replicated modify is judged as it leaves the entry
+		 * (truststore_repl_vet, from the response); one that writes
+		 * the certificate takes an add's checks instead, so the
+		 * verdict on the old one would only cost a parse.
+		 */
+		if ( !replicated && !truststore_mods_write_cert(
+				op->orm_modlist ) )
 			vetoed = truststore_write_vet( op, ti, e, say,
 				sizeof( say ) );
 	}
