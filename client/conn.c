@@ -440,6 +440,77 @@ general_option(struct ctx *ctx, const char *arg)
 	return 1;
 }
 
+/*
+ * Why ldap_url_parse() refused a URI, in words: ldapsearch gives only the
+ * number ("Could not parse LDAP URI(s)=foo://x (3)"), which says nothing
+ * to whoever reads a monitoring system's UNKNOWN line.
+ */
+static const char *
+url_err_text(int rc)
+{
+	switch (rc) {
+	case LDAP_URL_ERR_MEM: return "out of memory";
+	case LDAP_URL_ERR_PARAM: return "no URI";
+	case LDAP_URL_ERR_BADSCHEME: return "the scheme is not ldap://, "
+	    "ldaps:// or ldapi://";
+	case LDAP_URL_ERR_BADENCLOSURE: return "a '<' without its '>'";
+	case LDAP_URL_ERR_BADURL: return "malformed";
+	case LDAP_URL_ERR_BADHOST: return "bad host or port";
+	case LDAP_URL_ERR_BADATTRS: return "bad attribute list";
+	case LDAP_URL_ERR_BADSCOPE: return "bad scope";
+	case LDAP_URL_ERR_BADFILTER: return "bad filter";
+	case LDAP_URL_ERR_BADEXTS: return "bad extensions";
+	}
+	return "not understood";
+}
+
+/*
+ * -H as ldapsearch checks it, before any file is read or password asked:
+ * each of its URIs (separated by spaces or commas, as libldap splits
+ * them) must parse.  Checked once the options are read rather than at
+ * the connection, which import -c makes for each FILE in turn and sync
+ * --watch at each reconnect: either would say it again and again.  The
+ * URI that failed is named, and why.  A usage error ends the run.
+ */
+static void
+uri_check(struct ctx *ctx)
+{
+	const char *uri = ctx->co.uri, *p;
+	LDAPURLDesc *lud;
+	char *one;
+	size_t n;
+	int rc;
+
+	/* "" leaves the URI to ldap.conf, as ldap_initialize() takes it */
+	if (uri == NULL || *uri == '\0')
+		return;
+	for (p = uri; *p != '\0'; p += n) {
+		p += strspn(p, ", ");
+		if ((n = strcspn(p, ", ")) == 0)
+			continue;
+		if ((one = strndup(p, n)) == NULL) {
+			warnx_("out of memory");
+			exit(EXIT_LOCAL);
+		}
+		if ((rc = ldap_url_parse(one, &lud)) == LDAP_URL_SUCCESS) {
+			ldap_free_urldesc(lud);
+			free(one);
+			continue;
+		}
+		/* the one at fault, when -H holds several */
+		if (n == strlen(uri))
+			usage_error(ctx, "-H %s: could not parse the LDAP "
+			    "URI(s): %s (URL error %d)", uri,
+			    url_err_text(rc), rc);
+		else
+			usage_error(ctx, "-H %s: could not parse the LDAP "
+			    "URI(s): %s: %s (URL error %d)", uri, one,
+			    url_err_text(rc), rc);
+		free(one);
+		usage_exit(ctx);
+	}
+}
+
 /* Whether option c was given before (its value is set): said if so. */
 static int
 once_given(struct ctx *ctx, int c, const char *set)
@@ -625,6 +696,9 @@ opt_next(struct ctx *ctx, int argc, char **argv, const char *shortopts,
 				    ctx->co.infile, ctx->cmd);
 				usage_exit(ctx);
 			}
+			/* the command's options are read: -H is complete */
+			if (ctx->cmd != NULL)
+				uri_check(ctx);
 			return -1;
 		}
 		if (c == 'p' || (c == 'h' && strcmp(argv[optind - 1], "--help") != 0)) {

@@ -88,6 +88,23 @@ expect_ldap 1 "-H foo://x: could not parse the LDAP URI(s)" "$LDAPTRUST" -x -H f
 check "-H foo://x: a usage error" contains "Try 'ldaptrust list --help'." "$out"
 # a monitoring check's usage error is UNKNOWN
 expect_ldap 3 "-H foo://x: could not parse" "$LDAPTRUST" -x -H foo://x -b "$BASE" expiring
+# checked before anything is read, once: import -c said it once a FILE
+# (the connection is made by the first FILE that needs one), after the
+# error of a FILE that was not there
+ldapmodify -c -x -H foo://x -f /dev/null >/dev/null 2>&1
+tools_rc=$?
+[ "$tools_rc" = 1 ] || die "precondition: ldapmodify -c -H foo://x exits 1, not $tools_rc"
+out=$("$LDAPTRUST" -x -H foo://x -b "$BASE" -c import --alias-from subject \
+    "$T/nosuchfile" "$C/alpha.pem" "$C/keep.pem" 2>&1); rc=$?
+check "import -c -H foo://x: exit 1, as ldapmodify -c" test $rc = 1
+check "import -c -H foo://x: said once, not once a FILE" \
+    test "$(printf '%s\n' "$out" | grep -c 'could not parse')" = 1
+check "import -c -H foo://x: names the URI and why" contains \
+    "-H foo://x: could not parse the LDAP URI(s): the scheme is not ldap://, ldaps:// or ldapi:// (URL error 3)" "$out"
+check "import -c -H foo://x: up front, no FILE read" not_contains "nosuchfile" "$out"
+# in a list, the URI at fault
+expect_ldap 1 "could not parse the LDAP URI(s): foo://x: the scheme is not" \
+    "$LDAPTRUST" -x -H "$(uri 1) foo://x" -b "$BASE" list
 
 # --- help NOSUCH ------------------------------------------------------------------
 contains "--sort alias|expiry" "$("$LDAPTRUST" help list)" || die "help list: the command's usage"
