@@ -60,17 +60,26 @@ warnx_(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The last usage error's words, for a monitoring check's UNKNOWN line. */
+static char usage_said[1024];
+
+const char *
+usage_last(void)
+{
+	return usage_said;
+}
+
 int
 usage_error(struct ctx *ctx, const char *fmt, ...)
 {
-	char msg[1024];
+	char *msg = usage_said;
 	va_list ap;
 
 	fprintf(stderr, "%s: ", PROGNAME);
 	if (ctx->cmd != NULL)
 		fprintf(stderr, "%s: ", ctx->cmd);
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(usage_said), fmt, ap);
 	va_end(ap);
 	/* it quotes what the user typed: no control character goes out */
 	put_safe(msg, stderr);

@@ -117,6 +117,7 @@ const char *noop_note(struct ctx *);
 void	 warnx_(const char *, ...) __attribute__((format(printf, 1, 2)));
 int	 usage_error(struct ctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+const char *usage_last(void);
 
 /* store.c: certificates as directory entries */
 #define ALIAS_MAX	TS_ALIAS_MAX

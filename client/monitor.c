@@ -5,8 +5,9 @@
  * UNKNOWN says why on that line ("UNKNOWN: REASON"), or with --json in
  * the one JSON document ({"status":"unknown","reason":REASON}); the
  * details stay on standard error, as for every command.  A usage error
- * among the options ends the run inside opt_next() with the command's
- * usage status, 3: an exit handler armed by main() writes the line then.
+ * among the options (an -H that does not parse included) ends the run
+ * inside opt_next() with the command's usage status, 3: an exit handler
+ * armed by main() writes the line then, with the error's own words.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -20,7 +21,15 @@ static int guard_json;		/* --json among the arguments */
 static void
 guard_at_exit(void)
 {
-	if (guard_cmd != NULL)
+	const char *said = usage_last();
+
+	if (guard_cmd == NULL)
+		return;
+	/* the error itself, so that the line alone says what to mend */
+	if (*said != '\0')
+		monitor_unknown(guard_json, "usage error: %s (%s %s --help)",
+		    said, PROGNAME, guard_cmd);
+	else
 		monitor_unknown(guard_json, "usage error (see standard error, "
 		    "or %s %s --help)", PROGNAME, guard_cmd);
 }

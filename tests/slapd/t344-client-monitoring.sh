@@ -4,7 +4,8 @@
 # output (Nagios and Icinga show that line), or with --json prints one
 # JSON document {"status":"unknown","reason":...}; the details stay on
 # standard error.  Before, a server that was down, a wrong password or a
-# missing base left standard output empty.  -o timeout=N (ldap.conf
+# missing base left standard output empty; a usage error (an -H that
+# does not parse) says what it is on that line.  -o timeout=N (ldap.conf
 # TIMEOUT) ends a check against a server that accepts the connection and
 # never answers.  --days and list --expiring say their range (0 to 36500).
 . "$(dirname "$0")/lib.sh"
@@ -102,6 +103,14 @@ run "$LDAPTRUST" -x -H "$(uri 1)" -P 2 -b "$BASE" expiring
 unknown "-P 2 before expiring" "usage error"
 check "-P 2 before expiring: stderr as before" contains "-P 2: only LDAP version 3" \
     "$(cat "$T/err")"
+# an -H that does not parse: the URI and why on the line itself (it said
+# only "the connection options or the password could not be used")
+run "$LDAPTRUST" -x -H foo://x -b "$BASE" expiring
+unknown "expiring -H foo://x" \
+    "-H foo://x: could not parse the LDAP URI(s): the scheme is not ldap://, ldaps:// or ldapi:// (URL error 3)"
+run "$LDAPTRUST" -x -H "$(uri 1),ldap://[::1" -b "$BASE" status --json
+unknown_json "status --json, -H with a bad second URI" \
+    "could not parse the LDAP URI(s): ldap://[::1: "
 run lt status --bogus --json
 unknown_json "status --bogus --json" "usage error"
 run lt status extra
