@@ -18,26 +18,44 @@
 /* --- text for people ---------------------------------------------------------- */
 
 /*
- * The length of the UTF-8 character at s, or 0 when s starts none (a
- * stray continuation byte, a lead byte cut short, 0xF5 and up).
+ * The length of the UTF-8 character at s, within avail bytes, or 0 when
+ * s starts none: a stray continuation byte, a lead byte cut short, 0xF5
+ * and up, and the forms RFC 3629 forbids although they have the shape of
+ * one: an overlong encoding (C0 AF or E0 80 AF for '/'), a surrogate (ED
+ * A0 80) or a code point above U+10FFFF (F4 90 80 80).  A lax decoder
+ * down the line (a terminal, a log reader) would make a '/', a control
+ * character or a half pair of them, so they are escaped as invalid.
  */
 static size_t
-utf8_len(const unsigned char *s)
+utf8_len(const unsigned char *s, size_t avail)
 {
+	unsigned char lo = 0x80, hi = 0xbf;
 	size_t follow, i;
 
 	if (s[0] < 0x80)
 		return 1;
-	if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		follow = 1;
-	else if ((s[0] & 0xf0) == 0xe0)
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		follow = 2;
-	else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
+		/* below U+0800 is overlong; ED A0..BF are the surrogates */
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		follow = 3;
-	else
+		/* below U+10000 is overlong; above U+10FFFF is no Unicode */
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
 		return 0;
-	/* the NUL at the end is no continuation byte: no read past it */
-	for (i = 1; i <= follow; i++)
+	/* a NUL ends a string before avail does: it fails both tests */
+	if (avail <= follow || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i <= follow; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 	return follow + 1;
@@ -76,7 +94,7 @@ text_safe(const char *s)
 	if (s == NULL || (out = malloc(strlen(s) * 3 + 1)) == NULL)
 		return NULL;
 	for (p = (const unsigned char *)s, o = out; *p != '\0'; ) {
-		if ((n = ctl_len(p)) == 0 && (n = utf8_len(p)) > 0) {
+		if ((n = ctl_len(p)) == 0 && (n = utf8_len(p, SIZE_MAX)) > 0) {
 			memcpy(o, p, n);
 			o += n;
 			p += n;
@@ -298,14 +316,15 @@ json_end(struct json *j, int c)
 
 /*
  * A JSON string: quotes, backslashes and control characters escaped, UTF-8
- * passed through, and any byte that is not UTF-8 replaced by U+FFFD so the
- * output always parses.
+ * passed through, and any byte that is not UTF-8 (as utf8_len() judges,
+ * overlong forms and surrogates included) replaced by U+FFFD so the
+ * output always parses, strict parsers included.
  */
 static void
 json_quote(FILE *fp, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	int follow, i, ok;
+	size_t n;
 
 	fputc('"', fp);
 	while (p < end) {
@@ -329,25 +348,13 @@ json_quote(FILE *fp, const char *s, size_t len)
 			p++;
 			continue;
 		}
-		if ((c & 0xe0) == 0xc0 && c >= 0xc2)
-			follow = 1;
-		else if ((c & 0xf0) == 0xe0)
-			follow = 2;
-		else if ((c & 0xf8) == 0xf0 && c <= 0xf4)
-			follow = 3;
-		else
-			follow = -1;
-		ok = follow > 0 && (size_t)(end - p) > (size_t)follow;
-		for (i = 1; ok && i <= follow; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				ok = 0;
-		if (!ok) {
+		if ((n = utf8_len(p, (size_t)(end - p))) == 0) {
 			fputs("\\ufffd", fp);
 			p++;
 			continue;
 		}
-		fwrite(p, 1, (size_t)follow + 1, fp);
-		p += follow + 1;
+		fwrite(p, 1, n, fp);
+		p += n;
 	}
 	fputc('"', fp);
 }

@@ -6,7 +6,8 @@
 # certificate names itself so, are shown with \XX escapes by list, show,
 # import (-n, the result line, import --from's chain) and delete's
 # question; a tab-separated line of list keeps its fields; --json still
-# carries the values as they are.
+# carries the values as they are.  The forms of UTF-8 RFC 3629 forbids
+# (overlong, surrogates, above U+10FFFF) are escaped as invalid bytes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tlsserver.sh"
 ts_init
@@ -81,3 +82,43 @@ check "import --from: the chain's names escaped" grep -qF '[0] O=t345,CN=x\C2\9B
 check "import --from: the pick escaped" grep -qF 'Would import [0] O=t345,CN=x\C2\9B31mred\7Fz' "$T/from"
 lt verify "127.0.0.1:$(port 2)" > "$T/verify" 2>&1
 check "verify: no control character" clean "$T/verify"
+
+# --- the forms of UTF-8 that RFC 3629 forbids --------------------------------------
+# They have the shape of a character, and a lax decoder (a terminal, a log
+# reader) makes a '/' of an overlong form or half a pair of a surrogate:
+# each of their bytes is escaped as an invalid one.  slapd refuses overlong
+# forms in a directoryString but keeps a surrogate (ED A0 80) and a code
+# point above U+10FFFF (F4 90 80 80); the alias check lets a 3-byte
+# overlong form (E0 80 AF) and a surrogate through to the messages.
+# forbidden FILE: FILE holds one of them as it is
+forbidden() {
+	LC_ALL=C grep -q "$(printf '\300\257\|\340[\200-\237]\|\355[\240-\277]\|\364[\220-\277]')" "$1"
+}
+mkcert bytes
+lt import bytes "$C/bytes.pem" >/dev/null || die "import bytes"
+d=$(printf 'a\355\240\200b\364\220\200\200c' | base64 -w0)
+lmodify 1 >/dev/null <<EOF || die "a description with a surrogate and U+110000"
+dn: cn=bytes,$BASE
+changetype: modify
+replace: description
+description:: $d
+EOF
+lt show bytes > "$T/show2" 2>&1 || fail "show bytes"
+check "show: a surrogate and a code point above U+10FFFF escaped" \
+    grep -qxF 'Description:          a\ED\A0\80b\F4\90\80\80c' "$T/show2"
+check "show: none of their bytes as they are" not forbidden "$T/show2"
+lt show --json bytes > "$T/json2" 2>&1 || fail "show --json bytes"
+check "show --json: U+FFFD for each byte, as for any byte not UTF-8" \
+    test "$(jq -r .description "$T/json2")" = "$(printf 'a\357\277\275\357\277\275\357\277\275b\357\277\275\357\277\275\357\277\275\357\277\275c')"
+check "show --json: none of their bytes as they are" not forbidden "$T/json2"
+lt -n import "$(printf 'o\340\200\257v')" "$C/bytes.pem" > "$T/ovl" 2>&1
+check "an alias with an overlong '/' (E0 80 AF): escaped" \
+    grep -qF 'would import "o\E0\80\AFv"' "$T/ovl"
+lt -n rename bytes "$(printf 's\355\240\200r')" > "$T/sur" 2>&1
+check "an alias with a surrogate (ED A0 80): escaped" \
+    grep -qF 'would rename "bytes" to "s\ED\A0\80r"' "$T/sur"
+lt -n import "$(printf 'o\300\257v')" "$C/bytes.pem" > "$T/ovl2" 2>&1
+check "an alias with an overlong '/' (C0 AF): escaped" \
+    grep -qF '"o\C0\AFv": bad alias' "$T/ovl2"
+check "no message holds one of them as it is" \
+    not eval 'forbidden "$T/ovl" || forbidden "$T/sur" || forbidden "$T/ovl2"'
