@@ -108,8 +108,11 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 		const struct cert_rec *r = &list.recs[i];
 
 		if (r->der == NULL) {
-			warnx_("\"%s\": the entry has no userCertificate;binary"
-			    " (no read access?)", text_shown(r->alias));
+			/* the schema makes it a must: it is there, unread */
+			warnx_("\"%s\": this identity cannot read the "
+			    "certificate (userCertificate) of %s: the access "
+			    "rules hide it", text_shown(r->alias),
+			    text_shown(r->dn));
 			goto done;
 		}
 		if (der) {

@@ -353,7 +353,11 @@ send_add(struct import *im, struct item *it, const char *base, int *msgid)
  * The alias is taken.  An import is often run again (a script, a second
  * try after a timeout): holding this very certificate, the store is
  * already as asked and that is success; holding another, the message
- * names it and the ways out.
+ * names it and the ways out.  What the add ran into may also be an entry
+ * this identity cannot read, wholly or its certificate only: the access
+ * rules of the store need not let a writer read what it may not replace.
+ * That is said as such, and a look-up the server refuses outright (a
+ * limit, say) ends with the server's code, as ldapsearch would.
  */
 static int
 alias_taken(struct import *im, struct item *it, const char *base,
@@ -361,22 +365,59 @@ alias_taken(struct import *im, struct item *it, const char *base,
 {
 	static char *attrs[] = { "cn", "tsFingerprintSHA256", "tsSubject",
 	    NULL };
-	struct cert_list held = { NULL, 0, 0 };
+	static char *no_attrs[] = { LDAP_NO_ATTRS, NULL };
+	struct cert_list held = { NULL, 0, 0 }, any = { NULL, 0, 0 };
 	struct cert_rec *r;
 	char fp[65], *dn = alias_dn(it->alias, base), *held_by = NULL;
-	int rc = exit_status(LDAP_ALREADY_EXISTS);
+	int rc = exit_status(LDAP_ALREADY_EXISTS), err;
 
+	if (dn == NULL) {
+		warnx_("out of memory");
+		rc = EXIT_LOCAL;
+		goto done;
+	}
 	/*
 	 * The entry the add ran into, found by the add's own DN: the server
 	 * matches its cn as it refused the add (case beyond ASCII, runs of
 	 * spaces), which no comparison of ours would; and a namesake in a
 	 * container is not the one.
 	 */
-	if (dn == NULL ||
-	    store_get_dn(im->ctx, dn, attrs, &held) != LDAP_SUCCESS ||
-	    held.n != 1 || (r = &held.recs[0])->sha256 == NULL) {
-		ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "an entry of "
-		    "that name exists and is not a certificate of the store");
+	err = store_collect(im->ctx, dn, LDAP_SCOPE_BASE,
+	    "(objectClass=tsCertificate)", attrs, &held);
+	/* the add saw it, so a noSuchObject here is the access rules' */
+	if (err == LDAP_NO_SUCH_OBJECT) {
+		ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "an entry of that "
+		    "name exists, hidden from this identity by the access "
+		    "rules");
+		goto done;
+	}
+	/* the server's error is shown: its code is the run's */
+	if (err != LDAP_SUCCESS) {
+		ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "the alias is "
+		    "taken, and the entry holding it could not be read (the "
+		    "error above)");
+		rc = exit_status(err);
+		goto done;
+	}
+	if (held.n != 1) {
+		/* no objectClass to read leaves the filter undefined too */
+		err = store_collect(im->ctx, dn, LDAP_SCOPE_BASE,
+		    "(objectClass=*)", no_attrs, &any);
+		if (err != LDAP_SUCCESS && err != LDAP_NO_SUCH_OBJECT) {
+			rc = exit_status(err);
+			goto done;
+		}
+		ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, any.n == 1 ?
+		    "an entry of that name exists and is not a certificate "
+		    "of the store" : "an entry of that name exists, and "
+		    "this identity cannot read what it is (the access "
+		    "rules)");
+		goto done;
+	}
+	if ((r = &held.recs[0])->sha256 == NULL) {
+		ldap_fail(what, LDAP_ALREADY_EXISTS, NULL, "a certificate of "
+		    "the store holds the alias, but this identity cannot read "
+		    "which (the access rules hide its fingerprint)");
 		goto done;
 	}
 	fp_norm(r->sha256, fp);
@@ -402,6 +443,7 @@ done:
 	free(held_by);
 	free(dn);
 	cert_list_free(&held);
+	cert_list_free(&any);
 	return rc;
 }
 

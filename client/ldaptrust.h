@@ -152,6 +152,8 @@ char	*dn_alias(const char *);
 typedef int (*entry_fn)(struct ctx *, LDAPMessage *, void *);
 int	 store_search(struct ctx *, const char *, int, const char *,
 	    char **, entry_fn, void *);
+int	 store_collect(struct ctx *, const char *, int, const char *,
+	    char **, struct cert_list *);
 int	 store_list(struct ctx *, const char *, char **, struct cert_list *);
 int	 no_such_alias(struct ctx *, const char *, const char *);
 int	 store_get(struct ctx *, const char *, char **, struct cert_list *);

@@ -297,6 +297,19 @@ done:
 }
 
 /*
+ * Each entry a search finds, appended to list as a record; the LDAP
+ * result code as the server gave it (a noSuchObject included), the other
+ * errors shown.  For who must tell "no such entry" from "no such
+ * certificate", which store_get_dn() does not.
+ */
+int
+store_collect(struct ctx *ctx, const char *base, int scope,
+    const char *filter, char **attrs, struct cert_list *list)
+{
+	return store_search(ctx, base, scope, filter, attrs, add_rec, list);
+}
+
+/*
  * The container of an entry below base, as a DN relative to base
  * ("ou=sub"), malloc()ed; NULL when the entry is directly below base (or
  * the DNs do not parse).  RDNs are counted, not strings compared, so the
