@@ -9,26 +9,46 @@
 
 #include "tscert.h"
 
-/* Length in characters of len bytes of UTF-8, or -1 if they are not. */
+/*
+ * Length in characters of len bytes of UTF-8, or -1 if they are not.
+ * Strict, as RFC 3629 has it: no overlong form (C0, C1; E0 80..9F;
+ * F0 80..8F), no surrogate (ED A0..BF: not characters, and what a strict
+ * reader of the bundle or of ldaptrust --json refuses), nothing above
+ * U+10FFFF (F4 90.., F5..).  slapd itself takes the last two in a DN.
+ */
 static long
 ts_utf8_chars(const unsigned char *s, size_t len)
 {
 	const unsigned char *end = s + len;
+	unsigned char lo, hi;
 	long n = 0;
 	int follow, i;
 
 	while (s < end) {
+		lo = 0x80;
+		hi = 0xbf;
 		if (*s < 0x80)
 			follow = 0;
-		else if ((*s & 0xe0) == 0xc0 && *s >= 0xc2)
+		else if (*s >= 0xc2 && *s <= 0xdf)
 			follow = 1;
-		else if ((*s & 0xf0) == 0xe0)
+		else if (*s >= 0xe0 && *s <= 0xef) {
 			follow = 2;
-		else if ((*s & 0xf8) == 0xf0 && *s <= 0xf4)
+			if (*s == 0xe0)
+				lo = 0xa0;
+			else if (*s == 0xed)
+				hi = 0x9f;
+		} else if (*s >= 0xf0 && *s <= 0xf4) {
 			follow = 3;
-		else
+			if (*s == 0xf0)
+				lo = 0x90;
+			else if (*s == 0xf4)
+				hi = 0x8f;
+		} else
 			return -1;
 		if (end - s <= follow)
+			return -1;
+		/* the first continuation byte carries the range limits */
+		if (follow > 0 && (s[1] < lo || s[1] > hi))
 			return -1;
 		for (i = 1; i <= follow; i++)
 			if ((s[i] & 0xc0) != 0x80)

@@ -75,6 +75,20 @@ if [ "$(awk -F'\t' '$1 == "utf8-240-bytes" { print $4 }' "$T/results.tsv")" = 0 
 else
 	fail "a 240-byte alias: $(grep '^utf8-240-bytes' "$T/results.tsv")"
 fi
+# what is not UTF-8 by RFC 3629 although slapd takes it in a DN: a
+# surrogate and a code point above U+10FFFF are refused by the overlay
+# (strict readers of the bundle and of ldaptrust --json would choke)
+try surrogate "$(printf 'x\355\240\200y')" "$H/alias-10.der"
+try above-10ffff "$(printf 'x\364\220\200\200y')" "$H/alias-11.der"
+for c in surrogate above-10ffff; do
+	if [ "$(awk -F'\t' -v c=$c '$1 == c { print $4 "\t" $5 }' "$T/results.tsv")" = \
+	    "$(printf '64\ttruststore: bad alias: an alias must be UTF-8 text')" ]; then
+		pass "$c: refused as not UTF-8 (64)"
+	else
+		fail "$c: $(grep "^$c" "$T/results.tsv")"
+	fi
+done
+
 # the smuggling attempt: a newline, then PEM armour.  A whole certificate
 # does not fit (back-mdb keeps an RDN twice in a 511-byte record, so about
 # 250 bytes is the limit), but armour alone would already corrupt the bundle

@@ -1698,6 +1698,46 @@ test_pem_roundtrip(struct ts_cert *c)
 	    "(a NUL byte) outside the PEM blocks") == 0, "binary", "%s", msg);
 }
 
+/* The alias rules' UTF-8: RFC 3629's, no overlong form, no surrogate. */
+static void
+test_alias_utf8(void)
+{
+	static const struct {
+		const char	*bytes;
+		int		ok;
+	} cases[] = {
+		{ "caf\xc3\xa9", 1 },			/* U+00E9 */
+		{ "x\xe0\xa0\x80", 1 },		/* U+0800, the first 3-byte */
+		{ "x\xed\x9f\xbf", 1 },		/* U+D7FF, below the surrogates */
+		{ "x\xee\x80\x80", 1 },		/* U+E000, above them */
+		{ "x\xf0\x90\x80\x80", 1 },	/* U+10000 */
+		{ "x\xf4\x8f\xbf\xbf", 1 },	/* U+10FFFF */
+		{ "x\xc0\xaf", 0 },			/* overlong '/' */
+		{ "x\xc1\xbf", 0 },
+		{ "x\xe0\x80\xaf", 0 },		/* overlong '/', 3 bytes */
+		{ "x\xe0\x9f\xbf", 0 },
+		{ "x\xf0\x80\x80\xaf", 0 },	/* overlong '/', 4 bytes */
+		{ "x\xf0\x8f\xbf\xbf", 0 },
+		{ "x\xed\xa0\x80", 0 },		/* U+D800 */
+		{ "x\xed\xbf\xbf", 0 },		/* U+DFFF */
+		{ "x\xf4\x90\x80\x80", 0 },	/* U+110000 */
+		{ "x\xf5\x80\x80\x80", 0 },
+		{ "x\xe2\x82", 0 },			/* cut short */
+	};
+	char msg[128];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		msg[0] = '\0';
+		rc = ts_alias_check(cases[i].bytes, strlen(cases[i].bytes),
+		    msg, sizeof(msg));
+		check(cases[i].ok ? rc == 0 : rc != 0 &&
+		    strcmp(msg, "an alias must be UTF-8 text") == 0,
+		    "ts_alias_check", "case %zu: rc %d, \"%s\"", i, rc, msg);
+	}
+}
+
 int
 main(void)
 {
@@ -1740,6 +1780,7 @@ main(void)
 	test_fast_fixtures();
 	test_fast_edges(c);
 	test_fast_system();
+	test_alias_utf8();
 	printf("fast path: %d certificates, OpenSSL path: %d; names hashed "
 	    "without OpenSSL: %d\n", fast_hits, slow_hits, hash_hits);
 	check(stored_hits >= 100, "ts_cert_set_stored_only", "compared on %d "
