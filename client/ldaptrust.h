@@ -82,6 +82,7 @@ struct ctx {
 	int		 tty_in;
 	int		 usage_status;	/* exit status of a usage error (0: EXIT_LOCAL) */
 	int		 base_told;	/* a missing base was reported */
+	int		 alias_twice;	/* store_get(): two had the alias */
 	int		 nobase_mine;	/* the caller words a missing search base */
 	int64_t		 now;
 };

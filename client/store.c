@@ -556,6 +556,7 @@ store_get(struct ctx *ctx, const char *alias, char **attrs,
 	size_t from = list->n, i, len;
 	int rc;
 
+	ctx->alias_twice = 0;
 	if ((base = conn_base(ctx)) == NULL)
 		return EXIT_LOCAL;
 	if ((dn = alias_dn(alias, base)) == NULL) {
@@ -610,6 +611,7 @@ store_get(struct ctx *ctx, const char *alias, char **attrs,
 		for (i = from; i < list->n; i++)
 			fprintf(stderr, "  %s\n", list->recs[i].dn);
 		cert_list_trim(list, from);
+		ctx->alias_twice = 1;
 		rc = EXIT_LOCAL;
 		goto done;
 	}
@@ -648,9 +650,13 @@ store_get_each(struct ctx *ctx, const char *base, char **aliases, int n,
 		rc = store_get(ctx, aliases[i], attrs, list);
 		if (rc == LDAP_NO_SUCH_OBJECT)
 			rc = no_such_alias(ctx, aliases[i], base);
-		/* one alias's: not there, or held by two containers */
+		/*
+		 * One alias's: not there, or held by two containers.  Not
+		 * any other 1: that is the server's operationsError, which
+		 * ends the look-ups as every other failure does.
+		 */
 		if ((rc == exit_status(LDAP_NO_SUCH_OBJECT) ||
-		    rc == EXIT_LOCAL) && !ctx->base_told) {
+		    (rc == EXIT_LOCAL && ctx->alias_twice)) && !ctx->base_told) {
 			(*unfound)++;
 			if (ret == 0 || ctx->co.contoper)
 				ret = rc;

@@ -105,6 +105,15 @@ check "-b the container chooses" contains "CN=t305 twinb" "$out"
 
 # --- rename keeps the container; delete finds it ------------------------------
 lt rename inner inner2 >/dev/null || fail "rename in a container"
+# with -c an ambiguous alias is one not found, and the others go ahead
+out=$(lt -c delete --yes twin inner2 2>&1)
+check "-c: an ambiguous alias is counted, exit 1" test $? = 1
+check "-c: ... and the other is deleted" contains 'deleted "inner2"' "$out"
+out=$(lt delete --yes twin flat 2>&1)
+check "an ambiguous alias is one not found, exit 1" test $? = 1
+check "... the count says so" contains "nothing deleted: 1 of the 2 aliases not found" "$out"
+check "... and flat is still there" exists "cn=flat,$BASE"
+add "cn=inner2,ou=sub,$BASE" "$C/inner.der"
 check "renamed in its container" exists "cn=inner2,ou=sub,$BASE"
 check "the old name is gone" sh -c "! $(command -v ldapsearch) -x -H '$(curi 1)' -D '$ROOTDN' -w '$ROOTPW' -b 'cn=inner,ou=sub,$BASE' -s base 1.1 >/dev/null 2>&1"
 out=$(lt delete --yes inner2) || fail "delete in a container: $out"
