@@ -538,10 +538,21 @@ ts_export_bundle_refused(const char *file)
 	    "/etc/pki/ca-trust", "/usr/share/ca-certificates",
 	    "/usr/local/share/ca-certificates" };
 	char real[PATH_MAX], sys[PATH_MAX];
+	const char *last;
 	size_t i, n;
 
 	files[0] = X509_get_default_cert_file();
 	dirs[0] = X509_get_default_cert_dir();
+	/*
+	 * A name that can only be a directory: nothing is there to refuse
+	 * it yet, and the writer would fail on it for ever (its temporary
+	 * is made beside a last component that does not exist).
+	 */
+	if (file != NULL && (last = strrchr(file, '/')) != NULL &&
+	    (last[1] == '\0' || strcmp(last + 1, ".") == 0 ||
+	    strcmp(last + 1, "..") == 0))
+		return "it names a directory (the path ends in '/', '.' or "
+		    "'..'): give the bundle a file name";
 	if (file == NULL || resolve_path(file, real) == -1)
 		return NULL;	/* its directory not made yet: nobody's */
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

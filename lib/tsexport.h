@@ -56,7 +56,8 @@ const char	*ts_export_dir_refused(const char *dir);
  * Why file cannot be a bundle path, or NULL: it names a system trust
  * file (OpenSSL's default CA file, the distributions' CA bundles) or
  * lies in a system CA directory, which every TLS client of the host
- * reads; the export would replace it with the store.
+ * reads; the export would replace it with the store.  Or it can only
+ * name a directory (it ends in "/", "/." or "/..").
  */
 const char	*ts_export_bundle_refused(const char *file);
 /*

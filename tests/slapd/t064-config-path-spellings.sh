@@ -59,7 +59,11 @@ refused "$OV1" olcTrustStoreExportBundle "$T2/export" "a trust store exports to 
 mkdir -p "$T/adir"
 echo "not a directory" > "$T/afile"
 refused "$OV2" olcTrustStoreExportBundle "$T/adir" "it is a directory"
-refused "$OV2" olcTrustStoreExportBundle "/" "it is a directory"
+refused "$OV2" olcTrustStoreExportBundle "/" "a directory"
+# a name that can only be a directory's, although none is there yet (it
+# was taken, and the export failed on it for ever)
+refused "$OV2" olcTrustStoreExportBundle "$T/new.pem/" "it names a directory"
+refused "$OV2" olcTrustStoreExportBundle "$T/adir/.." "a directory"
 refused "$OV2" olcTrustStoreExportDir "$T/afile" "it is not a directory"
 # the system's CA directory, whose hash-named links the export would remove
 if [ -d /etc/ssl/certs ]; then

@@ -22,6 +22,7 @@ bad() {
 }
 bad "truststore-export-dir relative/certs" "<truststore-export-dir> needs an absolute path"
 bad "truststore-export-bundle bundle.pem" "<truststore-export-bundle> needs an absolute path"
+bad "truststore-export-bundle /var/lib/ldap-truststore/bundle.pem/" "<truststore-export-bundle> /var/lib/ldap-truststore/bundle.pem/: it names a directory"
 bad "truststore-max-size 0" "<truststore-max-size> must be between 1 and 16777216 bytes"
 bad "truststore-max-size 16777217" "<truststore-max-size> must be between 1 and 16777216 bytes"
 bad "truststore-min-rsa-bits 16385" "<truststore-min-rsa-bits> must be between 0 (no minimum) and 16384"
@@ -40,6 +41,7 @@ badcn() {
 	*) fail "cn=config: $1 $2 not refused with '$3': ${out:-accepted}";; esac
 }
 badcn olcTrustStoreExportDir relative/certs "needs an absolute path"
+badcn olcTrustStoreExportBundle "$T/bundle.pem/" "it names a directory"
 badcn olcTrustStoreMaxSize 0 "must be between 1 and 16777216 bytes"
 badcn olcTrustStoreMinRSABits 16385 "must be between 0 (no minimum) and 16384"
 badcn olcTrustStoreExpiringDays -3 "must not be negative"

@@ -82,3 +82,11 @@ check "and said with why" grep -q "notes.txt: it holds something other than cert
 $out
 EOF2
 check "and left as it was" grep -qx 'notes of mine' "$T/notes.txt"
+# a bundle path that can only name a directory (it ends in '/'): said
+# with why, as the overlay refuses it (it said "No such file or directory"
+# of the path without its '/')
+out=$(lt sync --bundle "$T/new.pem/" 2>&1); rc=$?
+check "a bundle path ending in '/' refused: exit 1" test "$rc" = 1
+check "and said with why" grep -q "new.pem/: it names a directory" <<EOF2
+$out
+EOF2
