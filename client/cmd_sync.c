@@ -38,6 +38,8 @@
 /* --watch: seconds of silence before the server is asked if it is there */
 #define SYNC_KEEPALIVE	60
 #define STATE_MAGIC	"# ldaptrust sync state 1"
+/* the first line of a state of any version */
+#define STATE_FAMILY	"# ldaptrust sync state "
 #define BACKOFF_MAX	30
 
 struct sync_rec {
@@ -432,6 +434,32 @@ state_line(struct syncer *s, char *line)
 done:
 	free(alias);
 	free(der);
+	return rc;
+}
+
+/*
+ * A file given with --state that is no state of any version (named by
+ * mistake): the state is written over it, so it would be lost, as a
+ * bundle path's file of something else would.  An empty file, or one
+ * that is not regular, is no one's data.
+ */
+static int
+state_foreign(const char *path)
+{
+	char head[sizeof(STATE_FAMILY) - 1];
+	struct stat st;
+	ssize_t got;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		got = read(fd, head, sizeof(head));
+		rc = got != (ssize_t)sizeof(head) ||
+		    memcmp(head, STATE_FAMILY, sizeof(head)) != 0;
+	}
+	close(fd);
 	return rc;
 }
 
@@ -1415,6 +1443,13 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	s.statefile = state ? strdup(state) : default_state(dir, bundle);
+	/* the default names are ours: what is there is a damaged state */
+	if (state != NULL && state_foreign(state)) {
+		warnx_("sync: %s: not an ldaptrust sync state: writing the "
+		    "state over it would lose it; give --state a file of its "
+		    "own, or remove it first", s.statefile);
+		goto done;
+	}
 	if (s.statefile == NULL || (lock = sync_lock(s.statefile)) == -1)
 		goto done;
 	if (lock == -2)

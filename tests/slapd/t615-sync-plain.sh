@@ -90,3 +90,17 @@ check "a bundle path ending in '/' refused: exit 1" test "$rc" = 1
 check "and said with why" grep -q "new.pem/: it names a directory" <<EOF2
 $out
 EOF2
+# a --state naming a file that is no state (a slip of the command line):
+# refused and left as it was (it was "damaged; starting afresh", and the
+# state was written over it); an empty one is a state never written
+printf 'notes of mine\n' > "$T/notes2.txt"
+out=$(lt sync --bundle "$T/s2.pem" --state "$T/notes2.txt" 2>&1); rc=$?
+check "a --state that is no state refused: exit 1" test "$rc" = 1
+check "and said with why" grep -q "notes2.txt: not an ldaptrust sync state" <<EOF2
+$out
+EOF2
+check "and left as it was" grep -qx 'notes of mine' "$T/notes2.txt"
+check "and nothing was written" test ! -e "$T/s2.pem"
+: > "$T/empty.state"
+expect_ldap 0 "" lt sync --bundle "$T/s2.pem" --state "$T/empty.state"
+check "an empty --state is taken, and written" grep -q '^# ldaptrust sync state' "$T/empty.state"
