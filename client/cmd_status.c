@@ -7,7 +7,8 @@
  * of the store left out or found undecorated, replicated certificates not
  * exported, a TLS context rebuild that failed), 2 CRITICAL (the export is
  * failing: what slapd's outgoing TLS trusts no longer follows the store),
- * 3 UNKNOWN (no such entry to read: no monitor database, no access, or a
+ * 3 UNKNOWN (no such entry to read: no monitor database, no access, the
+ * overlay disabled or not on the database holding the base, or a
  * connection or search error), said on the status line too (monitor.c).
  */
 #include <stdlib.h>
@@ -44,7 +45,13 @@ struct status {
 	char		*v[M_N];	/* of the entry found */
 	char		*suffix;	/* its database's naming context */
 	size_t		 best;		/* length of that suffix */
+	/* without one: the monitor entry of the database holding the base */
+	char		*db_suffix;
+	size_t		 db_best;
+	int		 db_overlay;	/* it lists the truststore overlay */
 };
+
+static char *db_attrs[] = { "namingContexts", "monitorOverlay", NULL };
 
 /* Whether dn is suffix or below it (DNs as the server writes them). */
 static int
@@ -97,6 +104,46 @@ done:
 	return rc;
 }
 
+/*
+ * One database's monitor entry (cn=Database N,cn=Databases,cn=Monitor):
+ * kept if it holds the base, the deepest, with whether the truststore
+ * overlay is configured on it (disabled or not: slapd lists both).
+ */
+static int
+db_entry(struct ctx *ctx, LDAPMessage *e, void *arg)
+{
+	struct status *st = arg;
+	struct berval **nc, **ov;
+	size_t i, n;
+	char *dn;
+
+	if ((nc = ldap_get_values_len(ctx->ld, e, "namingContexts")) == NULL)
+		return 0;
+	for (i = 0; nc[i] != NULL; i++) {
+		if ((dn = strndup(nc[i]->bv_val, nc[i]->bv_len)) == NULL) {
+			ldap_value_free_len(nc);
+			return LDAP_NO_MEMORY;
+		}
+		if (!dn_within(st->base, dn) || (n = strlen(dn)) <= st->db_best) {
+			free(dn);
+			continue;
+		}
+		st->db_best = n;
+		free(st->db_suffix);
+		st->db_suffix = dn;
+		st->db_overlay = 0;
+		ov = ldap_get_values_len(ctx->ld, e, "monitorOverlay");
+		for (n = 0; ov != NULL && ov[n] != NULL; n++)
+			if (ov[n]->bv_len == strlen("truststore") &&
+			    strncasecmp(ov[n]->bv_val, "truststore",
+			    ov[n]->bv_len) == 0)
+				st->db_overlay = 1;
+		ldap_value_free_len(ov);
+	}
+	ldap_value_free_len(nc);
+	return 0;
+}
+
 static long
 num(const char *s)
 {
@@ -145,14 +192,37 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	if (st.best == 0) {
+		char why[512];
+
+		/*
+		 * The database's own monitor entry, if it can be read, tells
+		 * an overlay that is disabled, or not there, from no monitor
+		 * database at all.
+		 */
+		ctx->nobase_mine = 1;
+		rc = store_search(ctx, "cn=Databases,cn=Monitor",
+		    LDAP_SCOPE_ONELEVEL, "(objectClass=monitoredObject)",
+		    db_attrs, db_entry, &st);
+		ctx->nobase_mine = 0;
+		if (st.db_best != 0 && st.db_overlay)
+			snprintf(why, sizeof(why), "the monitor entry of the "
+			    "store's database (%s) shows no truststore state: "
+			    "the overlay is disabled there (olcDisabled: TRUE), "
+			    "monitoring is off for the database (olcMonitoring: "
+			    "FALSE), or the monitor database was added in the "
+			    "last few seconds", st.db_suffix);
+		else if (st.db_best != 0)
+			snprintf(why, sizeof(why), "the store's database (%s) "
+			    "runs no truststore overlay (check -b, or BASE in "
+			    "ldap.conf)", st.db_suffix);
+		else
+			snprintf(why, sizeof(why), "no cn=Monitor entry for %s "
+			    "(no monitor database, monitoring off for the "
+			    "store's database, or no read access to it)", base);
 		/* with --json the reason goes to stderr too, as it did */
 		if (json)
-			warnx_("no cn=Monitor entry for %s (no monitor database, "
-			    "monitoring off for the store's database, or no "
-			    "read access to it)", base);
-		rc = monitor_unknown(json, "no cn=Monitor entry for %s (no "
-		    "monitor database, monitoring off for the store's "
-		    "database, or no read access to it)", base);
+			warnx_("%s", why);
+		rc = monitor_unknown(json, "%s", why);
 		goto done;
 	}
 	v = st.v;
@@ -228,5 +298,6 @@ done:
 	for (k = 0; k < M_N; k++)
 		free(st.v[k]);
 	free(st.suffix);
+	free(st.db_suffix);
 	return rc;
 }

@@ -138,9 +138,38 @@ node_start 3
 mon3() { ldapsearch -x -H "$(uri 3)" -LLL -b cn=Monitor "$1" 1.1 2>/dev/null | grep -c '^dn:'; }
 check "monitoring off: the monitor database answers" test "$(mon3 '(objectClass=*)')" -gt 0
 check "monitoring off: no tsMonitor" test "$(mon3 '(objectClass=tsMonitor)')" = 0
-EXPECT=3 LINE="UNKNOWN: no cn=Monitor entry for $BASE"
-check "ldaptrust status: UNKNOWN" st_is 3
+EXPECT=3 LINE="UNKNOWN: the monitor entry of the store's database ($SUFFIX) shows no truststore state"
+check "ldaptrust status: UNKNOWN, naming the database" st_is 3
+check "ldaptrust status: olcMonitoring among the reasons" contains "olcMonitoring: FALSE" "$(st 3)"
 check "monitoring off: node running" node_alive 3
+# the overlay disabled live: status says so, where it said "no cn=Monitor
+# entry ... (no monitor database, monitoring off ..., or no read access)"
+ldapmodify -Q -Y EXTERNAL -H "$(ldapi 3)" > "$T/cn3.log" 2>&1 <<EOF || { cat "$T/cn3.log"; die "olcMonitoring on node 3"; }
+dn: olcDatabase={1}mdb,cn=config
+changetype: modify
+replace: olcMonitoring
+olcMonitoring: TRUE
+EOF
+node_stop 3
+node_start 3
+# (the overlay finds the monitor database, configured after its own,
+# within 3 s)
+EXPECT=0 LINE="OK: "
+i=0
+while ! st_is 3 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "monitoring on again: ldaptrust status OK" st_is 3
+ldapmodify -Q -Y EXTERNAL -H "$(ldapi 3)" > "$T/cn3.log" 2>&1 <<EOF || { cat "$T/cn3.log"; die "olcDisabled on node 3"; }
+dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config
+changetype: modify
+replace: olcDisabled
+olcDisabled: TRUE
+EOF
+EXPECT=3 LINE="UNKNOWN: the monitor entry of the store's database ($SUFFIX) shows no truststore state: the overlay is disabled there (olcDisabled: TRUE)"
+check "overlay disabled: ldaptrust status names olcDisabled" st_is 3
+# a base whose database runs no overlay: said, and -b named
+out=$("$LDAPTRUST" -x -H "$(uri 3)" -D "$ROOTDN" -w "$ROOTPW" -b cn=config status 2>&1)
+check "a database without the overlay: said" contains \
+    "UNKNOWN: the store's database (cn=config) runs no truststore overlay (check -b" "$out"
 
 # no monitor database at all (a node without ldif/45-monitor.ldif): the
 # same UNKNOWN, not a search error that blames -b; --json stays JSON
