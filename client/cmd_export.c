@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "ldaptrust.h"
 #include "tscert.h"
@@ -44,6 +45,7 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 {
 	struct cert_list list = { NULL, 0, 0 };
 	const char *alias = NULL, *file = NULL, *base;
+	struct stat st;
 	char msg[128], *out = NULL;
 	size_t outlen = 0, i;
 	int c, rc = EXIT_LOCAL, der = 0, force = 0, all = 0;
@@ -81,6 +83,10 @@ cmd_export(struct ctx *ctx, int argc, char **argv)
 	if (file != NULL && strcmp(file, "-") == 0)
 		file = NULL;
 	/* say it before asking the server anything; O_EXCL still decides */
+	if (file != NULL && stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		warnx_("%s: %s", file, strerror(EISDIR));
+		return EXIT_LOCAL;
+	}
 	if (file != NULL && !force && access(file, F_OK) == 0) {
 		warnx_("%s: file exists (use --force to overwrite it)", file);
 		return EXIT_LOCAL;

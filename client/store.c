@@ -836,6 +836,11 @@ write_file(const char *path, const void *data, size_t len, int force)
 		return rc;
 	}
 	exists = stat(path, &st) == 0;
+	/* --force would not mend that: say what is in the way */
+	if (exists && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto done;
+	}
 	if (exists && !force) {
 		errno = EEXIST;
 		goto done;

@@ -36,6 +36,14 @@ check "new file: 0644 under umask 022" test "$(stat -c %a "$T/a.pem")" = 644
 cp "$C/b.pem" "$T/b.pem"
 expect_ldap 1 "file exists (use --force" lt export a "$T/b.pem"
 check "without --force the file is as it was" cmp -s "$T/b.pem" "$C/b.pem"
+# a directory where the file goes: said as such, with --force or without
+# (it said "file exists (use --force to overwrite it)", and --force then
+# failed with "Is a directory")
+mkdir -p "$T/adir"
+expect_ldap 1 "$T/adir: Is a directory" lt export a "$T/adir"
+expect_ldap 1 "$T/adir: Is a directory" lt export --force a "$T/adir"
+expect_ldap 1 "$T/adir: Is a directory" lt export --all "$T/adir"
+check "the directory is as it was" test -z "$(ls -A "$T/adir")"
 chmod 600 "$T/b.pem"
 chown nobody "$T/b.pem"
 lt export --force a "$T/b.pem" || die "export --force"
