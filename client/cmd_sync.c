@@ -418,9 +418,10 @@ state_line(struct syncer *s, char *line)
 	if (nf == 2 && strcmp(f[0], "skip") == 0 &&
 	    strlen(f[1]) == 2 * UUID_LEN && unhex(f[1], 2 * UUID_LEN, uuid) == 0)
 		return rec_skip(s, uuid);
+	/* the length first: unhex() fills uuid with all it is given */
 	if (nf != 4 || strcmp(f[0], "entry") != 0 ||
-	    unhex(f[1], strlen(f[1]), uuid) == -1 ||
-	    strlen(f[1]) != 2 * UUID_LEN)
+	    strlen(f[1]) != 2 * UUID_LEN ||
+	    unhex(f[1], 2 * UUID_LEN, uuid) == -1)
 		return -1;
 	len = strlen(f[2]);
 	if ((alias = calloc(1, len / 2 + 1)) == NULL ||

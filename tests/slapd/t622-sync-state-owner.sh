@@ -8,6 +8,8 @@
 # never mentions.  Before, the sync (root) resumed from it and wrote
 # nobody's certificate into the bundle, trusted by every reader of it.
 # Now such a state is ignored with a warning and the sync starts afresh.
+# A damaged state of its own (an overlong entryUUID) is forgotten the
+# same way; it crashed the sync before.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/repl.sh"
 ts_init
@@ -54,4 +56,15 @@ cp "$T/planted" "$T/d.pem.sync-state"
 chmod 600 "$T/d.pem.sync-state"
 $LT sync --bundle "$T/d.pem" > "$T/d.log" 2>&1
 check "root's own state is still read (resumed from its cookie)" grep -q '^# evil$' "$T/d.pem"
+
+# a damaged state of root's own (a disk fault, an editor): an entryUUID
+# longer than 16 bytes was decoded into a 16-byte buffer on the stack
+# before its length was checked, and the sync crashed
+printf '%s\nentry %s %s %s\n' "$magic" "$(printf '%0400d' 0)" \
+    "$(printf evil | hex)" "$(hex < "$T/certs/evil.der")" > "$T/e.pem.sync-state"
+chmod 600 "$T/e.pem.sync-state"
+$LT sync --bundle "$T/e.pem" > "$T/e.log" 2>&1
+check "a state with an overlong entryUUID: the sync succeeds" test $? = 0
+check "it is said to be damaged" grep -qF "e.pem.sync-state is damaged; starting afresh" "$T/e.log"
+check "and the bundle holds the store" grep -q '^# a$' "$T/e.pem"
 node_alive 1 && pass "slapd still running"
