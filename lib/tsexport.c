@@ -1006,6 +1006,9 @@ trusted_target(const char *path, char *buf, uid_t *other)
 			    (int)(slash - cur + 1), cur, link);
 		if (len >= PATH_MAX)
 			break;
+		/* a target "link/" is that link too, as the path's own */
+		while (len > 1 && buf[len - 1] == '/')
+			buf[--len] = '\0';
 		strcpy(cur, buf);
 	}
 	if (hops == 0)

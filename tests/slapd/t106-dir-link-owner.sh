@@ -9,7 +9,9 @@
 # certificates there.  Now the export is refused with an error naming the
 # link's owner, nothing there is touched, and a link of root's (also
 # spelt with a trailing slash) is still followed.  ldaptrust sync refuses
-# such a link before it makes its state inside the directory.
+# such a link before it makes its state inside the directory.  A link of
+# root's whose target names nobody's link with a trailing slash is not
+# a way round (it was).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/export.sh"
 ts_init
@@ -54,11 +56,34 @@ check "root's link: the directory it names follows the store" \
     wait_export 1 "$R"
 check "recovery logged" grep -q "truststore: export of o=ts recovered" "$T/n1.log"
 
+# root's link whose target ends in a slash, naming nobody's link: the
+# kernel follows "link/" whatever O_NOFOLLOW says, and lstat() did too, so
+# the walk took nobody's link for a directory and wrote through it
+as_nobody ln -s "$V" "$S/evil" || die "nobody's link in the spool"
+ln -s "$S/evil/" "$T/via-root"
+cat > "$T/overlay2.conf" <<EOF2
+truststore-export-dir $T/via-root
+EOF2
+node_stop 1
+node_conf 1 "$T/overlay2.conf"
+node_start 1
+via_root_refused() {
+	grep -q "truststore: export of o=ts.*: $T/via-root: a symbolic link of another user's (uid $(id -u nobody))" "$T/n1.log"
+}
+check "root's link to nobody's link spelt with a slash: refused, naming it" \
+    until_ok $((TS_SLOW * 15)) via_root_refused
+check "through it, the other program's file is untouched" \
+    test "$(ls -A "$V")" = deadbeef.0
+
 # ldaptrust sync writes through the same code, as the user running it
 as_nobody ln -s "$V" "$S/synced" || die "nobody's second link"
 LT="$LDAPTRUST -x -H $(uri 1) -D $ROOTDN -w $ROOTPW -b $BASE"
 expect_ldap 1 "$S/synced: a symbolic link of another user's" \
     $LT sync --dir "$S/synced"
 check "sync: the other program's directory is untouched" \
+    test "$(ls -A "$V")" = deadbeef.0
+expect_ldap 1 "$T/via-root: a symbolic link of another user's" \
+    $LT sync --dir "$T/via-root"
+check "sync through root's slash link: the directory is untouched" \
     test "$(ls -A "$V")" = deadbeef.0
 node_alive 1 && pass "slapd still running"
