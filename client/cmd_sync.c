@@ -1432,7 +1432,8 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	}
 	/* before its state is made inside it (the exporter checks too) */
 	if (dir != NULL &&
-	    ts_export_dir_link_refused(dir, linkmsg, sizeof(linkmsg)) != NULL) {
+	    (ts_export_dir_link_refused(dir, linkmsg, sizeof(linkmsg)) != NULL ||
+	    ts_export_dir_owner_refused(dir, linkmsg, sizeof(linkmsg)) != NULL)) {
 		warnx_("sync: %s", linkmsg);
 		goto done;
 	}

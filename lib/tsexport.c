@@ -828,11 +828,48 @@ ts_export_dir_link_refused(const char *dir, char *msg, size_t len)
 	return other == (uid_t)-1 ? NULL : link_refused(dir, other, msg, len);
 }
 
+/*
+ * Why a directory of owner and mode st cannot hold the export, into msg,
+ * or NULL.  A user who may write to it could put a CA of their own there
+ * (or replace the store's files), and every reader of the directory would
+ * trust it: so it must be root's or the writer's, and only they, and the
+ * writer's own group, may write to it.
+ */
+static const char *
+dir_owner_refused(const char *dir, const struct stat *st, char *msg,
+    size_t len)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		snprintf(msg, len, "%s: a directory of another user's (uid "
+		    "%lu), who could add a CA of their own: give the store a "
+		    "directory of root's or uid %lu's", dir,
+		    (unsigned long)st->st_uid, (unsigned long)geteuid());
+	else if ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) &&
+	    st->st_gid != getegid()))
+		snprintf(msg, len, "%s: other users may write to it (mode "
+		    "%04o) and could add a CA of their own: chmod go-w",
+		    dir, (unsigned)(st->st_mode & 07777));
+	else
+		return NULL;
+	return msg;
+}
+
+const char *
+ts_export_dir_owner_refused(const char *dir, char *msg, size_t len)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+		return NULL;	/* not made yet: the writer makes it its own */
+	return dir_owner_refused(dir, &st, msg, len);
+}
+
 static int
 open_dir(const char *dir, char *err, int *created)
 {
 	char real[PATH_MAX];
 	const char *why, *target;
+	struct stat st;
 	uid_t other;
 	int fd;
 
@@ -866,8 +903,21 @@ open_dir(const char *dir, char *err, int *created)
 		if (created != NULL)
 			*created = 1;
 	}
-	if (fd == -1)
+	if (fd == -1) {
 		adderr(err, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* on what was opened: a directory swapped in since counts */
+	if (fstat(fd, &st) == -1) {
+		adderr(err, "%s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (dir_owner_refused(dir, &st, real, sizeof(real)) != NULL) {
+		adderr(err, "%s", real);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 

@@ -81,6 +81,15 @@ const char	*ts_export_dir_link_refused(const char *dir, char *msg,
 		    size_t len);
 
 /*
+ * Why dir, an existing directory, cannot hold the export, into msg, or
+ * NULL: it is another user's, or users other than root, this process's
+ * user and its group may write to it, and could add a CA of their own.
+ * Scans and writes check it on the directory they open.
+ */
+const char	*ts_export_dir_owner_refused(const char *dir, char *msg,
+		    size_t len);
+
+/*
  * Catalogue.  key identifies an entry (a DN); alias names it in the bundle.
  * put adds or replaces; remove of an unknown key is not an error.
  */
