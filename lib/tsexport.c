@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include "tsexport.h"
@@ -1398,12 +1399,26 @@ static int
 write_tmp(struct ts_export_batch *bt, int dfd, const char *path,
     const char *data, size_t len, int sync, char *tmp, size_t tmplen)
 {
+	unsigned char rnd[8];
 	ssize_t r;
 	int fd = -1, tries;
 
 	for (tries = 0; tries < 100; tries++) {
-		snprintf(tmp, tmplen, "%s%ld-%u-%lx", TS_EXPORT_TMP_PREFIX,
-		    (long)getpid(), bt->seq++, (unsigned long)random());
+		/*
+		 * A name no one can guess: the bundle's directory may be
+		 * shared, and another user who made every name we would try
+		 * (random() is the same series in every process that does
+		 * not seed it) kept the bundle from changing, a removed
+		 * certificate trusted in it.
+		 */
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+			errno = EAGAIN;
+			break;
+		}
+		snprintf(tmp, tmplen, "%s%ld-%u-%02x%02x%02x%02x%02x%02x%02x"
+		    "%02x", TS_EXPORT_TMP_PREFIX, (long)getpid(), bt->seq++,
+		    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6],
+		    rnd[7]);
 		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL |
 		    O_NOFOLLOW | O_CLOEXEC, TS_EXPORT_FILE_MODE);
 		if (fd != -1 || errno != EEXIST)

@@ -812,6 +812,41 @@ main(void)
 		    "the export's own names");
 	}
 
+	/*
+	 * Temporaries are named past guessing: a user who may write the
+	 * bundle's directory (a sticky spool) made every name random() gives
+	 * unseeded, the same series in every process, and the bundle could
+	 * not change (a removed certificate stayed in it).
+	 */
+	{
+		char gdir[600], gfile[700], tname[128];
+		long v[100];
+		struct ts_export *g;
+
+		snprintf(gdir, sizeof(gdir), "%s/guess", tmpl);
+		snprintf(gfile, sizeof(gfile), "%s/bundle.pem", gdir);
+		mkdir(gdir, 0755);
+		srandom(7);
+		for (i = 0; i < 100; i++)
+			v[i] = random();
+		for (i = 0; i < 100; i++) {
+			snprintf(tname, sizeof(tname), "%s%ld-%d-%lx",
+			    TS_EXPORT_TMP_PREFIX, (long)getpid(), i,
+			    (unsigned long)v[i]);
+			touch(gdir, tname, "planted");
+		}
+		g = ts_export_new();
+		ts_export_set_bundle(g, gfile);
+		ts_export_put(g, "a", "a", a.der, a.len);
+		srandom(7);
+		CHECK(ts_export_flush(g, TS_EXPORT_BUNDLE) == TS_EXPORT_BUNDLE,
+		    "a bundle whose guessable temporaries are taken is "
+		    "written: %s", ts_export_error(g));
+		CHECK(count_names(gdir, TS_EXPORT_TMP_PREFIX) == 100,
+		    "the planted names are left alone");
+		ts_export_free(g);
+	}
+
 	OPENSSL_free(a.der);
 	OPENSSL_free(b.der);
 	OPENSSL_free(c1.der);
