@@ -855,6 +855,32 @@ dir_owner_refused(const char *dir, const struct stat *st, char *msg,
 	return msg;
 }
 
+/*
+ * The same for the directory holding the bundle, which holds one file of
+ * ours: a sticky one (a spool) others may write to is fine, since they
+ * cannot replace a file of ours there; its owner can, as anyone can in a
+ * directory others may write to without the sticky bit.
+ */
+static const char *
+bundle_dir_refused(const char *dir, const struct stat *st, char *msg,
+    size_t len)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		snprintf(msg, len, "%s: a directory of another user's (uid "
+		    "%lu), who could replace the bundle with one of their "
+		    "own: give it a directory of root's or uid %lu's", dir,
+		    (unsigned long)st->st_uid, (unsigned long)geteuid());
+	else if (!(st->st_mode & S_ISVTX) && ((st->st_mode & S_IWOTH) ||
+	    ((st->st_mode & S_IWGRP) && st->st_gid != getegid())))
+		snprintf(msg, len, "%s: other users may write to it (mode "
+		    "%04o) and could replace the bundle with one of their "
+		    "own: chmod go-w (or +t)", dir,
+		    (unsigned)(st->st_mode & 07777));
+	else
+		return NULL;
+	return msg;
+}
+
 const char *
 ts_export_dir_owner_refused(const char *dir, char *msg, size_t len)
 {
@@ -1637,8 +1663,9 @@ done:
 static void
 run_bundle(struct ts_export_batch *bt)
 {
-	char tmp[64], *dir, *slash, real[PATH_MAX];
+	char tmp[64], *dir, *slash, real[PATH_MAX], buf[PATH_MAX];
 	const char *base, *path;
+	struct stat st;
 	int dfd = -1;
 
 	path = bundle_target(bt->bundle, real);
@@ -1653,8 +1680,14 @@ run_bundle(struct ts_export_batch *bt)
 		base = path + (slash - dir) + 1;
 		slash[slash == dir ? 1 : 0] = '\0';
 	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fstat(dfd, &st) == -1) {
 		adderr(bt->err, "%s: %s", dir, strerror(errno));
+		goto done;
+	}
+	/* real holds path: the reason goes elsewhere */
+	if (bundle_dir_refused(dir, &st, buf, sizeof(buf)) != NULL) {
+		adderr(bt->err, "%s", buf);
 		goto done;
 	}
 	/*
