@@ -575,16 +575,30 @@ ts_export_bundle_refused(const char *file)
 	return NULL;
 }
 
+static const char *trusted_target(const char *, char *, uid_t *);
+
 int
 ts_export_bundle_foreign(const char *path, char *msg, size_t len)
 {
-	char buf[65536], *p, *end, *nl;
+	char buf[65536], *p, *end, *nl, real[PATH_MAX];
+	const char *target;
 	struct stat st;
 	ssize_t got;
 	size_t line = 0;
+	uid_t other;
 	int fd, rc = 0;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1)
+	/*
+	 * What a write would replace: a link of another user's is replaced
+	 * itself (run_bundle), so what it names is neither lost nor read
+	 * (judging it let that user keep a sync from ever starting, and
+	 * learn whether a file of root's looks like a bundle).
+	 */
+	target = trusted_target(path, real, &other);
+	if (other != (uid_t)-1)
+		return 0;
+	if ((fd = open(target, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
 		return 0;	/* not there (or not ours to read): as new */
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		goto done;
@@ -807,8 +821,6 @@ ts_export_is_hash_name(const char *name)
 
 	return parse_name(name, &hash, &idx) == 0;
 }
-
-static const char *trusted_target(const char *, char *, uid_t *);
 
 static const char *
 link_refused(const char *dir, uid_t other, char *msg, size_t len)

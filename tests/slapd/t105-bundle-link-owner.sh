@@ -65,4 +65,17 @@ cert_ldif beta "$T/certs/beta.der" | ladd 1 >/dev/null || fail "add beta"
 check "root's link: the file it names follows the store" \
     wait_export 1 "$D" "$V/shared.pem"
 check "root's link stays a link" test -L "$S/two.pem"
+
+# ldaptrust sync --bundle: nobody's link to a file of root's that is no
+# bundle is replaced as slapd replaces it; the sync judged the file the
+# link named as one it would lose, and refused to run at all
+echo "root:x:0:0:root:/root:/bin/sh" > "$V/passwd"
+as_nobody ln -s "$V/passwd" "$S/three.pem" || die "nobody's third link"
+"$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" \
+    sync --bundle "$S/three.pem" > "$T/three.log" 2>&1
+check "sync through nobody's link: it runs" test $? = 0
+check "sync: the link is replaced by the bundle" \
+    test -f "$S/three.pem" -a ! -L "$S/three.pem"
+check "sync: root's file is untouched" \
+    test "$(cat "$V/passwd")" = "root:x:0:0:root:/root:/bin/sh"
 node_alive 1 && pass "slapd still running"
