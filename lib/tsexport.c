@@ -484,6 +484,12 @@ set_path(struct ts_export *exp, char **where, const char *path)
 const char *
 ts_export_dir_refused(const char *dir)
 {
+	static const char *const fhs[] = { "/", "/bin", "/boot", "/dev",
+	    "/etc", "/etc/ldap", "/etc/ssl", "/home", "/lib", "/lib64",
+	    "/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin",
+	    "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/lib",
+	    "/usr/local", "/usr/sbin", "/usr/share", "/var", "/var/lib",
+	    "/var/tmp" };
 	const char *system[2] = { "/etc/ssl/certs", NULL };
 	char real[PATH_MAX], sys[PATH_MAX];
 	size_t i;
@@ -497,6 +503,18 @@ ts_export_dir_refused(const char *dir)
 			return "it is the system's CA directory (OpenSSL's "
 			    "default; its hash-named links would be removed): "
 			    "give the store a directory of its own";
+	}
+	/*
+	 * The export owns every hash-named file of its directory: in a
+	 * directory the system keeps (a slip of the path, or a variable
+	 * left empty: "$DIR/" is "/") it would remove or replace whatever
+	 * else is named so there.
+	 */
+	for (i = 0; i < sizeof(fhs) / sizeof(fhs[0]); i++) {
+		if (strcmp(real, fhs[i]) == 0)
+			return "it is a system directory (the export owns "
+			    "every hash-named file of its directory): give "
+			    "the store a directory of its own";
 	}
 	return NULL;
 }

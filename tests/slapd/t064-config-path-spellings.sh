@@ -65,6 +65,10 @@ refused "$OV2" olcTrustStoreExportBundle "/" "a directory"
 refused "$OV2" olcTrustStoreExportBundle "$T/new.pem/" "it names a directory"
 refused "$OV2" olcTrustStoreExportBundle "$T/adir/.." "a directory"
 refused "$OV2" olcTrustStoreExportDir "$T/afile" "it is not a directory"
+# a directory the system keeps: the export owns every hash-named file in it
+refused "$OV2" olcTrustStoreExportDir / "it is a system directory"
+refused "$OV2" olcTrustStoreExportDir /tmp/. "it is a system directory"
+refused "$OV2" olcTrustStoreExportDir /etc//ldap "it is a system directory"
 # the system's CA directory, whose hash-named links the export would remove
 if [ -d /etc/ssl/certs ]; then
 	refused "$OV2" olcTrustStoreExportDir /etc/ssl/certs "it is the system's CA directory"
