@@ -1250,10 +1250,26 @@ watch_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-/* fd, locked; or -1, said ("another ldaptrust sync <busy>"), fd closed */
+/*
+ * fd, locked; or -1, said ("another ldaptrust sync <busy>"), fd closed.
+ * A lock file of another user's (beside a bundle in a sticky spool,
+ * where anyone may make one) is said as such: whoever holds it would
+ * otherwise pass for another sync, for ever.
+ */
 static int
 sync_flock(int fd, const char *path, const char *busy)
 {
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid != geteuid() && st.st_uid != 0) {
+		warnx_("sync: %s: a lock file of another user's (uid %lu): "
+		    "remove it, or keep the bundle and its state in a "
+		    "directory no one else may write", path,
+		    (unsigned long)st.st_uid);
+		close(fd);
+		return -1;
+	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
 	if (errno == EWOULDBLOCK)

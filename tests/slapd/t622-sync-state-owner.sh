@@ -67,4 +67,18 @@ $LT sync --bundle "$T/e.pem" > "$T/e.log" 2>&1
 check "a state with an overlong entryUUID: the sync succeeds" test $? = 0
 check "it is said to be damaged" grep -qF "e.pem.sync-state is damaged; starting afresh" "$T/e.log"
 check "and the bundle holds the store" grep -q '^# a$' "$T/e.pem"
+# a lock file nobody made, and holds, beside a bundle in the spool: said
+# as nobody's, not passed off as another sync at work
+as_nobody sh -c "umask 0; : > '$S/l.pem.sync-state.lock'" || die "nobody's lock"
+as_nobody flock "$S/l.pem.sync-state.lock" sleep 30 &
+holder=$!
+sleep 0.5
+$LT sync --bundle "$S/l.pem" > "$T/l.log" 2>&1
+check "nobody's lock file: the sync stops (exit 1)" test $? = 1
+check "it names the lock file as another user's" \
+    grep -qF "l.pem.sync-state.lock: a lock file of another user's" "$T/l.log"
+check "not as another sync" not grep -qF "another ldaptrust sync" "$T/l.log"
+check "no bundle written" test ! -e "$S/l.pem"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 node_alive 1 && pass "slapd still running"
