@@ -249,17 +249,26 @@ truststore_export_flush( ts_export_state *tx, int force_bundle, int *removed )
 		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
 		return 0;
 	}
-	bt = ts_export_take( tx->tx_exp, what );
+	if ( ( bt = ts_export_take( tx->tx_exp, what ) ) == NULL ) {
+		/*
+		 * Nothing taken (out of memory, another flush under way): the
+		 * removals stay for the write that succeeds to cut their
+		 * connections, and the next tick tries again, as after a
+		 * failed write.  Cleared here, a removal would have stayed
+		 * trusted by every connection made before it.
+		 */
+		snprintf( err, sizeof( err ), "%s",
+			ts_export_error( tx->tx_exp ) );
+		ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
+		*removed = 0;
+		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n", err );
+		return -1;
+	}
 	/* taken with the batch: it holds every change made so far */
 	rmbits = tx->tx_removed & what;
 	*removed = rmbits != 0;
 	tx->tx_removed &= ~what;
 	ldap_pvt_thread_mutex_unlock( &tx->tx_mutex );
-	if ( bt == NULL ) {
-		Debug( LDAP_DEBUG_ANY, "truststore: export: %s\n",
-			ts_export_error( tx->tx_exp ) );
-		return 0;
-	}
 
 	ts_export_run( bt );
 
