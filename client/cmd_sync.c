@@ -1140,9 +1140,21 @@ default_state(const char *dir, const char *bundle)
 
 	/* a subdirectory: GnuTLS and rehash skip it, unlike a plain file */
 	if (dir != NULL) {
-		if (mkdir(dir, TS_EXPORT_DIR_MODE) == 0)
-			(void)chmod(dir, TS_EXPORT_DIR_MODE);	/* not umask's */
-		else if (errno != EEXIST) {
+		if (mkdir(dir, TS_EXPORT_DIR_MODE) == 0) {
+			int fd;
+
+			/*
+			 * The mode asked for, not umask's; through the
+			 * directory made, never a link put in its place
+			 * since (a chmod by name would follow it).
+			 */
+			fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+			if (fd != -1) {
+				(void)fchmod(fd, TS_EXPORT_DIR_MODE);
+				close(fd);
+			}
+		} else if (errno != EEXIST) {
 			warnx_("sync: %s: %s", dir, strerror(errno));
 			return NULL;
 		}
