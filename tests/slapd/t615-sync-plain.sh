@@ -40,6 +40,12 @@ same "first run, no syncprov"
 	pass "the certificate in a container below the base is synced" ||
 	fail "the certificate below ou=sub is missing"
 
+# the directory a sync makes is readable by every TLS client, whatever
+# the umask of whoever ran it
+mkdir -p "$T/u"
+(umask 077; lt sync --dir "$T/u/certs" > "$T/u.log" 2>&1) || fail "sync under umask 077: $(cat "$T/u.log")"
+check "a directory made under umask 077 is 0755" test "$(stat -c %a "$T/u/certs")" = 755
+
 ldelete 1 "cn=b,$BASE" || fail "delete b"
 cert_ldif d "$C/d.der" | ladd 1 >/dev/null || fail "add d"
 expect_ldap 0 "" lt sync --dir "$T/s/certs" --bundle "$T/s/bundle.pem"
