@@ -840,12 +840,28 @@ ts_export_is_hash_name(const char *name)
 	return parse_name(name, &hash, &idx) == 0;
 }
 
+/*
+ * dir: the path configured; at: the link of another user's its walk met
+ * (trusted_target), the path itself or a link it leads to, which is the
+ * one to look at.  msg may be the buffer at is in.
+ */
 static const char *
-link_refused(const char *dir, uid_t other, char *msg, size_t len)
+link_refused(const char *dir, const char *at, uid_t other, char *msg,
+    size_t len)
 {
-	snprintf(msg, len, "%s: a symbolic link of another user's (uid %lu): "
-	    "not followed (only links made by root or by uid %lu are)", dir,
-	    (unsigned long)other, (unsigned long)geteuid());
+	char link[PATH_MAX];
+
+	snprintf(link, sizeof(link), "%s", at);
+	if (strcmp(link, dir) == 0)
+		snprintf(msg, len, "%s: a symbolic link of another user's "
+		    "(uid %lu): not followed (only links made by root or by "
+		    "uid %lu are)", dir, (unsigned long)other,
+		    (unsigned long)geteuid());
+	else
+		snprintf(msg, len, "%s: it leads to %s, a symbolic link of "
+		    "another user's (uid %lu): not followed (only links made "
+		    "by root or by uid %lu are)", dir, link,
+		    (unsigned long)other, (unsigned long)geteuid());
 	return msg;
 }
 
@@ -853,10 +869,12 @@ const char *
 ts_export_dir_link_refused(const char *dir, char *msg, size_t len)
 {
 	char real[PATH_MAX];
+	const char *at;
 	uid_t other;
 
-	(void)trusted_target(dir, real, &other);
-	return other == (uid_t)-1 ? NULL : link_refused(dir, other, msg, len);
+	at = trusted_target(dir, real, &other);
+	return other == (uid_t)-1 ? NULL :
+	    link_refused(dir, at, other, msg, len);
 }
 
 /*
@@ -946,7 +964,8 @@ open_dir(const char *dir, char *err, int *created)
 	 */
 	target = trusted_target(dir, real, &other);
 	if (other != (uid_t)-1) {
-		adderr(err, "%s", link_refused(dir, other, real, sizeof(real)));
+		adderr(err, "%s", link_refused(dir, target, other, real,
+		    sizeof(real)));
 		return -1;
 	}
 	/* no link swapped in since: the walk's end must not be one */

@@ -68,7 +68,7 @@ node_stop 1
 node_conf 1 "$T/overlay2.conf"
 node_start 1
 via_root_refused() {
-	grep -q "truststore: export of o=ts.*: $T/via-root: a symbolic link of another user's (uid $(id -u nobody))" "$T/n1.log"
+	grep -q "truststore: export of o=ts.*: $T/via-root: it leads to $S/evil, a symbolic link of another user's (uid $(id -u nobody))" "$T/n1.log"
 }
 check "root's link to nobody's link spelt with a slash: refused, naming it" \
     until_ok $((TS_SLOW * 15)) via_root_refused
@@ -82,7 +82,7 @@ expect_ldap 1 "$S/synced: a symbolic link of another user's" \
     $LT sync --dir "$S/synced"
 check "sync: the other program's directory is untouched" \
     test "$(ls -A "$V")" = deadbeef.0
-expect_ldap 1 "$T/via-root: a symbolic link of another user's" \
+expect_ldap 1 "$T/via-root: it leads to $S/evil, a symbolic link of another user's" \
     $LT sync --dir "$T/via-root"
 check "sync through root's slash link: the directory is untouched" \
     test "$(ls -A "$V")" = deadbeef.0
