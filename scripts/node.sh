@@ -18,15 +18,12 @@ cd "$top"
 
 state=${TS_STATE:-$top/state}
 port=${TS_PORT:-3890}
-mkdir -p "$state"
-state=$(cd "$state" && pwd)
 suffix="o=truststore"
 base="ou=certificates,$suffix"
 rootdn="cn=admin,$suffix"
-sock="$state/ldapi"
-ldapi="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
 uri="ldap://127.0.0.1:$port/"
 
+# Refused before anything is made: a refused run leaves no folder behind.
 if [ -f "$state/slapd.pid" ] && kill -0 "$(cat "$state/slapd.pid")" 2>/dev/null; then
 	echo "node.sh: a node already runs from $state (pid $(cat "$state/slapd.pid")) on $(cat "$state/uri" 2>/dev/null || echo "an unrecorded port")" >&2
 	exit 1
@@ -36,6 +33,11 @@ if command -v ss >/dev/null 2>&1 &&
 	echo "node.sh: port $port on 127.0.0.1 is in use: choose another with TS_PORT=N" >&2
 	exit 1
 fi
+
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+sock="$state/ldapi"
+ldapi="ldapi://$(printf '%s' "$sock" | sed 's|/|%2F|g')"
 
 if [ ! -f "$state/admin.pw" ]; then
 	umask 077

@@ -40,6 +40,12 @@ check "decorations present" sh -c "$LT show backend | grep -q 'backend.example'"
 check "cn=Monitor shows the store" sh -c "ldapsearch -x -H '$nuri' -D cn=admin,o=truststore -y '$pw' -LLL -b cn=Monitor '(&(objectClass=tsMonitor)(namingContexts=o=truststore))' tsMonitorCertificates | grep -q '^tsMonitorCertificates: 1'"
 expect_ldap 19 "already stored under alias" $LT import again "$T/certs/backend.pem"
 
+# a run that is refused (here: the port is taken) makes nothing
+TS_STATE="$T/refused" TS_PORT="$p" "$TOP/scripts/node.sh" >"$T/refused.log" 2>&1
+check "node.sh on a port in use exits 1" test $? = 1
+check "... saying why" grep -q "node.sh: port $p on 127.0.0.1 is in use" "$T/refused.log"
+check "... and leaves no state folder behind" test ! -e "$T/refused"
+
 check "node stops" stop_node
 # a second run reuses the state: same password, the certificate still there
 start_node
