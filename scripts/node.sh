@@ -7,16 +7,23 @@
 # admin password.  The first run creates them; later runs reuse them.  The
 # node runs in the foreground until stopped (Ctrl-C).
 #
-#   TS_STATE=DIR   state folder            (default: ./state)
+#   TS_STATE=DIR   state folder            (default: state in the checkout)
 #   TS_PORT=N      LDAP port on 127.0.0.1   (default: 3890)
 #   TS_LOGLEVEL=L  slapd -d level           (default: stats)
 set -eu
+caller=$(pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 . ./scripts/cnconfig.sh
 ./scripts/build.sh >&2
 
 state=${TS_STATE:-$top/state}
+# a relative TS_STATE is a path from where node.sh was started, as on any
+# command line, not from the checkout it changes into
+case $state in
+/*) ;;
+*) state="$caller/$state" ;;
+esac
 port=${TS_PORT:-3890}
 suffix="o=truststore"
 base="ou=certificates,$suffix"
