@@ -25,6 +25,14 @@ case $state in
 *) state="$caller/$state" ;;
 esac
 port=${TS_PORT:-3890}
+# slapd takes its listeners (-h) and its cn=config file settings
+# (olcPidFile) as lists split on spaces: a path holding one
+# failed half-way with slapadd's "extra cruft after <file>"
+case $state in
+*[[:space:]]*)
+	echo "node.sh: the state folder \"$state\" holds a space, which slapd's settings cannot: choose another with TS_STATE=DIR" >&2
+	exit 1 ;;
+esac
 suffix="o=truststore"
 base="ou=certificates,$suffix"
 rootdn="cn=admin,$suffix"

@@ -45,6 +45,10 @@ TS_STATE="$T/refused" TS_PORT="$p" "$TOP/scripts/node.sh" >"$T/refused.log" 2>&1
 check "node.sh on a port in use exits 1" test $? = 1
 check "... saying why" grep -q "node.sh: port $p on 127.0.0.1 is in use" "$T/refused.log"
 check "... and leaves no state folder behind" test ! -e "$T/refused"
+TS_STATE="$T/with space" TS_PORT="$(port 2)" "$TOP/scripts/node.sh" >"$T/space.log" 2>&1
+check "a state folder whose path holds a space is refused, saying so" \
+    grep -q "node.sh: the state folder \"$T/with space\" holds a space" "$T/space.log"
+check "... before anything is made" test ! -e "$T/with space"
 # a relative TS_STATE is the caller's: from $T, "state" is the node running
 (cd "$T" && TS_STATE=state TS_PORT="$p" "$TOP/scripts/node.sh") >"$T/relative.log" 2>&1
 check "a relative TS_STATE is a path from the caller's folder" \
