@@ -4,6 +4,12 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# node.sh and test.sh may be started together (README): the second waits
+# here, else both ran autoreconf, configure and make in the same tree at
+# once, and one of them failed ("no makefile found") or built from a
+# half-written Makefile
+exec 8>"$top/.build.lock"
+flock 8
 olsrc=$(./scripts/deps.sh | tail -n 1)
 stamp="--with-openldap-src=$olsrc $*"
 if [ ! -f configure ] || [ configure.ac -nt configure ]; then
