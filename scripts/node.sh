@@ -39,8 +39,12 @@ rootdn="cn=admin,$suffix"
 uri="ldap://127.0.0.1:$port/"
 
 # Refused before anything is made: a refused run leaves no folder behind.
-if [ -f "$state/slapd.pid" ] && kill -0 "$(cat "$state/slapd.pid")" 2>/dev/null; then
-	echo "node.sh: a node already runs from $state (pid $(cat "$state/slapd.pid")) on $(cat "$state/uri" 2>/dev/null || echo "an unrecorded port")" >&2
+# A slapd killed by SIGKILL, or a machine that went down, leaves its pid
+# file: after a reboot its number may well be another program's, which
+# kill -0 alone took for the node.
+npid=$(cat "$state/slapd.pid" 2>/dev/null || true)
+if [ -n "$npid" ] && [ "$(cat "/proc/$npid/comm" 2>/dev/null)" = slapd ]; then
+	echo "node.sh: a node already runs from $state (pid $npid) on $(cat "$state/uri" 2>/dev/null || echo "an unrecorded port")" >&2
 	exit 1
 fi
 if command -v ss >/dev/null 2>&1 &&

@@ -55,7 +55,17 @@ check "a relative TS_STATE is a path from the caller's folder" \
     grep -q "node.sh: a node already runs from $state " "$T/relative.log"
 
 check "node stops" stop_node
+# a pid file left by a slapd that did not stop (SIGKILL, a crash, the
+# machine going down) whose number is now another program's
+sleep 60 &
+other=$!
+stop_other() { kill "$other" 2>/dev/null; }
+ts_atexit stop_other
+echo "$other" > "$state/slapd.pid"
+# (the second run below: start_node fails when node.sh takes it for the node)
 # a second run reuses the state: same password, the certificate still there
 start_node
+stop_other
+check "... the second run starts all the same" not grep -q "node.sh: a node already runs" "$T/n1.log"
 check "second run keeps the store" sh -c "$LT list | grep -q '^backend'"
 check "node stops again" stop_node
