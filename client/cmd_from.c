@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -64,6 +65,39 @@ self_signed(X509 *x)
 	return (X509_get_extension_flags(x) & EXFLAG_SS) != 0;
 }
 
+/*
+ * The index of the self-signed root the server's own certificate leads
+ * to, or -1.  The walk goes from the leaf to the certificate among those
+ * sent that issued it (names, key identifiers and the signature itself),
+ * in whatever order they came: a chain file often holds a stale root of a
+ * former CA, or another CA's, and importing that one trusts nothing this
+ * server shows.
+ */
+static int
+chain_root(STACK_OF(X509) *chain)
+{
+	int n = sk_X509_num(chain), cur = 0, next, steps, i;
+	X509 *x, *y;
+
+	/* at most n steps: a cross-signed pair would otherwise loop */
+	for (steps = 0; steps < n; steps++) {
+		x = sk_X509_value(chain, cur);
+		if (self_signed(x))
+			return cur;
+		for (next = -1, i = 0; i < n && next < 0; i++) {
+			y = sk_X509_value(chain, i);
+			if (i != cur && X509_check_issued(y, x) == X509_V_OK &&
+			    X509_verify(x, X509_get0_pubkey(y)) == 1)
+				next = i;
+		}
+		if (next < 0)
+			break;
+		cur = next;
+	}
+	ERR_clear_error();
+	return -1;
+}
+
 /* A date of the chain, with the days until it when it is to come. */
 static void
 print_time(const char *label, int start, const ASN1_TIME *t, int64_t now)
@@ -87,7 +121,8 @@ print_time(const char *label, int start, const ASN1_TIME *t, int64_t now)
 }
 
 static void
-show_chain(struct ctx *ctx, STACK_OF(X509) *chain, struct cert_list *list)
+show_chain(struct ctx *ctx, STACK_OF(X509) *chain, int root,
+    struct cert_list *list)
 {
 	struct cert_rec *rec;
 	char name[512], fp[96], plain[65];
@@ -98,7 +133,9 @@ show_chain(struct ctx *ctx, STACK_OF(X509) *chain, struct cert_list *list)
 
 		cert_name(x, 0, name, sizeof(name));
 		printf("  [%d] %s%s\n", i, name, i == 0 ? " (leaf)" :
-		    self_signed(x) ? " (self-signed root)" : "");
+		    i == root ? " (self-signed root)" : self_signed(x) ?
+		    " (self-signed, not the root of the server's certificate)" :
+		    "");
 		cert_name(x, 1, name, sizeof(name));
 		printf("      %-10s %s\n", "issuer", name);
 		print_time("not before", 1, X509_get0_notBefore(x), ctx->now);
@@ -185,6 +222,7 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	STACK_OF(X509) *chain = NULL;
 	X509_STORE *st = NULL;
 	X509 *anchor = NULL, *x;
+	int root;
 	const char *from = NULL, *pick = NULL, *pin = NULL, *desc = NULL;
 	const char *alias;
 	char err[512], why[512], name[512], *safe = NULL, fp[96], plain[65], want[65];
@@ -267,8 +305,9 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	rc = EXIT_LOCAL;
 
+	root = chain_root(chain);
 	printf("Certificates presented by %s port %s:\n", t.host, t.port);
-	show_chain(ctx, chain, &list);
+	show_chain(ctx, chain, root, &list);
 	if (chain_verify(st, chain, t.host, &anchor, why, sizeof(why)) == 0)
 		printf("The store already trusts this server.\n");
 	else
@@ -276,17 +315,22 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 
 	last = sk_X509_num(chain) - 1;
 	if (pick == NULL)
-		idx = self_signed(sk_X509_value(chain, last)) && last > 0 ?
-		    last : 0;
+		idx = root > 0 ? root : 0;
 	else if (strcmp(pick, "leaf") == 0)
 		idx = 0;
 	else if (strcmp(pick, "root") == 0) {
-		for (idx = -1, i = last; i >= 0 && idx < 0; i--)
-			if (self_signed(sk_X509_value(chain, i)))
-				idx = i;
-		if (idx < 0) {
-			warnx_("import: the server sent no self-signed root; "
-			    "use --pick leaf or a number");
+		if ((idx = root) < 0) {
+			for (i = last; i > 0 && !self_signed(
+			    sk_X509_value(chain, i)); i--)
+				;
+			if (i > 0)
+				warnx_("import: the server sent no self-signed "
+				    "root of its certificate's chain ([%d] is "
+				    "self-signed but did not issue it); use "
+				    "--pick leaf or a number", i);
+			else
+				warnx_("import: the server sent no self-signed "
+				    "root; use --pick leaf or a number");
 			goto done;
 		}
 	} else if (idx > last) {

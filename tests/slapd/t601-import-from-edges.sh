@@ -1,0 +1,88 @@
+#!/bin/sh
+# t601-import-from-edges.sh - import --from and verify against servers that
+# are not laid out as the book says: chains holding a stranger or in the
+# wrong order, certificates chosen by SNI, slow answers, an alias taken.
+# The TLS servers are openssl s_server, which sends its -cert_chain file
+# as it is.
+. "$(dirname "$0")/lib.sh"
+ts_init
+"$LDAPTRUST" verify --help >/dev/null 2>&1 ||
+	{ echo "skip: $LDAPTRUST (with verify) not built"; exit 77; }
+command -v python3 >/dev/null || { echo "skip: no python3"; exit 77; }
+
+node_conf 1
+node_start 1
+add_base 1
+
+C="$T/certs"
+SAN="subjectAltName=DNS:localhost,IP:127.0.0.1"
+CA="basicConstraints=critical,CA:TRUE"
+KU="keyUsage=critical,keyCertSign,cRLSign"
+mkcert root -subj "/CN=t601 Root CA" -addext "$CA" -addext "$KU"
+mkcert other -subj "/CN=t601 Other Root" -addext "$CA" -addext "$KU"
+# issue NAME CA SUBJECT EXT: NAME.pem/.key/.der signed by CA
+issue() {
+	openssl req -nodes -newkey rsa:2048 -keyout "$C/$1.key" \
+	    -out "$C/$1.csr" -subj "$3" 2>/dev/null || die "CSR $1"
+	printf '%s\n' "$4" > "$C/$1.ext"
+	openssl x509 -req -in "$C/$1.csr" -CA "$C/$2.pem" -CAkey "$C/$2.key" \
+	    -CAcreateserial -days 30 -extfile "$C/$1.ext" -out "$C/$1.pem" \
+	    2>/dev/null || die "certificate $1"
+	openssl x509 -in "$C/$1.pem" -outform DER -out "$C/$1.der"
+}
+issue int root "/CN=t601 Intermediate" "$CA
+$KU"
+issue srv int "/CN=localhost" "$SAN"
+
+# wait_port N: something listens on port N
+wait_port() {
+	python3 -c "
+import socket, sys, time
+for i in range(100):
+    try:
+        socket.create_connection(('127.0.0.1', $(port "$1")), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)" || die "nothing listens on port $(port "$1")"
+}
+# s_server N ARGS...: openssl s_server on port N
+s_server() {
+	_n=$1; shift
+	openssl s_server -quiet -accept "$(port "$_n")" -naccept 1000 "$@" \
+	    > "$T/s$_n.log" 2>&1 < /dev/null &
+	_ts_pids="$_ts_pids $!"
+	wait_port "$_n"
+}
+
+lt() { "$LDAPTRUST" -H "$(uri 1)" -x -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@"; }
+stored() {
+	got=$(lsearch 1 -b "cn=$1,$BASE" -s base 'userCertificate;binary' |
+	    sed -n 's/^userCertificate;binary:: //p')
+	[ -n "$got" ] && [ "$got" = "$(base64 -w0 < "$2")" ]
+}
+
+# --- the root to pick is the one the server's certificate leads to ---------
+# s2: leaf, intermediate and a self-signed root of another CA left at the
+# end of the chain file; s3: leaf, root, intermediate (wrong order)
+cat "$C/int.pem" "$C/other.pem" > "$C/stranger.pem"
+cat "$C/root.pem" "$C/int.pem" > "$C/misordered.pem"
+s_server 2 -cert "$C/srv.pem" -key "$C/srv.key" -cert_chain "$C/stranger.pem"
+s_server 3 -cert "$C/srv.pem" -key "$C/srv.key" -cert_chain "$C/misordered.pem"
+snapshot 1 > "$T/before"
+expect_ldap 0 "Would import [0] CN=localhost as \"s\"" lt -n import s \
+    --from "127.0.0.1:$(port 2)"
+expect_ldap 0 "[2] CN=t601 Other Root (self-signed, not the root" lt -n \
+    import s --from "127.0.0.1:$(port 2)"
+expect_ldap 1 "[2] is self-signed but did not issue it" lt import s \
+    --from "127.0.0.1:$(port 2)" --pick root --yes
+snapshot 1 > "$T/after"
+check "a stranger root is not imported" cmp -s "$T/before" "$T/after"
+lt import m --from "127.0.0.1:$(port 3)" --yes > "$T/out" 2>&1 ||
+	{ cat "$T/out"; die "import --from a misordered chain"; }
+check "misordered chain: the default pick is the root it leads to" \
+    stored m "$C/root.der"
+expect_ldap 0 "OK: chain verified by \"m\"" lt verify "127.0.0.1:$(port 3)"
+ldelete 1 "cn=m,$BASE" || die "delete m"
+
+exit 0
