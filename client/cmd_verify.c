@@ -77,6 +77,22 @@ store_find_cert(struct cert_list *list, X509 *x)
 	return found;
 }
 
+/* 1 if the store of vctx holds exactly this certificate. */
+static int
+in_store(X509_STORE_CTX *vctx, X509 *x)
+{
+	STACK_OF(X509) *same;
+	int i, found = 0;
+
+	if ((same = X509_STORE_CTX_get1_certs(vctx,
+	    X509_get_subject_name(x))) == NULL)
+		return 0;
+	for (i = 0; i < sk_X509_num(same) && !found; i++)
+		found = X509_cmp(sk_X509_value(same, i), x) == 0;
+	sk_X509_pop_free(same, X509_free);
+	return found;
+}
+
 /*
  * Verify chain (leaf first) for a TLS server called name.  0 and the
  * anchor the chain ended at, or -1 and OpenSSL's reason in why.
@@ -113,8 +129,17 @@ chain_verify(X509_STORE *st, STACK_OF(X509) *chain, const char *name,
 			X509_VERIFY_PARAM_set1_host(param, name, 0);
 	}
 	if (X509_verify_cert(vctx) == 1) {
+		/*
+		 * The anchor is the highest certificate of the chain that the
+		 * store holds, not the chain's top: when only the leaf is in
+		 * the store, OpenSSL's partial-chain match keeps the chain
+		 * the server sent above it, up to a root the store lacks.
+		 */
 		built = X509_STORE_CTX_get0_chain(vctx);
-		*anchor = sk_X509_value(built, sk_X509_num(built) - 1);
+		for (depth = sk_X509_num(built) - 1; depth > 0 &&
+		    !in_store(vctx, sk_X509_value(built, depth)); depth--)
+			;
+		*anchor = sk_X509_value(built, depth);
 		rc = 0;
 		goto done;
 	}

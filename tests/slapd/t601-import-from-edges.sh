@@ -85,4 +85,12 @@ check "misordered chain: the default pick is the root it leads to" \
 expect_ldap 0 "OK: chain verified by \"m\"" lt verify "127.0.0.1:$(port 3)"
 ldelete 1 "cn=m,$BASE" || die "delete m"
 
+# --- verify names the store's entry the trust came from ----------------------
+# only the leaf is in the store; the server sends its root too, which
+# OpenSSL's partial-chain match leaves at the top of the chain it built
+lt import leaf "$C/srv.pem" > /dev/null || die "import leaf"
+expect_ldap 0 "OK: chain verified by \"leaf\" (CN=localhost)" \
+    lt verify "127.0.0.1:$(port 3)"
+ldelete 1 "cn=leaf,$BASE" || die "delete leaf"
+
 exit 0
