@@ -211,12 +211,13 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 		{ "yes",	 no_argument,		NULL,	'y' + 256 },
 		{ "description", required_argument,	NULL,	'd' + 256 },
 		{ "timeout",	 required_argument,	NULL,	'T' + 256 },
+		{ "name",	 required_argument,	NULL,	'N' + 256 },
 		/* import's options for files: known, to say why not here */
 		{ "all",	 no_argument,		NULL,	'a' + 256 },
 		{ "alias-from",	 required_argument,	NULL,	'A' + 256 },
 		{ NULL,		 0,			NULL,	0 }
 	};
-	struct tls_target t = { NULL, NULL, 0, 0 };
+	struct tls_target t = { NULL, NULL, 0, 0, NULL };
 	struct cert_list list = { NULL, 0, 0 };
 	struct cert_rec *rec;
 	STACK_OF(X509) *chain = NULL;
@@ -224,6 +225,7 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	X509 *anchor = NULL, *x;
 	int root;
 	const char *from = NULL, *pick = NULL, *pin = NULL, *desc = NULL;
+	const char *sni = NULL;
 	const char *alias;
 	char err[512], why[512], name[512], *safe = NULL, fp[96], plain[65], want[65];
 	char question[700], *end;
@@ -249,6 +251,7 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 			pin = optarg;
 			break;
 		case 'y' + 256: yes = 1; break;
+		case 'N' + 256: sni = optarg; break;
 		case 'd' + 256: desc = optarg; break;
 		case 'T' + 256:
 			v = strtol(optarg, &end, 10);
@@ -291,6 +294,7 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	if (tls_target_parse(&t, from, starttls, err, sizeof(err)) == -1)
 		return usage_error(ctx, "%s", err);
 	t.timeout = timeout;
+	t.sni = sni;
 
 	if (tls_fetch_chain(&t, &chain, err, sizeof(err)) == -1) {
 		/* it may quote the server (a StartTLS refusal) */
@@ -308,7 +312,8 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 	root = chain_root(chain);
 	printf("Certificates presented by %s port %s:\n", t.host, t.port);
 	show_chain(ctx, chain, root, &list);
-	if (chain_verify(st, chain, t.host, &anchor, why, sizeof(why)) == 0)
+	if (chain_verify(st, chain, sni ? sni : t.host, &anchor, why,
+	    sizeof(why)) == 0)
 		printf("The store already trusts this server.\n");
 	else
 		printf("The store does not trust this server: %s\n", why);

@@ -203,7 +203,7 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 		{ "timeout",	required_argument,	NULL,	'T' + 256 },
 		{ NULL,		0,			NULL,	0 }
 	};
-	struct tls_target t = { NULL, NULL, 0, 0 };
+	struct tls_target t = { NULL, NULL, 0, 0, NULL };
 	struct cert_list list = { NULL, 0, 0 };
 	struct cert_rec *rec;
 	STACK_OF(X509) *chain = NULL;
@@ -243,6 +243,7 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 	    sizeof(err)) == -1)
 		return usage_error(ctx, "%s", err);
 	t.timeout = timeout;
+	t.sni = name;
 	if (name == NULL)
 		name = t.host;
 

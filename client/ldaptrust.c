@@ -43,11 +43,12 @@ static const struct command commands[] = {
 	    "  -f LIST              the FILEs, one a line (with --alias-from)\n"
 	    "  -c                   go on after a FILE with a refusal\n"
 	    "FILE may be - for standard input.\n"
-	    "\nimport [--starttls ldap] [--pick leaf|root|N] [--fingerprint SHA256]\n"
-	    "       [--description TEXT] [--timeout SECONDS] [--yes] [-n]\n"
-	    "       ALIAS --from HOST:PORT\n"
+	    "\nimport [--starttls ldap] [--name NAME] [--pick leaf|root|N]\n"
+	    "       [--fingerprint SHA256] [--description TEXT] [--timeout SECONDS]\n"
+	    "       [--yes] [-n] ALIAS --from HOST:PORT\n"
 	    "  --from HOST:PORT     fetch the chain a TLS server presents, show it, import one\n"
 	    "  --starttls ldap      HOST:PORT is a plain LDAP port: StartTLS first\n"
+	    "  --name NAME          the server's name, sent as SNI (default: HOST)\n"
 	    "  --pick leaf|root|N   which certificate (default: the self-signed root\n"
 	    "                       if the server sent one, else the leaf)\n"
 	    "  --fingerprint SHA256 import only if the pick has this SHA-256 fingerprint\n"
@@ -100,7 +101,8 @@ static const struct command commands[] = {
 	    "verify [--starttls ldap] [--name NAME] [--timeout SECONDS] HOST:PORT",
 	    "does the store trust that TLS server? exit 0 yes, 1 no",
 	    "  --starttls ldap      a plain LDAP port: StartTLS first\n"
-	    "  --name NAME          the host name to check (default: HOST)\n"
+	    "  --name NAME          the host name to send as SNI and check\n"
+	    "                       (default: HOST)\n"
 	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0, 0 },
 	{ "sync", cmd_sync,
 	    "sync [--dir DIR] [--bundle FILE] [--exec CMD] [--state FILE] [--watch] [--keepalive SECONDS]",

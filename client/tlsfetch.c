@@ -402,7 +402,14 @@ tls_fetch_chain(const struct tls_target *t, STACK_OF(X509) **chain,
 	}
 	/* Report, never judge: the chain is shown to the administrator. */
 	SSL_set_verify(ssl, SSL_VERIFY_NONE, NULL);
-	if (!tls_host_is_ip(t->host))
+	/*
+	 * A server with several certificates picks one by this name: the
+	 * name a client would check is the one it connects with, even to an
+	 * address.
+	 */
+	if (t->sni != NULL && !tls_host_is_ip(t->sni))
+		SSL_set_tlsext_host_name(ssl, t->sni);
+	else if (t->sni == NULL && !tls_host_is_ip(t->host))
 		SSL_set_tlsext_host_name(ssl, t->host);
 	SSL_set_fd(ssl, fd);
 	errno = 0;

@@ -17,6 +17,7 @@ struct tls_target {
 	char	*port;		/* malloc()ed */
 	int	 starttls;	/* 1: plain LDAP port, StartTLS first */
 	int	 timeout;	/* seconds for connect and each read */
+	const char *sni;	/* the name to send; NULL: host, unless an address */
 };
 
 /*
@@ -31,8 +32,8 @@ void	tls_target_clear(struct tls_target *t);
 int	tls_host_is_ip(const char *host);
 
 /*
- * Connect, optionally StartTLS, complete a TLS handshake (with SNI when
- * host is a name) and return the presented chain, leaf first, as a new
+ * Connect, optionally StartTLS, complete a TLS handshake (with SNI: sni,
+ * else host when it is a name) and return the presented chain, leaf first, as a new
  * stack the caller frees with sk_X509_pop_free(chain, X509_free).
  * 0 or -1 with a message for people in err.
  */

@@ -93,4 +93,23 @@ expect_ldap 0 "OK: chain verified by \"leaf\" (CN=localhost)" \
     lt verify "127.0.0.1:$(port 3)"
 ldelete 1 "cn=leaf,$BASE" || die "delete leaf"
 
+# --- SNI: a server with a certificate per name ----------------------------------
+# s4 shows a self-signed default to a client that names nothing, and
+# ldap.example's certificate (issued by the root) to one that asks for it
+mkcert dflt -subj "/CN=t601 default"
+issue named root "/CN=ldap.example" "subjectAltName=DNS:ldap.example"
+s_server 4 -cert "$C/dflt.pem" -key "$C/dflt.key" -servername ldap.example \
+    -cert2 "$C/named.pem" -key2 "$C/named.key"
+lt import sni-root "$C/root.pem" > /dev/null || die "import root"
+expect_ldap 0 "OK: chain verified by \"sni-root\"" lt verify \
+    --name ldap.example "127.0.0.1:$(port 4)"
+lt -n import sni --name ldap.example --pick leaf \
+    --from "127.0.0.1:$(port 4)" > "$T/out" 2>&1 ||
+	{ cat "$T/out"; die "import --from --name"; }
+check "import --from --name: the named certificate is shown" \
+    grep -q '^  \[0\] CN=ldap.example (leaf)' "$T/out"
+check "import --from --name: the store's check uses the name" \
+    grep -q "already trusts this server" "$T/out"
+ldelete 1 "cn=sni-root,$BASE" || die "delete sni-root"
+
 exit 0
