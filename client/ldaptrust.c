@@ -54,7 +54,8 @@ static const struct command commands[] = {
 	    "  --fingerprint SHA256 import only if the pick has this SHA-256 fingerprint\n"
 	    "  --description TEXT   description of the entry\n"
 	    "  --yes                do not ask (required when not on a terminal)\n"
-	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0, 1 },
+	    "  --timeout SECONDS    for connecting, StartTLS and the handshake, each\n"
+	    "                       (default 10)\n", 0, 1 },
 	{ "export", cmd_export,
 	    "export [--der] [--force] ALIAS [FILE] | export --all [--force] [FILE]",
 	    "write a certificate (or the whole store) to a file",
@@ -103,7 +104,8 @@ static const struct command commands[] = {
 	    "  --starttls ldap      a plain LDAP port: StartTLS first\n"
 	    "  --name NAME          the host name to send as SNI and check\n"
 	    "                       (default: HOST)\n"
-	    "  --timeout SECONDS    for connecting and each read (default 10)\n", 0, 0 },
+	    "  --timeout SECONDS    for connecting, StartTLS and the handshake, each\n"
+	    "                       (default 10)\n", 0, 0 },
 	{ "sync", cmd_sync,
 	    "sync [--dir DIR] [--bundle FILE] [--exec CMD] [--state FILE] [--watch] [--keepalive SECONDS]",
 	    "write the store to a hashed CA directory and/or a PEM bundle",

@@ -204,12 +204,43 @@ done:
 	return rc;
 }
 
+/* Milliseconds until end (CLOCK_MONOTONIC), 0 once it has passed. */
 static int
-read_full(int fd, unsigned char *buf, size_t len)
+ms_left(const struct timespec *end)
 {
+	struct timespec now;
+	long left;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (end->tv_sec - now.tv_sec) * 1000 +
+	    (end->tv_nsec - now.tv_nsec) / 1000000;
+	return left > 0 ? (int)left : 0;
+}
+
+/*
+ * len bytes by the deadline end, or -1 (errno EAGAIN when the time ran
+ * out): each read's own timeout would let a server that sends a byte now
+ * and then hold us for hours.
+ */
+static int
+read_full(int fd, unsigned char *buf, size_t len, const struct timespec *end)
+{
+	struct pollfd pfd;
 	ssize_t n;
+	int r;
 
 	while (len > 0) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if ((r = ms_left(end)) == 0 || (r = poll(&pfd, 1, r)) == 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
 		n = read(fd, buf, len);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -230,11 +261,12 @@ read_full(int fd, unsigned char *buf, size_t len)
  * swallow it.
  */
 static int
-read_ber_message(int fd, unsigned char *buf, size_t cap, size_t *len)
+read_ber_message(int fd, unsigned char *buf, size_t cap, size_t *len,
+    const struct timespec *end)
 {
 	size_t n = 2, body = 0, i, nlen;
 
-	if (read_full(fd, buf, 2) == -1)
+	if (read_full(fd, buf, 2, end) == -1)
 		return -1;
 	if (buf[0] != 0x30) {
 		errno = EPROTO;
@@ -242,10 +274,12 @@ read_ber_message(int fd, unsigned char *buf, size_t cap, size_t *len)
 	}
 	if (buf[1] & 0x80) {
 		nlen = buf[1] & 0x7f;
-		if (nlen == 0 || nlen > 4 || read_full(fd, buf + 2, nlen) == -1) {
+		if (nlen == 0 || nlen > 4) {
 			errno = EPROTO;
 			return -1;
 		}
+		if (read_full(fd, buf + 2, nlen, end) == -1)
+			return -1;
 		for (i = 0; i < nlen; i++)
 			body = body << 8 | buf[2 + i];
 		n += nlen;
@@ -255,7 +289,7 @@ read_ber_message(int fd, unsigned char *buf, size_t cap, size_t *len)
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (read_full(fd, buf + n, body) == -1)
+	if (read_full(fd, buf + n, body, end) == -1)
 		return -1;
 	*len = n + body;
 	return 0;
@@ -271,8 +305,12 @@ ldap_starttls(int fd, const struct tls_target *t, char *err, size_t errlen)
 	size_t len;
 	ber_int_t msgid, code = -1;
 	ber_tag_t tag;
+	struct timespec end;
 	int rc = -1;
 
+	/* the whole exchange within the timeout, as the handshake */
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += t->timeout;
 	if ((ber = ber_alloc_t(LBER_USE_DER)) == NULL ||
 	    ber_printf(ber, "{it{ts}}", 1, LDAP_REQ_EXTENDED,
 	    LDAP_TAG_EXOP_REQ_OID, LDAP_EXOP_START_TLS) == -1 ||
@@ -288,7 +326,7 @@ ldap_starttls(int fd, const struct tls_target *t, char *err, size_t errlen)
 		    t->host, t->port, strerror(errno));
 		goto done;
 	}
-	if (read_ber_message(fd, buf, sizeof(buf), &len) == -1) {
+	if (read_ber_message(fd, buf, sizeof(buf), &len, &end) == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			snprintf(err, errlen, "%s port %s: StartTLS: no answer "
 			    "within %d s", t->host, t->port, t->timeout);
@@ -346,10 +384,9 @@ ssl_reason(char *buf, size_t len)
 static int
 handshake(SSL *ssl, int fd, int seconds)
 {
-	struct timespec now, end;
+	struct timespec end;
 	struct pollfd pfd;
-	long left;
-	int flags, r, e;
+	int flags, r, e, left;
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	end.tv_sec += seconds;
@@ -359,12 +396,10 @@ handshake(SSL *ssl, int fd, int seconds)
 		e = SSL_get_error(ssl, r);
 		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = (end.tv_sec - now.tv_sec) * 1000 +
-		    (end.tv_nsec - now.tv_nsec) / 1000000;
+		left = ms_left(&end);
 		pfd.fd = fd;
 		pfd.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+		if (left == 0 || poll(&pfd, 1, left) == 0) {
 			errno = ETIMEDOUT;
 			r = 0;
 			break;

@@ -16,7 +16,7 @@ struct tls_target {
 	char	*host;		/* without brackets; malloc()ed */
 	char	*port;		/* malloc()ed */
 	int	 starttls;	/* 1: plain LDAP port, StartTLS first */
-	int	 timeout;	/* seconds for connect and each read */
+	int	 timeout;	/* seconds for connect, StartTLS, handshake */
 	const char *sni;	/* the name to send; NULL: host, unless an address */
 };
 

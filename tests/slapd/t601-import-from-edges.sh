@@ -112,4 +112,24 @@ check "import --from --name: the store's check uses the name" \
     grep -q "already trusts this server" "$T/out"
 ldelete 1 "cn=sni-root,$BASE" || die "delete sni-root"
 
+# --- StartTLS answered a byte at a time ---------------------------------------------
+# each byte comes within the timeout, the answer (4 kB) never would: the
+# exchange is bounded as a whole, as the handshake is (timeout(1) only
+# keeps a hang from hanging the test)
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $(port 5))); s.listen(5); open('$T/drip', 'w').close()
+c, _ = s.accept(); c.recv(100)
+for b in b'\\x30\\x82\\x10\\x00' + b'\\x04' * 4096:
+    c.send(bytes([b])); time.sleep(0.5)" &
+_ts_pids="$_ts_pids $!"
+i=0
+while [ ! -e "$T/drip" ]; do
+	i=$((i + 1)); [ $i -lt 200 ] || die "drip listener"; sleep 0.1
+done
+expect_ldap 255 "StartTLS: no answer within 2 s" timeout 20 "$LDAPTRUST" -x \
+    -H "$(uri 1)" -b "$BASE" verify --timeout 2 --starttls ldap \
+    "127.0.0.1:$(port 5)"
+
 exit 0
