@@ -417,7 +417,7 @@ tls_fetch_chain(const struct tls_target *t, STACK_OF(X509) **chain,
 	SSL *ssl = NULL;
 	STACK_OF(X509) *peer, *out = NULL;
 	char why[256];
-	int fd = -1, i, rc = -1;
+	int fd = -1, i, reason, rc = -1;
 
 	*chain = NULL;
 	/* A server that hangs up mid-handshake must give a message, not a
@@ -458,11 +458,33 @@ tls_fetch_chain(const struct tls_target *t, STACK_OF(X509) **chain,
 		}
 		peer = SSL_get_peer_cert_chain(ssl);
 		if (peer == NULL || sk_X509_num(peer) == 0) {
-			snprintf(err, errlen, "%s port %s: TLS handshake "
-			    "failed: %s%s", t->host, t->port,
-			    ssl_reason(why, sizeof(why)), t->starttls ? "" :
-			    " (not a TLS port? use --starttls ldap for a "
-			    "plain LDAP port)");
+			reason = ERR_GET_REASON(ERR_peek_last_error());
+			/*
+			 * Only a peer that sent nothing TLS understands may
+			 * be a plain port: an alert, or a chain too large,
+			 * comes from a TLS server, which the hint would
+			 * send looking for the wrong cause.
+			 */
+			if (reason >= SSL_AD_REASON_OFFSET)
+				snprintf(err, errlen, "%s port %s: TLS "
+				    "handshake failed: the server ended it "
+				    "with an alert: %s", t->host, t->port,
+				    ssl_reason(why, sizeof(why)));
+			else if (reason == SSL_R_EXCESSIVE_MESSAGE_SIZE)
+				snprintf(err, errlen, "%s port %s: TLS "
+				    "handshake failed: %s (the server's "
+				    "certificates take more than the %ld "
+				    "bytes a TLS client accepts)", t->host,
+				    t->port, ssl_reason(why, sizeof(why)),
+				    SSL_get_max_cert_list(ssl));
+			else
+				snprintf(err, errlen, "%s port %s: TLS "
+				    "handshake failed: %s%s", t->host, t->port,
+				    ssl_reason(why, sizeof(why)),
+				    t->starttls || SSL_get_state(ssl) !=
+				    TLS_ST_CW_CLNT_HELLO ? "" : " (not a TLS "
+				    "port? use --starttls ldap for a plain "
+				    "LDAP port)");
 			goto done;
 		}
 		/*

@@ -132,4 +132,20 @@ expect_ldap 255 "StartTLS: no answer within 2 s" timeout 20 "$LDAPTRUST" -x \
     -H "$(uri 1)" -b "$BASE" verify --timeout 2 --starttls ldap \
     "127.0.0.1:$(port 5)"
 
+# --- handshakes a TLS server refuses: said as such, not "not a TLS port?" ----
+# s6 offers only anonymous ciphers, which a client never takes, and
+# answers with an alert; s7's certificate (2200 names) is larger than
+# OpenSSL takes
+s_server 6 -nocert -tls1_2 -cipher 'aNULL:@SECLEVEL=0'
+python3 -c "print('subjectAltName=' + ','.join('DNS:h%05d.a-long-name-to-fill-the-certificate.example' % i for i in range(2200)))" \
+    > "$C/big.ext"
+mkcert big -addext "$(cat "$C/big.ext")"
+s_server 7 -cert "$C/big.pem" -key "$C/big.key"
+expect_ldap 255 "the server ended it with an alert: sslv3 alert handshake failure" \
+    lt verify "127.0.0.1:$(port 6)"
+check "an alert: no plain-port hint" not_contains "not a TLS port" "$out"
+expect_ldap 255 "excessive message size (the server's certificates take more" \
+    lt import big --yes --from "127.0.0.1:$(port 7)"
+check "too large a chain: no plain-port hint" not_contains "not a TLS port" "$out"
+
 exit 0
