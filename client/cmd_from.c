@@ -149,7 +149,8 @@ show_chain(struct ctx *ctx, STACK_OF(X509) *chain, int root,
 }
 
 static int
-add_cert(struct ctx *ctx, const char *alias, X509 *x, const char *desc)
+add_cert(struct ctx *ctx, const char *alias, X509 *x, const char *desc,
+    const char *sha256, const char *name)
 {
 	struct berval der = { 0, NULL }, *dervals[2] = { &der, NULL };
 	char *ocvals[] = { "tsCertificate", NULL };
@@ -193,7 +194,12 @@ add_cert(struct ctx *ctx, const char *alias, X509 *x, const char *desc)
 		goto done;
 	}
 	snprintf(what, sizeof(what), "import \"%s\"", text_shown(alias));
-	rc = exit_status(op_result(ctx, msgid, what, NULL));
+	/* as import of a file: which certificate holds the alias, or what */
+	rc = op_result_but(ctx, msgid, what, NULL, LDAP_ALREADY_EXISTS);
+	if (rc == LDAP_ALREADY_EXISTS)
+		rc = alias_taken(ctx, alias, sha256, name, base, what);
+	else
+		rc = exit_status(rc);
 done:
 	free(dn);
 	OPENSSL_free(buf);
@@ -378,7 +384,7 @@ cmd_import_from(struct ctx *ctx, int argc, char **argv)
 			goto done;
 		}
 	}
-	if ((rc = add_cert(ctx, alias, x, desc)) == 0)
+	if ((rc = add_cert(ctx, alias, x, desc, plain, name)) == 0)
 		printf("Imported [%d] %s as \"%s\"%s.\n", idx, name,
 		    text_shown(alias), noop_note(ctx));
 done:

@@ -357,18 +357,20 @@ send_add(struct import *im, struct item *it, const char *base, int *msgid)
  * this identity cannot read, wholly or its certificate only: the access
  * rules of the store need not let a writer read what it may not replace.
  * That is said as such, and a look-up the server refuses outright (a
- * limit, say) ends with the server's code, as ldapsearch would.
+ * limit, say) ends with the server's code, as ldapsearch would.  sha256
+ * is the certificate's fingerprint in lower-case hex, name its subject for
+ * people; import --from says the same.
  */
-static int
-alias_taken(struct import *im, struct item *it, const char *base,
-    const char *what)
+int
+alias_taken(struct ctx *ctx, const char *alias, const char *sha256,
+    const char *name, const char *base, const char *what)
 {
 	static char *attrs[] = { "cn", "tsFingerprintSHA256", "tsSubject",
 	    NULL };
 	static char *no_attrs[] = { LDAP_NO_ATTRS, NULL };
 	struct cert_list held = { NULL, 0, 0 }, any = { NULL, 0, 0 };
 	struct cert_rec *r;
-	char fp[65], *dn = alias_dn(it->alias, base), *held_by = NULL;
+	char fp[65], *dn = alias_dn(alias, base), *held_by = NULL;
 	int rc = exit_status(LDAP_ALREADY_EXISTS), err;
 
 	if (dn == NULL) {
@@ -382,7 +384,7 @@ alias_taken(struct import *im, struct item *it, const char *base,
 	 * spaces), which no comparison of ours would; and a namesake in a
 	 * container is not the one.
 	 */
-	err = store_collect(im->ctx, dn, LDAP_SCOPE_BASE,
+	err = store_collect(ctx, dn, LDAP_SCOPE_BASE,
 	    "(objectClass=tsCertificate)", attrs, &held);
 	/* the add saw it, so a noSuchObject here is the access rules' */
 	if (err == LDAP_NO_SUCH_OBJECT) {
@@ -401,7 +403,7 @@ alias_taken(struct import *im, struct item *it, const char *base,
 	}
 	if (held.n != 1) {
 		/* no objectClass to read leaves the filter undefined too */
-		err = store_collect(im->ctx, dn, LDAP_SCOPE_BASE,
+		err = store_collect(ctx, dn, LDAP_SCOPE_BASE,
 		    "(objectClass=*)", no_attrs, &any);
 		if (err != LDAP_SUCCESS && err != LDAP_NO_SUCH_OBJECT) {
 			rc = exit_status(err);
@@ -421,16 +423,16 @@ alias_taken(struct import *im, struct item *it, const char *base,
 		goto done;
 	}
 	fp_norm(r->sha256, fp);
-	if (strcmp(fp, it->sha256) == 0) {
+	if (strcmp(fp, sha256) == 0) {
 		/* the stored spelling, when the server's matching made the
 		 * given one equal to it */
-		if (strcmp(r->alias, it->alias) != 0)
+		if (strcmp(r->alias, alias) != 0)
 			printf("\"%s\" (stored as \"%s\") already holds this "
-			    "certificate: %s\n", text_shown(it->alias),
-			    text_shown(r->alias), item_name(im, it));
+			    "certificate: %s\n", text_shown(alias),
+			    text_shown(r->alias), name);
 		else
 			printf("\"%s\" already holds this certificate: %s\n",
-			    text_shown(it->alias), item_name(im, it));
+			    text_shown(alias), name);
 		rc = 0;
 		goto done;
 	}
@@ -459,7 +461,8 @@ import_one(struct import *im, const char *base)
 		return ld_fail(im->ctx, what, rc);
 	rc = op_result_but(im->ctx, msgid, what, NULL, LDAP_ALREADY_EXISTS);
 	if (rc == LDAP_ALREADY_EXISTS)
-		return alias_taken(im, it, base, what);
+		return alias_taken(im->ctx, it->alias, it->sha256,
+		    item_name(im, it), base, what);
 	if (rc != LDAP_SUCCESS)
 		return exit_status(rc);
 	printf("imported \"%s\": %s%s\n", text_shown(it->alias),

@@ -239,6 +239,9 @@ int	 cmd_rename(struct ctx *, int, char **);
 int	 cmd_redecorate(struct ctx *, int, char **);
 int	 cmd_expiring(struct ctx *, int, char **);
 int	 cmd_import_from(struct ctx *, int, char **);	/* cmd_from.c */
+/* cmd_import.c: an add of ALIAS answered 68; says why, exit status */
+int	 alias_taken(struct ctx *, const char *alias, const char *sha256,
+	    const char *name, const char *base, const char *what);
 int	 cmd_verify(struct ctx *, int, char **);
 int	 cmd_status(struct ctx *, int, char **);
 int	 cmd_sync(struct ctx *, int, char **);

@@ -148,4 +148,13 @@ expect_ldap 255 "excessive message size (the server's certificates take more" \
     lt import big --yes --from "127.0.0.1:$(port 7)"
 check "too large a chain: no plain-port hint" not_contains "not a TLS port" "$out"
 
+# --- an alias taken: said as import of a file says it ------------------------
+lt import taken "$C/other.pem" > /dev/null || die "import taken"
+snapshot 1 > "$T/before"
+expect_ldap 68 "additional info: the alias is taken" lt import taken --pick leaf \
+    --yes --from "127.0.0.1:$(port 3)"
+check "the holder is named" contains '"taken" holds CN=t601 Other Root' "$out"
+snapshot 1 > "$T/after"
+check "a taken alias changed nothing" cmp -s "$T/before" "$T/after"
+
 exit 0
