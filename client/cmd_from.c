@@ -144,7 +144,7 @@ show_chain(struct ctx *ctx, STACK_OF(X509) *chain, int root,
 		printf("      %-10s %s\n", "SHA-256", fp);
 		rec = store_find_cert(list, x);
 		printf("      %-10s %s%s%s\n", "in store", rec ? "yes, as \"" :
-		    "no", rec ? rec->alias : "", rec ? "\"" : "");
+		    "no", rec ? text_shown(rec->alias) : "", rec ? "\"" : "");
 	}
 }
 

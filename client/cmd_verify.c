@@ -267,7 +267,8 @@ cmd_verify(struct ctx *ctx, int argc, char **argv)
 	rec = store_find_cert(&list, anchor);
 	printf("%s port %s: OK: chain verified by %s%s%s(%s), name %s "
 	    "matches\n", t.host, t.port, rec ? "\"" : "",
-	    rec ? rec->alias : "", rec ? "\" " : "", subj, name);
+	    rec ? text_shown(rec->alias) : "", rec ? "\" " : "", subj,
+	    text_shown(name));
 	rc = 0;
 done:
 	X509_free(anchor);
