@@ -112,7 +112,11 @@ print_time(const char *label, int start, const ASN1_TIME *t, int64_t now)
 	}
 	when = (int64_t)timegm(&tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
-	if (now > when)
+	if (now > when && !start)
+		/* the server refuses it: said before anyone is asked */
+		printf("      %-10s %s (expired %lld days ago)\n", label, buf,
+		    (long long)-days_left(when, now));
+	else if (now > when)
 		printf("      %-10s %s\n", label, buf);
 	else
 		printf(start ? "      %-10s %s (valid in %lld days)\n" :

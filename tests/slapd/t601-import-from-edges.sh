@@ -157,6 +157,13 @@ check "the holder is named" contains '"taken" holds CN=t601 Other Root' "$out"
 snapshot 1 > "$T/after"
 check "a taken alias changed nothing" cmp -s "$T/before" "$T/after"
 
+# --- an expired certificate is marked as such before anyone is asked ------
+mkcert_dates gone 20200101000000Z 20200301000000Z
+s_server 8 -cert "$C/gone.pem" -key "$C/gone.key"
+lt -n import gone --from "127.0.0.1:$(port 8)" > "$T/gone.out" 2>&1
+check "an expired certificate is marked expired in the chain shown" \
+    grep -qE 'not after  2020-03-01 00:00:00 UTC \(expired [0-9]+ days ago\)' "$T/gone.out"
+
 # --- an alias stored past the overlay, shown escaped ----------------------
 # The overlay refuses control characters in an alias; slapadd (a restore)
 # does not.  Where import --from and verify name the store's certificate,
