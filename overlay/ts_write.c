@@ -2060,6 +2060,12 @@ truststore_modify( Operation *op, SlapReply *rs )
 				op->orm_modlist ) )
 			vetoed = truststore_write_vet( op, ti, e, say,
 				sizeof( say ) );
+		/*
+		 * The alias as the entry spells it, not as the request does:
+		 * a DN matches in any case, and the bundle's label is the
+		 * stored name's, as the read of the store writes it.
+		 */
+		truststore_alias( op, &e->e_name, &tc->tc_old_alias );
 	}
 	overlay_entry_release_ov( op, e, 0, on );
 	if ( !replicated && truststore_mods_class( op->orm_modlist, managed ) ) {
@@ -2186,7 +2192,6 @@ truststore_modify( Operation *op, SlapReply *rs )
 		ber_dupbv_x( &tc->tc_old_der, &olds[0], op->o_tmpmemctx );
 	if ( n > 0 )
 		ber_dupbv_x( &tc->tc_new_der, &certs[0], op->o_tmpmemctx );
-	truststore_alias( op, &op->o_req_dn, &tc->tc_old_alias );
 	ber_dupbv_x( &tc->tc_new_alias, &tc->tc_old_alias, op->o_tmpmemctx );
 	rc = SLAP_CB_CONTINUE;
 
