@@ -1610,33 +1610,30 @@ truststore_mods_referral( Modifications *ml )
 
 /*
  * A certificate entry holds no entries, certificates or containers: one
- * added below it is a mistyped DN, and would keep it from being renamed
- * (see truststore_modrdn).  A certificate entry is named cn=<alias>, and a
- * base is none: only a parent so named, below a base, is read (a read
- * of every add's parent, often ou=..., cost 7k instructions an add).
+ * added or moved below it is a mistyped DN, and would keep it from being
+ * renamed (see truststore_modrdn).  A certificate entry is named
+ * cn=<alias>, and a base is none: only a parent pndn so named, below a
+ * base, is read (a read of every add's parent, often ou=..., cost 7k
+ * instructions an add).
  */
 static int
-truststore_parent_named_cn( Operation *op, truststore_info *ti )
+truststore_parent_named_cn( Operation *op, truststore_info *ti,
+	struct berval *pndn )
 {
-	struct berval pndn;
-
-	dnParent( &op->ora_e->e_nname, &pndn );
-	return pndn.bv_len >= 3 && strncasecmp( pndn.bv_val, "cn=", 3 ) == 0 &&
-		!truststore_is_base_or_above( op, ti, &pndn );
+	return pndn->bv_len >= 3 && strncasecmp( pndn->bv_val, "cn=", 3 ) == 0 &&
+		!truststore_is_base_or_above( op, ti, pndn );
 }
 
 static int
 truststore_refuse_below_cert( Operation *op, SlapReply *rs,
-	truststore_info *ti )
+	truststore_info *ti, struct berval *pndn )
 {
 	slap_overinst *on = (slap_overinst *)op->o_bd->bd_info;
-	struct berval pndn;
 	Entry *p = NULL;
 	int cert;
 
-	dnParent( &op->ora_e->e_nname, &pndn );
-	if ( !truststore_parent_named_cn( op, ti ) ||
-		overlay_entry_get_ov( op, &pndn, NULL, NULL, 0, &p, on ) !=
+	if ( !truststore_parent_named_cn( op, ti, pndn ) ||
+		overlay_entry_get_ov( op, pndn, NULL, NULL, 0, &p, on ) !=
 			LDAP_SUCCESS || p == NULL )
 		return LDAP_SUCCESS;	/* no parent: the backend says so */
 	cert = is_entry_objectclass_or_sub( p, ts_oc_cert );
@@ -1644,8 +1641,11 @@ truststore_refuse_below_cert( Operation *op, SlapReply *rs,
 	if ( !cert )
 		return LDAP_SUCCESS;
 	return truststore_refuse( op, rs, LDAP_UNWILLING_TO_PERFORM,
-		TS_PREFIX "a certificate entry holds no entries: add this one "
-		"below the base or a container, not below a certificate" );
+		op->o_tag == LDAP_REQ_ADD ? TS_PREFIX "a certificate entry "
+		"holds no entries: add this one below the base or a "
+		"container, not below a certificate" : TS_PREFIX "a "
+		"certificate entry holds no entries: move this one below the "
+		"base or a container, not below a certificate" );
 }
 
 int
@@ -1657,7 +1657,7 @@ truststore_add( Operation *op, SlapReply *rs )
 	Attribute *a, *pem;
 	truststore_cb *tc;
 	struct ts_cert *cert;
-	struct berval der;
+	struct berval der, pndn;
 	truststore_aliasbuf alias;
 	char msg[SLAP_TEXT_BUFLEN];
 	int rc;
@@ -1680,9 +1680,10 @@ truststore_add( Operation *op, SlapReply *rs )
 				"tsCertificate: neither checked nor exported\n",
 				op->o_log_prefix, e->e_name.bv_val );
 		/* nor a container below a certificate (the ACLs first) */
-		if ( truststore_parent_named_cn( op, ti ) &&
+		dnParent( &e->e_nname, &pndn );
+		if ( truststore_parent_named_cn( op, ti, &pndn ) &&
 			( truststore_acl_add( op, rs ) != LDAP_SUCCESS ||
-			truststore_refuse_below_cert( op, rs, ti ) !=
+			truststore_refuse_below_cert( op, rs, ti, &pndn ) !=
 				LDAP_SUCCESS ) )
 			return rs->sr_err;
 		return SLAP_CB_CONTINUE;
@@ -1740,7 +1741,9 @@ truststore_add( Operation *op, SlapReply *rs )
 	/* what follows parses, and looks at what is stored */
 	if ( truststore_acl_add( op, rs ) != LDAP_SUCCESS )
 		return rs->sr_err;
-	if ( truststore_refuse_below_cert( op, rs, ti ) != LDAP_SUCCESS )
+	dnParent( &e->e_nname, &pndn );
+	if ( truststore_refuse_below_cert( op, rs, ti, &pndn ) !=
+			LDAP_SUCCESS )
 		return rs->sr_err;
 
 	a = attr_find( e->e_attrs, ts_ad_cert );
@@ -2315,6 +2318,16 @@ truststore_modrdn( Operation *op, SlapReply *rs )
 				"rename or move an entry with certificate "
 				"entries below it" );
 		}
+	}
+	/*
+	 * Nor below a certificate entry, where an add may not put it (the
+	 * rule is the add's; the ACLs were tested above).
+	 */
+	if ( !replicated && stays && op->orr_nnewSup != NULL &&
+		truststore_refuse_below_cert( op, rs, ti, op->orr_nnewSup ) !=
+			LDAP_SUCCESS ) {
+		truststore_tmpfree_bv( op, &der );
+		return rs->sr_err;
 	}
 	/* a certificate entry that becomes a base stays out of the store */
 	if ( !managed || ( !inside && !stays ) ) {

@@ -70,6 +70,32 @@ lmodrdn 1 -r "ou=empty,$BASE" ou=vacant >/dev/null &&
 	fail "a container without certificates could not be renamed or moved"
 snapshot 1 > "$T/before"
 
+# 1b. nothing moves below a certificate entry, where an add may not put
+# it: a certificate there could no longer be renamed or deleted, and its
+# container would be a certificate (cn=b2,cn=b,... to ldaptrust)
+printf 'dn: cn=b,%s\nobjectClass: tsCertificate\ncn: b\nuserCertificate;binary:< file://%s\n' \
+	"$BASE" "$C/good2.der" | ladd 1 >/dev/null || die "add b"
+ladd 1 >/dev/null <<EOF || die "add ou=box"
+dn: ou=box,$BASE
+objectClass: organizationalUnit
+ou: box
+EOF
+wait_export 1 "$T/export" "$T/bundle.pem" || die "export after b"
+cp "$T/bundle.pem" "$T/bundle.before"
+our_names "$T/export" > "$T/names.before"
+snapshot 1 > "$T/before"
+BELOW="truststore: a certificate entry holds no entries: move this one below the base or a container, not below a certificate"
+expect_ldap 53 "$BELOW" lmodrdn 1 -r -s "cn=b,$BASE" "cn=a,ou=sub,$BASE" cn=b2
+expect_ldap 53 "$BELOW" lmodrdn 1 -r -s "cn=b,$BASE" "ou=box,$BASE" ou=box
+expect_ldap 53 "$BELOW" lmodrdn 1 -r -s "cn=b,$BASE" "ou=vacant,$SUFFIX" ou=vacant
+unchanged "moves below a certificate"
+lmodrdn 1 -r -s "ou=box,$BASE" "cn=b,$BASE" cn=b >/dev/null &&
+	lmodrdn 1 -r -s "$BASE" "cn=b,ou=box,$BASE" cn=b >/dev/null &&
+	pass "a certificate moves between containers" ||
+	fail "a certificate could not be moved into ou=box and back"
+ldelete 1 "ou=box,$BASE" || fail "delete ou=box"
+snapshot 1 > "$T/before"
+
 # 2. the Relax control cannot add or remove the tsCertificate class
 mod "cn=person,$BASE" "replace: objectClass
 objectClass: tsCertificate
