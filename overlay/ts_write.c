@@ -850,6 +850,18 @@ truststore_acl_add( Operation *op, SlapReply *rs )
 	if ( text == NULL &&
 		!acl_check_modlist( op, op->ora_e, op->ora_modlist ) )
 		text = "no write access to attribute";
+	/*
+	 * tsCertificatePEM is stored as userCertificate;binary: where add
+	 * content ACLs are on, a client the rules keep from adding the
+	 * certificate attribute must not add it as PEM (a modify is tested
+	 * so too: truststore_acl_modify).  The backend tests the request's
+	 * attributes only, and never sees the PEM's.
+	 */
+	if ( text == NULL && SLAP_DBACL_ADD( op->o_bd ) &&
+		attr_find( op->ora_e->e_attrs, ts_ad_pem ) != NULL &&
+		!access_allowed( op, op->ora_e, ts_ad_cert, NULL, ACL_WADD,
+			NULL ) )
+		text = "no write access to attribute";
 	if ( text == NULL )
 		return LDAP_SUCCESS;
 
