@@ -67,12 +67,24 @@ fact(const struct facts *f, const char *name, size_t nth)
 	return NULL;
 }
 
+/* Whether one of the first n facts (the server's) is of attribute name. */
+static int
+fact_sent(const struct facts *f, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < f->n; i++)
+		if (strcasecmp(f->kv[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 local_facts(struct facts *f, const struct berval *der)
 {
 	const struct ts_fact *tf;
 	struct ts_cert *cert;
-	size_t n, i;
+	size_t n, i, sent = f->n;
 	int rc = -1;
 
 	if ((cert = ts_cert_new()) == NULL)
@@ -80,9 +92,15 @@ local_facts(struct facts *f, const struct berval *der)
 	if (ts_cert_parse(cert, der->bv_val, der->bv_len) == -1 ||
 	    ts_cert_facts(cert, &tf, &n) == -1)
 		goto done;
-	/* only called when the entry has no decorations at all */
+	/*
+	 * Only what the server did not send: it computes some facts on read
+	 * even for an undecorated entry, and an empty subject leaves a fully
+	 * decorated one without tsSubject; adding all of them listed each
+	 * DNS name (each list) twice.
+	 */
 	for (i = 0; i < n; i++)
-		if (facts_add(f, tf[i].name, tf[i].value, tf[i].len) == -1)
+		if (!fact_sent(f, sent, tf[i].name) &&
+		    facts_add(f, tf[i].name, tf[i].value, tf[i].len) == -1)
 			goto done;
 	rc = 0;
 done:

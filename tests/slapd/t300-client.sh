@@ -37,6 +37,13 @@ check "import of an empty subject names the fingerprint" contains \
 	"imported \"sanonly\": $(openssl x509 -in "$C/sanonly.pem" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d : | tr A-F a-f)" "$out"
 out=$(lt show sanonly) || fail "show sanonly: $out"
 check "show of an empty subject says so" contains "Subject:              (empty)" "$out"
+# the rest of the entry is decorated: each fact once, not the server's
+# and then the client's own parse of the certificate after them
+check "show of an empty subject: its DNS name once" test \
+	"$(printf '%s\n' "$out" | sed -n 's/^DNS names: *//p')" = sanonly.example
+out=$(lt show --json sanonly) || fail "show --json sanonly: $out"
+check "show --json of an empty subject: dnsNames once" test \
+	"$(printf '%s' "$out" | jq -c .dnsNames)" = '["sanonly.example"]'
 lt delete --yes sanonly >/dev/null || fail "delete sanonly"
 openssl crl2pkcs7 -nocrl -certfile "$C/p7a.pem" -outform DER -out "$C/p7a.p7b"
 lt import p7a "$C/p7a.p7b" >/dev/null || fail "import PKCS#7 DER"
