@@ -5,12 +5,15 @@
  * work.  Programs ask for --json, whose field names are part of the
  * interface.  The two are never mixed on standard output.
  */
+#define _GNU_SOURCE		/* wcwidth() */
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "ldaptrust.h"
 #include "tscert.h"
@@ -181,15 +184,56 @@ table_row(struct table *t, const char *const *cells)
 	t->nrows++;
 }
 
-/* Width on screen: code points, not bytes. */
+/*
+ * Columns on screen of the character at s, whose length in bytes goes to
+ * *len.  A CJK ideograph or a fullwidth form takes two, a combining mark
+ * none: counting code points put every column after a Japanese subject
+ * two places off.  The widths are the C library's, asked in its built-in
+ * C.UTF-8 whatever the user's locale is (the cells are UTF-8, escaped by
+ * text_safe()); without that locale, one column a code point.
+ */
+static size_t
+char_width(const char *s, size_t *len)
+{
+	static locale_t utf8;
+	static int tried;
+	locale_t old;
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w = 1;
+
+	if (((unsigned char)*s & 0x80) == 0) {
+		*len = 1;
+		return 1;
+	}
+	for (n = 1; (((unsigned char)s[n]) & 0xc0) == 0x80; n++)
+		;
+	*len = n;
+	if (!tried) {
+		tried = 1;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	if (utf8 == (locale_t)0)
+		return 1;
+	memset(&st, 0, sizeof(st));
+	old = uselocale(utf8);
+	if (mbrtowc(&wc, s, n, &st) == n)
+		w = wcwidth(wc);
+	uselocale(old);
+	return w < 0 ? 1 : (size_t)w;
+}
+
+/* Width on screen, in columns. */
 static size_t
 width(const char *s)
 {
-	size_t n = 0;
+	size_t n = 0, len;
 
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
+	while (*s != '\0') {
+		n += char_width(s, &len);
+		s += len;
+	}
 	return n;
 }
 
@@ -197,18 +241,18 @@ width(const char *s)
 static void
 cell(FILE *fp, const char *s, size_t w, int last)
 {
-	size_t sw = width(s), n = 0;
+	size_t sw = width(s), n = 0, cw, len;
 	const char *p = s;
 
 	if (sw > w && w > 3) {
-		while (*p != '\0') {
-			if (((unsigned char)*p & 0xc0) != 0x80 && n++ == w - 3)
-				break;
-			p++;
+		/* whole characters only: a wide one that would cross w - 3 waits */
+		while (*p != '\0' && n + (cw = char_width(p, &len)) <= w - 3) {
+			n += cw;
+			p += len;
 		}
 		fwrite(s, 1, (size_t)(p - s), fp);
 		fputs("...", fp);
-		sw = w;
+		sw = n + 3;
 	} else
 		fputs(s, fp);
 	if (!last)

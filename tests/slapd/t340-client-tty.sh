@@ -29,6 +29,25 @@ out=$(on_tty '' "stty cols 70; $LT list")
 check "table fitted to a narrow terminal" test "$(printf '%s\n' "$out" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 70
 check "cut cells end in ..." contains "..." "$out"
 
+# a CJK subject takes two columns a character: the columns after it stay
+# in line on the screen (code points were counted: two places short)
+mkcert wide -utf8 -subj "/CN=日本語の名前"
+$LT import wide "$C/wide.pem" </dev/null >/dev/null || die "import wide"
+# screen_cols: the screen column where each line's EXPIRES date begins
+screen_cols() {
+	python3 -c 'import re, sys, unicodedata
+for l in sys.stdin.read().splitlines()[1:]:
+    m = re.search(r"\d{4}-\d\d-\d\d", l)
+    print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l[:m.start()]))'
+}
+out=$(on_tty '' "stty cols 200; $LT list")
+check "wide characters: dates in one screen column" test \
+	"$(printf '%s\n' "$out" | screen_cols | sort -u | wc -l)" = 1
+out=$(on_tty '' "stty cols 60; $LT list")
+check "wide characters: cut cells in line too" test \
+	"$(printf '%s\n' "$out" | screen_cols | sort -u | wc -l)" = 1
+$LT delete --yes wide </dev/null >/dev/null || die "delete wide"
+
 mkdir -p "$T/split"
 awk -v d="$T/split" '/BEGIN CERT/{n++} n<=30 && n{print > (d "/" n ".pem")}' /etc/ssl/certs/ca-certificates.crt
 cat "$T"/split/*.pem > "$T/bundle.pem"
