@@ -167,6 +167,24 @@ truststore_vet_entry( Operation *op, truststore_vet *tv, Entry *e )
 		tv->tv_skipped++;
 		return TS_VET_SKIP;
 	}
+	/*
+	 * A consumer stores what its syncrepl sends: the decorations are
+	 * operational, so attrs="*" or an exattrs= naming them drops them
+	 * on the way, and a redecorate (referred or replicated back) only
+	 * comes back stripped again.
+	 */
+	if ( SLAP_SYNC_SHADOW( op->o_bd ) &&
+		!truststore_vet_some( e ) ) {
+		truststore_vet_say( tv, e, what, "exported (it passes the "
+			"policy); this database is a syncrepl consumer: if its "
+			"provider holds the entry decorated, this node's "
+			"olcSyncrepl attrs= or exattrs= keeps the decorations "
+			"out (they are operational: attrs=\"*,+\" lets them "
+			"through), else run ldaptrust redecorate --all against "
+			"the provider" );
+		tv->tv_mended++;
+		return TS_VET_DER;
+	}
 	truststore_vet_say( tv, e, what, "exported (it passes the policy); "
 		"replace its userCertificate;binary with the same value to "
 		"have it decorated (ldaptrust redecorate --all does)" );
