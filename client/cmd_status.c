@@ -269,8 +269,9 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		    num(v[M_REPL_REFUSED]), v[M_TLS_ERROR] != NULL ?
 		    ", a TLS context rebuild failed" : "");
 	else
-		printf("OK: %ld certificates, the export %s\n",
-		    num(v[M_CERTS]), v[M_STATE] == NULL ? "off" :
+		printf("OK: %ld certificate%s, the export %s\n",
+		    num(v[M_CERTS]), num(v[M_CERTS]) == 1 ? "" : "s",
+		    v[M_STATE] == NULL ? "off" :
 		    strcasecmp(state, "inLine") == 0 ? "in line" :
 		    "being written");
 	printf("database:             %s\n", st.suffix);

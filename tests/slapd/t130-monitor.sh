@@ -69,6 +69,9 @@ expect_ldap 3 "unexpected argument 'extra'" "$LDAPTRUST" -x -H "$(uri 1)" -b "$B
 check "the proxy refuses the untrusted back end" not through
 mkcert one
 cert_ldif backend "$C/backend.der" | ladd 1 >/dev/null || fail "add backend"
+check "one certificate" until_ok 10 is tsMonitorExportState inLine
+EXPECT=0 LINE="OK: 1 certificate, the export in line"
+check "ldaptrust status: one certificate, singular" st_is 1
 cert_ldif one "$C/one.der" | ladd 1 >/dev/null || fail "add one"
 check "the proxy trusts the back end" until_ok 10 through
 check "two certificates" is tsMonitorCertificates 2
