@@ -2414,9 +2414,14 @@ truststore_delete( Operation *op, SlapReply *rs )
 		return SLAP_CB_CONTINUE;
 	if ( SLAPD_SYNC_IS_SYNCCONN( op->o_connid ) )
 		truststore_order_watch( op, ti );
-	/* back-mdb tests the parent before the assertion */
-	else if ( get_assert( op ) && ( rc = truststore_acl_parent( op,
-			ACL_WDEL, &text ) ) != LDAP_SUCCESS )
+	/*
+	 * back-mdb tests the parent before the assertion, and the entry's
+	 * name before both: a missing entry is the backend's to answer
+	 */
+	else if ( get_assert( op ) &&
+		truststore_exists( op, &op->o_req_ndn ) &&
+		( rc = truststore_acl_parent( op, ACL_WDEL, &text ) ) !=
+			LDAP_SUCCESS )
 		return truststore_deny( op, rs, rc, text, NULL );
 	/* before the entry is read: see truststore_gate */
 	tc = truststore_cb_push( op, ti );
