@@ -878,55 +878,48 @@ ts_export_dir_link_refused(const char *dir, char *msg, size_t len)
 }
 
 /*
- * Why a directory of owner and mode st cannot hold the export, into msg,
- * or NULL.  A user who may write to it could put a CA of their own there
- * (or replace the store's files), and every reader of the directory would
- * trust it: so it must be root's or the writer's, and only they, and the
- * writer's own group, may write to it.
+ * Why a directory of owner and mode st cannot hold what we write there,
+ * into msg, or NULL.  A user who may write to it could do what harm says
+ * ("add a CA of their own", "replace the bundle with one of their own")
+ * and every reader would trust it: so it must be root's or the writer's,
+ * and only they, and the writer's own group, may write to it; or, when
+ * sticky_ok, others too if it is sticky (a spool: they cannot replace a
+ * file of ours there, which is all a bundle's directory holds of ours).
  */
 static const char *
-dir_owner_refused(const char *dir, const struct stat *st, char *msg,
-    size_t len)
+owner_refused(const char *dir, const struct stat *st, int sticky_ok,
+    const char *harm, char *msg, size_t len)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid())
 		snprintf(msg, len, "%s: a directory of another user's (uid "
-		    "%lu), who could add a CA of their own: give the store a "
-		    "directory of root's or uid %lu's", dir,
-		    (unsigned long)st->st_uid, (unsigned long)geteuid());
-	else if ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) &&
-	    st->st_gid != getegid()))
+		    "%lu), who could %s: give %s a directory of root's or uid "
+		    "%lu's", dir, (unsigned long)st->st_uid, harm,
+		    sticky_ok ? "it" : "the store", (unsigned long)geteuid());
+	else if (!(sticky_ok && (st->st_mode & S_ISVTX)) &&
+	    ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) &&
+	    st->st_gid != getegid())))
 		snprintf(msg, len, "%s: other users may write to it (mode "
-		    "%04o) and could add a CA of their own: chmod go-w",
-		    dir, (unsigned)(st->st_mode & 07777));
+		    "%04o) and could %s: chmod go-w%s", dir,
+		    (unsigned)(st->st_mode & 07777), harm,
+		    sticky_ok ? " (or +t)" : "");
 	else
 		return NULL;
 	return msg;
 }
 
-/*
- * The same for the directory holding the bundle, which holds one file of
- * ours: a sticky one (a spool) others may write to is fine, since they
- * cannot replace a file of ours there; its owner can, as anyone can in a
- * directory others may write to without the sticky bit.
- */
+static const char *
+dir_owner_refused(const char *dir, const struct stat *st, char *msg,
+    size_t len)
+{
+	return owner_refused(dir, st, 0, "add a CA of their own", msg, len);
+}
+
 static const char *
 bundle_dir_refused(const char *dir, const struct stat *st, char *msg,
     size_t len)
 {
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		snprintf(msg, len, "%s: a directory of another user's (uid "
-		    "%lu), who could replace the bundle with one of their "
-		    "own: give it a directory of root's or uid %lu's", dir,
-		    (unsigned long)st->st_uid, (unsigned long)geteuid());
-	else if (!(st->st_mode & S_ISVTX) && ((st->st_mode & S_IWOTH) ||
-	    ((st->st_mode & S_IWGRP) && st->st_gid != getegid())))
-		snprintf(msg, len, "%s: other users may write to it (mode "
-		    "%04o) and could replace the bundle with one of their "
-		    "own: chmod go-w (or +t)", dir,
-		    (unsigned)(st->st_mode & 07777));
-	else
-		return NULL;
-	return msg;
+	return owner_refused(dir, st, 1, "replace the bundle with one of "
+	    "their own", msg, len);
 }
 
 const char *
