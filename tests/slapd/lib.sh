@@ -462,6 +462,21 @@ mkcert_dates() {
 	openssl x509 -in "$c.pem" -outform DER -out "$c.der"
 }
 
+# alpha_node LINE...: node 1 with the overlay lines LINE... (slapd.conf),
+# started, with the base and certificate alpha added through it;
+# alpha_stored: the add took, whatever became of the export
+alpha_node() {
+	printf '%s\n' "$@" > "$T/overlay.conf"
+	node_conf 1 "$T/overlay.conf"
+	node_start 1
+	add_base 1
+	mkcert alpha
+	cert_ldif alpha "$T/certs/alpha.der" | ladd 1 >/dev/null || die "add alpha"
+}
+alpha_stored() {
+	test "$(lsearch 1 -b "$BASE" '(cn=alpha)' 1.1 | grep -c '^dn:')" = 1
+}
+
 # cert_ldif ALIAS DERFILE: an add of one certificate entry
 cert_ldif() {
 	printf 'dn: cn=%s,%s\nobjectClass: tsCertificate\ncn: %s\nuserCertificate;binary:< file://%s\n\n' \
