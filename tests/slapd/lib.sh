@@ -477,6 +477,15 @@ alpha_stored() {
 	test "$(lsearch 1 -b "$BASE" '(cn=alpha)' 1.1 | grep -c '^dn:')" = 1
 }
 
+# users_ldif NAME...: an entry cn=NAME,$SUFFIX for each NAME, who binds
+# with the password NAME (for tests of the access rules)
+users_ldif() {
+	for _u in "$@"; do
+		printf 'dn: cn=%s,%s\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\ncn: %s\nuserPassword: %s\n\n' \
+		    "$_u" "$SUFFIX" "$_u" "$_u"
+	done
+}
+
 # cert_ldif ALIAS DERFILE: an add of one certificate entry
 cert_ldif() {
 	printf 'dn: cn=%s,%s\nobjectClass: tsCertificate\ncn: %s\nuserCertificate;binary:< file://%s\n\n' \

@@ -32,25 +32,8 @@ node_start 1
 node_start 2
 for n in 1 2; do
 	add_base $n
-	ladd $n >/dev/null <<EOF2 || die "entries on node $n"
-dn: cn=writer,$SUFFIX
-objectClass: organizationalRole
-objectClass: simpleSecurityObject
-cn: writer
-userPassword: writer
-
-dn: cn=reader,$SUFFIX
-objectClass: organizationalRole
-objectClass: simpleSecurityObject
-cn: reader
-userPassword: reader
-
-dn: cn=svc,$SUFFIX
-objectClass: organizationalRole
-objectClass: simpleSecurityObject
-cn: svc
-userPassword: svc
-EOF2
+	users_ldif writer reader svc | ladd $n >/dev/null ||
+		die "entries on node $n"
 	cert_ldif hid "$C/hid.der" | ladd $n >/dev/null || die "hid on $n"
 done
 as() {
