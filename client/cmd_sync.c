@@ -1458,7 +1458,15 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		    "out of memory");
 		goto done;
 	}
-	/* before its state is made inside it (the exporter checks too) */
+	/*
+	 * Before its state is made inside it: the exporter checks too, but
+	 * only once the state and its locks are there, in the system's
+	 * directory as in any other.
+	 */
+	if (dir != NULL && (why = ts_export_dir_refused(dir)) != NULL) {
+		warnx_("sync: %s: %s", dir, why);
+		goto done;
+	}
 	if (dir != NULL &&
 	    (ts_export_dir_link_refused(dir, linkmsg, sizeof(linkmsg)) != NULL ||
 	    ts_export_dir_owner_refused(dir, linkmsg, sizeof(linkmsg)) != NULL)) {

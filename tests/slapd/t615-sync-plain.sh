@@ -65,11 +65,19 @@ out=$(lt sync --bundle "$T/nodir/bundle.pem" 2>&1); rc=$?
 check "a bundle in a missing directory: exit 1" test "$rc" = 1
 check "and said once" test "$(printf '%s\n' "$out" | grep -c 'nodir: No such file or directory')" = 1
 if [ -d /etc/ssl/certs ]; then
-	before=$(ls -l --time-style=+%s /etc/ssl/certs | md5sum)
+	before=$(ls -la --time-style=+%s /etc/ssl/certs | md5sum)
 	out=$(lt sync --dir /etc/ssl/certs 2>&1); rc=$?
 	check "the system's CA directory refused: exit 1" test "$rc" = 1
 	check "and said once, with why" test "$(printf '%s\n' "$out" | grep -c "it is the system's CA directory")" = 1
-	check "and left as it was" test "$(ls -l --time-style=+%s /etc/ssl/certs | md5sum)" = "$before"
+	check "and left as it was (no state made in it)" test "$(ls -la --time-style=+%s /etc/ssl/certs | md5sum)" = "$before"
+fi
+# a directory the system keeps: refused before a state is made inside it
+if [ -d /mnt ] && [ ! -e /mnt/.ldaptrust-sync ]; then
+	out=$(lt sync --dir /mnt 2>&1); rc=$?
+	check "a system directory refused: exit 1" test "$rc" = 1
+	check "and said, with why" contains "/mnt: it is a system directory" "$out"
+	check "no state made inside it" test ! -e /mnt/.ldaptrust-sync
+	rm -rf /mnt/.ldaptrust-sync
 fi
 # nor the system's CA bundle, nor a file that is no bundle: both would be lost
 if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
