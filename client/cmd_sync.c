@@ -1232,6 +1232,19 @@ uri_rotate(char *list)
 	free(tmp);
 }
 
+/* How many URIs -H gives (libldap's list, or ldap.conf's: one here). */
+static int
+uri_count(const char *list)
+{
+	int n = 0;
+
+	while (list != NULL && *(list += strspn(list, " ,")) != '\0') {
+		n++;
+		list += strcspn(list, " ,");
+	}
+	return n > 0 ? n : 1;
+}
+
 static void
 sync_signal(int sig)
 {
@@ -1415,7 +1428,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 	char *end;
 	long v;
 	int c, rc = EXIT_LOCAL, backoff = 1, lock = -1, dirlock = -1;
-	int bundlelock = -1;
+	int bundlelock = -1, nosync = 0;
 
 	memset(&s, 0, sizeof(s));
 	s.ctx = ctx;
@@ -1556,8 +1569,15 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 				rc = EXIT_LOCAL;
 			break;
 		}
-		/* no syncprov: nothing a reconnect could mend */
-		if (rc == LDAP_UNAVAILABLE_CRITICAL_EXTENSION)
+		/*
+		 * No syncprov: nothing a reconnect to that server could mend,
+		 * but another URI of -H may name a provider (the first one a
+		 * replica or a proxy without it): given up once every one in
+		 * a row has said so.
+		 */
+		if (rc != LDAP_UNAVAILABLE_CRITICAL_EXTENSION)
+			nosync = 0;
+		else if (++nosync >= uri_count(ctx->co.uri))
 			break;
 		if (ctx->co.uri != NULL)
 			uri_rotate(ctx->co.uri);
