@@ -57,6 +57,7 @@ struct syncer {
 	struct ts_cert	*cert;		/* to judge each certificate */
 	const char	*exec;
 	char		*statefile;
+	int		 state_own_dir;	/* DIR/.ldaptrust-sync: remade if gone */
 	int		 watch;
 	int		 keepalive;	/* --keepalive: seconds, 0 off */
 	struct sync_rec	*recs;		/* sorted by uuid */
@@ -309,6 +310,23 @@ drop_cookie(struct syncer *s)
 
 /* --- the state file ------------------------------------------------------------ */
 
+/* The subdirectory a default state of DIR lives in, made again (0700). */
+static int
+state_dir_make(const char *statefile)
+{
+	char sub[PATH_MAX], *slash;
+
+	if (snprintf(sub, sizeof(sub), "%s", statefile) >= (int)sizeof(sub) ||
+	    (slash = strrchr(sub, '/')) == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	*slash = '\0';
+	if (mkdir(sub, 0700) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 /*
  * One line per fact: "cookie HEX", "entry UUID ALIAS DER" and "skip UUID"
  * (an entry left out), all in hex, so any alias or cookie survives.  Written like the export files: a
@@ -328,8 +346,19 @@ state_save(struct syncer *s)
 		goto done;
 	}
 	unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1 || (fp = fdopen(fd, "w")) == NULL)
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	/*
+	 * The directory removed while --watch ran (a clean-up, rm -rf and
+	 * let it refill): the writer makes it again, and the state's own
+	 * subdirectory must come back too, or the state is never saved
+	 * again and the failure said every few seconds for ever.
+	 */
+	if (fd == -1 && errno == ENOENT && s->state_own_dir &&
+	    state_dir_make(s->statefile) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd == -1 || (fp = fdopen(fd, "w")) == NULL)
 		goto done;
 	fd = -1;
 	fprintf(fp, "%s\n", STATE_MAGIC);
@@ -1494,6 +1523,7 @@ cmd_sync(struct ctx *ctx, int argc, char **argv)
 		goto done;
 	}
 	s.statefile = state ? strdup(state) : default_state(dir, bundle);
+	s.state_own_dir = state == NULL && dir != NULL;
 	/* the default names are ours: what is there is a damaged state */
 	if (state != NULL && state_foreign(state)) {
 		warnx_("sync: %s: not an ldaptrust sync state: writing the "

@@ -7,6 +7,8 @@
 #     undo each other's files;
 #   - SIGHUP does not end it (systemd does not restart a service that
 #     SIGHUP ended): it reads the files again, mends them, and reconnects;
+#   - the directory removed while it runs is made again, with its
+#     state (which was never saved again, said every few seconds);
 #   - SIGTERM ends it cleanly, exit 0, the files whole and the state saved;
 #   - a file removed while it was stopped is back after its next start,
 #     although nothing changed on the server.
@@ -60,6 +62,16 @@ check "SIGHUP: the follower is still running" kill -0 "$FOLLOWER"
 check "SIGHUP: the removed file is back" wait_for 10 test -f "$S/certs/$ha.0"
 import 1 b "$T/certs/b.der" >/dev/null || die "import b"
 check "SIGHUP: changes still flow" wait_for 15 synced "$T/certs/b.der"
+
+# the directory removed while it runs: made again, its state too
+rm -rf "$S/certs"
+mkcert c
+import 1 c "$T/certs/c.der" >/dev/null || die "import c"
+check "directory removed: c synced into a new one" wait_for 15 synced "$T/certs/c.der"
+check "directory removed: the state is saved again" \
+    wait_for 10 test -s "$S/certs/.ldaptrust-sync/state"
+check "directory removed: no failure to save the state" \
+    not grep -q "cannot save" "$T/follower.log"
 
 # SIGTERM: a clean stop
 stop_follower TERM
