@@ -613,8 +613,8 @@ sync_flush(struct syncer *s)
 	s->last_err[0] = '\0';
 	s->changed = s->scanned = 0;
 	if (rc > 0 && s->ctx->co.verbose)
-		fprintf(stderr, "%s: sync: %zu certificates, files updated\n",
-		    PROGNAME, s->n);
+		fprintf(stderr, "%s: sync: %zu certificate%s, files updated\n",
+		    PROGNAME, s->n, s->n == 1 ? "" : "s");
 	if (s->state_dirty && state_save(s) == -1) {
 		s->write_failed = 1;
 		return -1;

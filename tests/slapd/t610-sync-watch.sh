@@ -42,6 +42,7 @@ mkdir -p "$S/certs"
 follower_start
 check "initial refresh: existing certificate synced" wait_for 15 synced "$T/certs/one.der"
 check "initial refresh: bundle names it" wait_for 5 in_bundle one
+check "-v: one certificate, singular" wait_for 5 grep -q "sync: 1 certificate, files updated" "$T/follower.log"
 
 import 1 two "$T/certs/two.der" >/dev/null || die "import two on node 1"
 t0=$(date +%s%N)
