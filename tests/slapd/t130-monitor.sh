@@ -161,12 +161,13 @@ EXPECT=0 LINE="OK: "
 i=0
 while ! st_is 3 && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 check "monitoring on again: ldaptrust status OK" st_is 3
-ldapmodify -Q -Y EXTERNAL -H "$(ldapi 3)" > "$T/cn3.log" 2>&1 <<EOF || { cat "$T/cn3.log"; die "olcDisabled on node 3"; }
-dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config
-changetype: modify
-replace: olcDisabled
-olcDisabled: TRUE
-EOF
+# disabled3 TRUE|FALSE: the overlay of node 3 disabled, or enabled again
+disabled3() {
+	printf 'dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config\nchangetype: modify\nreplace: olcDisabled\nolcDisabled: %s\n' "$1" |
+	    ldapmodify -Q -Y EXTERNAL -H "$(ldapi 3)" > "$T/cn3.log" 2>&1 ||
+		{ cat "$T/cn3.log"; die "olcDisabled $1 on node 3"; }
+}
+disabled3 TRUE
 EXPECT=3 LINE="UNKNOWN: the monitor entry of the store's database ($SUFFIX) shows no truststore state: the overlay is disabled there (olcDisabled: TRUE)"
 check "overlay disabled: ldaptrust status names olcDisabled" st_is 3
 # a base whose database runs no overlay: said, and -b named
@@ -176,12 +177,7 @@ check "a database without the overlay: said" contains \
 # enabled again before node 3 stops: slapd 2.5 never calls a disabled
 # overlay's db_destroy (over_db_destroy skips it), so its state would be
 # left unfreed at exit, a leak LeakSanitizer puts on the overlay
-ldapmodify -Q -Y EXTERNAL -H "$(ldapi 3)" > "$T/cn3.log" 2>&1 <<EOF || { cat "$T/cn3.log"; die "olcDisabled FALSE on node 3"; }
-dn: olcOverlay={0}truststore,olcDatabase={1}mdb,cn=config
-changetype: modify
-replace: olcDisabled
-olcDisabled: FALSE
-EOF
+disabled3 FALSE
 
 # no monitor database at all (a node without ldif/45-monitor.ldif): the
 # same UNKNOWN, not a search error that blames -b; --json stays JSON
