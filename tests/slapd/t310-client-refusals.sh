@@ -3,15 +3,7 @@
 # the documented exit status, and leaves the store as it was.
 . "$(dirname "$0")/lib.sh"
 ts_init
-[ -x "$LDAPTRUST" ] || { echo "skip: no $LDAPTRUST"; exit 77; }
-
-node_conf 1
-node_start 1
-add_base 1
-
-lt() { "$LDAPTRUST" -x -H "$(uri 1)" -D "$ROOTDN" -w "$ROOTPW" -b "$BASE" "$@" </dev/null; }
-contains() { printf '%s' "$2" | grep -qF -- "$1"; }
-not_contains() { ! contains "$@"; }
+client_node
 C=$T/certs
 
 mkcert good
